@@ -1,0 +1,1 @@
+"""FastAPI service for eligibility officers, route planners and contractors."""

@@ -1,0 +1,1 @@
+"""Home-to-school transport eligibility: statutory guidance and council policy as data."""

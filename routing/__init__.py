@@ -1,0 +1,1 @@
+"""Road and walk networks, travel matrices and the vehicle-routing core."""

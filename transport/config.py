@@ -1,0 +1,80 @@
+"""Where the engine finds its data: one setting, overridable per file.
+
+``SEN_TRANSPORT_DATA`` names the data directory (default: ``../shared/data`` beside the
+checkout when present). Each file inside it can be overridden by its own variable, so a
+council can point the engine at its own county extract and postcode file::
+
+    export SEN_TRANSPORT_DATA=/srv/kent-data
+    export SEN_TRANSPORT_DRIVE_OSM=osm/kent-drive.osm.bz2
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from transport.errors import DataNotFoundError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DATA = PROJECT_ROOT / "sample_data"
+
+
+def _default_data_dir() -> Path:
+    for candidate in (PROJECT_ROOT.parent / "shared" / "data", Path.cwd().parent / "shared" / "data"):
+        if candidate.is_dir():
+            return candidate
+    return PROJECT_ROOT.parent / "shared" / "data"
+
+
+class Settings(BaseSettings):
+    """Data locations and network options (environment prefix ``SEN_TRANSPORT_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="SEN_TRANSPORT_", extra="ignore")
+
+    data: Path = Field(default_factory=_default_data_dir, description="data directory")
+    drive_osm: str = Field("osm/rutland-drive-20220720.osm.bz2", description="OSM XML of drivable ways")
+    walk_osm: str = Field("osm/rutland-walk-20220720.osm.bz2", description="OSM XML of walkable ways")
+    postcodes: str = Field(
+        "postcodes/codepoint_open_2025.4.0/rutland_postcodes.csv.gz",
+        description="Code-Point Open CSV (no header; gzip allowed); several may be separated by ','",
+    )
+    schools_osm: str = Field("schools/rutland_osm_schools_20220720.csv", description="OSM schools CSV")
+    school_attributes: Path = Field(
+        SAMPLE_DATA / "schools" / "rutland_school_attributes.yaml",
+        description="project-authored school attributes keyed by DfE URN",
+    )
+    cache_dir: Path = Field(PROJECT_ROOT / ".cache", description="prepared-network cache")
+    max_snap_m: float = Field(500.0, description="largest allowed snap distance in metres")
+
+    def path(self, name: str) -> Path:
+        """The absolute path of a configured data file, checked to exist."""
+        value = getattr(self, name)
+        p = Path(value)
+        if not p.is_absolute():
+            p = self.data / p
+        if not p.exists():
+            raise DataNotFoundError(
+                f"{name} file {p} not found: set SEN_TRANSPORT_DATA (now {self.data}) "
+                f"or SEN_TRANSPORT_{name.upper()}"
+            )
+        return p
+
+    def paths(self, name: str) -> list[Path]:
+        """Several comma-separated data files of one setting, each checked to exist."""
+        out = []
+        for part in str(getattr(self, name)).split(","):
+            p = Path(part.strip())
+            p = p if p.is_absolute() else self.data / p
+            if not p.exists():
+                raise DataNotFoundError(f"{name} file {p} not found (SEN_TRANSPORT_{name.upper()})")
+            out.append(p)
+        return out
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()
