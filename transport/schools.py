@@ -1,0 +1,95 @@
+"""Schools: OpenStreetMap locations joined with project-authored attributes keyed by URN."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from transport.errors import InputError
+from transport.geo import LatLon
+from transport.models import BellTimes, Entrance, School
+
+
+def _time(text: str) -> dt.time:
+    return dt.datetime.strptime(str(text), "%H:%M").time()
+
+
+def read_osm_schools(path: Path) -> dict[str, dict]:
+    """Rows of the OSM schools CSV keyed by URN, or ``osm:<type>/<id>`` when no URN."""
+    out: dict[str, dict] = {}
+    with open(path, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            urn = (row.get("ref_edubase") or "").strip()
+            key = urn if urn else f"osm:{row['osm_type']}/{row['osm_id']}"
+            row["tags"] = json.loads(row.get("tags_json") or "{}")
+            out[key] = row
+    return out
+
+
+def school_from_attributes(key: str, attrs: dict, osm: dict | None) -> School:
+    """One School from its attribute entry and (when present) its OSM row."""
+    try:
+        if osm is not None:
+            location = LatLon(float(osm["lat"]), float(osm["lon"]))
+            postcode = osm.get("addr_postcode") or None
+            source = f"OpenStreetMap {osm['osm_type']}/{osm['osm_id']}"
+        elif "lat" in attrs and "lon" in attrs:
+            location = LatLon(float(attrs["lat"]), float(attrs["lon"]))
+            postcode, source = attrs.get("postcode"), "attributes file"
+        else:
+            raise InputError(f"school {key}: no location (not in the OSM schools file, no lat/lon)")
+        age_low, age_high = attrs["age"]
+        bell = attrs.get("bell")
+        entrances = tuple(
+            Entrance(
+                name=e.get("name", "entrance"),
+                location=LatLon(float(e["lat"]), float(e["lon"])),
+                open_at_start_and_end=bool(e.get("open_at_start_and_end", True)),
+                vehicles=bool(e.get("vehicles", True)),
+            )
+            for e in attrs.get("entrances", [])
+        )
+        return School(
+            id=key,
+            urn=int(key) if key.isdigit() else None,
+            name=attrs.get("name") or (osm or {}).get("name") or key,
+            phase=attrs["phase"],
+            age_low=age_low,
+            age_high=age_high,
+            school_type=attrs.get("type", "mainstream"),
+            sen_provision=attrs.get("sen_provision", "none"),
+            sen_needs_catered=tuple(attrs.get("sen_needs", ())),
+            pupils=attrs.get("pupils", "mixed"),
+            admissions=attrs.get("admissions", "comprehensive"),
+            religious_character=attrs.get("religion"),
+            location=location,
+            entrances=entrances,
+            bell_times=BellTimes(start=_time(bell[0]), finish=_time(bell[1])) if bell else BellTimes(),
+            postcode=postcode,
+            source=source,
+        )
+    except (KeyError, TypeError, ValueError, ValidationError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(f"school {key}: bad attributes ({exc.__class__.__name__}: {exc})".splitlines()[0]) from None
+
+
+def load_schools(osm_csv: Path | None = None, attributes: Path | None = None) -> dict[str, School]:
+    """Every school of the attributes file, placed at its OSM location, keyed by id."""
+    from transport.config import get_settings
+
+    settings = get_settings()
+    osm_rows = read_osm_schools(osm_csv or settings.path("schools_osm"))
+    attr_path = attributes or settings.school_attributes
+    with open(attr_path, encoding="utf-8") as fh:
+        doc = yaml.safe_load(fh)
+    schools = {}
+    for key, attrs in (doc.get("schools") or {}).items():
+        key = str(key)
+        schools[key] = school_from_attributes(key, attrs, osm_rows.get(key))
+    return schools
