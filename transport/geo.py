@@ -16,11 +16,13 @@ BNG = "EPSG:27700"
 
 @lru_cache(maxsize=1)
 def _to_bng() -> Transformer:
+    """WGS84 (lon, lat) to BNG (easting, northing), built once."""
     return Transformer.from_crs(WGS84, BNG, always_xy=True)
 
 
 @lru_cache(maxsize=1)
 def _from_bng() -> Transformer:
+    """BNG (easting, northing) to WGS84 (lon, lat), built once."""
     return Transformer.from_crs(BNG, WGS84, always_xy=True)
 
 

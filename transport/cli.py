@@ -1,0 +1,88 @@
+"""``sen-transport``: the command line for eligibility officers and route planners.
+
+Errors the user can fix print one line naming the row or value and exit non-zero
+(2 for bad input, 3 when no route or plan exists, 1 for a defect); no traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+
+import typer
+from rich.console import Console
+
+from transport.cli_network import app as network_app
+from transport.errors import SenTransportError
+
+app = typer.Typer(
+    name="sen-transport",
+    help=(
+        "SEN home-to-school transport: decide who is entitled to transport and plan the cheapest "
+        "safe routes to carry them, on real OpenStreetMap roads and paths."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(network_app, name="network")
+err = Console(stderr=True)
+
+# Sub-command groups that live beside their engines; each is added when its module is present.
+_SUBAPPS = {
+    "eligibility": ("eligibility.cli", "Decide transport applications and explain the decisions."),
+    "scenario": ("transport.cli_scenario", "Build and inspect routing scenarios."),
+    "routes": ("transport.cli_routes", "Plan, validate, export and compare routes."),
+}
+for _name, (_module, _help) in _SUBAPPS.items():
+    try:
+        _mod = importlib.import_module(_module)
+    except ModuleNotFoundError as _exc:  # only a missing module of our own is tolerated
+        if _exc.name != _module:
+            raise
+        continue
+    app.add_typer(_mod.app, name=_name, help=_help)
+
+
+@app.command("demo")
+def demo(
+    out: str = typer.Option("out/demo", help="folder for the demo's outputs"),
+) -> None:
+    """Run the engine end to end on the bundled Rutland sample: networks, eligibility, routes."""
+    from transport.demo import run_demo
+
+    run_demo(out)
+
+
+def main() -> None:
+    """Console-script entry point with one-line errors."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app(standalone_mode=False)
+    except SenTransportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except FileNotFoundError as exc:
+        print(f"error: file not found: {exc.filename}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+    except typer.Abort:
+        err.print("aborted")
+        sys.exit(1)
+    except SystemExit:
+        raise
+    except Exception as exc:  # click usage errors come through here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Exit):
+            sys.exit(exc.exit_code)
+        raise
+
+
+if __name__ == "__main__":
+    main()
