@@ -1,0 +1,228 @@
+"""``solve(problem, params)``: a pure function from a routing problem to a plan.
+
+No files, no printing. Requests that cannot be served even alone (no vehicle fits, a direct
+trip breaks the ride limit or the windows, self-contradictory rules) are kept out before the
+solver runs and reported with their reason; everything else goes to OR-Tools through
+:mod:`routing.ortools_model`. Every request ends up exactly once: routed or unassigned.
+"""
+
+from __future__ import annotations
+
+import time
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Protocol, Sequence
+
+from routing import ortools_model as om
+from routing.plan import Plan, Unassigned, UnassignedReason
+from routing.problem import Request, RoutingProblem, VehicleType
+from transport.errors import InputError, RoutingError
+
+FALLBACK_FIRST_SOLUTIONS = ("local_cheapest_insertion", "all_unperformed")
+"""Tried in turn when the chosen first-solution strategy finds nothing."""
+
+
+@dataclass(frozen=True)
+class SolveParams:
+    """Solver settings as data. Strategy names are OR-Tools' enum names, any case.
+
+    ``restarts`` > 1 splits the time limit into that many runs that alternate
+    ``first_solution`` and ``alt_first_solution`` and each warm-start from the best plan
+    so far; the best plan is kept.
+    """
+
+    time_limit_s: float = 10.0
+    first_solution: str = "parallel_cheapest_insertion"
+    metaheuristic: str = "guided_local_search"
+    restarts: int = 1
+    alt_first_solution: str = "local_cheapest_insertion"
+    lns_time_limit_s: float | None = None
+    gls_lambda: float | None = None
+    ride_limit_filter: bool = True
+    log_search: bool = False
+
+    def __post_init__(self) -> None:
+        if self.time_limit_s <= 0:
+            raise InputError(f"solve params time_limit_s must be > 0, got {self.time_limit_s}")
+        if self.restarts < 1:
+            raise InputError(f"solve params restarts must be >= 1, got {self.restarts}")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SolveParams:
+        """Params from a mapping; unknown keys are an error naming them."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise InputError(f"unknown solve params {unknown}; known: {sorted(known)}")
+        return cls(**data)
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> SolveParams:
+        """Params from the ``[solve]`` table of a TOML file (or its top level)."""
+        data = tomllib.loads(Path(path).read_text())
+        return cls.from_dict(data.get("solve", data))
+
+
+class SolveCallbacks(Protocol):
+    """What a CLI progress bar or an API job hears from the solver."""
+
+    def on_progress(self, best_cost: int, elapsed_s: float) -> None:
+        """A better plan was found: its objective (solver units) and seconds so far."""
+
+    def should_stop(self) -> bool:
+        """Whether the caller wants the search cancelled now."""
+
+
+def direct_trip_feasible(problem: RoutingProblem, r: Request, vt: VehicleType) -> bool:
+    """Whether one vehicle of type ``vt`` can serve ``r`` alone, from depot to depot."""
+    d = problem.duration_s
+    to_p, p_to_d, d_back = int(d[vt.start_depot, r.pickup]), int(d[r.pickup, r.delivery]), int(d[r.delivery, vt.end_depot])
+    shift = vt.shift_window_s or (0, 2**62)
+    inf = 2**62
+    pw = r.pickup_window_s or (0, inf)
+    dw = r.delivery_window_s or (0, inf)
+    lo_p, hi_p = max(pw[0], shift[0] + to_p), pw[1]
+    lo_d, hi_d = dw[0], min(dw[1], shift[1] - r.delivery_service_s - d_back)
+    gap_lo = r.pickup_service_s + p_to_d
+    gap_hi = inf
+    if r.max_ride_time_s is not None:
+        gap_hi = r.pickup_service_s + r.max_ride_time_s
+    if vt.max_route_duration_s is not None:
+        gap_hi = min(gap_hi, vt.max_route_duration_s - to_p - r.delivery_service_s - d_back)
+    if lo_p > hi_p or lo_d > hi_d or gap_lo > gap_hi:
+        return False
+    return max(gap_lo, lo_d - hi_p) <= min(gap_hi, hi_d - lo_p)
+
+
+def precheck(problem: RoutingProblem) -> dict[int, Unassigned]:
+    """Requests no vehicle can serve even alone, by index, with the reason."""
+    out: dict[int, Unassigned] = {}
+    for i, r in enumerate(problem.requests):
+        reason = _precheck_one(problem, r)
+        if reason is not None:
+            out[i] = reason
+    _precheck_groups(problem, out)
+    return out
+
+
+def _precheck_one(problem: RoutingProblem, r: Request) -> Unassigned | None:
+    fleet = [vt for vt in problem.vehicle_types if vt.count > 0]
+    fitting = [vt for vt in fleet if vt.fits(r.load, has_assistant=r.needs_assistant)]
+    if not fitting:
+        pa = " with a passenger assistant" if r.needs_assistant else ""
+        return Unassigned(r.id, UnassignedReason.NO_VEHICLE_FITS,
+                          f"no vehicle layout has {r.load.seats} seat(s) and {r.load.wheelchairs} wheelchair space(s){pa}")
+    direct = int(problem.duration_s[r.pickup, r.delivery])
+    if r.max_ride_time_s is not None and direct > r.max_ride_time_s:
+        return Unassigned(r.id, UnassignedReason.RIDE_TIME_INFEASIBLE,
+                          f"direct trip takes {direct} s > max ride time {r.max_ride_time_s} s")
+    if not any(direct_trip_feasible(problem, r, vt) for vt in fitting):
+        return Unassigned(r.id, UnassignedReason.WINDOW_INFEASIBLE,
+                          "no direct trip from a depot meets the pickup and delivery windows and shift")
+    return None
+
+
+def _precheck_groups(problem: RoutingProblem, out: dict[int, Unassigned]) -> None:
+    groups: dict[str, list[int]] = {}
+    for i, r in enumerate(problem.requests):
+        if r.travel_group is not None:
+            groups.setdefault(r.travel_group, []).append(i)
+    for name, members in groups.items():
+        ids = {problem.requests[i].id for i in members}
+        clash = any(problem.requests[i].incompatible_with & ids for i in members)
+        if clash:
+            for i in members:
+                out.setdefault(i, Unassigned(problem.requests[i].id, UnassignedReason.CONFLICTING_RULES,
+                                             f"travel group {name!r} holds children incompatible with each other"))
+        elif any(i in out for i in members):
+            for i in members:
+                out.setdefault(i, Unassigned(problem.requests[i].id, UnassignedReason.GROUP_MEMBER_UNASSIGNED,
+                                             f"a sibling in travel group {name!r} cannot be routed"))
+
+
+def solve(problem: RoutingProblem, params: SolveParams, *, initial_plan: Plan | None = None,
+          callbacks: SolveCallbacks | None = None) -> Plan:
+    """Route every request that can be routed; report the rest with a reason."""
+    started = time.monotonic()
+    pre = precheck(problem)
+    todo = [i for i in range(len(problem.requests)) if i not in pre]
+    unassigned = [pre[i] for i in sorted(pre)]
+    if not todo:
+        return Plan((), tuple(unassigned), meta={"solver": "none", "seconds": 0.0})
+    best: Plan | None = initial_plan
+    best_objective: int | None = None
+    for run in range(params.restarts):
+        remaining = params.time_limit_s - (time.monotonic() - started)
+        if remaining <= 0.05 or (callbacks is not None and callbacks.should_stop()):
+            break
+        budget = remaining / (params.restarts - run)
+        first = params.first_solution if run % 2 == 0 else params.alt_first_solution
+        plan, objective = _run_once(problem, todo, unassigned, params, first, budget, best, callbacks, started)
+        if plan is not None and (best_objective is None or objective < best_objective):
+            best, best_objective = plan, objective
+    if best is None or best_objective is None:
+        raise RoutingError(f"the solver found no plan for problem {problem.name!r}, not even an empty one")
+    meta = dict(best.meta, seconds=round(time.monotonic() - started, 3), restarts=params.restarts)
+    return Plan(best.routes, best.unassigned, best.cost, meta)
+
+
+def _run_once(problem: RoutingProblem, todo: Sequence[int], unassigned: Sequence[Unassigned],
+              params: SolveParams, first: str, budget_s: float, start_from: Plan | None,
+              callbacks: SolveCallbacks | None, started: float) -> tuple[Plan | None, int]:
+    model = om.build_model(problem, todo, ride_limit_filter=params.ride_limit_filter)
+    _attach_callbacks(model, callbacks, started)
+    initial = None
+    if start_from is not None:
+        initial = model.routing.ReadAssignmentFromRoutes(om.routes_from_plan(model, start_from), True)
+    for strategy in (first, *FALLBACK_FIRST_SOLUTIONS):
+        search = om.search_parameters(
+            time_limit_s=max(budget_s - (time.monotonic() - started) * 0, 0.05), first_solution=strategy,
+            metaheuristic=params.metaheuristic, log_search=params.log_search,
+            lns_time_limit_s=params.lns_time_limit_s, gls_lambda=params.gls_lambda,
+        )
+        if initial is not None:
+            solution = model.routing.SolveFromAssignmentWithParameters(initial, search)
+        else:
+            solution = model.routing.SolveWithParameters(search)
+        if solution is not None:
+            plan = om.extract_plan(model, solution, unassigned, _dropped_reason(model, solution))
+            meta = {"solver": "ortools", "first_solution": strategy, "metaheuristic": params.metaheuristic,
+                    "objective": int(solution.ObjectiveValue()), "time_limit_s": params.time_limit_s}
+            return Plan(plan.routes, plan.unassigned, plan.cost, meta), int(solution.ObjectiveValue())
+        initial = None
+    return None, 0
+
+
+def _attach_callbacks(model: om.OrToolsModel, callbacks: SolveCallbacks | None, started: float) -> None:
+    if callbacks is None:
+        return
+    routing = model.routing
+
+    def at_solution() -> None:
+        callbacks.on_progress(int(routing.CostVar().Value()), time.monotonic() - started)
+        if callbacks.should_stop():
+            routing.solver().FinishCurrentSearch()
+
+    model.keep.append(at_solution)
+    routing.AddAtSolutionCallback(at_solution)
+
+
+def _dropped_reason(model: om.OrToolsModel, solution: object):
+    """Explain a request the solver left out: all fitting vehicles in use, or not."""
+    problem, routing = model.problem, model.routing
+    used: dict[int, int] = {}
+    for v, slot in enumerate(model.slots):
+        if routing.IsVehicleUsed(solution, v):
+            used[slot.type_index] = used.get(slot.type_index, 0) + 1
+
+    def reason(i: int) -> Unassigned:
+        r = problem.requests[i]
+        fitting = [t for t, vt in enumerate(problem.vehicle_types) if vt.fits(r.load, has_assistant=r.needs_assistant)]
+        if all(used.get(t, 0) >= problem.vehicle_types[t].count for t in fitting):
+            return Unassigned(r.id, UnassignedReason.FLEET_EXHAUSTED,
+                              "every vehicle that could carry this child is already in use")
+        return Unassigned(r.id, UnassignedReason.SOLVER_DROPPED,
+                          "the solver found no feasible place for this child within its time limit")
+
+    return reason

@@ -1,0 +1,407 @@
+"""An independent plan checker: the oracle for tests, benchmarks and hand-edited routes.
+
+It imports only the problem and plan types and recomputes everything from the matrices:
+``check(problem, plan)`` names each violation by cause, route, stop and request;
+``schedule_exists(problem, order)`` decides whether *any* timing of a route given only as an
+order of stops meets the windows, ride limits and route duration (a simple temporal network
+solved with Bellman-Ford), returning the earliest feasible schedule as a witness;
+``recompute_cost(problem, plan)`` recomputes the cost from matrices and tariffs.
+
+It deliberately shares no code with the solver (``ortools_model``, ``solve``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Iterable, Sequence
+
+from routing.plan import CostBreakdown, Plan, Route, Stop, StopKind
+from routing.problem import ASSISTANT_SEATS, Request, RoutingProblem, VehicleType
+
+
+class Cause(str, Enum):
+    """What a violation breaks."""
+
+    UNKNOWN_REQUEST = "unknown_request"
+    DUPLICATE_REQUEST = "duplicate_request"
+    MISSING_REQUEST = "missing_request"
+    UNKNOWN_VEHICLE_TYPE = "unknown_vehicle_type"
+    UNKNOWN_LAYOUT = "unknown_layout"
+    ROUTE_STRUCTURE = "route_structure"
+    WRONG_LOCATION = "wrong_location"
+    PAIRING = "pairing"
+    PRECEDENCE = "precedence"
+    SEATS = "seats"
+    WHEELCHAIR_SPACES = "wheelchair_spaces"
+    WINDOW = "window"
+    RIDE_TIME_EXCEEDED = "ride_time_exceeded"
+    INCONSISTENT_TIMES = "inconsistent_times"
+    SOLO_TRAVELLER = "solo_traveller"
+    INCOMPATIBLE_CHILDREN = "incompatible_children"
+    TRAVEL_GROUP_SPLIT = "travel_group_split"
+    ASSISTANT_MISSING = "assistant_missing"
+    FLEET_EXCEEDED = "fleet_exceeded"
+    ROUTE_DURATION = "route_duration"
+    COST_MISMATCH = "cost_mismatch"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule, located by route and stop index where that applies."""
+
+    cause: Cause
+    route_index: int | None
+    stop_index: int | None
+    request_id: str | None
+    detail: str
+
+
+def check(problem: RoutingProblem, plan: Plan) -> list[Violation]:
+    """Every violation of ``problem``'s rules by ``plan`` (empty when the plan is valid)."""
+    requests = {r.id: r for r in problem.requests}
+    types = {vt.id: vt for vt in problem.vehicle_types}
+    out: list[Violation] = []
+    where: dict[str, list[tuple[int, int, StopKind]]] = {}
+    for k, route in enumerate(plan.routes):
+        vt = types.get(route.vehicle_type_id)
+        if vt is None:
+            out.append(Violation(Cause.UNKNOWN_VEHICLE_TYPE, k, None, None,
+                                 f"route {k} uses unknown vehicle type {route.vehicle_type_id!r}"))
+            continue
+        out += _route_violations(problem, requests, vt, k, route, where)
+    out += _coverage_violations(problem, plan, where)
+    out += _fleet_violations(plan, types)
+    out += _group_violations(problem, plan, where)
+    out += _cost_violations(problem, plan)
+    return out
+
+
+# ---------------------------------------------------------------- coverage and pairing
+
+
+def _coverage_violations(problem: RoutingProblem, plan: Plan,
+                         where: dict[str, list[tuple[int, int, StopKind]]]) -> list[Violation]:
+    out: list[Violation] = []
+    known = {r.id for r in problem.requests}
+    listed: dict[str, int] = {}
+    for u in plan.unassigned:
+        if u.request_id not in known:
+            out.append(Violation(Cause.UNKNOWN_REQUEST, None, None, u.request_id,
+                                 f"unassigned request {u.request_id!r} is not in the problem"))
+        listed[u.request_id] = listed.get(u.request_id, 0) + 1
+    for rid, n in listed.items():
+        if n > 1 or rid in where:
+            out.append(Violation(Cause.DUPLICATE_REQUEST, None, None, rid,
+                                 f"request {rid!r} is listed unassigned {n} time(s)" + (" and is also routed" if rid in where else "")))
+    for rid, visits in where.items():
+        out += _pairing_violations(rid, visits)
+    for r in problem.requests:
+        if r.id not in where and r.id not in listed:
+            out.append(Violation(Cause.MISSING_REQUEST, None, None, r.id,
+                                 f"request {r.id!r} is neither routed nor unassigned"))
+    return out
+
+
+def _pairing_violations(rid: str, visits: list[tuple[int, int, StopKind]]) -> list[Violation]:
+    pickups = [v for v in visits if v[2] is StopKind.PICKUP]
+    deliveries = [v for v in visits if v[2] is StopKind.DELIVERY]
+    if len(pickups) > 1 or len(deliveries) > 1:
+        k, i, _ = (pickups[1:] or deliveries[1:])[0]
+        return [Violation(Cause.DUPLICATE_REQUEST, k, i, rid,
+                          f"request {rid!r} has {len(pickups)} pickups and {len(deliveries)} deliveries")]
+    if not pickups or not deliveries:
+        k, i, _ = visits[0]
+        missing = "pickup" if not pickups else "delivery"
+        return [Violation(Cause.PAIRING, k, i, rid, f"request {rid!r} has no {missing} stop")]
+    (kp, ip, _), (kd, id_, _) = pickups[0], deliveries[0]
+    if kp != kd:
+        return [Violation(Cause.PAIRING, kd, id_, rid,
+                          f"request {rid!r} is picked up on route {kp} but delivered on route {kd}")]
+    if id_ < ip:
+        return [Violation(Cause.PRECEDENCE, kd, id_, rid,
+                          f"request {rid!r} is delivered (stop {id_}) before it is picked up (stop {ip})")]
+    return []
+
+
+# ---------------------------------------------------------------- one route
+
+
+def _route_violations(problem: RoutingProblem, requests: dict[str, Request], vt: VehicleType, k: int,
+                      route: Route, where: dict[str, list[tuple[int, int, StopKind]]]) -> list[Violation]:
+    out = _structure_violations(vt, k, route)
+    if route.layout not in vt.layouts:
+        out.append(Violation(Cause.UNKNOWN_LAYOUT, k, None, None,
+                             f"route {k}: layout {route.layout} is not a layout of vehicle type {vt.id!r}"))
+    for i, stop in enumerate(route.stops):
+        if stop.kind in (StopKind.PICKUP, StopKind.DELIVERY):
+            r = requests.get(stop.request_id or "")
+            if r is None:
+                out.append(Violation(Cause.UNKNOWN_REQUEST, k, i, stop.request_id,
+                                     f"route {k} stop {i}: request {stop.request_id!r} is not in the problem"))
+                continue
+            where.setdefault(r.id, []).append((k, i, stop.kind))
+            expected = r.pickup if stop.kind is StopKind.PICKUP else r.delivery
+            if stop.location != expected:
+                out.append(Violation(Cause.WRONG_LOCATION, k, i, r.id,
+                                     f"route {k} stop {i}: {stop.kind.value} of {r.id!r} at location {stop.location}, expected {expected}"))
+    out += _time_violations(problem, requests, vt, k, route)
+    out += _onboard_violations(requests, vt, k, route)
+    out += _company_violations(requests, k, route)
+    return out
+
+
+def _structure_violations(vt: VehicleType, k: int, route: Route) -> list[Violation]:
+    stops = route.stops
+    out = []
+    if len(stops) < 2 or stops[0].kind is not StopKind.START or stops[-1].kind is not StopKind.END:
+        return [Violation(Cause.ROUTE_STRUCTURE, k, None, None,
+                          f"route {k} must begin with a start stop and finish with an end stop")]
+    if stops[0].location != vt.start_depot:
+        out.append(Violation(Cause.WRONG_LOCATION, k, 0, None,
+                             f"route {k} starts at {stops[0].location}, not at depot {vt.start_depot}"))
+    if stops[-1].location != vt.end_depot:
+        out.append(Violation(Cause.WRONG_LOCATION, k, len(stops) - 1, None,
+                             f"route {k} ends at {stops[-1].location}, not at depot {vt.end_depot}"))
+    for i, stop in enumerate(stops[1:-1], start=1):
+        if stop.kind not in (StopKind.PICKUP, StopKind.DELIVERY):
+            out.append(Violation(Cause.ROUTE_STRUCTURE, k, i, stop.request_id,
+                                 f"route {k} stop {i} is a {stop.kind.value} stop inside the route"))
+    return out
+
+
+def _service_s(requests: dict[str, Request], stop: Stop) -> int:
+    r = requests.get(stop.request_id or "")
+    if r is None:
+        return 0
+    return r.pickup_service_s if stop.kind is StopKind.PICKUP else r.delivery_service_s if stop.kind is StopKind.DELIVERY else 0
+
+
+def _window_of(requests: dict[str, Request], vt: VehicleType, stop: Stop) -> tuple[int, int] | None:
+    if stop.kind in (StopKind.START, StopKind.END):
+        return vt.shift_window_s
+    r = requests.get(stop.request_id or "")
+    if r is None:
+        return None
+    return r.pickup_window_s if stop.kind is StopKind.PICKUP else r.delivery_window_s
+
+
+def _time_violations(problem: RoutingProblem, requests: dict[str, Request], vt: VehicleType, k: int,
+                     route: Route) -> list[Violation]:
+    out: list[Violation] = []
+    stops = route.stops
+    picked: dict[str, int] = {}
+    for i, stop in enumerate(stops):
+        rid = stop.request_id
+        if i > 0:
+            prev = stops[i - 1]
+            ready = prev.departure_s + int(problem.duration_s[prev.location, stop.location])
+            if stop.arrival_s < ready:
+                out.append(Violation(Cause.INCONSISTENT_TIMES, k, i, rid,
+                                     f"route {k} stop {i}: arrives at {stop.arrival_s} s, before {ready} s (departure + travel)"))
+        if stop.service_start_s < stop.arrival_s:
+            out.append(Violation(Cause.INCONSISTENT_TIMES, k, i, rid,
+                                 f"route {k} stop {i}: service starts at {stop.service_start_s} s, before arrival {stop.arrival_s} s"))
+        service = _service_s(requests, stop)
+        if stop.departure_s < stop.service_start_s + service:
+            out.append(Violation(Cause.INCONSISTENT_TIMES, k, i, rid,
+                                 f"route {k} stop {i}: departs at {stop.departure_s} s, before service ends at {stop.service_start_s + service} s"))
+        window = _window_of(requests, vt, stop)
+        if window is not None and not window[0] <= stop.service_start_s <= window[1]:
+            out.append(Violation(Cause.WINDOW, k, i, rid,
+                                 f"route {k} stop {i}: service at {stop.service_start_s} s outside window {window}"))
+        out += _ride_violation(requests, k, i, stop, picked)
+    if vt.max_route_duration_s is not None and len(stops) >= 2:
+        span = stops[-1].service_start_s - stops[0].service_start_s
+        if span > vt.max_route_duration_s:
+            out.append(Violation(Cause.ROUTE_DURATION, k, None, None,
+                                 f"route {k} lasts {span} s > {vt.max_route_duration_s} s"))
+    return out
+
+
+def _ride_violation(requests: dict[str, Request], k: int, i: int, stop: Stop,
+                    picked: dict[str, int]) -> list[Violation]:
+    r = requests.get(stop.request_id or "")
+    if r is None:
+        return []
+    if stop.kind is StopKind.PICKUP:
+        picked[r.id] = stop.service_start_s + r.pickup_service_s
+    elif stop.kind is StopKind.DELIVERY and r.id in picked and r.max_ride_time_s is not None:
+        ride = stop.service_start_s - picked[r.id]
+        if ride > r.max_ride_time_s:
+            return [Violation(Cause.RIDE_TIME_EXCEEDED, k, i, r.id,
+                              f"route {k} stop {i}: {r.id!r} rides {ride} s > {r.max_ride_time_s} s")]
+    return []
+
+
+def _onboard_violations(requests: dict[str, Request], vt: VehicleType, k: int, route: Route) -> list[Violation]:
+    out: list[Violation] = []
+    onboard: list[Request] = []
+    seat_cap = route.layout.seats - (ASSISTANT_SEATS if route.has_assistant else 0)
+    for i, stop in enumerate(route.stops):
+        r = requests.get(stop.request_id or "")
+        if r is None:
+            continue
+        if stop.kind is StopKind.PICKUP:
+            onboard.append(r)
+            if r.needs_assistant and not route.has_assistant:
+                out.append(Violation(Cause.ASSISTANT_MISSING, k, i, r.id,
+                                     f"route {k}: {r.id!r} needs a passenger assistant and the vehicle has none"))
+        elif stop.kind is StopKind.DELIVERY and any(o.id == r.id for o in onboard):
+            onboard = [o for o in onboard if o.id != r.id]
+            continue
+        seats = sum(o.load.seats for o in onboard)
+        chairs = sum(o.load.wheelchairs for o in onboard)
+        if seats > seat_cap:
+            out.append(Violation(Cause.SEATS, k, i, r.id,
+                                 f"route {k} stop {i}: {seats} seats taken > {seat_cap} available"))
+        if chairs > route.layout.wheelchairs:
+            out.append(Violation(Cause.WHEELCHAIR_SPACES, k, i, r.id,
+                                 f"route {k} stop {i}: {chairs} wheelchairs > {route.layout.wheelchairs} spaces"))
+        solo = [o.id for o in onboard if o.solo]
+        if solo and len(onboard) > 1:
+            out.append(Violation(Cause.SOLO_TRAVELLER, k, i, solo[0],
+                                 f"route {k} stop {i}: solo traveller {solo[0]!r} shares the vehicle with {len(onboard) - 1} other(s)"))
+    return out
+
+
+def _company_violations(requests: dict[str, Request], k: int, route: Route) -> list[Violation]:
+    ids = sorted({s.request_id for s in route.stops if s.request_id in requests})
+    out = []
+    for a in ids:
+        for b in requests[a].incompatible_with:
+            if b in ids and (a < b or a not in requests[b].incompatible_with):
+                out.append(Violation(Cause.INCOMPATIBLE_CHILDREN, k, None, a,
+                                     f"route {k} carries {a!r} and {b!r}, who must not travel together"))
+    return out
+
+
+# ---------------------------------------------------------------- whole plan
+
+
+def _fleet_violations(plan: Plan, types: dict[str, VehicleType]) -> list[Violation]:
+    out = []
+    used: dict[str, list[int]] = {}
+    for k, route in enumerate(plan.routes):
+        if route.vehicle_type_id in types:
+            used.setdefault(route.vehicle_type_id, []).append(route.vehicle_index)
+            vt = types[route.vehicle_type_id]
+            if not 0 <= route.vehicle_index < vt.count:
+                out.append(Violation(Cause.FLEET_EXCEEDED, k, None, None,
+                                     f"route {k} uses vehicle {route.vehicle_index} of type {vt.id!r}, which has {vt.count}"))
+    for type_id, indices in used.items():
+        if len(indices) > types[type_id].count or len(set(indices)) < len(indices):
+            out.append(Violation(Cause.FLEET_EXCEEDED, None, None, None,
+                                 f"{len(indices)} routes (vehicles {sorted(indices)}) of type {type_id!r}, which has {types[type_id].count}"))
+    return out
+
+
+def _group_violations(problem: RoutingProblem, plan: Plan,
+                      where: dict[str, list[tuple[int, int, StopKind]]]) -> list[Violation]:
+    groups: dict[str, list[str]] = {}
+    for r in problem.requests:
+        if r.travel_group is not None:
+            groups.setdefault(r.travel_group, []).append(r.id)
+    out = []
+    for name, ids in groups.items():
+        routes = {where[rid][0][0] if rid in where else None for rid in ids}
+        if len(routes) > 1:
+            out.append(Violation(Cause.TRAVEL_GROUP_SPLIT, None, None, ids[0],
+                                 f"travel group {name!r} is split: routes {sorted(routes, key=str)}"))
+    return out
+
+
+def recompute_cost(problem: RoutingProblem, plan: Plan) -> CostBreakdown:
+    """The plan's cost from the distance matrix and the vehicle tariffs.
+
+    Per route: the type's fixed cost, ``cost_per_km × metres / 1000`` rounded half up to
+    a penny, and the assistant cost when the route carries a PA.
+    """
+    types = {vt.id: vt for vt in problem.vehicle_types}
+    fixed = distance = assistant = metres = 0
+    for route in plan.routes:
+        vt = types.get(route.vehicle_type_id)
+        locs = [s.location for s in route.stops]
+        d = sum(int(problem.distance_m[a, b]) for a, b in zip(locs, locs[1:]))
+        metres += d
+        if vt is not None:
+            fixed += vt.fixed_cost
+            distance += (vt.cost_per_km * d + 500) // 1000
+            assistant += vt.assistant_cost if route.has_assistant else 0
+    return CostBreakdown(fixed=fixed, distance=distance, assistant=assistant, distance_m=metres,
+                         vehicles=len(plan.routes))
+
+
+def _cost_violations(problem: RoutingProblem, plan: Plan) -> list[Violation]:
+    true = recompute_cost(problem, plan)
+    if true == plan.cost:
+        return []
+    return [Violation(Cause.COST_MISMATCH, None, None, None, f"plan states {plan.cost}, recomputed {true}")]
+
+
+# ---------------------------------------------------------------- schedule of a stop order
+
+
+def schedule_exists(problem: RoutingProblem, order: Sequence[tuple[str, str]],
+                    vehicle_type_id: str | None = None) -> tuple[int, ...] | None:
+    """The earliest service-start times of a route, or ``None`` if no timing is feasible.
+
+    ``order`` lists ``(kind, request_id)`` with kind ``"pickup"`` or ``"delivery"``; the
+    route starts and ends at the vehicle type's depots (default: the first type). The
+    returned tuple holds a time for the start depot, each stop, and the end depot. Windows,
+    shift, ride limits and route duration are difference constraints ``x_v - x_u <= w``;
+    the system is feasible iff its constraint graph has no negative cycle (Bellman-Ford).
+    Seats and other on-board rules are not temporal and are left to :func:`check`.
+    """
+    vt = problem.vehicle_types[0] if vehicle_type_id is None else problem.vehicle_type(vehicle_type_id)
+    requests = {r.id: r for r in problem.requests}
+    stops = [(StopKind(kind), requests[rid]) for kind, rid in order]
+    locations = [vt.start_depot] + [r.pickup if k is StopKind.PICKUP else r.delivery for k, r in stops] + [vt.end_depot]
+    service = [0] + [r.pickup_service_s if k is StopKind.PICKUP else r.delivery_service_s for k, r in stops] + [0]
+    n = len(locations)
+    origin = n
+    edges: list[tuple[int, int, int]] = []  # (u, v, w): x_v - x_u <= w
+    for i in range(n - 1):
+        gap = service[i] + int(problem.duration_s[locations[i], locations[i + 1]])
+        edges.append((i + 1, i, -gap))
+    windows = [vt.shift_window_s] + [r.pickup_window_s if k is StopKind.PICKUP else r.delivery_window_s
+                                     for k, r in stops] + [vt.shift_window_s]
+    for i, w in enumerate(windows):
+        edges.append((i, origin, -(w[0] if w else 0)))
+        if w is not None:
+            edges.append((origin, i, w[1]))
+    edges += _ride_edges(stops)
+    if vt.max_route_duration_s is not None:
+        edges.append((0, n - 1, vt.max_route_duration_s))
+    latest_to_origin = _shortest_to(origin, n + 1, edges)
+    if latest_to_origin is None:
+        return None
+    return tuple(-latest_to_origin[i] for i in range(n))
+
+
+def _ride_edges(stops: list[tuple[StopKind, Request]]) -> list[tuple[int, int, int]]:
+    edges = []
+    pickup_at: dict[str, int] = {}
+    for pos, (kind, r) in enumerate(stops, start=1):
+        if kind is StopKind.PICKUP:
+            pickup_at[r.id] = pos
+        elif r.id in pickup_at and r.max_ride_time_s is not None:
+            edges.append((pickup_at[r.id], pos, r.max_ride_time_s + r.pickup_service_s))
+    return edges
+
+
+def _shortest_to(target: int, size: int, edges: Iterable[tuple[int, int, int]]) -> list[int] | None:
+    """Shortest path length from every node to ``target`` (``None`` on a negative cycle)."""
+    inf = float("inf")
+    dist: list[float] = [inf] * size
+    dist[target] = 0
+    reversed_edges = [(v, u, w) for u, v, w in edges]  # path u -> v in original = v -> u here
+    for _ in range(size):
+        changed = False
+        for v, u, w in reversed_edges:
+            if dist[v] + w < dist[u]:
+                dist[u] = dist[v] + w
+                changed = True
+        if not changed:
+            return [int(d) for d in dist]
+    return None
