@@ -1,0 +1,402 @@
+"""Measure homes against schools on the real networks and build ``AssessmentFacts``.
+
+One shortest-path search per open school entrance (walk network as given, and again with
+the assessed unsafe edges removed) is computed once and reused for every home of a cohort:
+the walk network is symmetric, so distance entrance -> home equals home -> entrance. Road
+distance (home -> entrance, one-way streets respected) comes from one search per entrance on
+the reversed drive network. Homes are snapped to the nearest edge; with the policy setting
+``home_start: address_point`` the walk from the address point to the network, and from the
+network to the entrance point, is added to the route.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from pyproj import Transformer
+from scipy.sparse.csgraph import dijkstra
+
+from eligibility.dates import academic_age
+from eligibility.policy import Policy
+from eligibility.offer import ptb_measure
+from eligibility.rules import AssessmentFacts, Candidate, home_point
+from eligibility.suitability import unsuitable_reason
+from eligibility.unsafe import UnsafeSegment, blocked_edges
+from transport.errors import InputError, OutsideNetworkError
+from transport.geo import BNG, WGS84, LatLon, bng_many
+from transport.models import Application, School
+
+INF = math.inf
+
+
+@dataclass
+class _Tree:
+    """Shortest paths from one entrance: one row per way of leaving the entrance's edge."""
+
+    roots: np.ndarray       # (k,) nodes
+    offsets: np.ndarray     # (k,) metres from the entrance to each root
+    dist: np.ndarray        # (k, n)
+    pred: np.ndarray        # (k, n)
+
+
+@dataclass
+class _Entrance:
+    """An open entrance of a school, snapped to the networks, with its searches."""
+
+    school_id: str
+    name: str
+    point: LatLon
+    x: float
+    y: float
+    walk_edge: int
+    walk_fraction: float
+    walk_snap_m: float
+    plain: _Tree
+    safe: _Tree
+    road: _Tree | None
+
+
+@dataclass
+class _Homes:
+    """Snapped homes as arrays (one entry per home)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    edge: np.ndarray
+    fraction: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    cu: np.ndarray          # metres from u along the edge to the home
+    cv: np.ndarray          # metres from v back along the edge to the home (inf if one-way)
+    snap_m: np.ndarray
+
+
+def _edge_lookup(net, blocked: frozenset[int]) -> dict[tuple[int, int], int]:
+    """The shortest usable edge for each (u, v)."""
+    order = np.lexsort((net.edge_length_m, net.edge_v, net.edge_u))
+    out: dict[tuple[int, int], int] = {}
+    for e in order.tolist():
+        if e in blocked:
+            continue
+        key = (int(net.edge_u[e]), int(net.edge_v[e]))
+        out.setdefault(key, e)
+    return out
+
+
+def _snap_arrays(net, points: Sequence[LatLon]) -> _Homes:
+    """Snap points to edges with no distance limit (the caller checks ``snap_m``)."""
+    xs, ys = bng_many(list(points))
+    geoms = shapely.points(np.asarray(xs), np.asarray(ys))
+    idx, dist = net.tree.query_nearest(geoms, return_distance=True, all_matches=False)
+    edge = np.empty(len(points), dtype=np.int64)
+    snap_m = np.empty(len(points))
+    edge[idx[0]], snap_m[idx[0]] = idx[1], dist
+    lines = net.edge_geometry[edge]
+    along = shapely.line_locate_point(lines, geoms)
+    length = shapely.length(lines)
+    frac = np.where(length > 0, along / np.where(length > 0, length, 1.0), 0.0)
+    w = net.edge_length_m
+    rev = net.edge_reverse[edge]
+    cu = frac * w[edge]
+    cv = np.where(rev >= 0, (1 - frac) * w[np.maximum(rev, 0)], INF)
+    return _Homes(np.asarray(xs), np.asarray(ys), edge, frac, net.edge_u[edge], net.edge_v[edge], cu, cv, snap_m)
+
+
+class Measurer:
+    """Measures applications' homes against schools; built once per cohort or service."""
+
+    def __init__(self, policy: Policy, schools: dict[str, School], walk, *, drive=None,
+                 segments: Sequence[UnsafeSegment] = (), postcodes=None):
+        self.policy, self.schools, self.walk, self.drive = policy, schools, walk, drive
+        self.segments = list(segments)
+        self.postcodes = postcodes
+        self.blocked = blocked_edges(self.segments)
+        self.needs_road = "road" in (policy.settings.nearest_measure, policy.settings.extended_rights_measure,
+                                     ptb_measure(policy))
+        if self.needs_road and drive is None:
+            raise InputError(f"policy {policy.id} measures road distance: a drive network is needed")
+        self._walk_csr = walk.csr("length")
+        self._safe_csr = walk.csr("length", self.blocked)
+        self._road_csr_t = drive.csr("length").T.tocsr() if drive is not None else None
+        self._lookup_plain = _edge_lookup(walk, frozenset())
+        self._lookup_safe = _edge_lookup(walk, self.blocked)
+        self._to_wgs = Transformer.from_crs(BNG, WGS84, always_xy=True)
+        self.entrances: dict[str, list[_Entrance]] = {sid: self._entrances(s) for sid, s in schools.items()}
+        self.description = (f"walk {walk.report.source.rsplit('/', 1)[-1]} ({walk.n_edges} edges)"
+                            + (f"; drive {drive.report.source.rsplit('/', 1)[-1]}" if drive is not None else "")
+                            + f"; {len(self.segments)} unsafe segments")
+
+    # ---- searches -------------------------------------------------------------------
+    def _tree(self, csr, roots: list[int], offsets: list[float]) -> _Tree:
+        dist, pred = dijkstra(csr, directed=True, indices=roots, return_predecessors=True)
+        return _Tree(np.asarray(roots), np.asarray(offsets), np.atleast_2d(dist), np.atleast_2d(pred))
+
+    def _entrances(self, school: School) -> list[_Entrance]:
+        out = []
+        opened = school.open_entrances()
+        snaps = _snap_arrays(self.walk, [e.location for e in opened])
+        for i, ent in enumerate(opened):
+            if snaps.snap_m[i] > self.walk.max_snap_m:
+                raise OutsideNetworkError(f"school {school.id} entrance {ent.name!r} is {snaps.snap_m[i]:.0f} m "
+                                          f"from the walk network (limit {self.walk.max_snap_m:.0f} m)")
+            e, f = int(snaps.edge[i]), float(snaps.fraction[i])
+            roots, offs = [int(snaps.v[i])], [float((1 - f) * self.walk.edge_length_m[e])]
+            rev = int(self.walk.edge_reverse[e])
+            if rev >= 0:
+                roots.append(int(snaps.u[i]))
+                offs.append(float(f * self.walk.edge_length_m[rev]))
+            plain = self._tree(self._walk_csr, roots, offs)
+            safe_roots = [(r, o) for r, o in zip(roots, offs)] if e not in self.blocked else []
+            safe = self._tree(self._safe_csr, [r for r, _ in safe_roots], [o for _, o in safe_roots]) \
+                if safe_roots else _Tree(np.zeros(0, int), np.zeros(0), np.full((0, self.walk.n_nodes), INF),
+                                         np.zeros((0, self.walk.n_nodes), int))
+            road = self._road_tree(ent.location) if self.drive is not None else None
+            out.append(_Entrance(school.id, ent.name, ent.location, float(snaps.x[i]), float(snaps.y[i]), e, f,
+                                 float(snaps.snap_m[i]), plain, safe, road))
+        return out
+
+    def _road_tree(self, point: LatLon) -> _Tree | None:
+        s = _snap_arrays(self.drive, [point])
+        if s.snap_m[0] > self.drive.max_snap_m:
+            return None
+        # arriving at the entrance: from u along the edge (cu) or from v along its reverse (cv)
+        roots, offs = [int(s.u[0])], [float(s.cu[0])]
+        if np.isfinite(s.cv[0]):
+            roots.append(int(s.v[0]))
+            offs.append(float(s.cv[0]))
+        return self._tree(self._road_csr_t, roots, offs)
+
+    # ---- distances --------------------------------------------------------------------
+    @staticmethod
+    def _reach(tree: _Tree, homes: _Homes, idx: np.ndarray) -> np.ndarray:
+        """Metres from the tree's entrance to each selected home (inf if unreachable)."""
+        if len(tree.roots) == 0:
+            return np.full(len(idx), INF)
+        off = tree.offsets[:, None]
+        a = tree.dist[:, homes.u[idx]] + off + homes.cu[idx][None, :]
+        b = tree.dist[:, homes.v[idx]] + off + homes.cv[idx][None, :]
+        return np.minimum(a.min(axis=0), b.min(axis=0))
+
+    def _direct(self, ent: _Entrance, homes: _Homes, idx: np.ndarray, blocked: frozenset[int]) -> np.ndarray:
+        """Walking straight along a shared edge (home and entrance on the same way)."""
+        rev = self.walk.edge_reverse[ent.walk_edge]
+        he = homes.edge[idx]
+        same = (he == ent.walk_edge) | ((rev >= 0) & (he == rev))
+        out = np.full(len(idx), INF)
+        if not same.any() or ent.walk_edge in blocked:
+            return out
+        f_home = np.where(he == ent.walk_edge, homes.fraction[idx], 1 - homes.fraction[idx])
+        out[same] = np.abs(f_home[same] - ent.walk_fraction) * self.walk.edge_length_m[ent.walk_edge]
+        return out
+
+    @staticmethod
+    def _road_reach(tree: _Tree, homes: _Homes, idx: np.ndarray, drive) -> np.ndarray:
+        """Metres by road from each selected home to the entrance (leaving the home's edge either way)."""
+        e = homes.edge[idx]
+        f = homes.fraction[idx]
+        rev = drive.edge_reverse[e]
+        exit_v = (1 - f) * drive.edge_length_m[e]
+        exit_u = np.where(rev >= 0, f * drive.edge_length_m[np.maximum(rev, 0)], INF)
+        off = tree.offsets[:, None]
+        a = tree.dist[:, homes.v[idx]] + off + exit_v[None, :]
+        b = tree.dist[:, homes.u[idx]] + off + exit_u[None, :]
+        return np.minimum(a.min(axis=0), b.min(axis=0))
+
+    # ---- route geometry ---------------------------------------------------------------------
+    def _route(self, ent: _Entrance, homes: _Homes, i: int, safe: bool) -> tuple[list[tuple[float, float]], list[int]]:
+        """(lon, lat) and edge ids of the walk from home ``i`` to an entrance."""
+        tree = ent.safe if safe else ent.plain
+        lookup = self._lookup_safe if safe else self._lookup_plain
+        w = self.walk
+        best = (INF, -1, -1, 0.0)
+        for r in range(len(tree.roots)):
+            for node, c in ((homes.u[i], homes.cu[i]), (homes.v[i], homes.cv[i])):
+                total = tree.dist[r, node] + tree.offsets[r] + c
+                if total < best[0]:
+                    best = (total, r, int(node), float(c))
+        direct = self._direct(ent, homes, np.array([i]), self.blocked if safe else frozenset())[0]
+        home_xy = (float(homes.x[i]), float(homes.y[i]))
+        if direct <= best[0] or best[1] < 0:
+            line = w.edge_geometry[ent.walk_edge]
+            f_home = homes.fraction[i] if homes.edge[i] == ent.walk_edge else 1 - homes.fraction[i]
+            lo, hi = sorted((float(f_home), ent.walk_fraction))
+            piece = shapely.ops.substring(line, lo, hi, normalized=True)
+            xy = shapely.get_coordinates(piece).tolist()
+            if f_home > ent.walk_fraction:
+                xy.reverse()
+            return self._lonlat([home_xy, *xy, (ent.x, ent.y)]), [ent.walk_edge]
+        _, r, node, _ = best
+        chain = [node]
+        root = int(tree.roots[r])
+        while chain[-1] != root:
+            chain.append(int(tree.pred[r, chain[-1]]))
+        # chain runs home-side node -> ... -> root (entrance side); walking is symmetric
+        xy: list[tuple[float, float]] = [home_xy]
+        home_edge = int(homes.edge[i])
+        hline = w.edge_geometry[home_edge]
+        f = float(homes.fraction[i])
+        part = shapely.ops.substring(hline, 0.0, f, normalized=True) if node == homes.u[i] else \
+            shapely.ops.substring(hline, f, 1.0, normalized=True)
+        pc = shapely.get_coordinates(part).tolist()
+        xy += pc[::-1] if node == homes.u[i] else pc
+        walked = [home_edge]
+        for a, b in zip(chain, chain[1:]):
+            e = lookup.get((a, b), lookup.get((b, a), -1))
+            walked.append(e)
+            xy += shapely.get_coordinates(w.edge_geometry[e]).tolist()
+        eline = w.edge_geometry[ent.walk_edge]
+        ef = ent.walk_fraction
+        epart = shapely.ops.substring(eline, ef, 1.0, normalized=True) if root == tree.roots[0] else \
+            shapely.ops.substring(eline, 0.0, ef, normalized=True)
+        ec = shapely.get_coordinates(epart).tolist()
+        xy += ec[::-1] if root == tree.roots[0] else ec
+        xy.append((ent.x, ent.y))
+        walked.append(ent.walk_edge)
+        return self._lonlat(xy), walked
+
+    def _lonlat(self, xy: list) -> list[tuple[float, float]]:
+        clean = [tuple(p) for k, p in enumerate(xy) if k == 0 or tuple(p) != tuple(xy[k - 1])]
+        lon, lat = self._to_wgs.transform([p[0] for p in clean], [p[1] for p in clean])
+        return [(round(float(a), 6), round(float(b), 6)) for a, b in zip(lon, lat)]
+
+    # ---- applications --------------------------------------------------------------------
+    def home_location(self, app: Application) -> tuple[LatLon, str]:
+        """The home point and where it came from (lat/lon, easting/northing or postcode centroid)."""
+        h = app.home
+        if h.location is not None:
+            return h.location, "lat/lon given"
+        if h.easting is not None and h.northing is not None:
+            return LatLon.from_bng(h.easting, h.northing), "easting/northing given"
+        if self.postcodes is None:
+            raise InputError(f"application {app.id}: home is a postcode but no postcode file is loaded")
+        return self.postcodes.lookup(h.postcode), f"postcode {h.postcode} centroid (Code-Point Open)"
+
+    def candidate_ids(self, app: Application, on: dt.date | None = None) -> list[str]:
+        """Schools worth measuring for an application: the suitable ones, the attended and the named."""
+        attended = self.schools[app.school_id]
+        named = self.schools.get(app.ehc_named_school_id) if app.ehc_named_school_id else None
+        age = academic_age(app.date_of_birth, on or app.travel_date, self.policy.compulsory_school_age.school_year_starts)
+        out = [s.id for s in self.schools.values()
+               if s.id in (attended.id, getattr(named, "id", None))
+               or unsuitable_reason(s, app, attended, named, age, self.policy) is None]
+        return out
+
+    def _check_schools(self, app: Application) -> None:
+        if app.school_id not in self.schools:
+            raise InputError(f"application {app.id}: school {app.school_id} is not a known school")
+        if app.ehc_named_school_id and app.ehc_named_school_id not in self.schools:
+            raise InputError(f"application {app.id}: EHC plan names school {app.ehc_named_school_id}, "
+                             "which is not a known school")
+
+    def facts_many(self, apps: Sequence[Application], *, no_place_at: Sequence[frozenset[str]] | None = None
+                   ) -> list[AssessmentFacts | InputError]:
+        """Facts for each application, or the InputError that stopped it (same order)."""
+        results: list[AssessmentFacts | InputError | None] = [None] * len(apps)
+        points: list[LatLon] = []
+        sources: list[str] = []
+        ok: list[int] = []
+        for i, app in enumerate(apps):
+            try:
+                self._check_schools(app)
+                p, src = self.home_location(app)
+            except InputError as exc:
+                results[i] = exc
+                continue
+            points.append(p)
+            sources.append(src)
+            ok.append(i)
+        if not ok:
+            return results  # type: ignore[return-value]
+        homes = _snap_arrays(self.walk, points)
+        road_homes = _snap_arrays(self.drive, points) if self.needs_road else None
+        add_snap = self.policy.settings.home_start == "address_point"
+        wanted: dict[str, list[int]] = defaultdict(list)   # school -> positions in `ok`
+        cands: list[list[str]] = []
+        for k, i in enumerate(ok):
+            app = apps[i]
+            if homes.snap_m[k] > self.walk.max_snap_m:
+                results[i] = OutsideNetworkError(
+                    f"application {app.id}: home is {homes.snap_m[k]:.0f} m from the nearest walkable way "
+                    f"(limit {self.walk.max_snap_m:.0f} m)")
+                cands.append([])
+                continue
+            ids = self.candidate_ids(app)
+            cands.append(ids)
+            for sid in ids:
+                wanted[sid].append(k)
+        measured: dict[tuple[str, int], tuple[float, float, float | None, float, int]] = {}
+        for sid, ks in wanted.items():
+            idx = np.asarray(ks)
+            best = np.full(len(idx), INF)
+            best_safe = np.full(len(idx), INF)
+            best_road = np.full(len(idx), INF)
+            straight = np.full(len(idx), INF)
+            which = np.zeros(len(idx), dtype=np.int64)
+            for j, ent in enumerate(self.entrances[sid]):
+                extra = (homes.snap_m[idx] + ent.walk_snap_m) if add_snap else 0.0
+                d = np.minimum(self._reach(ent.plain, homes, idx), self._direct(ent, homes, idx, frozenset())) + extra
+                ds = np.minimum(self._reach(ent.safe, homes, idx), self._direct(ent, homes, idx, self.blocked)) + extra
+                better = d < best
+                which[better] = j
+                best = np.minimum(best, d)
+                best_safe = np.minimum(best_safe, ds)
+                straight = np.minimum(straight, np.hypot(homes.x[idx] - ent.x, homes.y[idx] - ent.y))
+                if road_homes is not None and ent.road is not None:
+                    best_road = np.minimum(best_road, self._road_reach(ent.road, road_homes, idx, self.drive))
+            for n, k in enumerate(ks):
+                road = None
+                if road_homes is not None and road_homes.snap_m[k] <= self.drive.max_snap_m and np.isfinite(best_road[n]):
+                    road = float(best_road[n])
+                measured[(sid, k)] = (float(best[n]), float(best_safe[n]), road, float(straight[n]), int(which[n]))
+        for k, i in enumerate(ok):
+            if results[i] is not None:
+                continue
+            app = apps[i]
+            try:
+                results[i] = self._facts(app, k, cands[k], measured, homes, points[k], sources[k],
+                                         no_place_at[i] if no_place_at is not None else frozenset())
+            except InputError as exc:
+                results[i] = exc
+        return results  # type: ignore[return-value]
+
+    def _facts(self, app, k, ids, measured, homes, point, source, no_place) -> AssessmentFacts:
+        out = []
+        for sid in ids:
+            walk_m, safe_m, road_m, straight_m, j = measured[(sid, k)]
+            ent = self.entrances[sid][j]
+            route: list = []
+            route_edges: list[int] = []
+            avoided: list[int] = []
+            seg_ids: list[str] = []
+            if sid == app.school_id and np.isfinite(walk_m):
+                plain_route, plain_edges = self._route(ent, homes, k, safe=False)
+                avoided = sorted(set(plain_edges) & self.blocked)
+                seg_ids = [s.id for s in self.segments if s.edges & set(avoided)]
+                if np.isfinite(safe_m):
+                    route, route_edges = self._route(ent, homes, k, safe=True) if avoided else (plain_route, plain_edges)
+                else:
+                    route, route_edges = plain_route, plain_edges
+            out.append(Candidate(school=self.schools[sid], walk_m=walk_m, safe_walk_m=safe_m, road_m=road_m,
+                                 straight_m=straight_m, entrance=ent.name, route=tuple(route),
+                                 route_edges=tuple(route_edges), avoided_edges=tuple(avoided),
+                                 avoided_segments=tuple(seg_ids)))
+        attended = self.schools[app.school_id]
+        if not np.isfinite(next(c.walk_m for c in out if c.school.id == attended.id)):
+            raise OutsideNetworkError(f"application {app.id}: no walking route joins the home to {attended.name}")
+        named = self.schools.get(app.ehc_named_school_id) if app.ehc_named_school_id else None
+        return AssessmentFacts(application=app, school=attended, candidates=tuple(out), named_school=named,
+                               home=home_point(point), home_source=source, no_place_at=frozenset(no_place),
+                               measured_on=self.description)
+
+    def facts(self, app: Application, *, no_place_at: frozenset[str] = frozenset()) -> AssessmentFacts:
+        """Facts for one application, or the InputError that stops it."""
+        result = self.facts_many([app], no_place_at=[no_place_at])[0]
+        if isinstance(result, Exception):
+            raise result
+        return result

@@ -1,0 +1,585 @@
+"""The eligibility rules: a pure ``decide(facts, policy) -> Decision``.
+
+No network, no files: ``AssessmentFacts`` carries the application, the school attended and
+the measured candidate schools, so every boundary (2.000 vs 2.001 miles, the 8th birthday,
+two vs three nearer schools) can be tested with constructed distances. Distances are
+compared unrounded, in metres; "more than 2 miles" means strictly greater than 3218.688 m.
+
+Every rule of the policy is checked and recorded (``Decision.checks``) with the inequality
+that decided it and the provision it cites, so a decision can be explained at review.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from eligibility.dates import (
+    ONE_DAY, academic_age, age_on, birthday, csa_end, csa_start, school_year_end, school_year_start,
+)
+from eligibility.offer import Offer, make_offer, pounds, ptb_measure
+from eligibility.policy import COMPULSORY_RULES, POST_COMPULSORY_RULES, Policy, Refusal, Rule, RuleRow
+from eligibility.suitability import age_or_sex_unsuitable, is_qualifying, unsuitable_reason
+from transport.errors import InputError
+from transport.geo import LatLon
+from transport.models import Application, School
+from transport.units import m_to_miles, miles_to_m
+
+INF = math.inf
+
+
+class Candidate(BaseModel):
+    """A school measured from the child's home."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    school: School
+    walk_m: float = Field(ge=0)
+    """Shortest walking route, ignoring assessed unsafe segments (inf when none)."""
+    safe_walk_m: float = Field(ge=0)
+    """Shortest walking route avoiding every assessed unsafe segment (inf when none)."""
+    road_m: float | None = Field(None, ge=0)
+    straight_m: float = Field(ge=0)
+    entrance: str = "school point"
+    route: tuple[tuple[float, float], ...] = ()
+    """(lon, lat) of the measured route: the safe route, or the walking route when none is safe."""
+    route_edges: tuple[int, ...] = ()
+    avoided_edges: tuple[int, ...] = ()
+    """Unsafe walk-network edges on the shortest walking route, which the safe route avoids."""
+    avoided_segments: tuple[str, ...] = ()
+
+
+class AssessmentFacts(BaseModel):
+    """Everything ``decide`` needs: the application, the school attended, measured schools."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    application: Application
+    school: School
+    candidates: tuple[Candidate, ...]
+    """Measured schools; must include the school attended. Unsuitable ones are filtered here."""
+    named_school: School | None = None
+    """The school named in the EHC plan, when there is one."""
+    home: tuple[float, float] | None = None
+    """(lon, lat) of the home start point as understood."""
+    home_source: str = ""
+    no_place_at: frozenset[str] = frozenset()
+    """Schools that would not have offered a place (they do not count as nearer)."""
+    measured_on: str = ""
+    """Which networks measured the distances (for the record)."""
+
+    def candidate(self, school_id: str) -> Candidate:
+        """The measured candidate of a school, or a clear error."""
+        for c in self.candidates:
+            if c.school.id == school_id:
+                return c
+        raise InputError(f"application {self.application.id}: school {school_id} was not measured")
+
+
+class RuleCheck(BaseModel):
+    """One rule as checked: whether it holds, the test, and the provision it cites."""
+
+    rule: str
+    holds: bool
+    test: str
+    cites: str
+
+
+class SchoolConsidered(BaseModel):
+    """A suitable school, ranked by distance from home."""
+
+    rank: int
+    school_id: str
+    name: str
+    attended: bool
+    walking_m: float | None
+    walking_miles: float | None
+    safe_walking_m: float | None
+    road_m: float | None
+    straight_line_m: float
+    entrance: str
+    religious_character: str | None = None
+    note: str = ""
+
+
+class InputsUnderstood(BaseModel):
+    """The application as the engine read it."""
+
+    application_id: str
+    date_of_birth: dt.date
+    age: int
+    academic_age: int
+    age_reference_date: dt.date
+    travel_date: dt.date
+    compulsory_school_age_from: dt.date
+    compulsory_school_age_until: dt.date
+    sex: str
+    home: tuple[float, float] | None
+    home_source: str
+    school_id: str
+    school_name: str
+    ehc_plan: bool
+    ehc_named_school_id: str | None
+    ehc_transport_condition: bool
+    sen_mobility: bool
+    sen_evidence: str
+    temporary_condition_until: dt.date | None
+    low_income: bool
+    religious_preference: str | None
+    no_place_at: list[str]
+    measured_on: str
+
+
+class Decision(BaseModel):
+    """An eligibility decision that explains itself."""
+
+    application_id: str
+    eligible: bool
+    bases: list[str]
+    refusal: str | None
+    decided_by: str
+    explanation: str
+    cites: list[str]
+    checks: list[RuleCheck]
+    school_id: str
+    school_name: str
+    walking_m: float | None
+    safe_walking_m: float | None
+    road_m: float | None
+    straight_line_m: float | None
+    walking_miles: float | None
+    schools_considered: list[SchoolConsidered]
+    nearer_schools: list[str]
+    route: list[tuple[float, float]]
+    route_edges: list[int]
+    avoided_edges: list[int]
+    unsafe_segments_avoided: list[str]
+    evidence: str
+    offer: Offer | None
+    valid_until: dt.date
+    valid_until_reason: str
+    policy_id: str
+    policy_version: str
+    inputs: InputsUnderstood
+
+
+# ---------------------------------------------------------------------------------------------
+# formatting
+# ---------------------------------------------------------------------------------------------
+def fmt_miles(metres: float, against_miles: float | None = None) -> str:
+    """Miles to 2 dp, or 3 dp when 2 dp would hide the difference from a limit."""
+    if metres == INF:
+        return "no route"
+    miles = m_to_miles(metres)
+    text = f"{miles:.2f}"
+    if against_miles is not None and float(text) == against_miles and miles != against_miles:
+        text = f"{miles:.3f}"
+    return f"{text} mi"
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _lim(miles: float) -> str:
+    return f"{miles:g} mi"
+
+
+def _opt(x: float | None) -> float | None:
+    return None if x is None or x == INF else round(x, 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# evaluation at a date
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class Outcome:
+    """The rules evaluated at one date (before wording, offer and validity)."""
+
+    on: dt.date
+    age: int
+    academic_age: int
+    ref_date: dt.date
+    checks: list[RuleCheck] = field(default_factory=list)
+    bases: list[str] = field(default_factory=list)
+    refusal: str | None = None
+    decided_by: str = ""
+    ranked: list[Candidate] = field(default_factory=list)
+    nearer: list[Candidate] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def eligible(self) -> bool:
+        """Whether any basis holds."""
+        return bool(self.bases)
+
+    def key(self) -> tuple:
+        """What a change of date may change."""
+        return (self.eligible, tuple(self.bases), self.refusal)
+
+
+def _age_reference(on: dt.date, policy: Policy) -> dt.date:
+    if policy.settings.age_reference == "school_year_start":
+        return school_year_start(on, policy.compulsory_school_age.school_year_starts)
+    return on
+
+
+def _measure(c: Candidate, measure: str, app: Application) -> float:
+    if measure == "walking":
+        return c.walk_m
+    if c.road_m is None:
+        raise InputError(f"application {app.id}: road distance to school {c.school.id} is needed "
+                         "by the policy but was not measured")
+    return c.road_m
+
+
+def _rank(facts: AssessmentFacts, policy: Policy, academic: int) -> list[Candidate]:
+    app, attended = facts.application, facts.school
+    out = []
+    for c in facts.candidates:
+        if c.school.id != attended.id:
+            if c.school.id in facts.no_place_at:
+                continue
+            if unsuitable_reason(c.school, app, attended, facts.named_school, academic, policy) is not None:
+                continue
+        out.append(c)
+    measure = policy.settings.nearest_measure
+    return sorted(out, key=lambda c: (_measure(c, measure, app), c.school.name, c.school.id))
+
+
+def _check(out: Outcome, rule_id: str, row: RuleRow, holds: bool, test: str) -> None:
+    out.checks.append(RuleCheck(rule=rule_id, holds=holds, test=test, cites=" ".join(row.cites.split())))
+    if holds:
+        out.bases.append(rule_id)
+
+
+def _evaluate(facts: AssessmentFacts, policy: Policy, on: dt.date) -> Outcome:
+    app = facts.application
+    csa = policy.compulsory_school_age
+    ref = _age_reference(on, policy)
+    out = Outcome(on=on, age=age_on(app.date_of_birth, ref),
+                  academic_age=academic_age(app.date_of_birth, on, csa.school_year_starts), ref_date=ref)
+    start, end = csa_start(app.date_of_birth, csa), csa_end(app.date_of_birth, csa)
+    if on < start:
+        out.refusal = Refusal.NOT_COMPULSORY_SCHOOL_AGE
+        out.decided_by = f"{on} is before compulsory school age starts on {start}"
+        return out
+    if on > end:
+        return _post_compulsory(facts, policy, out, end)
+    return _compulsory(facts, policy, out)
+
+
+def _post_compulsory(facts: AssessmentFacts, policy: Policy, out: Outcome, end: dt.date) -> Outcome:
+    app = facts.application
+    covered: list[str] = []
+    for rule_id, row in policy.rules.items():
+        if rule_id not in POST_COMPULSORY_RULES or not row.enabled:
+            continue
+        age = out.academic_age if row.age_basis == "academic" else out.age
+        if not row.covers_age(age):
+            continue
+        covered.append(rule_id)
+        unmet = [name for name, need, has in (
+            ("an EHC plan", row.requires_ehc_plan, app.ehc_plan),
+            ("evidence that the learner cannot travel independently", row.requires_sen_mobility, app.sen_mobility),
+            ("low income", row.requires_low_income, app.low_income),
+        ) if need and not has]
+        test = f"{'academic ' if row.age_basis == 'academic' else ''}age {age} in {row.age_from}-{(row.age_below or 0) - 1}"
+        test += f"; needs {', '.join(unmet)}" if unmet else ""
+        _check(out, rule_id, row, not unmet, test)
+    if out.bases:
+        out.decided_by = out.checks[[c.rule for c in out.checks].index(out.bases[0])].test
+        return out
+    if not covered:
+        out.refusal = Refusal.NOT_COMPULSORY_SCHOOL_AGE
+        out.decided_by = (f"compulsory school age ended on {end}; the policy has no post-16 or "
+                          f"post-19 rule for academic age {out.academic_age}")
+    else:
+        post19 = any(r == Rule.POST19_EHC_NECESSARY for r in covered)
+        out.refusal = Refusal.POST19_NOT_NECESSARY if post19 else Refusal.NO_POST16_ENTITLEMENT
+        out.decided_by = "; ".join(c.test for c in out.checks)
+    return out
+
+
+def _compulsory(facts: AssessmentFacts, policy: Policy, out: Outcome) -> Outcome:
+    app, school = facts.application, facts.school
+    named = facts.named_school
+    named_here = named is not None and named.id == school.id
+    if not is_qualifying(school, app, policy):
+        out.refusal = Refusal.NOT_QUALIFYING_SCHOOL
+        out.decided_by = f"{school.name} is {school.school_type.value}, not a qualifying school, and not named in an EHC plan"
+        return out
+    why = None if named_here else age_or_sex_unsuitable(school, app, out.academic_age, attended=True)
+    if why:
+        out.refusal = Refusal.SCHOOL_NOT_SUITABLE
+        out.decided_by = f"{school.name} is not suitable: {why}"
+        return out
+    out.ranked = _rank(facts, policy, out.academic_age)
+    mine = facts.candidate(school.id)
+    nearest_measure = policy.settings.nearest_measure
+    my_d = _measure(mine, nearest_measure, app)
+    out.nearer = [c for c in out.ranked if c.school.id != school.id and _measure(c, nearest_measure, app) < my_d]
+    nearest = not out.nearer
+    if named_here and not app.ehc_transport_condition:
+        nearest = True
+        out.notes.append(f"the EHC plan names {school.name}, so it is the nearest suitable school")
+    elif named_here:
+        out.notes.append(f"the EHC plan names {school.name} on condition that parents arrange transport, "
+                         "so a nearer suitable school counts")
+    if nearest:
+        near_text = f"{school.name} is the nearest suitable school"
+    else:
+        c0 = out.nearer[0]
+        near_text = (f"{c0.school.name} ({fmt_miles(_measure(c0, nearest_measure, app))}) is nearer than "
+                     f"{school.name} ({fmt_miles(my_d)}) by {nearest_measure} route")
+
+    def needs_nearest(row: RuleRow) -> tuple[bool, str]:
+        return (nearest or not row.requires_nearest_suitable), ("" if nearest or not row.requires_nearest_suitable
+                                                                else f"; but {near_text}")
+
+    for rule_id, row in policy.rules.items():
+        if rule_id not in COMPULSORY_RULES or not row.enabled:
+            continue
+        ok_near, near_note = needs_nearest(row)
+        if rule_id == Rule.SEN_MOBILITY:
+            ev = f" (evidence: {app.sen_evidence})" if app.sen_evidence else ""
+            test = (f"cannot reasonably be expected to walk because of SEN, disability or mobility{ev}"
+                    if app.sen_mobility else "no SEN, disability or mobility need affecting walking recorded")
+            _check(out, rule_id, row, app.sen_mobility and ok_near, test + (near_note if app.sen_mobility else ""))
+        elif rule_id == Rule.TEMPORARY_MEDICAL:
+            until = app.temporary_condition_until
+            current = until is not None and until >= out.on
+            test = ("no temporary medical condition recorded" if until is None else
+                    f"temporary medical condition until {until} {'covers' if current else 'ended before'} {out.on}")
+            _check(out, rule_id, row, current and ok_near, test + (near_note if current else ""))
+        elif rule_id in (Rule.STATUTORY_DISTANCE, Rule.UNSAFE_ROUTE):
+            limit = policy.rules[Rule.STATUTORY_DISTANCE].limit_for(out.age) if Rule.STATUTORY_DISTANCE in policy.rules \
+                else row.limit_for(out.age)
+            lim_m = miles_to_m(limit.more_than_miles)
+            if rule_id == Rule.STATUTORY_DISTANCE:
+                beyond = mine.walk_m > lim_m
+                op = ">" if beyond else "is not more than"
+                test = f"walking route {fmt_miles(mine.walk_m, limit.more_than_miles)} {op} {_lim(limit.more_than_miles)} limit for age {out.age}"
+                _check(out, rule_id, row, beyond and ok_near, test + (near_note if beyond else ""))
+            else:
+                unsafe = mine.walk_m <= lim_m < mine.safe_walk_m
+                if mine.walk_m > lim_m:
+                    test = "not needed: the walking route is beyond the limit"
+                elif mine.safe_walk_m == INF:
+                    test = (f"walking route {fmt_miles(mine.walk_m)} is within the {_lim(limit.more_than_miles)} "
+                            f"limit for age {out.age} but no reasonably safe walking route exists")
+                elif unsafe:
+                    test = (f"walking route {fmt_miles(mine.walk_m)} is within the limit but the shortest "
+                            f"reasonably safe route {fmt_miles(mine.safe_walk_m, limit.more_than_miles)} > "
+                            f"{_lim(limit.more_than_miles)} limit for age {out.age}")
+                else:
+                    test = (f"a reasonably safe walking route of {fmt_miles(mine.safe_walk_m, limit.more_than_miles)} "
+                            f"is not more than the {_lim(limit.more_than_miles)} limit for age {out.age}")
+                _check(out, rule_id, row, unsafe and ok_near, test + (near_note if unsafe else ""))
+        else:
+            _extended(facts, policy, out, rule_id, row, mine, ok_near, near_note)
+
+    if out.bases:
+        out.decided_by = next(c.test for c in out.checks if c.rule == out.bases[0])
+    elif not nearest:
+        out.refusal = Refusal.NOT_NEAREST_SUITABLE
+        out.decided_by = near_text
+    else:
+        out.refusal = Refusal.WITHIN_WALKING_DISTANCE
+        dist_check = next((c for c in out.checks if c.rule in (Rule.UNSAFE_ROUTE, Rule.STATUTORY_DISTANCE)), None)
+        out.decided_by = dist_check.test if dist_check else "no basis of eligibility applies"
+    return out
+
+
+def _extended(facts: AssessmentFacts, policy: Policy, out: Outcome, rule_id: str, row: RuleRow,
+              mine: Candidate, ok_near: bool, near_note: str) -> None:
+    """The low-income extended rights."""
+    app = facts.application
+    if row.requires_low_income and not app.low_income:
+        _check(out, rule_id, row, False, "not recorded as low income (free school meals or maximum Working Tax Credit)")
+        return
+    if not row.covers_age(out.age):
+        hi = f"-{row.age_below - 1}" if row.age_below is not None else "+"
+        _check(out, rule_id, row, False, f"age {out.age} is outside {row.age_from}{hi}")
+        return
+    lower_m = miles_to_m(row.more_than_miles or 0.0)
+    lower_ok = mine.walk_m > lower_m
+    lower = (f"walking route {fmt_miles(mine.walk_m, row.more_than_miles)} "
+             f"{'>' if lower_ok else 'is not more than'} {_lim(row.more_than_miles or 0.0)}")
+    parts = [lower]
+    holds = lower_ok
+    if row.at_most_miles is not None:
+        measure = policy.settings.extended_rights_measure
+        d = _measure(mine, measure, app)
+        upper_ok = d <= miles_to_m(row.at_most_miles)
+        parts.append(f"{measure} route {fmt_miles(d, row.at_most_miles)} "
+                     f"{'is not more than' if upper_ok else '>'} {_lim(row.at_most_miles)}")
+        holds = holds and upper_ok
+    nearest_measure = policy.settings.nearest_measure
+    my_d = _measure(mine, nearest_measure, app)
+    if rule_id == Rule.LOW_INCOME_THREE_NEAREST:
+        n = len(out.nearer)
+        ok = n < (row.fewer_than_nearer or 0)
+        parts.append(f"{n} suitable school{'s' if n != 1 else ''} nearer (fewer than {row.fewer_than_nearer} needed)")
+        holds = holds and ok
+    elif rule_id == Rule.LOW_INCOME_RELIGION:
+        pref = policy.canonical_religion(app.religious_preference)
+        mine_rel = policy.canonical_religion(facts.school.religious_character)
+        if pref is None:
+            parts.insert(0, "no religion or belief preference recorded")
+            holds = False
+        elif pref != mine_rel:
+            parts.insert(0, f"{facts.school.name} is not a {app.religious_preference} school")
+            holds = False
+        else:
+            same = [c for c in out.ranked if c.school.id != facts.school.id
+                    and policy.canonical_religion(c.school.religious_character) == pref
+                    and _measure(c, nearest_measure, app) < my_d]
+            if same:
+                parts.insert(0, f"{same[0].school.name} is a nearer suitable {app.religious_preference} school")
+                holds = False
+            else:
+                parts.insert(0, f"nearest suitable {app.religious_preference} school")
+    else:
+        holds = holds and ok_near
+        if lower_ok:
+            parts[-1] += near_note
+    _check(out, rule_id, row, holds, "; ".join(parts))
+
+
+# ---------------------------------------------------------------------------------------------
+# validity, wording, the decision
+# ---------------------------------------------------------------------------------------------
+def _threshold_ages(policy: Policy) -> set[int]:
+    ages: set[int] = set()
+    for row in policy.rules.values():
+        ages |= {a for a in (row.age_from, row.age_below) if a is not None}
+        for limit in row.limits or ():
+            ages |= {a for a in (limit.age_from, limit.age_below) if a is not None}
+    return ages
+
+
+def _valid_until(facts: AssessmentFacts, policy: Policy, first: Outcome) -> tuple[dt.date, str]:
+    """Last day the decision holds: the day before the first change of outcome, else the school year end."""
+    app, csa = facts.application, policy.compulsory_school_age
+    on = first.on
+    year_end = school_year_end(on, csa.school_year_starts)
+    events: list[tuple[dt.date, str]] = []
+    for age in sorted(_threshold_ages(policy)):
+        events.append((birthday(app.date_of_birth, age), f"{ordinal(age)} birthday"))
+    if app.temporary_condition_until is not None:
+        events.append((app.temporary_condition_until + ONE_DAY, "the temporary medical condition ends"))
+    events.append((csa_start(app.date_of_birth, csa), "compulsory school age starts"))
+    events.append((csa_end(app.date_of_birth, csa) + ONE_DAY, "compulsory school age ends"))
+    for when, what in sorted(e for e in events if on < e[0] <= year_end):
+        later = _evaluate(facts, policy, when)
+        if later.key() != first.key():
+            change = ("eligible" if later.eligible else f"not eligible ({later.refusal})")
+            return when - ONE_DAY, f"{what} on {when}: the outcome becomes {change}"
+    return year_end, "end of the school year"
+
+
+def _considered(facts: AssessmentFacts, out: Outcome) -> list[SchoolConsidered]:
+    rows = []
+    for i, c in enumerate(out.ranked, start=1):
+        rows.append(SchoolConsidered(
+            rank=i, school_id=c.school.id, name=c.school.name, attended=c.school.id == facts.school.id,
+            walking_m=_opt(c.walk_m), walking_miles=None if c.walk_m == INF else round(m_to_miles(c.walk_m), 3),
+            safe_walking_m=_opt(c.safe_walk_m), road_m=_opt(c.road_m), straight_line_m=round(c.straight_m, 1),
+            entrance=c.entrance, religious_character=c.school.religious_character,
+        ))
+    return rows
+
+
+def _explain(facts: AssessmentFacts, policy: Policy, out: Outcome, offer: Offer | None,
+             valid_until: dt.date, valid_reason: str) -> str:
+    school = facts.school.name
+    lines = []
+    if out.eligible:
+        row = policy.rules[out.bases[0]]
+        lines.append(f"Your child is eligible for transport to {school} from {out.on} because "
+                     f"{' '.join(row.summary.split())}: {out.decided_by}.")
+        others = [policy.rules[b] for b in out.bases[1:]]
+        if others:
+            lines.append("Your child is also eligible because " +
+                         "; and ".join(" ".join(r.summary.split()) for r in others) + ".")
+        if offer is not None:
+            charge = f" The charge is {pounds(offer.annual_charge_pence)} a year." if offer.annual_charge_pence else ""
+            lines.append(f"The council will provide {offer.name}.{charge} A personal transport budget of "
+                         f"{pounds(offer.ptb_annual_pence)} may be offered instead ({offer.ptb_workings}).")
+        lines.append(f"This decision applies until {valid_until} ({valid_reason}).")
+    else:
+        assert out.refusal is not None
+        summary = " ".join(policy.refusals[Refusal(out.refusal)].summary.split())
+        lines.append(f"Your application for transport to {school} has been refused because {summary}: "
+                     f"{out.decided_by}.")
+        if out.refusal == Refusal.NOT_NEAREST_SUITABLE:
+            names = ", ".join(f"{c.school.name} ({fmt_miles(c.walk_m)})" for c in out.nearer)
+            lines.append(f"Nearer suitable schools: {names}.")
+        considered = [c.test for c in out.checks if c.rule not in (Rule.STATUTORY_DISTANCE,)
+                      and c.test and not c.test.startswith(("no ", "not recorded", "not needed"))]
+        if considered:
+            lines.append("We also considered: " + "; ".join(considered) + ".")
+        lines.append(f"This decision applies until {valid_until} ({valid_reason}).")
+    lines.extend(f"Note: {n}." for n in out.notes)
+    lines.append(" ".join(policy.review_and_appeal.split()))
+    return "\n".join(lines)
+
+
+def decide(facts: AssessmentFacts, policy: Policy) -> Decision:
+    """Decide one application from measured facts under a policy. Pure: no I/O."""
+    app = facts.application
+    out = _evaluate(facts, policy, app.travel_date)
+    valid_until, valid_reason = _valid_until(facts, policy, out)
+    mine = next((c for c in facts.candidates if c.school.id == facts.school.id), None)
+    offer = None
+    if out.eligible and mine is not None:
+        measure = ptb_measure(policy)
+        dist = {"straight_line": mine.straight_m, "walking": mine.walk_m,
+                "road": mine.road_m if mine.road_m is not None else INF}[measure]
+        if dist == INF:
+            raise InputError(f"application {app.id}: the PTB needs the {measure} distance, which was not measured")
+        offer = make_offer(policy, out.bases[0], low_income=app.low_income, ptb_distance_m=dist, start=app.travel_date)
+    cites_map = {c.rule: c.cites for c in out.checks}
+    if out.eligible:
+        cites = [cites_map[b] for b in out.bases]
+    else:
+        cites = [" ".join(policy.refusals[Refusal(out.refusal)].cites.split())]  # type: ignore[arg-type]
+    csa = policy.compulsory_school_age
+    inputs = InputsUnderstood(
+        application_id=app.id, date_of_birth=app.date_of_birth, age=out.age, academic_age=out.academic_age,
+        age_reference_date=out.ref_date, travel_date=app.travel_date,
+        compulsory_school_age_from=csa_start(app.date_of_birth, csa),
+        compulsory_school_age_until=csa_end(app.date_of_birth, csa), sex=app.sex.value, home=facts.home,
+        home_source=facts.home_source, school_id=facts.school.id, school_name=facts.school.name,
+        ehc_plan=app.ehc_plan, ehc_named_school_id=app.ehc_named_school_id,
+        ehc_transport_condition=app.ehc_transport_condition, sen_mobility=app.sen_mobility,
+        sen_evidence=app.sen_evidence, temporary_condition_until=app.temporary_condition_until,
+        low_income=app.low_income, religious_preference=app.religious_preference,
+        no_place_at=sorted(facts.no_place_at), measured_on=facts.measured_on,
+    )
+    return Decision(
+        application_id=app.id, eligible=out.eligible, bases=list(out.bases),
+        refusal=None if out.refusal is None else str(out.refusal), decided_by=out.decided_by,
+        explanation=_explain(facts, policy, out, offer, valid_until, valid_reason), cites=cites,
+        checks=out.checks, school_id=facts.school.id, school_name=facts.school.name,
+        walking_m=_opt(mine.walk_m) if mine else None, safe_walking_m=_opt(mine.safe_walk_m) if mine else None,
+        road_m=_opt(mine.road_m) if mine else None, straight_line_m=round(mine.straight_m, 1) if mine else None,
+        walking_miles=round(m_to_miles(mine.walk_m), 3) if mine and mine.walk_m != INF else None,
+        schools_considered=_considered(facts, out), nearer_schools=[c.school.id for c in out.nearer],
+        route=list(mine.route) if mine else [], route_edges=list(mine.route_edges) if mine else [],
+        avoided_edges=list(mine.avoided_edges) if mine else [],
+        unsafe_segments_avoided=list(mine.avoided_segments) if mine else [],
+        evidence=app.sen_evidence, offer=offer, valid_until=valid_until, valid_until_reason=valid_reason,
+        policy_id=policy.id, policy_version=policy.version_label, inputs=inputs,
+    )
+
+
+def home_point(location: LatLon | None) -> tuple[float, float] | None:
+    """(lon, lat) of a home point for ``AssessmentFacts.home``."""
+    return None if location is None else (round(location.lon, 7), round(location.lat, 7))

@@ -1,0 +1,217 @@
+"""The eligibility service: applications in, decisions (and per-row errors) out.
+
+``Assessor`` holds a policy, the networks, the schools and the unsafe segments, and measures
+once per cohort. ``assess_many`` accounts for every row: rows = decisions + errors, always.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from eligibility.measure import Measurer
+from eligibility.policy import Policy, load_policy
+from eligibility.rules import AssessmentFacts, Decision, decide
+from eligibility.unsafe import UnsafeSegment, map_to_network, read_unsafe_segments
+from transport.errors import InputError
+from transport.geo import LatLon
+from transport.models import Application, Home, School
+
+
+class RowError(BaseModel):
+    """Why one input row could not be decided."""
+
+    row: int
+    """1-based data row number (the header is row 0)."""
+    application_id: str | None
+    reason: str
+
+
+class Assessor:
+    """Decides applications under one policy on loaded networks."""
+
+    def __init__(self, policy: Policy, walk, schools: dict[str, School], *, drive=None,
+                 unsafe: Sequence[UnsafeSegment] = (), postcodes=None):
+        segments = [s if s.edges else map_to_network([s], walk)[0] for s in unsafe]
+        self.policy = policy
+        self.measurer = Measurer(policy, schools, walk, drive=drive, segments=segments, postcodes=postcodes)
+
+    @classmethod
+    def from_settings(cls, policy: str | Path = "kent", *, unsafe_path: str | Path | None = None) -> "Assessor":
+        """Load the configured networks, schools and postcodes (see ``transport.config``)."""
+        from routing.network import load_network
+        from transport.geocode import PostcodeIndex
+        from transport.schools import load_schools
+
+        pol = load_policy(policy)
+        walk = load_network("walk")
+        needs_road = "road" in (pol.settings.nearest_measure, pol.settings.extended_rights_measure,
+                                (pol.ptb.banded or pol.ptb.per_mile).measure)  # type: ignore[union-attr]
+        drive = load_network("drive") if needs_road else None
+        segments = read_unsafe_segments(unsafe_path) if unsafe_path else []
+        return cls(pol, walk, load_schools(), drive=drive, unsafe=segments, postcodes=PostcodeIndex.load())
+
+    @property
+    def segments(self) -> list[UnsafeSegment]:
+        """The unsafe segments in force, mapped to walk edges."""
+        return self.measurer.segments
+
+    def facts(self, app: Application, *, no_place_at: frozenset[str] = frozenset()) -> AssessmentFacts:
+        """The measured facts of one application."""
+        return self.measurer.facts(app, no_place_at=no_place_at)
+
+    def assess(self, app: Application, *, no_place_at: frozenset[str] = frozenset()) -> Decision:
+        """Decide one application (raises InputError when it cannot be decided)."""
+        return decide(self.facts(app, no_place_at=no_place_at), self.policy)
+
+    def assess_many(self, apps: Sequence[Application | InputError], *,
+                    no_place_at: Sequence[frozenset[str]] | None = None) -> tuple[list[Decision], list[RowError]]:
+        """Decide every application; rows that cannot be decided come back as errors with their row number.
+
+        ``apps`` may hold InputErrors from parsing: they are reported at their row.
+        """
+        decisions: list[Decision] = []
+        errors: list[RowError] = []
+        good = [(i, a) for i, a in enumerate(apps) if isinstance(a, Application)]
+        for i, a in enumerate(apps):
+            if not isinstance(a, Application):
+                errors.append(RowError(row=i + 1, application_id=getattr(a, "application_id", None), reason=str(a)))
+        places = [no_place_at[i] for i, _ in good] if no_place_at is not None else None
+        results = self.measurer.facts_many([a for _, a in good], no_place_at=places)
+        for (i, app), res in zip(good, results):
+            if isinstance(res, Exception):
+                errors.append(RowError(row=i + 1, application_id=app.id, reason=str(res)))
+                continue
+            try:
+                decisions.append(decide(res, self.policy))
+            except InputError as exc:
+                errors.append(RowError(row=i + 1, application_id=app.id, reason=str(exc)))
+        errors.sort(key=lambda e: e.row)
+        return decisions, errors
+
+
+# -------------------------------------------------------------------------------------------------
+# reading applications (CSV or JSON); columns are documented in docs/eligibility-input.md
+# -------------------------------------------------------------------------------------------------
+TRUE = {"1", "true", "yes", "y", "t"}
+FALSE = {"0", "false", "no", "n", "f", ""}
+COLUMNS = ("application_id", "date_of_birth", "sex", "home_postcode", "home_lat", "home_lon", "home_easting",
+           "home_northing", "school_urn", "ehc_plan", "ehc_named_school", "ehc_transport_condition",
+           "sen_mobility", "sen_evidence", "temporary_condition_until", "low_income", "religious_preference",
+           "travel_date", "no_place_at")
+
+
+class ApplicationRowError(InputError):
+    """A row that cannot be read as an application."""
+
+    def __init__(self, message: str, application_id: str | None = None):
+        super().__init__(message)
+        self.application_id = application_id
+
+
+def _flag(row: dict, key: str) -> bool:
+    text = str(row.get(key) or "").strip().lower()
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return False
+    raise ValueError(f"{key} must be yes/no (true/false, 1/0), got {row[key]!r}")
+
+
+def _date(row: dict, key: str, required: bool = False) -> dt.date | None:
+    text = str(row.get(key) or "").strip()
+    if not text:
+        if required:
+            raise ValueError(f"{key} is required")
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{key} must be a date YYYY-MM-DD, got {text!r}") from None
+
+
+def _num(row: dict, key: str) -> float | None:
+    text = str(row.get(key) or "").strip()
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{key} must be a number, got {text!r}") from None
+
+
+def application_from_row(row: dict[str, Any]) -> tuple[Application, frozenset[str]]:
+    """One application (and the schools that would not have offered a place) from a flat row."""
+    row = {str(k).strip().lower(): ("" if v is None else v) for k, v in row.items()}
+    app_id = str(row.get("application_id") or "").strip() or None
+    try:
+        lat, lon = _num(row, "home_lat"), _num(row, "home_lon")
+        east, north = _num(row, "home_easting"), _num(row, "home_northing")
+        postcode = str(row.get("home_postcode") or "").strip() or None
+        location = LatLon(lat, lon) if lat is not None and lon is not None else None
+        home = Home(postcode=postcode, location=location, easting=east, northing=north)
+        travel = _date(row, "travel_date", required=True)
+        sex = str(row.get("sex") or "U").strip().upper()[:1] or "U"
+        app = Application(
+            id=app_id or "", date_of_birth=_date(row, "date_of_birth", required=True), sex=sex, home=home,
+            school_id=str(row.get("school_urn") or "").strip(), travel_date=travel,
+            ehc_plan=_flag(row, "ehc_plan"),
+            ehc_named_school_id=str(row.get("ehc_named_school") or "").strip() or None,
+            ehc_transport_condition=_flag(row, "ehc_transport_condition"),
+            sen_mobility=_flag(row, "sen_mobility"), sen_evidence=str(row.get("sen_evidence") or "").strip(),
+            temporary_condition_until=_date(row, "temporary_condition_until"),
+            low_income=_flag(row, "low_income"),
+            religious_preference=str(row.get("religious_preference") or "").strip() or None,
+        )
+        if not app.school_id:
+            raise ValueError("school_urn is required")
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        msg = str(first["msg"]).removeprefix("Value error, ")
+        raise ApplicationRowError(f"application {app_id or '?'}: {where + ': ' if where else ''}{msg}", app_id) from None
+    except ValueError as exc:
+        raise ApplicationRowError(f"application {app_id or '?'}: {exc}", app_id) from None
+    places = frozenset(p.strip() for p in str(row.get("no_place_at") or "").replace(";", ",").split(",") if p.strip())
+    return app, places
+
+
+def read_applications(path: str | Path) -> tuple[list[Application | ApplicationRowError], list[frozenset[str]]]:
+    """Rows of a CSV or JSON file (one object or a list) as applications or row errors."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"input file {path} not found")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            if not reader.fieldnames or "application_id" not in [f.strip().lower() for f in reader.fieldnames]:
+                raise InputError(f"{path.name}: not an applications CSV (no application_id column)")
+            rows: list[dict] = list(reader)
+    elif suffix == ".json":
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path.name}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+        rows = [doc] if isinstance(doc, dict) else doc
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise InputError(f"{path.name}: expected an application object or a list of them")
+    else:
+        raise InputError(f"{path.name}: input must be .csv or .json")
+    apps: list[Application | ApplicationRowError] = []
+    places: list[frozenset[str]] = []
+    for row in rows:
+        try:
+            app, p = application_from_row(row)
+            apps.append(app)
+            places.append(p)
+        except ApplicationRowError as exc:
+            apps.append(exc)
+            places.append(frozenset())
+    return apps, places
