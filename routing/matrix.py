@@ -71,12 +71,14 @@ def _lexi(time_s: np.ndarray, length_m: np.ndarray) -> np.ndarray:
 
 
 def _unlexi(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    finite = np.isfinite(w)
-    t = np.full(w.shape, np.inf)
-    m = np.full(w.shape, np.inf)
-    t[finite] = np.floor(w[finite] / float(1 << LENGTH_BITS)) / 1000.0
-    m[finite] = np.mod(w[finite], float(1 << LENGTH_BITS)) / 100.0
-    return t, m
+    """Split summed weights back into (seconds, metres); inf stays inf in both."""
+    scale = float(1 << LENGTH_BITS)
+    t_ms = np.floor(w / scale)
+    cm = w - t_ms * scale  # exact for integers below 2**53; inf - inf gives nan
+    cm[~np.isfinite(cm)] = np.inf
+    t_ms *= 1e-3
+    cm *= 1e-2
+    return t_ms, cm
 
 
 def compute_matrix(net: Network, origins: Sequence[LatLon], destinations: Sequence[LatLon] | None = None,
@@ -84,8 +86,8 @@ def compute_matrix(net: Network, origins: Sequence[LatLon], destinations: Sequen
                    dest_labels: Sequence[str] | None = None) -> TravelMatrix:
     """Time and distance from every origin to every destination on ``net``.
 
-    Each origin becomes a virtual source joined to the two ends of its snapped edge, each
-    destination a virtual sink, so one Dijkstra per origin answers its whole row.
+    Each origin becomes a virtual source joined to the ends of its snapped edge, so one Dijkstra
+    per origin answers its whole row; each destination is reached through the ends of its edge.
     Raises ``OutsideNetworkError`` naming the worst point when one cannot be snapped.
     """
     square = destinations is None
@@ -93,27 +95,34 @@ def compute_matrix(net: Network, origins: Sequence[LatLon], destinations: Sequen
     sd = so if square else net.snap_many(list(destinations), labels=dest_labels)
     weight = "time" if net.mode == "drive" else "length"
     n, n_o, n_d = net.n_nodes, len(so), len(sd)
-    size = n + n_o + n_d
-    links_u, links_v, links_w, links_m = [], [], [], []
+
+    def link_weight(cost, metres):
+        return _lexi(cost, metres) if weight == "time" else np.round(cost, 2)  # ms+cm, or cm
+
+    src_u, src_v, src_c, src_m = [], [], [], []
     for i, s in enumerate(so):
         for (node, c), (_, c_m) in zip(net.exits(s, weight), net.exits(s, "length")):
-            links_u.append(n + i), links_v.append(node), links_w.append(c), links_m.append(c_m)
-    for j, s in enumerate(sd):
-        for (node, c), (_, c_m) in zip(net.entries(s, weight), net.entries(s, "length")):
-            links_u.append(node), links_v.append(n + n_o + j), links_w.append(c), links_m.append(c_m)
+            src_u.append(n + i), src_v.append(node), src_c.append(c), src_m.append(c_m)
+    u = np.concatenate([net.edge_u, np.array(src_u, dtype=np.int64)])
+    v = np.concatenate([net.edge_v, np.array(src_v, dtype=np.int64)])
+    w = link_weight(np.concatenate([net.weight_of(weight), src_c]),
+                    np.concatenate([net.edge_length_m, src_m]))
+    graph = _min_csr(u, v, w, n + n_o)
+    to_nodes = dijkstra(graph, directed=True, indices=n + np.arange(n_o))
+    # Destinations: the best of (up to) two ways into each point from the graph's nodes.
+    cost = np.full((n_o, n_d), np.inf)
+    for slot in range(2):
+        nodes = np.zeros(n_d, dtype=np.int64)
+        extra = np.full(n_d, np.inf)
+        for j, s in enumerate(sd):
+            ways = net.entries(s, weight)  # type: ignore[arg-type]
+            if slot < len(ways):
+                nodes[j] = ways[slot][0]
+                extra[j] = link_weight(np.array([ways[slot][1]]),
+                                       np.array([net.entries(s, "length")[slot][1]]))[0]
+        np.minimum(cost, to_nodes[:, nodes] + extra[None, :], out=cost)
     for i, j, c, c_m in _same_edge_pairs(net, so, sd, weight):
-        links_u.append(n + i), links_v.append(n + n_o + j), links_w.append(c), links_m.append(c_m)
-    u = np.concatenate([net.edge_u, np.array(links_u, dtype=np.int64)])
-    v = np.concatenate([net.edge_v, np.array(links_v, dtype=np.int64)])
-    w = np.concatenate([net.weight_of(weight), np.array(links_w, dtype=float)])
-    if weight == "time":
-        w = _lexi(w, np.concatenate([net.edge_length_m, np.array(links_m, dtype=float)]))
-    else:
-        w = np.round(w, 2)  # centimetres, as the network's own edges
-    graph = _min_csr(u, v, w, size)
-    sources = n + np.arange(n_o)
-    sinks = n + n_o + np.arange(n_d)
-    cost = dijkstra(graph, directed=True, indices=sources)[:, sinks]
+        cost[i, j] = min(cost[i, j], link_weight(np.array([c]), np.array([c_m]))[0])
     if weight == "time":
         duration, along = _unlexi(cost)
     else:

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 Mode = Literal["drive", "walk"]
 MODES: tuple[str, ...] = ("drive", "walk")
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 AT_NODE_M = 1e-3
 """A snapped point this close to a node is treated as standing on it."""
 
@@ -471,8 +471,8 @@ def build_network(osm_path: Path, mode: str, *, max_snap_m: float = 500.0) -> Ne
     reverse = _reverse_edges(edge_u, edge_v, geometry)
     # Whole milliseconds and centimetres: exact in float64 sums, so bulk and per-pair
     # searches agree to the last digit and drive matrices can search (time, metres) at once.
-    time_s = np.round(np.array(time), 3)
     length_m = np.round(np.array(length), 2)
+    time_s = np.round(np.array(time), 3) if mode == "drive" else length_m / walk_mps
     report = BuildReport(str(osm_path), file_sha256(osm_path), mode, nodes_read, edges_read,
                          nodes_simplified - G.number_of_nodes(), edges_simplified - G.number_of_edges())
     return Network(mode, node_x, node_y, np.array(nodes, dtype=np.int64), edge_u, edge_v,
