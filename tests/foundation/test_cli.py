@@ -91,11 +91,11 @@ def test_missing_points_file_is_a_one_line_error(tmp_path):
     assert_one_line_error(proc, "nope.csv")
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 _CELL = st.text(st.characters(codec="utf-8", exclude_characters=",\n\r\"'\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"),
                max_size=4)
 
 
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 @given(st.lists(st.tuples(_CELL, st.one_of(st.floats(-100, 100), _CELL),
                           st.one_of(st.floats(-200, 200), _CELL)), min_size=1, max_size=8))
 def test_points_parser_reads_or_names_every_bad_row(tmp_path_factory, rows):
