@@ -127,6 +127,8 @@ class Measurer:
         self._lookup_plain = _edge_lookup(walk, frozenset())
         self._lookup_safe = _edge_lookup(walk, self.blocked)
         self._to_wgs = Transformer.from_crs(BNG, WGS84, always_xy=True)
+        coords, owner = shapely.get_coordinates(walk.edge_geometry, return_index=True)
+        self._coords = np.split(coords, np.flatnonzero(np.diff(owner)) + 1)
         self.entrances: dict[str, list[_Entrance]] = {sid: self._entrances(s) for sid, s in schools.items()}
         self.description = (f"walk {walk.report.source.rsplit('/', 1)[-1]} ({walk.n_edges} edges)"
                             + (f"; drive {drive.report.source.rsplit('/', 1)[-1]}" if drive is not None else "")
@@ -246,10 +248,13 @@ class Measurer:
         pc = shapely.get_coordinates(part).tolist()
         xy += pc[::-1] if node == homes.u[i] else pc
         walked = [home_edge]
+        middle = []
         for a, b in zip(chain, chain[1:]):
             e = lookup.get((a, b), lookup.get((b, a), -1))
             walked.append(e)
-            xy += shapely.get_coordinates(w.edge_geometry[e]).tolist()
+            middle.append(self._coords[e])
+        if middle:
+            xy += np.concatenate(middle).tolist()
         eline = w.edge_geometry[ent.walk_edge]
         ef = ent.walk_fraction
         epart = shapely.ops.substring(eline, ef, 1.0, normalized=True) if root == tree.roots[0] else \
@@ -261,9 +266,12 @@ class Measurer:
         return self._lonlat(xy), walked
 
     def _lonlat(self, xy: list) -> list[tuple[float, float]]:
-        clean = [tuple(p) for k, p in enumerate(xy) if k == 0 or tuple(p) != tuple(xy[k - 1])]
-        lon, lat = self._to_wgs.transform([p[0] for p in clean], [p[1] for p in clean])
-        return [(round(float(a), 6), round(float(b), 6)) for a, b in zip(lon, lat)]
+        arr = np.asarray(xy, dtype=float).reshape(-1, 2)
+        keep = np.ones(len(arr), dtype=bool)
+        keep[1:] = np.any(arr[1:] != arr[:-1], axis=1)
+        arr = arr[keep]
+        lon, lat = self._to_wgs.transform(arr[:, 0], arr[:, 1])
+        return list(map(tuple, np.round(np.column_stack([lon, lat]), 6).tolist()))
 
     # ---- applications --------------------------------------------------------------------
     def home_location(self, app: Application) -> tuple[LatLon, str]:

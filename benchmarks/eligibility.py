@@ -1,0 +1,83 @@
+"""Eligibility benchmark: 20,000 synthetic applications on the real Rutland walk and drive networks.
+
+Homes are real postcode centroids (Code-Point Open, Rutland cut); schools are the 24 real
+Rutland schools; children, needs and school choices are synthetic (seed 2025). Timed end to
+end, including loading the networks (from the on-disk cache), schools and postcodes. Asserts
+nothing; the last line is JSON.
+
+    python benchmarks/eligibility.py [N]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import sys
+import time
+
+# This file is named like the package it measures: put the project root first on the path.
+sys.path[0:1] = [str(__import__("pathlib").Path(__file__).resolve().parent.parent)]
+
+SEED = 2025
+TRAVEL = dt.date(2025, 9, 3)
+
+
+def synthetic(n: int, postcodes: list[str], schools: dict) -> list:
+    """n synthetic applications (seeded) at real postcodes."""
+    from transport.models import Application, Home
+
+    rng = random.Random(SEED)
+    primary = [s for s in schools.values() if s.phase.value == "primary" and s.school_type.value == "mainstream"]
+    secondary = [s for s in schools.values() if s.phase.value == "secondary" and s.school_type.value == "mainstream"]
+    special = [s for s in schools.values() if s.is_special]
+    out = []
+    for i in range(n):
+        dob = TRAVEL - dt.timedelta(days=rng.randint(5 * 365 + 200, 15 * 365))
+        ehc = rng.random() < 0.04
+        age = (TRAVEL - dob).days // 365
+        pool = special if ehc else (primary if age < 11 else secondary)
+        school = rng.choice(pool)
+        out.append(Application(
+            id=f"B{i:06d}", date_of_birth=dob, sex=rng.choice("FM"), home=Home(postcode=rng.choice(postcodes)),
+            school_id=school.id, travel_date=TRAVEL, ehc_plan=ehc, ehc_named_school_id=school.id if ehc else None,
+            sen_mobility=ehc and rng.random() < 0.7, low_income=rng.random() < 0.2,
+            religious_preference="Church of England" if rng.random() < 0.1 else None))
+    return out
+
+
+def main(n: int = 20_000) -> dict:
+    """Run the benchmark and return the figures."""
+    t0 = time.perf_counter()
+    from eligibility.service import Assessor
+    from transport.config import SAMPLE_DATA
+
+    assessor = Assessor.from_settings("kent", unsafe_path=SAMPLE_DATA / "unsafe_segments" / "rutland_sample.geojson")
+    t_load = time.perf_counter() - t0
+    apps = synthetic(n, assessor.measurer.postcodes.postcodes(), assessor.measurer.schools)
+    t1 = time.perf_counter()
+    decisions, errors = assessor.assess_many(apps)
+    total = time.perf_counter() - t0
+    t_assess = time.perf_counter() - t1
+    singles = []
+    for app in apps[:50]:
+        t = time.perf_counter()
+        try:
+            assessor.assess(app)
+        except Exception:  # noqa: BLE001 - a row error still counts as a timed decision attempt
+            pass
+        singles.append(time.perf_counter() - t)
+    singles.sort()
+    single_ms = singles[len(singles) // 2] * 1000
+    eligible = sum(d.eligible for d in decisions)
+    print(f"load {t_load:.2f} s; assess {t_assess:.2f} s for {n} applications "
+          f"({n / t_assess:.0f}/s); {len(decisions)} decided ({eligible} eligible), {len(errors)} errors")
+    print(f"single decision (median of 50): {single_ms:.1f} ms")
+    result = {"applications": n, "errors": len(errors), "total_s": round(total, 2),
+              "per_second": round(n / total, 1), "single_decision_ms": round(single_ms, 2)}
+    print(json.dumps(result))
+    return result
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20_000)
