@@ -1,0 +1,167 @@
+"""Two simple baselines the SEN benchmarks compare the solver against.
+
+* ``one_vehicle_per_child``: every child gets their own vehicle (the cheapest type with a
+  fitting layout) on a direct trip, as a council does with individual taxis.
+* ``greedy_grouping``: children of one school, farthest from it first, are filled into
+  one vehicle while seats, wheelchair spaces, PA, solo, incompatibility, windows and ride
+  limits allow (each candidate route checked with the independent validator's
+  ``schedule_exists``); then the next vehicle is opened.
+
+Both return a :class:`Plan` that accounts for every request.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from routing.plan import Plan, Route, Stop, StopKind, Unassigned, UnassignedReason
+from routing.problem import ASSISTANT_SEATS, Layout, Request, RoutingProblem, VehicleType
+from routing.validate import recompute_cost, schedule_exists
+
+Order = list[tuple[str, str]]
+
+
+def timed_route(problem: RoutingProblem, vt: VehicleType, order: Order, layout: Layout, has_assistant: bool,
+                vehicle_index: int) -> Route | None:
+    """A route with the earliest feasible times for a stop order, or ``None`` if none exists."""
+    times = schedule_exists(problem, order, vt.id)
+    if times is None:
+        return None
+    by_id = {r.id: r for r in problem.requests}
+    stops = [Stop(vt.start_depot, None, StopKind.START, times[0], times[0], times[0])]
+    for (kind, rid), t in zip(order, times[1:-1]):
+        r = by_id[rid]
+        pickup = kind == StopKind.PICKUP.value
+        loc, service = (r.pickup, r.pickup_service_s) if pickup else (r.delivery, r.delivery_service_s)
+        arrival = stops[-1].departure_s + int(problem.duration_s[stops[-1].location, loc])
+        stops.append(Stop(loc, rid, StopKind(kind), arrival, t, t + service))
+    arrival = stops[-1].departure_s + int(problem.duration_s[stops[-1].location, vt.end_depot])
+    stops.append(Stop(vt.end_depot, None, StopKind.END, arrival, times[-1], times[-1]))
+    return Route(vt.id, vehicle_index, layout, has_assistant, tuple(stops))
+
+
+def _layout_for(vt: VehicleType, seats: int, chairs: int, pa: bool) -> Layout | None:
+    extra = ASSISTANT_SEATS if pa else 0
+    fitting = [lay for lay in vt.layouts if lay.seats >= seats + extra and lay.wheelchairs >= chairs]
+    return min(fitting, key=lambda lay: (lay.wheelchairs, lay.seats), default=None)
+
+
+def _finish(problem: RoutingProblem, routes: list[Route], unassigned: list[Unassigned], name: str) -> Plan:
+    draft = Plan(tuple(routes), tuple(unassigned))
+    return Plan(draft.routes, draft.unassigned, recompute_cost(problem, draft), {"solver": name})
+
+
+def _direct_cost(problem: RoutingProblem, vt: VehicleType, r: Request) -> int:
+    metres = int(problem.distance_m[vt.start_depot, r.pickup] + problem.distance_m[r.pickup, r.delivery]
+                 + problem.distance_m[r.delivery, vt.end_depot])
+    return vt.fixed_cost + (vt.cost_per_km * metres + 500) // 1000 + (vt.assistant_cost if r.needs_assistant else 0)
+
+
+def one_vehicle_per_child(problem: RoutingProblem) -> Plan:
+    """Each child alone on the cheapest fitting vehicle; the fleet's counts are respected."""
+    used = {vt.id: 0 for vt in problem.vehicle_types}
+    routes: list[Route] = []
+    unassigned: list[Unassigned] = []
+    for r in problem.requests:
+        route, reason = _alone(problem, r, used)
+        if route is None:
+            unassigned.append(Unassigned(r.id, reason, "no single-child trip possible"))
+        else:
+            used[route.vehicle_type_id] += 1
+            routes.append(route)
+    return _finish(problem, routes, unassigned, "one_vehicle_per_child")
+
+
+def _alone(problem: RoutingProblem, r: Request, used: dict[str, int]) -> tuple[Route | None, UnassignedReason]:
+    order: Order = [("pickup", r.id), ("delivery", r.id)]
+    fitting = [vt for vt in problem.vehicle_types if _layout_for(vt, r.load.seats, r.load.wheelchairs, r.needs_assistant)]
+    if not fitting:
+        return None, UnassignedReason.NO_VEHICLE_FITS
+    reason = UnassignedReason.WINDOW_INFEASIBLE
+    for vt in sorted(fitting, key=lambda vt: _direct_cost(problem, vt, r)):
+        if used[vt.id] >= vt.count:
+            reason = UnassignedReason.FLEET_EXHAUSTED
+            continue
+        layout = _layout_for(vt, r.load.seats, r.load.wheelchairs, r.needs_assistant)
+        route = timed_route(problem, vt, order, layout, r.needs_assistant, used[vt.id])
+        if route is not None:
+            return route, reason
+    if r.max_ride_time_s is not None and problem.duration_s[r.pickup, r.delivery] > r.max_ride_time_s:
+        reason = UnassignedReason.RIDE_TIME_INFEASIBLE
+    return None, reason
+
+
+def _units(problem: RoutingProblem) -> list[list[Request]]:
+    """Requests as boarding units: a travel group boards together; others alone."""
+    groups: dict[str, list[Request]] = {}
+    units: list[list[Request]] = []
+    for r in problem.requests:
+        if r.travel_group is None:
+            units.append([r])
+        elif r.travel_group in groups:
+            groups[r.travel_group].append(r)
+        else:
+            groups[r.travel_group] = [r]
+            units.append(groups[r.travel_group])
+    return units
+
+
+def _order_of(members: Sequence[Request]) -> Order:
+    """Pick everyone up in list order, then deliver in the same order."""
+    return [("pickup", r.id) for r in members] + [("delivery", r.id) for r in members]
+
+
+def _compatible(members: Sequence[Request]) -> bool:
+    ids = {r.id for r in members}
+    if any(r.incompatible_with & ids for r in members):
+        return False
+    return not (len(members) > 1 and any(r.solo for r in members))
+
+
+def _try_route(problem: RoutingProblem, members: Sequence[Request], used: dict[str, int]) -> Route | None:
+    """The cheapest vehicle type with a free vehicle that can run this group, timed."""
+    if not _compatible(members):
+        return None
+    seats = sum(r.load.seats for r in members)
+    chairs = sum(r.load.wheelchairs for r in members)
+    pa = any(r.needs_assistant for r in members)
+    for vt in sorted(problem.vehicle_types, key=lambda vt: (vt.fixed_cost + (vt.assistant_cost if pa else 0), vt.cost_per_km)):
+        layout = _layout_for(vt, seats, chairs, pa)
+        if layout is None or used[vt.id] >= vt.count:
+            continue
+        route = timed_route(problem, vt, _order_of(members), layout, pa, used[vt.id])
+        if route is not None:
+            return route
+    return None
+
+
+def greedy_grouping(problem: RoutingProblem) -> Plan:
+    """Fill vehicles school by school, farthest child first, while every rule holds."""
+    used = {vt.id: 0 for vt in problem.vehicle_types}
+    by_school: dict[str, list[list[Request]]] = {}
+    for unit in _units(problem):
+        key = unit[0].school_id or f"location-{unit[0].delivery}"
+        by_school.setdefault(key, []).append(unit)
+    routes: list[Route] = []
+    unassigned: list[Unassigned] = []
+    for units in by_school.values():
+        units.sort(key=lambda u: -int(problem.duration_s[u[0].pickup, u[0].delivery]))
+        members: list[Request] = []
+        current: Route | None = None
+        for unit in units:
+            candidate = _try_route(problem, members + unit, used)
+            if candidate is not None:
+                members, current = members + unit, candidate
+                continue
+            if current is not None:
+                routes.append(current)
+                used[current.vehicle_type_id] += 1
+            members, current = list(unit), _try_route(problem, unit, used)
+            if current is None:
+                unassigned += [Unassigned(r.id, UnassignedReason.SOLVER_DROPPED, "greedy grouping found no vehicle")
+                               for r in unit]
+                members = []
+        if current is not None:
+            routes.append(current)
+            used[current.vehicle_type_id] += 1
+    return _finish(problem, routes, unassigned, "greedy_grouping")
