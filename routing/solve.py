@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Protocol, Sequence
 
@@ -28,8 +28,10 @@ class SolveParams:
     """Solver settings as data. Strategy names are OR-Tools' enum names, any case.
 
     ``restarts`` > 1 splits the time limit into that many runs that alternate
-    ``first_solution`` and ``alt_first_solution`` and each warm-start from the best plan
-    so far; the best plan is kept.
+    ``first_solution`` and ``alt_first_solution``, each from scratch (or, with
+    ``warm_restarts``, from the best plan so far); the best plan is kept. A non-empty ``portfolio`` first spends
+    ``portfolio_share`` of the time on those first-solution strategies (each followed by a
+    greedy descent) and starts the main search from the best of them.
     """
 
     time_limit_s: float = 10.0
@@ -41,6 +43,9 @@ class SolveParams:
     gls_lambda: float | None = None
     ride_limit_filter: bool = True
     log_search: bool = False
+    warm_restarts: bool = False
+    portfolio: tuple[str, ...] = ()
+    portfolio_share: float = 0.25
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:
@@ -152,13 +157,21 @@ def solve(problem: RoutingProblem, params: SolveParams, *, initial_plan: Plan | 
         return Plan((), tuple(unassigned), meta={"solver": "none", "seconds": 0.0})
     best: Plan | None = initial_plan
     best_objective: int | None = None
+    if params.portfolio and initial_plan is None:
+        share = params.time_limit_s * params.portfolio_share / len(params.portfolio)
+        quick = replace(params, metaheuristic="greedy_descent")
+        for strategy in params.portfolio:
+            plan, objective = _run_once(problem, todo, unassigned, quick, strategy, share, None, callbacks, started)
+            if plan is not None and (best_objective is None or objective < best_objective):
+                best, best_objective = plan, objective
     for run in range(params.restarts):
         remaining = params.time_limit_s - (time.monotonic() - started)
         if remaining <= 0.05 or (callbacks is not None and callbacks.should_stop()):
             break
         budget = remaining / (params.restarts - run)
         first = params.first_solution if run % 2 == 0 else params.alt_first_solution
-        plan, objective = _run_once(problem, todo, unassigned, params, first, budget, best, callbacks, started)
+        start_from = best if params.warm_restarts else initial_plan
+        plan, objective = _run_once(problem, todo, unassigned, params, first, budget, start_from, callbacks, started)
         if plan is not None and (best_objective is None or objective < best_objective):
             best, best_objective = plan, objective
     if best is None or best_objective is None:
@@ -177,7 +190,7 @@ def _run_once(problem: RoutingProblem, todo: Sequence[int], unassigned: Sequence
         initial = model.routing.ReadAssignmentFromRoutes(om.routes_from_plan(model, start_from), True)
     for strategy in (first, *FALLBACK_FIRST_SOLUTIONS):
         search = om.search_parameters(
-            time_limit_s=max(budget_s - (time.monotonic() - started) * 0, 0.05), first_solution=strategy,
+            time_limit_s=max(budget_s, 0.05), first_solution=strategy,
             metaheuristic=params.metaheuristic, log_search=params.log_search,
             lns_time_limit_s=params.lns_time_limit_s, gls_lambda=params.gls_lambda,
         )
