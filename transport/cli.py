@@ -58,7 +58,9 @@ def main() -> None:
     """Console-script entry point with one-line errors."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        app(standalone_mode=False)
+        rc = app(standalone_mode=False)  # returns the code of a typer.Exit
+        if isinstance(rc, int) and rc:
+            sys.exit(rc)
     except SenTransportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)

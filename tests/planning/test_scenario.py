@@ -1,0 +1,73 @@
+"""Scenario format, validation and the synthetic cohort generator."""
+
+import json
+
+import pytest
+
+from transport.cohort import generate_scenario
+from transport.errors import InputError
+from transport.scenario import load_scenario, parse_scenario
+
+
+@pytest.fixture(scope="module")
+def cohort():
+    """A 60-child synthetic cohort on the real sample."""
+    return generate_scenario(60, seed=5)
+
+
+def test_generated_cohort_uses_real_schools_and_postcodes(cohort, schools, postcodes):
+    """Schools are real sample schools; homes are real postcode centroids."""
+    assert {s.id for s in cohort.schools} <= set(schools)
+    assert any(schools[s.id].is_special for s in cohort.schools)
+    codes = {(round(postcodes.lookup(pc).lat, 7), round(postcodes.lookup(pc).lon, 7)) for pc in postcodes.postcodes()}
+    assert all((c.home.lat, c.home.lon) in codes for c in cohort.children)
+    assert cohort.synthetic
+
+
+def test_same_seed_same_cohort():
+    """Generation is reproducible by seed."""
+    assert generate_scenario(20, seed=9).digest() == generate_scenario(20, seed=9).digest()
+    assert generate_scenario(20, seed=9).digest() != generate_scenario(20, seed=10).digest()
+
+
+def test_round_trip_through_json(cohort, tmp_path):
+    """A scenario written and read back is identical."""
+    path = tmp_path / "s.json"
+    path.write_text(cohort.to_json())
+    assert load_scenario(path).digest() == cohort.digest()
+
+
+def _data(cohort):
+    return json.loads(cohort.to_json())
+
+
+def test_unknown_school_named(cohort):
+    """A child at a school not in the scenario is rejected, naming the child."""
+    data = _data(cohort)
+    data["children"][0]["school_id"] = "999999"
+    with pytest.raises(InputError, match="child C00001: unknown school '999999'"):
+        parse_scenario(data)
+
+
+def test_negative_capacity_named(cohort):
+    """A negative seat count names the field path."""
+    data = _data(cohort)
+    data["fleet"][0]["layouts"][0]["seats"] = -1
+    with pytest.raises(InputError, match=r"fleet\.0\.layouts\.0\.seats"):
+        parse_scenario(data)
+
+
+def test_duplicate_child_ids_rejected(cohort):
+    """Two children with one id are an error, not a silent merge."""
+    data = _data(cohort)
+    data["children"][1]["id"] = data["children"][0]["id"]
+    with pytest.raises(InputError, match="child ids must be unique"):
+        parse_scenario(data)
+
+
+def test_not_json_is_a_clear_error(tmp_path):
+    """A file that is not JSON gives the line of the fault."""
+    path = tmp_path / "bad.json"
+    path.write_text("{\n  'oops': 1\n}")
+    with pytest.raises(InputError, match="bad.json is not valid JSON: line 2"):
+        load_scenario(path)

@@ -1,0 +1,155 @@
+"""``sen-transport routes``: plan, validate, export and benchmark routes."""
+
+from __future__ import annotations
+
+import csv
+import json
+import signal
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from transport.errors import InputError
+from transport.scenario import load_scenario
+
+app = typer.Typer(help="Plan, validate, export and compare routes.", no_args_is_help=True)
+bench_app = typer.Typer(help="Score the routing core on public benchmark instances.", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+console = Console()
+
+
+class ProgressCallbacks:
+    """Drives a progress bar from the solver; Ctrl-C asks the solver to stop with its best plan."""
+
+    def __init__(self, progress: Progress, task, time_limit_s: float):
+        self.progress, self.task, self.limit = progress, task, time_limit_s
+        self.best: int | None = None
+        self.stop_requested = False
+
+    def on_progress(self, best_cost: int, elapsed_s: float) -> None:
+        """Show the best cost so far."""
+        self.best = best_cost if self.best is None else min(self.best, best_cost)
+        self.progress.update(self.task, completed=min(elapsed_s, self.limit),
+                             description=f"best £{self.best / 100:,.2f}/day")
+
+    def should_stop(self) -> bool:
+        """True once the planner pressed Ctrl-C."""
+        return self.stop_requested
+
+
+def load_plan(path: Path):
+    """Read a plan document."""
+    from transport.planning import PlanDocument
+
+    if not Path(path).exists():
+        raise InputError(f"plan file {path} not found")
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{Path(path).name} is not valid JSON: line {exc.lineno}: {exc.msg}") from None
+    return PlanDocument.from_dict(data)
+
+
+def print_kpis(k: dict) -> None:
+    """The plan's headline figures."""
+    types = ", ".join(f"{n} {t}" for t, n in k["vehicles_by_type"].items()) or "none"
+    console.print(f"daily cost £{k['daily_cost_pence'] / 100:,.2f}  vehicles {k['vehicles']} ({types})  "
+                  f"miles {k['miles']:,}", highlight=False)
+    console.print(f"children {k['children']}: routed {k['routed']}, unassigned {len(k['unassigned'])}; "
+                  f"ride mean {k['mean_ride_min']} min, longest {k['max_ride_min']} min, "
+                  f"over limit {k['over_ride_limit']}", highlight=False)
+    for u in k["unassigned"]:
+        console.print(f"  unassigned {u['child_id']}: {u['reason']} {u['detail']}", highlight=False)
+
+
+@app.command("plan")
+def plan(
+    scenario: Path = typer.Argument(..., help="scenario JSON"),
+    time_limit: float = typer.Option(30.0, "--time-limit", min=0.5, help="solver time limit in seconds"),
+    out: Path = typer.Option(..., help="plan JSON to write"),
+) -> None:
+    """Plan the cheapest routes carrying every child; validated independently before writing."""
+    from transport.planning import plan_scenario
+
+    scen = load_scenario(scenario)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
+                  transient=True) as progress:
+        task = progress.add_task("building matrices and first solution", total=time_limit)
+        cb = ProgressCallbacks(progress, task, time_limit)
+        previous = signal.signal(signal.SIGINT, lambda *_: setattr(cb, "stop_requested", True))
+        try:
+            doc = plan_scenario(scen, time_limit_s=time_limit, callbacks=cb)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+    if cb.stop_requested:
+        console.print("interrupted: writing the best plan found so far")
+    if doc.violations:
+        for v in doc.violations[:10]:
+            console.print(f"  violation {v['cause']}: {v['detail']}", highlight=False)
+        raise InputError(f"the plan failed validation ({len(doc.violations)} violations); not written")
+    out.write_text(json.dumps(doc.to_dict(), indent=1), encoding="utf-8")
+    print_kpis(doc.kpis())
+    t = doc.timings
+    console.print(f"matrices {t['matrix_s']:.1f} s, solve {t['solve_s']:.1f} s, validation {t['validate_s']:.2f} s; "
+                  f"valid: yes; wrote {out}", highlight=False)
+
+
+@app.command("validate")
+def validate(
+    scenario: Path = typer.Argument(..., help="scenario JSON"),
+    plan_file: Path = typer.Argument(..., help="plan JSON"),
+) -> None:
+    """Re-check a plan against a scenario with the independent validator (exit 3 if it fails)."""
+    from transport.planning import validate_document
+
+    doc = load_plan(plan_file)
+    violations = validate_document(load_scenario(scenario), doc)
+    if violations:
+        for v in violations:
+            where = f"route {v['route_index']} stop {v['stop_index']}" if v["route_index"] is not None else "plan"
+            console.print(f"{v['cause']}: {where}: {v['detail']}", highlight=False)
+        console.print(f"INVALID: {len(violations)} violations")
+        raise typer.Exit(3)
+    print_kpis(doc.kpis())
+    console.print("valid: every child routed or reported, every constraint met")
+
+
+@app.command("export")
+def export(
+    plan_file: Path = typer.Argument(..., help="plan JSON"),
+    out: Path = typer.Option(Path("out/routes"), help="folder for route sheets and GeoJSON"),
+) -> None:
+    """Route sheets (CSV per vehicle, pseudonymous child ids) and GeoJSON of the routes on the roads."""
+    doc = load_plan(plan_file)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = doc.route_sheets()
+    by_route: dict[str, list[dict]] = {}
+    for r in rows:
+        by_route.setdefault(r["route"], []).append(r)
+    for route, rs in by_route.items():
+        with open(out / f"{route}.csv", "w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(rs[0]))
+            w.writeheader()
+            w.writerows(rs)
+    (out / "routes.geojson").write_text(json.dumps(doc.routes_geojson()), encoding="utf-8")
+    console.print(f"wrote {len(by_route)} route sheets and routes.geojson to {out}")
+
+
+@bench_app.command("darp")
+def bench_darp_cmd(
+    file: Path = typer.Argument(..., help="a Cordeau DARP instance, e.g. a2-16.txt"),
+    time_limit: float = typer.Option(10.0, "--time-limit", min=0.1),
+) -> None:
+    """Solve one Cordeau DARP instance; print the validated objective, then one JSON line."""
+    from routing.cli_bench import bench_darp
+
+    if not file.exists():
+        raise InputError(f"instance file {file} not found")
+    started = time.perf_counter()
+    res = bench_darp(file, time_limit)
+    console.print(f"{res['instance']}: objective {res['objective']:.2f}, feasible {res['feasible']}, "
+                  f"{time.perf_counter() - started:.1f} s", highlight=False)
+    print(json.dumps({k: res[k] for k in ("instance", "objective", "feasible", "seconds")}))

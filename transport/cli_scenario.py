@@ -1,0 +1,53 @@
+"""``sen-transport scenario``: build and inspect routing scenarios."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from transport.scenario import load_scenario, save_scenario
+
+app = typer.Typer(help="Build and inspect routing scenarios.", no_args_is_help=True)
+console = Console()
+
+
+@app.command("generate")
+def generate(
+    children: int = typer.Option(..., "--children", min=1, help="how many children"),
+    seed: int = typer.Option(0, help="random seed (same seed, same cohort)"),
+    session: str = typer.Option("am", help="am (home to school) or pm (school to home)"),
+    out: Path = typer.Option(..., help="scenario JSON to write"),
+) -> None:
+    """A synthetic SEN cohort at real postcodes and real schools of the sample geography."""
+    from transport.cohort import generate_scenario
+    from transport.errors import InputError
+
+    if session not in ("am", "pm"):
+        raise InputError(f"unknown session {session!r}: use am or pm")
+    scenario = generate_scenario(children, seed, session=session)
+    save_scenario(scenario, out)
+    _summary(scenario)
+    console.print(f"wrote {out}")
+
+
+@app.command("info")
+def info(scenario: Path = typer.Argument(..., help="scenario JSON")) -> None:
+    """Children, schools, needs and fleet of a scenario."""
+    _summary(load_scenario(scenario))
+
+
+def _summary(s) -> None:
+    kids = s.children
+    needs = Counter()
+    for c in kids:
+        needs.update(k for k, v in (("wheelchair", c.wheelchair), ("passenger assistant", c.passenger_assistant),
+                                     ("travels alone", c.travel_alone), ("sibling group", bool(c.sibling_group)),
+                                     ("not with a named child", bool(c.not_with)),
+                                     ("own ride limit", c.max_ride_time_min is not None)) if v)
+    console.print(f"[bold]{s.name}[/] ({s.session}, {'synthetic' if s.synthetic else 'real'}): "
+                  f"{len(kids)} children, {len(s.schools)} schools, "
+                  f"{sum(v.count for v in s.fleet)} vehicles of {len(s.fleet)} types", highlight=False)
+    console.print("  needs: " + ", ".join(f"{k} {n}" for k, n in needs.most_common()), highlight=False)

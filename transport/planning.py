@@ -1,0 +1,344 @@
+"""From a scenario to a validated plan on the real roads, and what planners read off it.
+
+``build_problem`` turns a :class:`~transport.scenario.Scenario` into the solver's immutable
+``RoutingProblem`` (drive-network matrices, bell windows, ride limits, needs, fleet tariffs);
+``plan_scenario`` solves it and runs the independent validator before returning a
+:class:`PlanDocument`, the self-contained record that is stored, exported and shown.
+Times are seconds from midnight of the travel day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from routing.plan import Plan, StopKind
+from routing.problem import Layout, Load, Request, RoutingProblem, VehicleType
+from transport.errors import InputError
+from transport.geo import LatLon
+from transport.scenario import Scenario
+from transport.units import METRES_PER_MILE
+
+PLAN_FORMAT = "sen-transport/plan/1"
+
+
+def seconds_of(t: dt.time) -> int:
+    """Seconds from midnight."""
+    return t.hour * 3600 + t.minute * 60 + t.second
+
+
+def clock(seconds: float) -> str:
+    """``HH:MM`` of seconds from midnight."""
+    s = int(round(seconds))
+    return f"{s // 3600:02d}:{(s % 3600) // 60:02d}"
+
+
+@dataclass(frozen=True)
+class Location:
+    """One row/column of the matrices: a depot, a school or a home."""
+
+    kind: str  # "depot" | "school" | "home"
+    id: str
+    point: LatLon
+
+    def to_dict(self) -> dict:
+        """JSON-safe form."""
+        return {"kind": self.kind, "id": self.id, "lat": self.point.lat, "lon": self.point.lon}
+
+
+@dataclass(frozen=True)
+class BuiltProblem:
+    """A routing problem with the map from its locations back to the scenario."""
+
+    problem: RoutingProblem
+    locations: tuple[Location, ...]
+    matrix_s: float
+
+
+def scenario_locations(scenario: Scenario, postcodes=None) -> tuple[Location, ...]:
+    """Depots, then schools, then homes (children at one address share a location)."""
+    locs: list[Location] = []
+    seen: set[tuple[str, float, float]] = set()
+
+    def add(kind: str, ident: str, p: LatLon) -> None:
+        key = _key(kind, p)
+        if kind == "school" or key not in seen:
+            seen.add(key)
+            locs.append(Location(kind, ident, p))
+
+    for v in scenario.fleet:
+        add("depot", v.id, v.depot.resolve(postcodes))
+    for s in scenario.schools:
+        add("school", s.id, s.location.resolve(postcodes))
+    for c in scenario.children:
+        add("home", c.id, c.home.resolve(postcodes))
+    return tuple(locs)
+
+
+def _key(kind: str, p: LatLon) -> tuple[str, float, float]:
+    return (kind, round(p.lat, 7), round(p.lon, 7))
+
+
+def _index(locs: tuple[Location, ...]) -> dict[tuple, int]:
+    """Location index by ``(kind, lat, lon)`` for depots and homes and ``("school", id)``."""
+    out: dict[tuple, int] = {}
+    for i, loc in enumerate(locs):
+        out[("school", loc.id) if loc.kind == "school" else _key(loc.kind, loc.point)] = i
+    return out
+
+
+def build_problem(scenario: Scenario, *, network=None, postcodes=None,
+                  matrices: tuple[np.ndarray, np.ndarray] | None = None) -> BuiltProblem:
+    """The solver's problem for a scenario, with drive-network travel times and distances."""
+    from routing.matrix import compute_matrix
+    from routing.network import load_network
+
+    locs = scenario_locations(scenario, postcodes)
+    started = time.perf_counter()
+    if matrices is None:
+        net = network or load_network("drive")
+        m = compute_matrix(net, [loc.point for loc in locs],
+                           labels=[f"{loc.kind} {loc.id}" for loc in locs])
+        bad = ~np.isfinite(m.duration_s)
+        if bad.any():
+            worst = int(np.argmax(bad.sum(axis=0) + bad.sum(axis=1)))
+            raise InputError(f"{locs[worst].kind} {locs[worst].id} cannot be reached by road on the loaded network")
+        duration, distance = m.int_duration_s(), m.int_distance_m()
+    else:
+        duration, distance = matrices
+    matrix_s = time.perf_counter() - started
+    where = _index(locs)
+    home_of = {c.id: where[_key("home", c.home.resolve(postcodes))] for c in scenario.children}
+    pol = scenario.policy
+    schools = {s.id: s for s in scenario.schools}
+    requests = []
+    for c in scenario.children:
+        school = schools[c.school_id]
+        s_loc, h_loc = where[("school", school.id)], home_of[c.id]
+        limit_min = pol.ride_limit_min(c.phase or school.phase)
+        if c.max_ride_time_min is not None:
+            limit_min = min(limit_min, c.max_ride_time_min)
+        load_s = c.load_time_s if c.load_time_s is not None else (
+            pol.wheelchair_load_time_s if c.wheelchair else pol.load_time_s)
+        at_school_s = pol.wheelchair_load_time_s if c.wheelchair else pol.school_unload_time_s
+        load = Load(seats=0, wheelchairs=1) if c.wheelchair else Load(seats=1, wheelchairs=0)
+        common = dict(load=load, max_ride_time_s=limit_min * 60, solo=c.travel_alone,
+                      needs_assistant=c.passenger_assistant, incompatible_with=frozenset(c.not_with),
+                      travel_group=c.sibling_group, school_id=school.id)
+        if scenario.session == "am":
+            bell = seconds_of(school.bell_start)
+            late, early = pol.arrive_before_bell_min
+            requests.append(Request(id=c.id, pickup=h_loc, delivery=s_loc, pickup_service_s=load_s,
+                                    delivery_service_s=at_school_s,
+                                    delivery_window_s=(bell - early * 60, bell - late * 60), **common))
+        else:
+            finish = seconds_of(school.bell_finish)
+            first, last = pol.depart_after_finish_min
+            requests.append(Request(id=c.id, pickup=s_loc, delivery=h_loc, pickup_service_s=at_school_s,
+                                    delivery_service_s=load_s,
+                                    pickup_window_s=(finish + first * 60, finish + last * 60), **common))
+    vehicle_types = tuple(
+        VehicleType(id=v.id, name=v.name, count=v.count,
+                    layouts=tuple(Layout(seats=lay.seats, wheelchairs=lay.wheelchairs) for lay in v.layouts),
+                    start_depot=where[_key("depot", v.depot.resolve(postcodes))],
+                    end_depot=where[_key("depot", v.depot.resolve(postcodes))],
+                    fixed_cost=v.fixed_daily_pence,
+                    cost_per_km=int(round(v.pence_per_mile * 1000 / METRES_PER_MILE)),
+                    assistant_cost=v.assistant_daily_pence,
+                    max_route_duration_s=v.max_route_min * 60 if v.max_route_min else None)
+        for v in scenario.fleet
+    )
+    problem = RoutingProblem(duration_s=duration, distance_m=distance, requests=tuple(requests),
+                             vehicle_types=vehicle_types, name=scenario.name)
+    return BuiltProblem(problem, locs, matrix_s)
+
+
+@dataclass
+class PlanDocument:
+    """A plan with the scenario it answers, its locations and its validation report."""
+
+    scenario: Scenario
+    plan: Plan
+    locations: tuple[Location, ...]
+    violations: list[dict] = field(default_factory=list)
+    created_at: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+    timings: dict[str, float] = field(default_factory=dict)
+
+    # ---- serialisation ----------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form (format ``sen-transport/plan/1``)."""
+        return {
+            "format": PLAN_FORMAT,
+            "scenario_name": self.scenario.name,
+            "scenario_digest": self.scenario.digest(),
+            "created_at": self.created_at,
+            "timings": self.timings,
+            "kpis": self.kpis(),
+            "violations": self.violations,
+            "locations": [loc.to_dict() for loc in self.locations],
+            "plan": self.plan.to_dict(),
+            "scenario": self.scenario.model_dump(mode="json"),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "PlanDocument":
+        """Read a stored plan document."""
+        from transport.scenario import parse_scenario
+
+        if data.get("format") != PLAN_FORMAT:
+            raise InputError(f"not a plan document (format {data.get('format')!r}, expected {PLAN_FORMAT})")
+        try:
+            locs = tuple(Location(d["kind"], d["id"], LatLon(d["lat"], d["lon"])) for d in data["locations"])
+            return cls(scenario=parse_scenario(data["scenario"], source="plan scenario"),
+                       plan=Plan.from_dict(data["plan"]), locations=locs,
+                       violations=list(data.get("violations", [])), created_at=data.get("created_at", ""),
+                       timings=dict(data.get("timings", {})))
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, InputError):
+                raise
+            raise InputError(f"plan document is malformed: {exc.__class__.__name__}: {exc}") from None
+
+    # ---- what planners read -------------------------------------------------------
+    def ride_times_s(self) -> dict[str, int]:
+        """Each routed child's ride time (end of pickup service to start of delivery service)."""
+        problem_service = {}
+        for c in self.scenario.children:
+            problem_service[c.id] = c
+        out: dict[str, int] = {}
+        for route in self.plan.routes:
+            picked: dict[str, int] = {}
+            for stop in route.stops:
+                if stop.kind == StopKind.PICKUP and stop.request_id:
+                    picked[stop.request_id] = stop.departure_s
+                elif stop.kind == StopKind.DELIVERY and stop.request_id in picked:
+                    out[stop.request_id] = stop.service_start_s - picked[stop.request_id]
+        return out
+
+    def ride_limits_s(self) -> dict[str, int]:
+        """Each child's ride limit in seconds."""
+        pol = self.scenario.policy
+        schools = {s.id: s for s in self.scenario.schools}
+        out = {}
+        for c in self.scenario.children:
+            limit = pol.ride_limit_min(c.phase or schools[c.school_id].phase)
+            if c.max_ride_time_min is not None:
+                limit = min(limit, c.max_ride_time_min)
+            out[c.id] = limit * 60
+        return out
+
+    def kpis(self) -> dict[str, Any]:
+        """Daily cost, vehicles by type, mileage, ride times, children over limit, unassigned."""
+        rides = self.ride_times_s()
+        limits = self.ride_limits_s()
+        by_type: dict[str, int] = {}
+        for r in self.plan.routes:
+            by_type[r.vehicle_type_id] = by_type.get(r.vehicle_type_id, 0) + 1
+        over = sorted(cid for cid, s in rides.items() if s > limits.get(cid, 10**9))
+        cost = self.plan.cost
+        return {
+            "children": len(self.scenario.children),
+            "routed": len(rides),
+            "unassigned": [{"child_id": u.request_id, "reason": u.reason.value, "detail": u.detail}
+                           for u in self.plan.unassigned],
+            "daily_cost_pence": cost.total,
+            "cost_breakdown_pence": {"fixed": cost.fixed, "mileage": cost.distance, "assistants": cost.assistant},
+            "vehicles": len(self.plan.routes),
+            "vehicles_by_type": dict(sorted(by_type.items())),
+            "miles": round(cost.distance_m / METRES_PER_MILE, 1),
+            "mean_ride_min": round(float(np.mean(list(rides.values()))) / 60, 1) if rides else 0.0,
+            "max_ride_min": round(max(rides.values()) / 60, 1) if rides else 0.0,
+            "over_ride_limit": len(over),
+            "valid": not self.violations,
+        }
+
+    def route_sheets(self, pseudonymise: Callable[[str], str] | None = None) -> list[dict[str, Any]]:
+        """One row per stop of every route: vehicle, order, time, place, child (pseudonymous)."""
+        from transport.privacy import pseudonym
+
+        alias = pseudonymise or pseudonym
+        children = {c.id: c for c in self.scenario.children}
+        schools = {s.id: s for s in self.scenario.schools}
+        rows = []
+        for r_i, route in enumerate(self.plan.routes, start=1):
+            for order, stop in enumerate(route.stops):
+                loc = self.locations[stop.location]
+                child = children.get(stop.request_id or "")
+                needs = []
+                if child is not None:
+                    needs += ["wheelchair"] * child.wheelchair + ["travels alone"] * child.travel_alone
+                    needs += ["PA"] * child.passenger_assistant
+                rows.append({
+                    "route": f"R{r_i:03d}", "vehicle_type": route.vehicle_type_id,
+                    "layout": f"{route.layout.seats} seats + {route.layout.wheelchairs} wheelchair",
+                    "assistant": route.has_assistant, "stop": order, "kind": stop.kind.value,
+                    "arrive": clock(stop.arrival_s), "depart": clock(stop.departure_s),
+                    "place": schools[loc.id].name if loc.kind == "school" else loc.kind,
+                    "lat": round(loc.point.lat, 5), "lon": round(loc.point.lon, 5),
+                    "child": alias(child.id) if child else "", "needs": "; ".join(needs),
+                })
+        return rows
+
+    def routes_geojson(self, network=None) -> dict[str, Any]:
+        """Routes drawn on the real roads (one LineString per vehicle) and their stops."""
+        from routing.network import load_network
+        from transport.privacy import pseudonym
+
+        net = network or load_network("drive")
+        snaps = net.snap_many([loc.point for loc in self.locations])
+        features = []
+        for r_i, route in enumerate(self.plan.routes, start=1):
+            coords: list[list[float]] = []
+            for a, b in zip(route.stops, route.stops[1:]):
+                if a.location == b.location:
+                    continue
+                path = net.path_between(snaps[a.location], snaps[b.location], weight="time")
+                seg = [list(c) for c in path.coords]
+                coords += seg[1:] if coords else seg
+            features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords},
+                             "properties": {"route": f"R{r_i:03d}", "vehicle_type": route.vehicle_type_id,
+                                            "assistant": route.has_assistant,
+                                            "children": len(route.request_ids())}})
+            for order, stop in enumerate(route.stops):
+                loc = self.locations[stop.location]
+                features.append({"type": "Feature",
+                                 "geometry": {"type": "Point", "coordinates": [loc.point.lon, loc.point.lat]},
+                                 "properties": {"route": f"R{r_i:03d}", "stop": order, "kind": stop.kind.value,
+                                                "time": clock(stop.service_start_s),
+                                                "child": pseudonym(stop.request_id) if stop.request_id else ""}})
+        return {"type": "FeatureCollection", "features": features}
+
+
+def validate_document(scenario: Scenario, doc: PlanDocument, *, built: BuiltProblem | None = None,
+                      network=None) -> list[dict]:
+    """The independent validator's findings for a plan against its scenario."""
+    from routing.validate import check
+
+    if scenario.digest() != doc.scenario.digest():
+        return [{"cause": "scenario_mismatch", "route_index": None, "stop_index": None, "request_id": None,
+                 "detail": "the plan was made for a different scenario"}]
+    built = built or build_problem(scenario, network=network)
+    return [{"cause": v.cause.value, "route_index": v.route_index, "stop_index": v.stop_index,
+             "request_id": v.request_id, "detail": v.detail} for v in check(built.problem, doc.plan)]
+
+
+def plan_scenario(scenario: Scenario, *, time_limit_s: float = 30.0, callbacks=None, network=None,
+                  params=None, initial: PlanDocument | None = None) -> PlanDocument:
+    """Solve a scenario and validate the plan independently before returning it."""
+    from routing.solve import SolveParams, solve
+
+    built = build_problem(scenario, network=network)
+    params = params or SolveParams(time_limit_s=time_limit_s)
+    started = time.perf_counter()
+    plan = solve(built.problem, params, callbacks=callbacks,
+                 initial_plan=initial.plan if initial is not None else None)
+    solve_s = time.perf_counter() - started
+    doc = PlanDocument(scenario=scenario, plan=plan, locations=built.locations,
+                       timings={"matrix_s": round(built.matrix_s, 3), "solve_s": round(solve_s, 3)})
+    started = time.perf_counter()
+    doc.violations = validate_document(scenario, doc, built=built)
+    doc.timings["validate_s"] = round(time.perf_counter() - started, 3)
+    return doc

@@ -1,0 +1,228 @@
+"""Routing scenarios: the schools, the children and their needs, the fleet and its tariffs.
+
+A scenario is one session (morning ``am``: home to school; afternoon ``pm``: school to home)
+on one day. It is self-contained JSON (format ``sen-transport/scenario/1``, documented in the
+README) so a plan can always be re-checked against exactly what it was planned for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from transport.errors import InputError
+from transport.geo import LatLon
+
+FORMAT = "sen-transport/scenario/1"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Point(_Model):
+    """A place given as WGS84 lat/lon, British National Grid easting/northing, or a postcode."""
+
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    easting: float | None = None
+    northing: float | None = None
+    postcode: str | None = None
+
+    @model_validator(mode="after")
+    def _given(self) -> "Point":
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("give both lat and lon")
+        if self.lat is None and self.postcode is None and (self.easting is None or self.northing is None):
+            raise ValueError("give lat/lon, easting/northing or a postcode")
+        return self
+
+    def resolve(self, postcodes=None) -> LatLon:
+        """The WGS84 point (postcodes resolved to their Code-Point centroid)."""
+        if self.lat is not None:
+            return LatLon(self.lat, self.lon)  # type: ignore[arg-type]
+        if self.easting is not None and self.northing is not None:
+            return LatLon.from_bng(self.easting, self.northing)
+        if postcodes is None:
+            from transport.geocode import PostcodeIndex
+
+            postcodes = PostcodeIndex.load()
+        return postcodes.lookup(self.postcode or "")
+
+    @classmethod
+    def of(cls, p: LatLon) -> "Point":
+        """From a LatLon (rounded to 7 decimals, about a centimetre)."""
+        return cls(lat=round(p.lat, 7), lon=round(p.lon, 7))
+
+
+class ScenarioSchool(_Model):
+    """A destination school with its bell times."""
+
+    id: str = Field(min_length=1)
+    name: str = ""
+    location: Point
+    phase: str = "secondary"
+    bell_start: dt.time = dt.time(8, 45)
+    bell_finish: dt.time = dt.time(15, 15)
+
+    @model_validator(mode="after")
+    def _bells(self) -> "ScenarioSchool":
+        if self.bell_finish <= self.bell_start:
+            raise ValueError(f"school {self.id}: bell_finish must be after bell_start")
+        return self
+
+
+class ScenarioChild(_Model):
+    """One child to carry, with the needs that constrain the journey."""
+
+    id: str = Field(min_length=1, max_length=64)
+    first_name: str = ""
+    home: Point
+    school_id: str
+    phase: str | None = None
+    wheelchair: bool = False
+    passenger_assistant: bool = False
+    travel_alone: bool = False
+    not_with: tuple[str, ...] = ()
+    sibling_group: str | None = None
+    max_ride_time_min: int | None = Field(None, gt=0, le=240)
+    load_time_s: int | None = Field(None, ge=0, le=1800)
+    access_notes: str = ""
+    equipment: tuple[str, ...] = ()
+
+
+class FleetLayout(_Model):
+    """Seats and wheelchair spaces usable together in one layout of a vehicle."""
+
+    seats: int = Field(ge=0, le=100)
+    wheelchairs: int = Field(0, ge=0, le=20)
+
+
+class FleetVehicle(_Model):
+    """A contracted vehicle type: how many, its layouts, its base and its tariff (pence)."""
+
+    id: str = Field(min_length=1)
+    name: str = ""
+    count: int = Field(ge=0)
+    layouts: tuple[FleetLayout, ...] = Field(min_length=1)
+    fixed_daily_pence: int = Field(ge=0)
+    pence_per_mile: int = Field(ge=0)
+    assistant_daily_pence: int = Field(0, ge=0)
+    depot: Point
+    max_route_min: int | None = Field(None, gt=0)
+
+    @field_validator("layouts")
+    @classmethod
+    def _some_space(cls, v: tuple[FleetLayout, ...]) -> tuple[FleetLayout, ...]:
+        if all(lay.seats + lay.wheelchairs == 0 for lay in v):
+            raise ValueError("every layout has zero seats and zero wheelchair spaces")
+        return v
+
+
+class PlanningPolicy(_Model):
+    """The council's journey standards used by the optimiser."""
+
+    max_ride_time_min: dict[str, int] = Field(
+        default_factory=lambda: {"primary": 45, "secondary": 75, "default": 75},
+        description="by phase; DfE guidance: 45 min primary, 75 min secondary as good practice",
+    )
+    arrive_before_bell_min: tuple[int, int] = (5, 20)
+    """Arrive at school between 20 and 5 minutes before the bell: (latest, earliest)."""
+    depart_after_finish_min: tuple[int, int] = (5, 20)
+    """Leave school between 5 and 20 minutes after the finish bell."""
+    load_time_s: int = Field(60, ge=0)
+    wheelchair_load_time_s: int = Field(240, ge=0)
+    school_unload_time_s: int = Field(60, ge=0)
+
+    def ride_limit_min(self, phase: str | None) -> int:
+        """The default ride limit for a phase."""
+        table = self.max_ride_time_min
+        return table.get(phase or "default", table.get("default", 75))
+
+
+class Scenario(_Model):
+    """Everything one planning run needs."""
+
+    format: Literal["sen-transport/scenario/1"] = FORMAT
+    name: str = "scenario"
+    session: Literal["am", "pm"] = "am"
+    date: dt.date | None = None
+    schools: tuple[ScenarioSchool, ...]
+    children: tuple[ScenarioChild, ...]
+    fleet: tuple[FleetVehicle, ...] = Field(min_length=1)
+    policy: PlanningPolicy = PlanningPolicy()
+    synthetic: bool = False
+
+    @model_validator(mode="after")
+    def _references(self) -> "Scenario":
+        problems = []
+        school_ids = [s.id for s in self.schools]
+        if len(set(school_ids)) != len(school_ids):
+            problems.append("school ids must be unique")
+        child_ids = [c.id for c in self.children]
+        dupes = sorted({c for c in child_ids if child_ids.count(c) > 1}) if len(set(child_ids)) != len(child_ids) else []
+        if dupes:
+            problems.append(f"child ids must be unique (repeated: {', '.join(dupes[:5])})")
+        fleet_ids = [v.id for v in self.fleet]
+        if len(set(fleet_ids)) != len(fleet_ids):
+            problems.append("fleet ids must be unique")
+        known_schools, known_children = set(school_ids), set(child_ids)
+        for c in self.children:
+            if c.school_id not in known_schools:
+                problems.append(f"child {c.id}: unknown school {c.school_id!r}")
+            for other in c.not_with:
+                if other not in known_children:
+                    problems.append(f"child {c.id}: not_with names unknown child {other!r}")
+        if problems:
+            raise ValueError("; ".join(problems[:10]) + (f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""))
+        return self
+
+    def school(self, school_id: str) -> ScenarioSchool:
+        """A school by id."""
+        for s in self.schools:
+            if s.id == school_id:
+                return s
+        raise InputError(f"unknown school {school_id!r}")
+
+    def digest(self) -> str:
+        """SHA-256 of the canonical JSON: a plan records which scenario it was made for."""
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
+
+    def to_json(self) -> str:
+        """Pretty JSON."""
+        return self.model_dump_json(indent=1, exclude_defaults=False)
+
+
+def parse_scenario(data: dict | str, *, source: str = "scenario") -> Scenario:
+    """Validate scenario data; errors name the field path and the object."""
+    try:
+        if isinstance(data, str):
+            return Scenario.model_validate_json(data)
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "scenario"
+        more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
+        raise InputError(f"{source}: {where}: {first['msg']}{more}") from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario JSON file."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"scenario file {path} not found")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path.name} is not valid JSON: line {exc.lineno}: {exc.msg}") from None
+    return parse_scenario(data, source=path.name)
+
+
+def save_scenario(scenario: Scenario, path: str | Path) -> None:
+    """Write a scenario JSON file."""
+    Path(path).write_text(scenario.to_json(), encoding="utf-8")
