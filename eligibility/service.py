@@ -21,7 +21,7 @@ from eligibility.rules import AssessmentFacts, Decision, decide
 from eligibility.unsafe import UnsafeSegment, map_to_network, read_unsafe_segments
 from transport.errors import InputError
 from transport.geo import LatLon
-from transport.models import Application, Home, School
+from transport.models import Application, ChildNeeds, Home, School
 
 
 class RowError(BaseModel):
@@ -146,6 +146,22 @@ def _num(row: dict, key: str) -> float | None:
         raise ValueError(f"{key} must be a number, got {text!r}") from None
 
 
+def _list(row: dict, key: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in str(row.get(key) or "").replace(";", ",").split(",") if p.strip())
+
+
+def _needs(row: dict) -> ChildNeeds:
+    """Journey needs from the optional TIF columns (absent columns mean no such need)."""
+    ride = _num(row, "max_ride_time_min")
+    load = _num(row, "load_time_s")
+    return ChildNeeds(
+        wheelchair=_flag(row, "wheelchair"), passenger_assistant=_flag(row, "passenger_assistant"),
+        travel_alone=_flag(row, "travel_alone"), max_ride_time_min=int(ride) if ride is not None else None,
+        not_with=_list(row, "not_with"), load_time_s=int(load) if load is not None else None,
+        equipment=_list(row, "equipment"), access_notes=str(row.get("access_notes") or "").strip(),
+    )
+
+
 def application_from_row(row: dict[str, Any]) -> tuple[Application, frozenset[str]]:
     """One application (and the schools that would not have offered a place) from a flat row."""
     row = {str(k).strip().lower(): ("" if v is None else v) for k, v in row.items()}
@@ -168,6 +184,9 @@ def application_from_row(row: dict[str, Any]) -> tuple[Application, frozenset[st
             temporary_condition_until=_date(row, "temporary_condition_until"),
             low_income=_flag(row, "low_income"),
             religious_preference=str(row.get("religious_preference") or "").strip() or None,
+            first_name=str(row.get("first_name") or "").strip(),
+            sibling_group=str(row.get("sibling_group") or "").strip() or None,
+            needs=_needs(row),
         )
         if not app.school_id:
             raise ValueError("school_urn is required")

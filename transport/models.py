@@ -148,7 +148,8 @@ class ChildNeeds(Frozen):
     travel_alone: bool = False
     max_ride_time_min: int | None = Field(None, gt=0, le=180)
     not_with: tuple[str, ...] = ()
-    load_time_s: Annotated[int, Field(ge=0, le=1800)] = 60
+    load_time_s: Annotated[int | None, Field(ge=0, le=1800)] = None
+    """Boarding time if it differs from the policy's (longer for wheelchairs)."""
     equipment: tuple[str, ...] = ()
     access_notes: str = ""
 
