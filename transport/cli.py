@@ -44,6 +44,12 @@ for _name, (_module, _help) in _SUBAPPS.items():
     app.add_typer(_mod.app, name=_name, help=_help)
 
 
+from api.cli import keys_app as _keys_app, serve as _serve  # noqa: E402  (imports the web stack lazily)
+
+app.command("serve")(_serve)
+app.add_typer(_keys_app, name="keys", help="Issue, list and revoke API keys.")
+
+
 @app.command("demo")
 def demo(
     out: str = typer.Option("out/demo", help="folder for the demo's outputs"),

@@ -1,0 +1,93 @@
+"""The FastAPI application: ``create_app(settings)`` wires storage, the eligibility engine, the job runner and the routers."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+
+from api.config import ApiSettings, get_api_settings
+from api.db import make_engine, session_factory, upgrade
+from api.engine import EligibilityEngine
+from api.errors import FieldError
+from transport.errors import InputError, SenTransportError
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """\
+SEN home-to-school transport for English councils: applications and eligibility decisions that
+explain themselves, reviews and appeals with working-day deadlines, route optimisation jobs,
+validated plans, and a contractor feed that shares only what each operator needs.
+
+Authenticate with an API key in `X-API-Key` (or `Authorization: Bearer <key>`), or exchange a key
+for an OAuth2 bearer token at `/v1/auth/token`. Roles: officer, planner, contractor (bound to one
+operator), admin.
+"""
+
+
+def _operation_id(route: APIRoute) -> str:
+    """Stable operationIds: the handler's name."""
+    return route.name
+
+
+def create_app(settings: ApiSettings | None = None, *, engine: EligibilityEngine | None = None,
+               start_jobs: bool = True) -> FastAPI:
+    """The service on ``settings`` (default: from the environment). ``engine`` injects a loaded eligibility engine."""
+    from api.jobs import JobRunner
+    from api.routes import admin, applications, cases, eligibility, health, planning
+
+    settings = settings or get_api_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if settings.migrate_at_start:
+            upgrade(settings.database_url)
+        if app.state.engine.state == "not_loaded" and settings.load_engine_at_start:
+            app.state.engine.start_background_load()
+        if start_jobs:
+            app.state.jobs.start()
+        try:
+            yield
+        finally:
+            app.state.jobs.shutdown()
+            app.state.db_engine.dispose()
+
+    app = FastAPI(title="sen-transport", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                  generate_unique_id_function=_operation_id,
+                  license_info={"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"})
+    app.state.settings = settings
+    app.state.db_engine = make_engine(settings.database_url)
+    app.state.sessions = session_factory(app.state.db_engine)
+    app.state.engine = engine or EligibilityEngine(settings.policy, settings.policies)
+    app.state.jobs = JobRunner(app.state.sessions, workers=settings.job_workers)
+
+    @app.exception_handler(FieldError)
+    async def _field_error(request: Request, exc: FieldError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": [{"loc": list(exc.loc), "msg": str(exc), "type": "value_error"}]})
+
+    @app.exception_handler(InputError)
+    async def _input_error(request: Request, exc: InputError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": [{"loc": ["body"], "msg": str(exc), "type": "value_error"}]})
+
+    @app.exception_handler(SenTransportError)
+    async def _domain_error(request: Request, exc: SenTransportError) -> JSONResponse:
+        if exc.http_status >= 500:
+            log.error("internal error on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
+        return JSONResponse(status_code=exc.http_status, content={"detail": str(exc)}, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # field-level messages without echoing the submitted values (they may be personal data)
+        errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+        return JSONResponse(status_code=422, content=jsonable_encoder({"detail": errors}))
+
+    for router in (health.router, applications.router, eligibility.router, cases.router, planning.router, planning.lots,
+                   admin.router):
+        app.include_router(router)
+    return app

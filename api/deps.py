@@ -1,0 +1,79 @@
+"""Typed dependencies: the request's database session, the caller and the roles each route admits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from api.engine import EligibilityEngine
+from api.errors import ForbiddenError
+from api.security import Principal, Role, authenticate
+from transport.errors import SenTransportError
+
+
+class Unauthorised(SenTransportError):
+    """No valid key or token was presented."""
+
+    http_status = 401
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request; services commit, anything unfinished is rolled back here."""
+    session = request.app.state.sessions()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="an API key (sentk_...)")
+bearer = HTTPBearer(auto_error=False, description="an OAuth2 access token from /v1/auth/token, or an API key")
+
+
+def current_principal(
+    session: SessionDep,
+    key: Annotated[str | None, Security(api_key_header)] = None,
+    cred: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)] = None,
+) -> Principal:
+    """The caller, from ``X-API-Key`` or ``Authorization: Bearer``; 401 when missing or invalid."""
+    presented = key or (cred.credentials if cred is not None else None)
+    if not presented:
+        raise Unauthorised("an API key (X-API-Key) or bearer token is required")
+    who = authenticate(session, presented)
+    if who is None:
+        raise Unauthorised("the API key or token is not valid (unknown, revoked or expired)")
+    return who
+
+
+def require(*roles: Role):
+    """A dependency admitting only ``roles`` (403 for any other valid caller)."""
+    allowed = frozenset(roles)
+
+    def check(who: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if who.role not in allowed:
+            raise ForbiddenError(f"role {who.role.value} may not do this (needs {' or '.join(sorted(allowed))})")
+        return who
+
+    return check
+
+
+Officer = Annotated[Principal, Depends(require(Role.OFFICER, Role.ADMIN))]
+Planner = Annotated[Principal, Depends(require(Role.PLANNER, Role.ADMIN))]
+TenderReader = Annotated[Principal, Depends(require(Role.PLANNER, Role.ADMIN, Role.CONTRACTOR))]
+Contractor = Annotated[Principal, Depends(require(Role.CONTRACTOR))]
+Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
+
+
+def get_engine(request: Request) -> EligibilityEngine:
+    """The service's eligibility engine."""
+    return request.app.state.engine
+
+
+EngineDep = Annotated[EligibilityEngine, Depends(get_engine)]

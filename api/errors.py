@@ -1,0 +1,34 @@
+"""Service errors on top of the engine's taxonomy (``transport.errors``): each carries its HTTP status."""
+
+from __future__ import annotations
+
+from transport.errors import InputError, SenTransportError
+
+
+class NotFoundError(SenTransportError, LookupError):
+    """No such record (or not one the caller may know about)."""
+
+    http_status = 404
+    exit_code = 2
+
+
+class ConflictError(SenTransportError):
+    """The request conflicts with the stored state (duplicate, wrong stage, already awarded)."""
+
+    http_status = 409
+    exit_code = 2
+
+
+class ForbiddenError(SenTransportError, PermissionError):
+    """The caller's role or operator may not see or do this."""
+
+    http_status = 403
+    exit_code = 2
+
+
+class FieldError(InputError):
+    """Bad input that names the field it is about (reported as a 422 field-level message)."""
+
+    def __init__(self, loc: tuple[str | int, ...], message: str):
+        super().__init__(message)
+        self.loc = loc

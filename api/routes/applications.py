@@ -1,0 +1,68 @@
+"""Applications: create (Idempotency-Key), read, list with filters and pagination, import a CSV cohort."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Body, Header, Query, Response, status
+
+from api.deps import EngineDep, Officer, SessionDep
+from api.errors import FieldError
+from api.routes.common import AUTH, CONFLICT, NOT_FOUND
+from api.schemas import ApplicationCreate, ApplicationPublic, ApplicationsPublic, ImportReport
+from api.services import applications as svc
+
+router = APIRouter(prefix="/v1/applications", tags=["applications"], responses=AUTH)
+
+CSV_EXAMPLE = ("application_id,first_name,date_of_birth,sex,home_postcode,school_urn,ehc_plan,sen_mobility,"
+               "wheelchair,passenger_assistant,travel_date\n"
+               "KCC-2025-00018,Sam,2016-01-20,M,LE15 6SG,131018,yes,yes,no,yes,2025-09-03\n")
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ApplicationPublic,
+             responses={**CONFLICT, 200: {"model": ApplicationPublic, "description": "a retry: the application already stored under this Idempotency-Key"}})
+def create_application(
+    body: ApplicationCreate, session: SessionDep, who: Officer, response: Response,
+    idempotency_key: Annotated[str | None, Header(min_length=8, max_length=128,
+                                                  description="a client-chosen key; a retry with the same key and body is not stored twice")] = None,
+) -> ApplicationPublic:
+    """Store an application (201), or return the one already stored under the same Idempotency-Key (200)."""
+    rec, created = svc.create(session, who, body, idempotency_key)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return svc.public(session, rec)
+
+
+@router.get("", response_model=ApplicationsPublic)
+def list_applications(
+    session: SessionDep, who: Officer,
+    school_id: Annotated[str | None, Query(max_length=64)] = None,
+    status_: Annotated[Literal["received", "eligible", "not_eligible"] | None, Query(alias="status")] = None,
+    travel_date: dt.date | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> ApplicationsPublic:
+    """Applications matching the filters, oldest first, one page at a time."""
+    rows, count = svc.listing(session, school_id=school_id, status=status_, travel_date=travel_date, limit=limit, offset=offset)
+    return ApplicationsPublic(data=[svc.public(session, r) for r in rows], count=count, limit=limit, offset=offset)
+
+
+@router.get("/{application_id}", response_model=ApplicationPublic, responses=NOT_FOUND)
+def read_application(application_id: str, session: SessionDep, who: Officer) -> ApplicationPublic:
+    """One application with its current decision."""
+    return svc.public(session, svc.get(session, application_id))
+
+
+@router.post("/import", response_model=ImportReport,
+             openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {
+                 "schema": {"type": "string"}, "example": CSV_EXAMPLE}}}})
+def import_applications(
+    session: SessionDep, who: Officer, engine: EngineDep,
+    csv_text: Annotated[str, Body(media_type="text/csv", include_in_schema=False)] = "",
+    assess: Annotated[bool, Query(description="also assess and store a decision for each new application")] = False,
+) -> ImportReport:
+    """Import a cohort CSV (columns of docs/eligibility-input.md plus first_name and journey needs); every row is reported."""
+    if not csv_text.strip():
+        raise FieldError(("body",), "the CSV is empty")
+    return svc.import_csv(session, who, csv_text, engine=engine if assess else None)

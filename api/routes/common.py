@@ -1,0 +1,14 @@
+"""Error responses shared by the routers, so the OpenAPI document lists every status a route can answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.schemas import Message
+
+AUTH: dict[int | str, dict[str, Any]] = {
+    401: {"model": Message, "description": "no valid API key or bearer token"},
+    403: {"model": Message, "description": "the caller's role (or operator) may not do this"},
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Message, "description": "no such record"}}
+CONFLICT: dict[int | str, dict[str, Any]] = {409: {"model": Message, "description": "conflicts with the stored state"}}

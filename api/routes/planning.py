@@ -1,0 +1,160 @@
+"""Scenarios, optimisation jobs, plans, lots and tenders, and the contractor feed."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response, status
+
+from api.deps import Contractor, EngineDep, Planner, SessionDep, TenderReader
+from api.jobs import JobRunner
+from api.models import JobRecord, ScenarioRecord
+from api.routes.common import AUTH, CONFLICT, NOT_FOUND
+from api.schemas import (AwardCreate, AwardPublic, ContractorLotPublic, ContractorLotsPublic, FeatureCollection,
+                         FromEligible, JobCreate, JobPublic, JobsPublic, LotsCreate, PlanPublic, RouteSheets,
+                         ScenarioPublic, ScenariosPublic, TenderLotPublic, TenderLotsPublic, ValidationReport)
+from api.services import planning as svc
+from transport.scenario import Scenario
+
+router = APIRouter(tags=["optimisation and plans"], responses={**AUTH, **NOT_FOUND})
+lots = APIRouter(tags=["lots and contractors"], responses={**AUTH, **NOT_FOUND})
+
+
+def get_runner(request: Request) -> JobRunner:
+    """The service's job runner."""
+    return request.app.state.jobs
+
+
+RunnerDep = Annotated[JobRunner, Depends(get_runner)]
+
+
+@router.post("/v1/scenarios", status_code=status.HTTP_201_CREATED, response_model=ScenarioPublic)
+def create_scenario(body: Scenario, session: SessionDep, who: Planner) -> ScenarioPublic:
+    """Store a scenario (format ``sen-transport/scenario/1``: schools, children with needs, fleet)."""
+    rec = svc.create_scenario(session, who, body)
+    session.commit()
+    return svc.scenario_public(rec)
+
+
+@router.post("/v1/scenarios/from-eligible", status_code=status.HTTP_201_CREATED, response_model=ScenarioPublic,
+             responses=CONFLICT)
+def scenario_from_eligible(body: FromEligible, session: SessionDep, engine: EngineDep, who: Planner) -> ScenarioPublic:
+    """Store a scenario of the children currently eligible for a seat."""
+    rec = svc.scenario_from_eligible(session, who, engine, body)
+    session.commit()
+    return svc.scenario_public(rec)
+
+
+@router.get("/v1/scenarios", response_model=ScenariosPublic)
+def list_scenarios(session: SessionDep, who: Planner) -> ScenariosPublic:
+    """Stored scenarios, newest first."""
+    rows = list(session.query(ScenarioRecord).order_by(ScenarioRecord.id.desc()).limit(500))
+    return ScenariosPublic(data=[svc.scenario_public(r) for r in rows], count=len(rows))
+
+
+@router.get("/v1/scenarios/{scenario_id}", response_model=Scenario)
+def read_scenario(scenario_id: int, session: SessionDep, who: Planner) -> Scenario:
+    """The scenario document."""
+    return Scenario.model_validate(svc.get_scenario(session, scenario_id).document)
+
+
+@router.post("/v1/jobs", status_code=status.HTTP_202_ACCEPTED, response_model=JobPublic, responses=CONFLICT)
+def start_job(body: JobCreate, request: Request, response: Response, session: SessionDep, engine: EngineDep,
+              runner: RunnerDep, who: Planner) -> JobPublic:
+    """Start an optimisation (202): poll ``Location`` for status, progress and the best cost so far."""
+    job = svc.start_job(session, who, runner, engine, body, request.app.state.settings.max_time_limit_s)
+    response.headers["Location"] = f"/v1/jobs/{job.id}"
+    return svc.job_public(job)
+
+
+@router.get("/v1/jobs", response_model=JobsPublic)
+def list_jobs(session: SessionDep, who: Planner) -> JobsPublic:
+    """Jobs, newest first."""
+    rows = list(session.query(JobRecord).order_by(JobRecord.created_at.desc()).limit(500))
+    return JobsPublic(data=[svc.job_public(j) for j in rows], count=len(rows))
+
+
+@router.get("/v1/jobs/{job_id}", response_model=JobPublic)
+def read_job(job_id: str, session: SessionDep, who: Planner) -> JobPublic:
+    """A job's status, progress and best cost so far; ``plan_id`` once its plan is stored."""
+    return svc.job_public(svc.get_job(session, job_id))
+
+
+@router.post("/v1/jobs/{job_id}/cancel", status_code=status.HTTP_202_ACCEPTED, response_model=JobPublic,
+             responses=CONFLICT)
+def cancel_job(job_id: str, session: SessionDep, runner: RunnerDep, who: Planner) -> JobPublic:
+    """Ask a job to stop; it ends ``cancelled`` and stores no plan."""
+    return svc.job_public(svc.cancel_job(session, who, runner, job_id))
+
+
+@router.get("/v1/plans/{plan_id}", response_model=PlanPublic)
+def read_plan(plan_id: int, session: SessionDep, who: Planner) -> PlanPublic:
+    """A plan's summary KPIs: daily cost, vehicles by type, miles, ride times, unassigned children."""
+    return svc.plan_public(svc.get_plan(session, plan_id))
+
+
+@router.get("/v1/plans/{plan_id}/routes.geojson", response_model=FeatureCollection,
+            responses={200: {"content": {"application/geo+json": {}}}})
+def plan_geojson(plan_id: int, session: SessionDep, who: Planner) -> FeatureCollection:
+    """The routes on the real roads, one LineString per vehicle, and their stops."""
+    return FeatureCollection.model_validate(svc.geojson(svc.get_plan(session, plan_id)))
+
+
+@router.get("/v1/plans/{plan_id}/route-sheets", response_model=RouteSheets)
+def plan_route_sheets(plan_id: int, session: SessionDep, who: Planner) -> RouteSheets:
+    """Every stop of every route with times and pseudonymous children."""
+    return RouteSheets(plan_id=plan_id, data=svc.route_sheets(svc.get_plan(session, plan_id)))
+
+
+@router.get("/v1/plans/{plan_id}/validation", response_model=ValidationReport)
+def plan_validation(plan_id: int, session: SessionDep, who: Planner) -> ValidationReport:
+    """The independent validator's report on the plan (made before the plan was stored)."""
+    plan = svc.get_plan(session, plan_id)
+    return ValidationReport(plan_id=plan.id, valid=not plan.violations, violations=plan.violations)
+
+
+@lots.post("/v1/plans/{plan_id}/lots", status_code=status.HTTP_201_CREATED, response_model=TenderLotsPublic,
+           responses=CONFLICT)
+def create_lots(plan_id: int, body: LotsCreate, session: SessionDep, who: Planner) -> TenderLotsPublic:
+    """Package the plan's routes into draft lots, per school or by procurement category."""
+    rows = svc.create_lots(session, who, plan_id, body.grouping)
+    return TenderLotsPublic(data=[svc.tender_public(session, lot) for lot in rows], count=len(rows))
+
+
+@lots.post("/v1/lots/{lot_id}/publish", response_model=TenderLotPublic, responses=CONFLICT)
+def publish_lot(lot_id: int, session: SessionDep, who: Planner) -> TenderLotPublic:
+    """Publish a draft lot for tender (no personal data leaves with it)."""
+    return svc.tender_public(session, svc.publish_lot(session, who, lot_id))
+
+
+@lots.post("/v1/lots/{lot_id}/award", status_code=status.HTTP_201_CREATED, response_model=AwardPublic,
+           responses=CONFLICT)
+def award_lot(lot_id: int, body: AwardCreate, session: SessionDep, who: Planner) -> AwardPublic:
+    """Award a published lot to an operator; that operator's keys can then read its stops."""
+    return svc.award_public(svc.award_lot(session, who, lot_id, body.operator))
+
+
+@lots.get("/v1/tenders", response_model=TenderLotsPublic)
+def list_tenders(session: SessionDep, who: TenderReader) -> TenderLotsPublic:
+    """Lots as tendered: vehicle, wheelchair spaces, assistant, days, times, miles and coarse area only."""
+    rows = svc.visible_lots(session, who)
+    return TenderLotsPublic(data=[svc.tender_public(session, lot) for lot in rows], count=len(rows))
+
+
+@lots.get("/v1/tenders/{lot_id}", response_model=TenderLotPublic)
+def read_tender(lot_id: int, session: SessionDep, who: TenderReader) -> TenderLotPublic:
+    """One lot as tendered."""
+    return svc.tender_public(session, svc.tender_lot(session, who, lot_id))
+
+
+@lots.get("/v1/contractor/lots", response_model=ContractorLotsPublic)
+def contractor_lots(session: SessionDep, who: Contractor) -> ContractorLotsPublic:
+    """The lots awarded to the caller's operator."""
+    rows = svc.contractor_awards(session, who)
+    return ContractorLotsPublic(data=[svc.award_public(a) for a in rows], count=len(rows))
+
+
+@lots.get("/v1/contractor/lots/{lot_id}", response_model=ContractorLotPublic)
+def contractor_lot(lot_id: int, session: SessionDep, who: Contractor) -> ContractorLotPublic:
+    """An awarded lot's stops, times and the minimum each driver needs about each passenger (own operator only)."""
+    return svc.contractor_lot(session, who, lot_id)

@@ -1,0 +1,128 @@
+"""API keys (only their SHA-256 hash is stored), OAuth2 client-credentials bearer tokens, and roles.
+
+A key reads ``sentk_<id>_<secret>``; the id is public (it appears in the audit log), the secret
+is shown once when the key is made. A bearer token from ``POST /v1/auth/token`` is random and
+stored hashed, with an expiry. Either may be presented as ``X-API-Key`` or ``Authorization: Bearer``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.errors import FieldError
+from api.models import AccessToken, ApiKey, InstanceSecret, utcnow
+
+PREFIX = "sentk_"
+
+
+class Role(StrEnum):
+    """What a key may do: each endpoint names the roles it admits."""
+
+    OFFICER = "officer"
+    PLANNER = "planner"
+    CONTRACTOR = "contractor"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller: key id (for the audit log), role, and operator for contractors."""
+
+    key_id: str
+    role: Role
+    operator: str | None = None
+
+
+SYSTEM = Principal("system", Role.ADMIN)
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_key(session: Session, role: Role | str, name: str, operator: str | None = None) -> tuple[ApiKey, str]:
+    """A new key and its one-time plain text; a contractor key must name its operator, others must not."""
+    role = Role(role)
+    operator = (operator or "").strip() or None
+    if role is Role.CONTRACTOR and operator is None:
+        raise FieldError(("body", "operator"), "a contractor key must be bound to an operator")
+    if role is not Role.CONTRACTOR and operator is not None:
+        raise FieldError(("body", "operator"), f"only contractor keys have an operator, not {role.value} keys")
+    key_id = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    key = ApiKey(id=key_id, name=name, role=role.value, operator=operator, secret_hash=_hash(secret))
+    session.add(key)
+    session.flush()
+    return key, f"{PREFIX}{key_id}_{secret}"
+
+
+def _key_from_plain(session: Session, presented: str) -> ApiKey | None:
+    parts = presented[len(PREFIX):].split("_", 1)
+    if len(parts) != 2:
+        return None
+    key = session.get(ApiKey, parts[0])
+    if key is None or key.revoked_at is not None or not hmac.compare_digest(key.secret_hash, _hash(parts[1])):
+        return None
+    return key
+
+
+def authenticate(session: Session, presented: str) -> Principal | None:
+    """The principal a key or bearer token stands for, or None when it is unknown, revoked or expired."""
+    if presented.startswith(PREFIX):
+        key = _key_from_plain(session, presented)
+    else:
+        tok = session.get(AccessToken, _hash(presented))
+        key = None
+        if tok is not None and _aware(tok.expires_at) > utcnow():
+            key = session.get(ApiKey, tok.key_id)
+            key = key if key is not None and key.revoked_at is None else None
+    return None if key is None else Principal(key.id, Role(key.role), key.operator)
+
+
+def issue_token(session: Session, client_id: str, client_secret: str, ttl_s: int) -> tuple[str, Principal] | None:
+    """An access token for a key's id and secret (OAuth2 client credentials), or None if they do not match."""
+    key = _key_from_plain(session, f"{PREFIX}{client_id}_{client_secret}")
+    if key is None:
+        return None
+    token = secrets.token_urlsafe(32)
+    session.add(AccessToken(token_hash=_hash(token), key_id=key.id, expires_at=utcnow() + dt.timedelta(seconds=ttl_s)))
+    session.flush()
+    return token, Principal(key.id, Role(key.role), key.operator)
+
+
+def revoke_key(session: Session, key: ApiKey) -> None:
+    """Revoke a key (its tokens stop working with it)."""
+    key.revoked_at = utcnow()
+
+
+def instance_secret(session: Session, name: str) -> bytes:
+    """A per-installation random secret, made on first use and kept in the database."""
+    row = session.get(InstanceSecret, name)
+    if row is None:
+        row = InstanceSecret(name=name, value=secrets.token_hex(32))
+        session.add(row)
+        session.flush()
+    return bytes.fromhex(row.value)
+
+
+def pseudonym(secret: bytes, operator: str, child_id: str) -> str:
+    """A stable pseudonymous id for a child as one operator sees it (operators cannot link theirs)."""
+    digest = hmac.new(secret, f"{operator}\x00{child_id}".encode(), hashlib.sha256).hexdigest()
+    return f"P-{digest[:10].upper()}"
+
+
+def _aware(t: dt.datetime) -> dt.datetime:
+    return t if t.tzinfo is not None else t.replace(tzinfo=dt.UTC)
+
+
+def active_keys(session: Session) -> list[ApiKey]:
+    """Keys not revoked, newest first."""
+    return list(session.scalars(select(ApiKey).where(ApiKey.revoked_at.is_(None)).order_by(ApiKey.created_at.desc())))

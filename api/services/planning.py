@@ -1,0 +1,405 @@
+"""Scenarios, optimisation jobs, plans, lots and the contractor feed.
+
+Planners see plans and route sheets (children pseudonymous); tender lots carry no personal data;
+an awarded operator sees its own lots' stops, times and the minimum about each passenger.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from api import audit
+from api.engine import EligibilityEngine
+from api.errors import ConflictError, FieldError, ForbiddenError, NotFoundError
+from api.jobs import JobRunner
+from api.models import (ApplicationRecord, AwardRecord, DecisionRecord, JobRecord, LotRecord, PlanRecord, RouteRecord,
+                        ScenarioRecord, utcnow)
+from api.schemas import (AwardPublic, ContractorLotPublic, ContractorRoutePublic, ContractorStopPublic, FromEligible,
+                         JobCreate, JobPublic, Kpis, PassengerPublic, PlanPublic, ScenarioPublic, TenderLotPublic,
+                         TenderRoutePublic)
+from api.security import Principal, Role, instance_secret, pseudonym
+from api.services import applications
+from transport.errors import InputError
+from transport.geo import LatLon
+from transport.scenario import Scenario
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+# ------------------------------------------------------------------------------------------------
+# scenarios
+# ------------------------------------------------------------------------------------------------
+def create_scenario(session: Session, who: Principal, scenario: Scenario, source: str = "upload") -> ScenarioRecord:
+    """Store a scenario (no commit)."""
+    rec = ScenarioRecord(name=scenario.name, session=scenario.session, source=source, children=len(scenario.children),
+                         document=scenario.model_dump(mode="json"), created_by=who.key_id)
+    session.add(rec)
+    session.flush()
+    audit.record(session, who, "scenario.create", "scenario", rec.id, f"source={source} children={rec.children}")
+    return rec
+
+
+def _needs_seat(dec: DecisionRecord) -> bool:
+    """Eligible with a seat: an engine decision says so in its offer; a human decision (override, review, appeal) means a seat."""
+    if not dec.eligible:
+        return False
+    if dec.document is None:
+        return True
+    offer = dec.document.get("offer") or {}
+    return offer.get("kind", "seat") == "seat"
+
+
+def scenario_from_eligible(session: Session, who: Principal, engine: EligibilityEngine, body: FromEligible) -> ScenarioRecord:
+    """A scenario of the applications whose current decision is eligible with a seat (no commit)."""
+    from transport.cohort import default_fleet
+    from transport.intake import scenario_from_applications
+    from transport.scenario import FleetVehicle
+
+    q = select(ApplicationRecord).where(ApplicationRecord.status == "eligible").order_by(ApplicationRecord.id)
+    if body.application_ids is not None:
+        q = q.where(ApplicationRecord.reference.in_(body.application_ids))
+    apps = []
+    for rec in session.scalars(q):
+        dec = session.get(DecisionRecord, rec.current_decision_id)
+        if dec is not None and _needs_seat(dec):
+            apps.append(applications.stored_domain(rec)[0])
+    if not apps:
+        raise ConflictError("no currently eligible child needs a seat: assess the applications first")
+    try:
+        fleet = (tuple(FleetVehicle.model_validate(f) for f in body.fleet) if body.fleet is not None
+                 else default_fleet(len(apps)))
+    except ValueError as exc:
+        raise FieldError(("body", "fleet"), str(exc).splitlines()[0]) from None
+    assessor = engine.assessor()
+    schools = assessor.measurer.schools
+    scenario = scenario_from_applications(apps, schools, fleet, session=body.session, name=body.name,
+                                          postcodes=assessor.measurer.postcodes)
+    return create_scenario(session, who, scenario, source="eligible")
+
+
+def get_scenario(session: Session, scenario_id: int) -> ScenarioRecord:
+    """The scenario (404 otherwise)."""
+    rec = session.get(ScenarioRecord, scenario_id)
+    if rec is None:
+        raise NotFoundError(f"scenario {scenario_id} not found")
+    return rec
+
+
+def scenario_public(rec: ScenarioRecord) -> ScenarioPublic:
+    """The response form of a stored scenario."""
+    return ScenarioPublic(id=rec.id, name=rec.name, session=rec.session, source=rec.source, children=rec.children,
+                          created_at=rec.created_at)
+
+
+# ------------------------------------------------------------------------------------------------
+# jobs
+# ------------------------------------------------------------------------------------------------
+def start_job(session: Session, who: Principal, runner: JobRunner, engine: EligibilityEngine, body: JobCreate,
+              max_time_limit_s: float) -> JobRecord:
+    """Store a queued job (and, from eligible children, its scenario) in one transaction, then hand it to the pool."""
+    if body.time_limit_s > max_time_limit_s:
+        raise FieldError(("body", "time_limit_s"), f"time_limit_s may be at most {max_time_limit_s:g} on this service")
+    if body.scenario_id is not None:
+        scen = get_scenario(session, body.scenario_id)
+    else:
+        assert body.from_eligible is not None
+        scen = scenario_from_eligible(session, who, engine, body.from_eligible)
+    job = JobRecord(id=uuid.uuid4().hex, scenario_id=scen.id, status="queued", time_limit_s=body.time_limit_s,
+                    created_by=who.key_id)
+    session.add(job)
+    session.flush()
+    audit.record(session, who, "job.start", "job", job.id, f"scenario={scen.id} time_limit_s={body.time_limit_s:g}")
+    session.commit()
+    runner.submit(job.id)
+    return job
+
+
+def get_job(session: Session, job_id: str) -> JobRecord:
+    """The job (404 otherwise)."""
+    job = session.get(JobRecord, job_id)
+    if job is None:
+        raise NotFoundError(f"job {job_id} not found")
+    return job
+
+
+def cancel_job(session: Session, who: Principal, runner: JobRunner, job_id: str) -> JobRecord:
+    """Ask a queued or running job to stop; it ends ``cancelled`` and stores no plan."""
+    job = get_job(session, job_id)
+    if job.status not in ("queued", "running"):
+        raise ConflictError(f"job {job_id} is already {job.status}")
+    job.cancel_requested = True
+    audit.record(session, who, "job.cancel", "job", job.id)
+    session.commit()
+    if not runner.cancel(job_id):
+        job.status, job.finished_at = "cancelled", utcnow()
+        session.commit()
+    return job
+
+
+def job_public(job: JobRecord) -> JobPublic:
+    """The response form of a job."""
+    return JobPublic.model_validate(job, from_attributes=True)
+
+
+# ------------------------------------------------------------------------------------------------
+# plans
+# ------------------------------------------------------------------------------------------------
+def grid_square(p: LatLon) -> str:
+    """The Ordnance Survey 10 km grid square of a point, e.g. ``SK80`` (coarse enough to share)."""
+    e, n = p.to_bng()
+    e100, n100 = int(e // 100_000), int(n // 100_000)
+    if not (0 <= e100 < 7 and 0 <= n100 < 13):
+        return "outside GB grid"
+    l1 = (19 - n100) - (19 - n100) % 5 + (e100 + 10) // 5
+    l2 = (19 - n100) * 5 % 25 + e100 % 5
+    l1, l2 = l1 + (l1 > 7), l2 + (l2 > 7)
+    return f"{chr(l1 + 65)}{chr(l2 + 65)}{int(e % 100_000 // 10_000)}{int(n % 100_000 // 10_000)}"
+
+
+def _line_miles(coords: list[list[float]]) -> float:
+    r = 6_371_008.8
+    m = 0.0
+    for (lon1, lat1), (lon2, lat2) in zip(coords, coords[1:]):
+        p1, p2 = math.radians(lat1), math.radians(lat2)
+        a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+        m += 2 * r * math.asin(math.sqrt(a))
+    return m / 1609.344
+
+
+def store_plan(session: Session, job: JobRecord, result: dict[str, Any]) -> PlanRecord:
+    """Store a worker's validated plan and its route summaries (no commit: the caller's transaction)."""
+    from transport.planning import PlanDocument, clock
+
+    doc = PlanDocument.from_dict(result["document"])
+    plan = PlanRecord(scenario_id=job.scenario_id, job_id=job.id, document=result["document"], kpis=result["kpis"],
+                      violations=result["violations"], geojson=result["geojson"])
+    session.add(plan)
+    session.flush()
+    lines = {f["properties"]["route"]: f["geometry"]["coordinates"] for f in result["geojson"]["features"]
+             if f["geometry"]["type"] == "LineString"}
+    for i, route in enumerate(doc.plan.routes, start=1):
+        locs = [doc.locations[s.location] for s in route.stops]
+        visits = [s for s, loc in zip(route.stops, locs) if loc.kind != "depot"] or list(route.stops)
+        homes = Counter(grid_square(loc.point) for loc in locs if loc.kind == "home")
+        session.add(RouteRecord(
+            plan_id=plan.id, position=i, vehicle_type=route.vehicle_type_id, seats=route.layout.seats,
+            wheelchair_spaces=route.layout.wheelchairs, assistant=route.has_assistant,
+            passengers=len(route.request_ids()),
+            school_ids=sorted({loc.id for loc in locs if loc.kind == "school"}),
+            start_time=clock(visits[0].arrival_s), end_time=clock(visits[-1].departure_s),
+            miles=round(_line_miles(lines.get(f"R{i:03d}", [])), 1),
+            area="/".join(sq for sq, _ in homes.most_common(3)) or "-"))
+    session.flush()
+    return plan
+
+
+def get_plan(session: Session, plan_id: int) -> PlanRecord:
+    """The plan (404 otherwise)."""
+    plan = session.get(PlanRecord, plan_id)
+    if plan is None:
+        raise NotFoundError(f"plan {plan_id} not found")
+    return plan
+
+
+def plan_public(plan: PlanRecord) -> PlanPublic:
+    """A plan's summary KPIs."""
+    return PlanPublic(id=plan.id, scenario_id=plan.scenario_id, job_id=plan.job_id, created_at=plan.created_at,
+                      kpis=Kpis.model_validate(plan.kpis), routes=len(plan.routes), violations=len(plan.violations))
+
+
+def route_sheets(plan: PlanRecord) -> list[dict[str, Any]]:
+    """Route sheets with pseudonymous children."""
+    from transport.planning import PlanDocument
+
+    return PlanDocument.from_dict(plan.document).route_sheets()
+
+
+def geojson(plan: PlanRecord) -> dict[str, Any]:
+    """The routes on the real roads, as the worker drew them when it planned."""
+    return plan.geojson
+
+
+# ------------------------------------------------------------------------------------------------
+# lots and awards
+# ------------------------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def procurement() -> dict[str, Any]:
+    """The council's procurement categories (``api/data/procurement_lots.yaml``)."""
+    return yaml.safe_load((DATA / "procurement_lots.yaml").read_text(encoding="utf-8"))
+
+
+def category(route: RouteRecord) -> dict[str, Any]:
+    """The first procurement category a route matches."""
+    for cat in procurement()["categories"]:
+        if "max_seats" in cat and route.seats > cat["max_seats"]:
+            continue
+        if "min_seats" in cat and route.seats < cat["min_seats"]:
+            continue
+        if cat.get("wheelchair") and route.wheelchair_spaces == 0:
+            continue
+        return cat
+    raise InputError(f"route {route.position} ({route.seats} seats) matches no procurement category")
+
+
+def create_lots(session: Session, who: Principal, plan_id: int, grouping: str) -> list[LotRecord]:
+    """Package every route of a plan into lots, by school group or procurement category (draft, not yet published)."""
+    plan = get_plan(session, plan_id)
+    if session.scalar(select(LotRecord.id).where(LotRecord.plan_id == plan_id, LotRecord.grouping == grouping)):
+        raise ConflictError(f"plan {plan_id} already has {grouping} lots")
+    if plan.violations:
+        raise ConflictError(f"plan {plan_id} has {len(plan.violations)} validation findings: fix them before tendering")
+    groups: dict[tuple[str, str], list[int]] = {}
+    if grouping == "school":
+        names = {s["id"]: s.get("name") or s["id"] for s in plan.document["scenario"]["schools"]}
+        for r in plan.routes:
+            key = "+".join(r.school_ids)
+            groups.setdefault((key, " and ".join(names.get(s, s) for s in r.school_ids)), []).append(r.id)
+    else:
+        for r in plan.routes:
+            cat = category(r)
+            groups.setdefault((cat["id"], cat["name"]), []).append(r.id)
+    lots = []
+    for (key, name), ids in sorted(groups.items()):
+        lot = LotRecord(plan_id=plan_id, grouping=grouping, key=key[:64], name=name[:200], status="draft", route_ids=ids)
+        session.add(lot)
+        session.flush()
+        audit.record(session, who, "lot.create", "lot", lot.id, f"plan={plan_id} grouping={grouping} routes={len(ids)}")
+        lots.append(lot)
+    session.commit()
+    return lots
+
+
+def get_lot(session: Session, lot_id: int) -> LotRecord:
+    """The lot (404 otherwise)."""
+    lot = session.get(LotRecord, lot_id)
+    if lot is None:
+        raise NotFoundError(f"lot {lot_id} not found")
+    return lot
+
+
+def publish_lot(session: Session, who: Principal, lot_id: int) -> LotRecord:
+    """Open a draft lot for tender."""
+    lot = get_lot(session, lot_id)
+    if lot.status != "draft":
+        raise ConflictError(f"lot {lot_id} is already {lot.status}")
+    lot.status, lot.published_at = "published", utcnow()
+    audit.record(session, who, "lot.publish", "lot", lot.id)
+    session.commit()
+    return lot
+
+
+def award_lot(session: Session, who: Principal, lot_id: int, operator: str) -> AwardRecord:
+    """Award a published lot to an operator (once)."""
+    lot = get_lot(session, lot_id)
+    if lot.status != "published":
+        raise ConflictError(f"lot {lot_id} is {lot.status}: only a published lot can be awarded")
+    award = AwardRecord(lot_id=lot.id, operator=operator.strip(), awarded_by=who.key_id)
+    lot.status = "awarded"
+    session.add(award)
+    session.flush()
+    audit.record(session, who, "lot.award", "lot", lot.id, f"award={award.id}")
+    session.commit()
+    return award
+
+
+def visible_lots(session: Session, who: Principal) -> list[LotRecord]:
+    """Lots the caller may see as tenders: contractors see published and awarded ones, planners all."""
+    q = select(LotRecord).order_by(LotRecord.id)
+    if who.role is Role.CONTRACTOR:
+        q = q.where(LotRecord.status.in_(("published", "awarded")))
+    return list(session.scalars(q))
+
+
+def tender_lot(session: Session, who: Principal, lot_id: int) -> LotRecord:
+    """One lot as a tender (a contractor cannot see drafts)."""
+    lot = get_lot(session, lot_id)
+    if who.role is Role.CONTRACTOR and lot.status == "draft":
+        raise NotFoundError(f"lot {lot_id} not found")
+    return lot
+
+
+def _routes(session: Session, lot: LotRecord) -> list[RouteRecord]:
+    return list(session.scalars(select(RouteRecord).where(RouteRecord.id.in_(lot.route_ids)).order_by(RouteRecord.position)))
+
+
+def _tender_route(lot: LotRecord, r: RouteRecord) -> dict[str, Any]:
+    return dict(ref=f"L{lot.id}-R{r.position:03d}", vehicle_type=r.vehicle_type, seats=r.seats,
+                wheelchair_spaces=r.wheelchair_spaces, assistant_needed=r.assistant, days=procurement()["days"],
+                start_time=r.start_time, end_time=r.end_time, estimated_miles=r.miles, area=r.area)
+
+
+def tender_public(session: Session, lot: LotRecord) -> TenderLotPublic:
+    """A lot as published: no personal data."""
+    return TenderLotPublic(id=lot.id, plan_id=lot.plan_id, grouping=lot.grouping, key=lot.key, name=lot.name,
+                           status=lot.status, published_at=lot.published_at,
+                           routes=[TenderRoutePublic(**_tender_route(lot, r)) for r in _routes(session, lot)])
+
+
+def contractor_awards(session: Session, who: Principal) -> list[AwardRecord]:
+    """The caller's operator's awards."""
+    return list(session.scalars(select(AwardRecord).where(AwardRecord.operator == who.operator).order_by(AwardRecord.id)))
+
+
+def award_public(a: AwardRecord) -> AwardPublic:
+    """The response form of an award."""
+    return AwardPublic(lot_id=a.lot_id, operator=a.operator, awarded_at=a.awarded_at)
+
+
+def contractor_lot(session: Session, who: Principal, lot_id: int, *, names: str = "first_name") -> ContractorLotPublic:
+    """An awarded lot for its operator only: stops, times, and per passenger a name, a pseudonym and access needs."""
+    from transport.planning import PlanDocument, clock
+
+    lot = get_lot(session, lot_id)
+    award = lot.award
+    if award is None or award.operator != who.operator:
+        raise ForbiddenError(f"lot {lot_id} is not awarded to your operator")
+    plan = get_plan(session, lot.plan_id)
+    doc = PlanDocument.from_dict(plan.document)
+    children = {c.id: c for c in doc.scenario.children}
+    schools = {s.id: s for s in doc.scenario.schools}
+    secret = instance_secret(session, "contractor-pseudonyms")
+    postcodes = dict(session.execute(select(ApplicationRecord.reference, ApplicationRecord.data)
+                                     .where(ApplicationRecord.reference.in_(list(children)))).all())
+    routes = []
+    for r in _routes(session, lot):
+        route = doc.plan.routes[r.position - 1]
+        stops = []
+        for order, stop in enumerate(route.stops):
+            loc = doc.locations[stop.location]
+            child = children.get(stop.request_id or "") if loc.kind == "home" else None
+            passenger = None
+            postcode = None
+            if stop.request_id and stop.request_id in children:
+                c = children[stop.request_id]
+                first = c.first_name.strip()
+                name = first if (names == "first_name" and first) else "".join(f"{w[0]}." for w in first.split()[:2])
+                passenger = PassengerPublic(id=pseudonym(secret, award.operator, c.id), name=name,
+                                            wheelchair=c.wheelchair, passenger_assistant=c.passenger_assistant,
+                                            travel_alone=c.travel_alone, access_notes=c.access_notes,
+                                            equipment=list(c.equipment))
+            if child is not None:
+                postcode = child.home.postcode or ((postcodes.get(child.id) or {}).get("home") or {}).get("postcode")
+            elif loc.kind == "school" and loc.id in schools:
+                postcode = schools[loc.id].location.postcode
+            place = schools[loc.id].name if loc.kind == "school" and loc.id in schools else loc.kind
+            stops.append(ContractorStopPublic(order=order, kind=stop.kind.value, time=clock(stop.service_start_s),
+                                              place=place, postcode=postcode, lat=round(loc.point.lat, 5),
+                                              lon=round(loc.point.lon, 5), passenger=passenger))
+        routes.append(ContractorRoutePublic(**_tender_route(lot, r), stops=stops))
+    audit.record(session, who, "lot.read_awarded", "lot", lot.id)
+    session.commit()
+    return ContractorLotPublic(id=lot.id, name=lot.name, operator=award.operator, awarded_at=award.awarded_at, routes=routes)
+
+
+def count(session: Session, model) -> int:
+    """Rows in a table."""
+    return session.scalar(select(func.count()).select_from(model)) or 0

@@ -1,0 +1,128 @@
+"""End to end through HTTP: import a cohort, assess it, optimise, publish lots, award, read as contractors."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from tests.api.conftest import COHORT_CSV, OPERATORS, make_settings
+
+PERSONAL = ("Amira", "Freya", "Kai", "LE15 8PU", "LE15 6HJ", "PE9 4HS", "2014-06-30", "2005-05-17",
+            "EHC plan section F", "cannot travel independently")
+
+
+def wait_for(client: TestClient, job_id: str, headers: dict, timeout_s: float = 120) -> dict:
+    """Poll a job until it ends."""
+    end = time.monotonic() + timeout_s
+    seen = []
+    while time.monotonic() < end:
+        job = client.get(f"/v1/jobs/{job_id}", headers=headers).json()
+        seen.append(job)
+        if job["status"] in ("succeeded", "failed", "cancelled"):
+            job["_seen"] = seen
+            return job
+        time.sleep(0.25)
+    raise AssertionError(f"job {job_id} did not finish in {timeout_s} s: {seen[-1]}")
+
+
+@pytest.fixture
+def job_client(db_url, eligibility_engine):
+    """An app with its worker pool running."""
+    app = create_app(make_settings(db_url), engine=eligibility_engine, start_jobs=True)
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture
+def job_keys(job_client):
+    """Keys on the job app."""
+    from api.security import create_key
+
+    out = {}
+    with job_client.app.state.sessions() as s:
+        for role in ("officer", "planner"):
+            out[role] = {"X-API-Key": create_key(s, role, role)[1]}
+        out["acme"] = {"X-API-Key": create_key(s, "contractor", "acme", OPERATORS[0])[1]}
+        out["blue"] = {"X-API-Key": create_key(s, "contractor", "blue", OPERATORS[1])[1]}
+        s.commit()
+    return out
+
+
+def test_whole_flow(job_client, job_keys, all_logs):
+    """Cohort -> decisions -> job -> plan -> lots -> award -> operator reads its lot; the other operator is refused."""
+    c, k = job_client, job_keys
+    rep = c.post("/v1/applications/import?assess=true", content=COHORT_CSV.read_bytes(),
+                 headers={**k["officer"], "Content-Type": "text/csv"})
+    assert rep.status_code == 200, rep.text
+    report = rep.json()
+    assert report["rows"] == report["created"] == 10 and report["assessed"] == 10
+    eligible = {r["application_id"] for r in report["report"] if r["eligible"]}
+    assert {"SYN-004", "SYN-005", "SYN-008"} <= eligible
+
+    r = c.post("/v1/jobs", json={"from_eligible": {"name": "flow am", "session": "am"}, "time_limit_s": 2},
+               headers=k["planner"])
+    assert r.status_code == 202, r.text
+    assert r.headers["Location"] == f"/v1/jobs/{r.json()['id']}"
+    job = wait_for(c, r.json()["id"], k["planner"])
+    assert job["status"] == "succeeded", job
+    assert job["best_cost"] is not None and job["plan_id"] is not None and job["progress"] == 1.0
+    plan_id = job["plan_id"]
+
+    plan = c.get(f"/v1/plans/{plan_id}", headers=k["planner"]).json()
+    assert plan["kpis"]["children"] == 3 and plan["kpis"]["routed"] + len(plan["kpis"]["unassigned"]) == 3
+    assert plan["kpis"]["valid"] and plan["violations"] == 0
+    geo = c.get(f"/v1/plans/{plan_id}/routes.geojson", headers=k["planner"]).json()
+    lines = [f for f in geo["features"] if f["geometry"]["type"] == "LineString"]
+    assert len(lines) == plan["routes"] and all(len(f["geometry"]["coordinates"]) > 2 for f in lines)
+    sheets = c.get(f"/v1/plans/{plan_id}/route-sheets", headers=k["planner"]).json()["data"]
+    assert {row["kind"] for row in sheets} >= {"pickup", "delivery"}
+    assert not any(name in str(sheets) for name in ("Amira", "Freya", "Kai"))
+    assert c.get(f"/v1/plans/{plan_id}/validation", headers=k["planner"]).json() == {
+        "plan_id": plan_id, "valid": True, "violations": []}
+
+    lots = c.post(f"/v1/plans/{plan_id}/lots", json={"grouping": "procurement"}, headers=k["planner"]).json()["data"]
+    assert sum(len(lot["routes"]) for lot in lots) == plan["routes"]
+    assert c.post(f"/v1/plans/{plan_id}/lots", json={"grouping": "procurement"}, headers=k["planner"]).status_code == 409
+    lot = lots[0]
+    assert c.post(f"/v1/lots/{lot['id']}/award", json={"operator": OPERATORS[0]}, headers=k["planner"]).status_code == 409
+    assert c.get(f"/v1/tenders/{lot['id']}", headers=k["acme"]).status_code == 404  # drafts are not tendered
+    pub = c.post(f"/v1/lots/{lot['id']}/publish", headers=k["planner"])
+    assert pub.status_code == 200 and pub.json()["status"] == "published"
+    tenders = c.get("/v1/tenders", headers=k["blue"]).json()
+    assert [t["id"] for t in tenders["data"]] == [lot["id"]]
+    text = str(tenders)
+    assert not any(p in text for p in PERSONAL), "a tender carries personal data"
+    route = tenders["data"][0]["routes"][0]
+    assert set(route) == {"ref", "vehicle_type", "seats", "wheelchair_spaces", "assistant_needed", "days",
+                          "start_time", "end_time", "estimated_miles", "area"}
+    assert route["estimated_miles"] > 0 and route["area"][:2] in ("SK", "TF")
+
+    assert c.get(f"/v1/contractor/lots/{lot['id']}", headers=k["acme"]).status_code == 403  # not yet awarded
+    aw = c.post(f"/v1/lots/{lot['id']}/award", json={"operator": OPERATORS[0]}, headers=k["planner"])
+    assert aw.status_code == 201, aw.text
+    mine = c.get("/v1/contractor/lots", headers=k["acme"]).json()
+    assert [a["lot_id"] for a in mine["data"]] == [lot["id"]]
+    assert c.get("/v1/contractor/lots", headers=k["blue"]).json()["count"] == 0
+
+    got = c.get(f"/v1/contractor/lots/{lot['id']}", headers=k["acme"])
+    assert got.status_code == 200, got.text
+    detail = got.json()
+    stops = [s for r in detail["routes"] for s in r["stops"]]
+    riders = [s["passenger"] for s in stops if s["passenger"]]
+    assert riders and all(p["id"].startswith("P-") for p in riders)
+    assert {p["name"] for p in riders} <= {"Amira", "Kai", "Freya"}
+    homes = [s for s in stops if s["place"] == "home"]
+    assert homes and all(s["postcode"] for s in homes)
+    body = got.text
+    for secret in ("EHC plan", "cannot travel independently", "date_of_birth", "2014-06-30", "sen_evidence", "SYN-0"):
+        assert secret not in body, f"contractor feed leaks {secret!r}"
+
+    refused = c.get(f"/v1/contractor/lots/{lot['id']}", headers=k["blue"])
+    assert refused.status_code == 403
+    assert c.get("/v1/applications/SYN-004", headers=k["acme"]).status_code == 403
+
+    logged = "\n".join(r.getMessage() for r in all_logs.records)
+    assert not any(p in logged for p in PERSONAL), "personal data reached the logs"
