@@ -18,7 +18,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from transport.errors import InputError
+from transport.errors import InputError, from_validation
 
 POLICY_DIR = Path(__file__).resolve().parent / "policies"
 FORMAT = "sen-transport/eligibility-policy/1"
@@ -407,7 +407,4 @@ def _load(name_or_path: str) -> Policy:
     try:
         return Policy.model_validate(doc)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise InputError(f"policy {path.name}: {where}: {first['msg']}{more}") from None
+        raise from_validation(exc, f"policy {path.name}") from None

@@ -46,3 +46,12 @@ class NoPathError(RoutingError):
 
 class InternalError(SenTransportError, RuntimeError):
     """A defect in the engine itself."""
+
+
+def from_validation(exc, source: str) -> InputError:
+    """One-line ``InputError`` from a pydantic ``ValidationError``: source, field path, first problem."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    msg = str(first["msg"]).removeprefix("Value error, ")
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return InputError(f"{source}: {where}: {msg}{more}")

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from transport.errors import InputError
+from transport.errors import InputError, from_validation
 from transport.geo import LatLon
 
 FORMAT = "sen-transport/scenario/1"
@@ -205,10 +205,7 @@ def parse_scenario(data: dict | str, *, source: str = "scenario") -> Scenario:
             return Scenario.model_validate_json(data)
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "scenario"
-        more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
-        raise InputError(f"{source}: {where}: {first['msg']}{more}") from None
+        raise from_validation(exc, source) from None
 
 
 def load_scenario(path: str | Path) -> Scenario:
