@@ -161,7 +161,7 @@ class Network:
                 keep[np.fromiter(blocked, dtype=np.int64)] = False
             self._csr[key] = _min_csr(self.edge_u[keep], self.edge_v[keep], w[keep], self.n_nodes)
             if len(self._csr) > 16:  # keep the cache of blocked variants small
-                self._csr.pop(next(k for k in self._csr if k[1]))
+                self._csr.pop(next(k for k in self._csr if k[-1]))
         return self._csr[key]
 
     def weight_of(self, weight: Literal["length", "time"]) -> np.ndarray:
@@ -278,7 +278,6 @@ class Network:
     def path_between(self, sa: Snap, sb: Snap, *, blocked: frozenset[int] = frozenset(),
                      weight: Literal["length", "time"] = "length") -> PathResult:
         """Shortest path between two snapped points."""
-        w = self.weight_of(weight)
         direct = self.same_edge_cost(sa, sb, weight)
         ex = self.exits(sa, weight)
         nodes = np.array([n for n, _ in ex])
@@ -298,7 +297,7 @@ class Network:
         while chain[-1] != nodes[best_src]:
             chain.append(int(pred[best_src, chain[-1]]))
         chain.reverse()
-        edges = [self._edge_between(x, y, w, blocked) for x, y in zip(chain, chain[1:])]
+        edges = self._edges_along(chain, weight, blocked)
         entries = self.entries(sb, weight)
         entry_slot = next(i for i, en in enumerate(entries) if en == best_entry)
         first = self._end_edge(sa, best_src)
@@ -329,10 +328,22 @@ class Network:
         rev = int(self.edge_reverse[s.edge])
         return rev  # -1 when the slot is a one-way edge's end node (no partial edge)
 
-    def _edge_between(self, x: int, y: int, w: np.ndarray, blocked: frozenset[int]) -> int:
-        cand = np.flatnonzero((self.edge_u == x) & (self.edge_v == y))
-        cand = [c for c in cand if c not in blocked]
-        return int(min(cand, key=lambda c: w[c]))
+    def _edges_along(self, chain: list[int], weight: Literal["length", "time"],
+                     blocked: frozenset[int]) -> list[int]:
+        """The cheapest unblocked edge joining each consecutive pair of nodes of a path."""
+        key = ("pairs", weight, blocked)
+        if key not in self._csr:
+            w = self.weight_of(weight).copy()
+            if blocked:
+                w[np.fromiter(blocked, dtype=np.int64)] = np.inf
+            order = np.lexsort((w, self.edge_v, self.edge_u))
+            keys = self.edge_u[order] * self.n_nodes + self.edge_v[order]
+            first = np.ones(len(keys), dtype=bool)
+            first[1:] = keys[1:] != keys[:-1]
+            self._csr[key] = (keys[first], order[first])
+        keys, edge_ids = self._csr[key]
+        x, y = np.asarray(chain[:-1], dtype=np.int64), np.asarray(chain[1:], dtype=np.int64)
+        return [int(e) for e in edge_ids[np.searchsorted(keys, x * self.n_nodes + y)]]
 
     def _fraction_on(self, e: int, s: Snap) -> float:
         """Fraction of the way along edge ``e`` at which snap ``s`` lies."""
