@@ -114,16 +114,27 @@ def public(session: Session, rec: ApplicationRecord) -> ApplicationPublic:
 NEED_FLAGS = ("wheelchair", "passenger_assistant", "travel_alone")
 
 
+def _flag(row: dict[str, str], key: str) -> bool:
+    text = row.get(key, "").lower()
+    if text in ("1", "true", "yes", "y", "t"):
+        return True
+    if text in ("0", "false", "no", "n", "f", ""):
+        return False
+    raise ValueError(f"{key} must be yes/no (true/false, 1/0)")
+
+
 def _split(text: Any) -> list[str]:
     return [p.strip() for p in str(text or "").replace(";", ",").split(",") if p.strip()]
 
 
 def body_from_row(row: dict[str, Any]) -> ApplicationCreate:
     """An ApplicationCreate from one CSV row (raises ApplicationRowError naming the application)."""
-    app, places = application_from_row(row)
     low = {str(k).strip().lower(): ("" if v is None else str(v).strip()) for k, v in row.items()}
+    if not low.get("application_id"):
+        raise ApplicationRowError("application_id is required")
+    app, places = application_from_row(row)
     try:
-        needs: dict[str, Any] = {f: low.get(f, "").lower() in ("1", "true", "yes", "y", "t") for f in NEED_FLAGS}
+        needs: dict[str, Any] = {f: _flag(low, f) for f in NEED_FLAGS}
         if low.get("max_ride_time_min"):
             needs["max_ride_time_min"] = int(low["max_ride_time_min"])
         needs.update(not_with=_split(low.get("not_with")), equipment=_split(low.get("equipment")),

@@ -1,0 +1,139 @@
+"""Applications: idempotent create, field-level 422s, filters and pages, CSV import reports, all-or-nothing writes."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import COHORT_CSV, application_body
+
+BAD_ROWS = """application_id,date_of_birth,sex,home_postcode,school_urn,travel_date,first_name,wheelchair
+OK-1,2016-03-01,F,LE15 8AA,138113,2025-09-03,Ava,no
+BAD-DATE,2016-02-30,F,LE15 8AA,138113,2025-09-03,Bo,no
+,2016-03-01,F,LE15 8AA,138113,2025-09-03,Cy,no
+OK-1,2016-03-01,F,LE15 8AA,138113,2025-09-03,Ava,no
+BAD-FLAG,2016-03-01,F,LE15 8AA,138113,2025-09-03,Di,perhaps
+OK-2,2012-03-01,M,LE15 6HJ,131018,2025-09-03,Ed,yes
+"""
+
+
+def test_idempotent_create(client, keys):
+    """A retry with the same Idempotency-Key returns the stored application (200), once."""
+    h = {**keys["officer"], "Idempotency-Key": "retry-0001"}
+    first = client.post("/v1/applications", json=application_body(), headers=h)
+    again = client.post("/v1/applications", json=application_body(), headers=h)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json() == again.json()
+    assert client.get("/v1/applications", headers=keys["officer"]).json()["count"] == 1
+
+
+def test_idempotency_key_reused_for_other_body(client, keys):
+    """The same key with a different application is a 409, not a silent overwrite."""
+    h = {**keys["officer"], "Idempotency-Key": "retry-0002"}
+    assert client.post("/v1/applications", json=application_body(), headers=h).status_code == 201
+    r = client.post("/v1/applications", json=application_body(first_name="Zed"), headers=h)
+    assert r.status_code == 409
+    assert client.get("/v1/applications/T-001", headers=keys["officer"]).json()["application"]["first_name"] == "Amira"
+
+
+def test_duplicate_reference(client, keys):
+    """Without a key, a second application with the same reference is a 409."""
+    assert client.post("/v1/applications", json=application_body(), headers=keys["officer"]).status_code == 201
+    assert client.post("/v1/applications", json=application_body(), headers=keys["officer"]).status_code == 409
+
+
+@pytest.mark.parametrize("change,loc", [
+    ({"home": {"postcode": "NOT A POSTCODE"}}, ["body", "home", "postcode"]),
+    ({"date_of_birth": "2014-02-30"}, ["body", "date_of_birth"]),
+    ({"sex": "X"}, ["body", "sex"]),
+    ({"needs": {"max_ride_time_min": 0}}, ["body", "needs", "max_ride_time_min"]),
+    ({"application_id": ""}, ["body", "application_id"]),
+    ({"unexpected": 1}, ["body", "unexpected"]),
+])
+def test_field_level_422(client, keys, change, loc):
+    """Bad input is a 422 naming the field; the submitted value is not echoed back."""
+    r = client.post("/v1/applications", json=application_body(**change), headers=keys["officer"])
+    assert r.status_code == 422
+    detail = r.json()["detail"]
+    assert detail[0]["loc"] == loc and detail[0]["msg"]
+    assert "input" not in detail[0]
+
+
+def test_home_must_be_given(client, keys):
+    """A home with nothing in it names the home field."""
+    r = client.post("/v1/applications", json=application_body(home={}), headers=keys["officer"])
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][:2] == ["body", "home"]
+
+
+def test_list_filters_and_pages(client, keys):
+    """Filters by school and status; pages with limit/offset and a total count."""
+    client.post("/v1/applications/import", content=COHORT_CSV.read_bytes(),
+                headers={**keys["officer"], "Content-Type": "text/csv"})
+    page = client.get("/v1/applications?limit=3&offset=3", headers=keys["officer"]).json()
+    assert page["count"] == 10 and [a["id"] for a in page["data"]] == ["SYN-004", "SYN-005", "SYN-006"]
+    by_school = client.get("/v1/applications?school_id=137340", headers=keys["officer"]).json()
+    assert {a["id"] for a in by_school["data"]} == {"SYN-002", "SYN-007"}
+    assert client.get("/v1/applications?status=eligible", headers=keys["officer"]).json()["count"] == 0
+    client.post("/v1/eligibility/assessments", json={"scope": "undecided"}, headers=keys["officer"])
+    eligible = client.get("/v1/applications?status=eligible", headers=keys["officer"]).json()
+    assert {a["id"] for a in eligible["data"]} == {"SYN-002", "SYN-004", "SYN-005", "SYN-007", "SYN-008"}
+    assert client.get("/v1/applications?limit=0", headers=keys["officer"]).status_code == 422
+
+
+def test_import_reports_every_row(client, keys):
+    """Good rows are stored, each bad row is reported with its number and reason, repeats are caught."""
+    r = client.post("/v1/applications/import", content=BAD_ROWS, headers={**keys["officer"], "Content-Type": "text/csv"})
+    assert r.status_code == 200, r.text
+    rep = r.json()
+    assert (rep["rows"], rep["created"], rep["errors"], rep["duplicates"]) == (6, 2, 4, 0)
+    status = {row["row"]: (row["status"], row["reason"]) for row in rep["report"]}
+    assert status[1][0] == status[6][0] == "created"
+    assert "date_of_birth" in status[2][1] and "application_id" in status[3][1]
+    assert "repeats row 1" in status[4][1]
+    assert status[5][0] == "error" and status[5][1].startswith("application BAD-FLAG: wheelchair must be yes/no")
+    stored = client.get("/v1/applications/OK-2", headers=keys["officer"]).json()
+    assert stored["application"]["needs"]["wheelchair"] is True and stored["application"]["first_name"] == "Ed"
+    again = client.post("/v1/applications/import", content=BAD_ROWS,
+                        headers={**keys["officer"], "Content-Type": "text/csv"}).json()
+    assert again["created"] == 0 and again["duplicates"] == 2
+
+
+def test_import_rejects_non_csv(client, keys):
+    """A body without an application_id header is a 422."""
+    r = client.post("/v1/applications/import", content="a,b\n1,2\n", headers={**keys["officer"], "Content-Type": "text/csv"})
+    assert r.status_code == 422
+
+
+def test_failure_mid_import_stores_nothing(client, keys, app, monkeypatch):
+    """If anything fails before the commit, no application of the cohort is stored."""
+    from api import audit
+
+    def boom(*a, **k):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(audit, "record", boom)
+    with pytest.raises(RuntimeError):
+        client.post("/v1/applications/import", content=COHORT_CSV.read_bytes(),
+                    headers={**keys["officer"], "Content-Type": "text/csv"})
+    monkeypatch.undo()
+    assert client.get("/v1/applications", headers=keys["officer"]).json()["count"] == 0
+
+
+def test_failure_mid_assessment_leaves_no_decision(client, keys, monkeypatch):
+    """A crash after a decision row is written but before the commit leaves the application undecided."""
+    from api.services import decisions
+
+    assert client.post("/v1/applications", json=application_body(), headers=keys["officer"]).status_code == 201
+    real = decisions.audit.record
+
+    def crash_after_write(session, who, action, *a, **k):
+        real(session, who, action, *a, **k)
+        if action.startswith("decision."):
+            raise RuntimeError("power cut")
+
+    monkeypatch.setattr(decisions.audit, "record", crash_after_write)
+    with pytest.raises(RuntimeError):
+        client.post("/v1/applications/T-001/assess", headers=keys["officer"])
+    monkeypatch.undo()
+    got = client.get("/v1/applications/T-001", headers=keys["officer"]).json()
+    assert got["status"] == "received" and got["current_decision"] is None
+    assert client.get("/v1/applications/T-001/decisions", headers=keys["officer"]).json()["count"] == 0
