@@ -1,0 +1,123 @@
+"""Reviews and appeals: working-day deadlines with bank holidays, stages in order, overturning a refusal."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from api.models import DecisionRecord
+from api.workdays import england_and_wales, read_calendar
+from tests.api.conftest import application_body
+from transport.errors import InputError
+
+
+def test_bank_holidays_are_data():
+    """The bundled file covers England and Wales 2024-2027 with 8 bank holidays a year."""
+    cal = england_and_wales()
+    assert (cal.first_year, cal.last_year) == (2024, 2027)
+    for year in range(2024, 2028):
+        assert sum(d.year == year for d in cal.holidays) == 8
+    assert dt.date(2026, 12, 28) in cal.holidays and dt.date(2026, 12, 26) not in cal.holidays  # substitute day
+
+
+def test_working_days_skip_weekends_and_holidays():
+    """Twenty working days across Easter 2025 skip Good Friday and Easter Monday."""
+    cal = england_and_wales()
+    assert cal.add_working_days(dt.date(2025, 4, 10), 20) == dt.date(2025, 5, 13)  # also skips 5 May
+    assert cal.add_working_days(dt.date(2025, 12, 19), 7) == dt.date(2026, 1, 2)   # Christmas, Boxing Day, New Year
+    assert cal.add_working_days(dt.date(2025, 6, 6), 0) == dt.date(2025, 6, 6)
+    assert cal.working_days_between(dt.date(2025, 4, 10), dt.date(2025, 5, 13)) == 20
+    assert cal.working_days_between(dt.date(2025, 5, 13), dt.date(2025, 4, 10)) == -20
+
+
+def test_calendar_refuses_unknown_years(tmp_path):
+    """A deadline beyond the years the file covers is an error, not a guess."""
+    with pytest.raises(InputError, match="2028"):
+        england_and_wales().add_working_days(dt.date(2027, 12, 20), 20)
+    bad = tmp_path / "holidays.yaml"
+    bad.write_text("covers: [2024, 2024]\nholidays:\n  - {date: 2025-01-01, title: x}\n")
+    with pytest.raises(InputError, match="outside"):
+        read_calendar(bad)
+
+
+def _refused(client, keys, app, decided: dt.date) -> int:
+    """A refused application T-001 whose decision is dated ``decided``."""
+    body = application_body(ehc_plan=False, ehc_named_school_id=None, sen_mobility=False, sen_evidence="",
+                            home={"postcode": "LE15 7PT"}, school_id="138113", date_of_birth="2017-04-14")
+    assert client.post("/v1/applications", json=body, headers=keys["officer"]).status_code == 201
+    d = client.post("/v1/applications/T-001/assess", headers=keys["officer"]).json()
+    assert d["eligible"] is False, d["explanation"]
+    with app.state.sessions() as s:
+        s.get(DecisionRecord, d["id"]).created_at = dt.datetime(decided.year, decided.month, decided.day, 10, tzinfo=dt.UTC)
+        s.commit()
+    return d["id"]
+
+
+def test_review_then_appeal_then_overturn(client, keys, app):
+    """Stage 1 upheld, stage 2 panel overturns: deadlines follow the timescales and the refusal is replaced."""
+    _refused(client, keys, app, dt.date(2025, 4, 10))
+    h = keys["officer"]
+    r = client.post("/v1/applications/T-001/reviews", json={"requested_on": "2025-05-12", "grounds": "unsafe road"}, headers=h)
+    assert r.status_code == 201, r.text
+    review = r.json()
+    assert review["request_deadline"] == "2025-05-13" and review["in_time"]
+    assert review["respond_by"] == "2025-06-10"  # 20 working days, skipping the 26 May bank holiday
+    assert review["next_deadline_is"] == "review answer" and review["working_days_left"] == 20
+    assert client.post("/v1/applications/T-001/reviews", json={"requested_on": "2025-05-12", "grounds": "again"},
+                       headers=h).status_code == 409
+    assert client.post(f"/v1/cases/{review['id']}/appeal", json={"requested_on": "2025-05-20", "grounds": "x"},
+                       headers=h).status_code == 409  # not decided yet
+    up = client.post(f"/v1/cases/{review['id']}/outcome", json={
+        "outcome": "refusal_upheld", "decided_on": "2025-06-02", "reason": "Route assessed: footway all the way."}, headers=h)
+    assert up.status_code == 200 and up.json()["appeal_deadline"] == "2025-06-30"
+    ap = client.post(f"/v1/cases/{review['id']}/appeal", json={"requested_on": "2025-06-16", "grounds": "Panel please"}, headers=h)
+    assert ap.status_code == 201, ap.text
+    appeal = ap.json()
+    assert appeal["stage"] == 2 and appeal["hearing_by"] == "2025-08-11" and appeal["status"] == "awaiting_hearing"
+    assert client.post(f"/v1/cases/{appeal['id']}/outcome", json={
+        "outcome": "refusal_overturned", "decided_on": "2025-07-01", "reason": "Panel has not met yet, so no."}, headers=h).status_code == 409
+    late = client.post(f"/v1/cases/{appeal['id']}/hearing", json={"hearing_on": "2025-08-12"}, headers=h)
+    assert late.status_code == 422 and late.json()["detail"][0]["loc"] == ["body", "hearing_on"]
+    hear = client.post(f"/v1/cases/{appeal['id']}/hearing", json={"hearing_on": "2025-07-21"}, headers=h).json()
+    assert hear["status"] == "hearing_scheduled" and hear["respond_by"] == "2025-07-28"
+    done = client.post(f"/v1/cases/{appeal['id']}/outcome", json={
+        "outcome": "refusal_overturned", "decided_on": "2025-07-22", "reason": "The panel found the A606 crossing unsafe."}, headers=h)
+    assert done.status_code == 200 and done.json()["status"] == "decided"
+    hist = client.get("/v1/applications/T-001/decisions", headers=h).json()["data"]
+    assert [d["kind"] for d in hist] == ["assessment", "appeal"] and hist[-1]["eligible"]
+    assert "A606" in hist[-1]["reason"]
+    assert client.get("/v1/applications/T-001", headers=h).json()["status"] == "eligible"
+
+
+def test_late_review_needs_discretion(client, keys, app):
+    """A review asked for after 20 working days is refused unless the officer accepts it late."""
+    _refused(client, keys, app, dt.date(2025, 4, 10))
+    h = keys["officer"]
+    late = client.post("/v1/applications/T-001/reviews", json={"requested_on": "2025-05-14", "grounds": "late"}, headers=h)
+    assert late.status_code == 422 and "2025-05-13" in late.json()["detail"][0]["msg"]
+    ok = client.post("/v1/applications/T-001/reviews", json={"requested_on": "2025-05-14", "grounds": "late",
+                                                              "accept_late": True}, headers=h)
+    assert ok.status_code == 201 and ok.json()["in_time"] is False
+
+
+def test_eligible_decision_cannot_be_reviewed(client, keys):
+    """Only a refusal can be reviewed."""
+    client.post("/v1/applications", json=application_body(), headers=keys["officer"])
+    client.post("/v1/applications/T-001/assess", headers=keys["officer"])
+    r = client.post("/v1/applications/T-001/reviews", json={"requested_on": "2026-11-23", "grounds": "x"},
+                    headers=keys["officer"])
+    assert r.status_code == 409
+
+
+def test_cases_near_deadline(client, keys, app):
+    """Listing with due_within keeps the cases whose next deadline is that close, nearest first."""
+    _refused(client, keys, app, dt.date(2025, 4, 10))
+    h = keys["officer"]
+    case = client.post("/v1/applications/T-001/reviews", json={"requested_on": "2025-04-14", "grounds": "g"}, headers=h).json()
+    assert case["respond_by"] == "2025-05-15"
+    near = client.get("/v1/cases?due_within=5&today=2025-05-08", headers=h).json()
+    assert [c["id"] for c in near["data"]] == [case["id"]] and near["data"][0]["working_days_left"] == 5
+    assert client.get("/v1/cases?due_within=4&today=2025-05-08", headers=h).json()["count"] == 0
+    overdue = client.get("/v1/cases?due_within=0&today=2025-05-22", headers=h).json()
+    assert overdue["data"][0]["working_days_left"] == -5
