@@ -126,3 +126,85 @@ def test_whole_flow(job_client, job_keys, all_logs):
 
     logged = "\n".join(r.getMessage() for r in all_logs.records)
     assert not any(p in logged for p in PERSONAL), "personal data reached the logs"
+
+
+@pytest.fixture(scope="module")
+def small_scenario() -> dict:
+    """A synthetic six-child scenario on the real Rutland sample."""
+    from transport.cohort import generate_scenario
+
+    return generate_scenario(6, seed=3, name="api test").model_dump(mode="json")
+
+
+def test_cancel_job(job_client, job_keys, small_scenario):
+    """A cancelled job ends ``cancelled`` soon after and stores no plan."""
+    c, h = job_client, job_keys["planner"]
+    sid = c.post("/v1/scenarios", json=small_scenario, headers=h).json()["id"]
+    job = c.post("/v1/jobs", json={"scenario_id": sid, "time_limit_s": 60}, headers=h).json()
+    time.sleep(1.0)
+    r = c.post(f"/v1/jobs/{job['id']}/cancel", headers=h)
+    assert r.status_code == 202
+    started = time.monotonic()
+    done = wait_for(c, job["id"], h, timeout_s=30)
+    assert done["status"] == "cancelled" and done["plan_id"] is None
+    assert time.monotonic() - started < 30
+    assert c.post(f"/v1/jobs/{job['id']}/cancel", headers=h).status_code == 409
+    from api.models import PlanRecord
+
+    with c.app.state.sessions() as s:
+        assert s.query(PlanRecord).count() == 0
+
+
+def test_job_progress_from_stored_scenario(job_client, job_keys, small_scenario):
+    """A job from a stored scenario reports progress and a best cost while running, then its plan."""
+    c, h = job_client, job_keys["planner"]
+    sid = c.post("/v1/scenarios", json=small_scenario, headers=h).json()["id"]
+    assert c.get(f"/v1/scenarios/{sid}", headers=h).json()["name"] == "api test"
+    job = wait_for(c, c.post("/v1/jobs", json={"scenario_id": sid, "time_limit_s": 3}, headers=h).json()["id"], h)
+    assert job["status"] == "succeeded", job
+    running = [j for j in job["_seen"] if j["status"] == "running"]
+    assert running and all(0 <= j["progress"] < 1 for j in running)
+    assert any(j["best_cost"] is not None for j in running)
+    plan = c.get(f"/v1/plans/{job['plan_id']}", headers=h).json()
+    assert plan["kpis"]["children"] == 6 and plan["scenario_id"] == sid
+    lots = c.post(f"/v1/plans/{job['plan_id']}/lots", json={"grouping": "school"}, headers=h).json()
+    assert lots["count"] >= 1 and all(lot["grouping"] == "school" for lot in lots["data"])
+
+
+def test_job_requests_are_validated(client, keys):
+    """One source only, a bounded time limit, an existing scenario."""
+    h = keys["planner"]
+    both = client.post("/v1/jobs", json={"scenario_id": 1, "from_eligible": {}, "time_limit_s": 2}, headers=h)
+    assert both.status_code == 422
+    assert client.post("/v1/jobs", json={"scenario_id": 99, "time_limit_s": 2}, headers=h).status_code == 404
+    too_long = client.post("/v1/jobs", json={"scenario_id": 1, "time_limit_s": 3000}, headers=h)
+    assert too_long.status_code == 422 and too_long.json()["detail"][0]["loc"] == ["body", "time_limit_s"]
+    none = client.post("/v1/jobs", json={"from_eligible": {}, "time_limit_s": 2}, headers=h)
+    assert none.status_code == 409  # nobody is eligible yet
+
+
+def test_restart_fails_running_and_resumes_queued(db_url, eligibility_engine, small_scenario):
+    """After a restart, a job left running is failed with the reason; a queued one is run."""
+    from api.jobs import RESTARTED
+    from api.models import JobRecord, ScenarioRecord
+
+    first = create_app(make_settings(db_url), engine=eligibility_engine, start_jobs=False)
+    with first.state.sessions() as s:
+        scen = ScenarioRecord(name="x", session="am", source="upload", children=6, document=small_scenario, created_by="t")
+        s.add(scen)
+        s.flush()
+        s.add_all([JobRecord(id="a" * 32, scenario_id=scen.id, status="running", time_limit_s=2, created_by="t"),
+                   JobRecord(id="b" * 32, scenario_id=scen.id, status="queued", time_limit_s=2, created_by="t")])
+        s.commit()
+    first.state.db_engine.dispose()
+    second = create_app(make_settings(db_url), engine=eligibility_engine, start_jobs=True)
+    with TestClient(second) as c:
+        from api.security import create_key
+
+        with second.state.sessions() as s:
+            h = {"X-API-Key": create_key(s, "planner", "p")[1]}
+            s.commit()
+        interrupted = c.get(f"/v1/jobs/{'a' * 32}", headers=h).json()
+        assert interrupted["status"] == "failed" and interrupted["error"] == RESTARTED
+        resumed = wait_for(c, "b" * 32, h)
+        assert resumed["status"] == "succeeded" and resumed["plan_id"]
