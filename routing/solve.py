@@ -27,6 +27,9 @@ FALLBACK_FIRST_SOLUTIONS = ("local_cheapest_insertion", "all_unperformed")
 class SolveParams:
     """Solver settings as data. Strategy names are OR-Tools' enum names, any case.
 
+    OR-Tools' routing search is deterministic for given settings, so there is no seed:
+    diversity comes from ``restarts`` with different first-solution strategies.
+
     ``restarts`` > 1 splits the time limit into that many runs that alternate
     ``first_solution`` and ``alt_first_solution``, each from scratch (or, with
     ``warm_restarts``, from the best plan so far); the best plan is kept. A non-empty ``portfolio`` first spends
