@@ -58,14 +58,20 @@ def _direct_cost(problem: RoutingProblem, vt: VehicleType, r: Request) -> int:
 
 
 def one_vehicle_per_child(problem: RoutingProblem) -> Plan:
-    """Each child alone on the cheapest fitting vehicle; the fleet's counts are respected."""
+    """Each child alone on the cheapest fitting vehicle (siblings in a travel group share one);
+    the fleet's counts are respected."""
     used = {vt.id: 0 for vt in problem.vehicle_types}
     routes: list[Route] = []
     unassigned: list[Unassigned] = []
-    for r in problem.requests:
-        route, reason = _alone(problem, r, used)
+    for unit in _units(problem):
+        if len(unit) == 1:
+            route, reason = _alone(problem, unit[0], used)
+            detail = "no single-child trip possible"
+        else:
+            route = _try_route(problem, unit, used)
+            reason, detail = UnassignedReason.NO_VEHICLE_FITS, "no vehicle can carry the travel group together"
         if route is None:
-            unassigned.append(Unassigned(r.id, reason, "no single-child trip possible"))
+            unassigned += [Unassigned(r.id, reason, detail) for r in unit]
         else:
             used[route.vehicle_type_id] += 1
             routes.append(route)

@@ -34,6 +34,18 @@ def test_one_vehicle_per_child_reports_what_it_cannot_carry(kit):
         "chair": UnassignedReason.NO_VEHICLE_FITS, "b": UnassignedReason.FLEET_EXHAUSTED}
 
 
+def test_one_vehicle_per_child_keeps_siblings_together(kit):
+    """Two siblings in a travel group share one car; the validator finds no split group."""
+    dur, dist = kit.star_matrix(2)
+    reqs = (kit.child("sis", 1, 3, travel_group="fam"), kit.child("bro", 1, 3, travel_group="fam"),
+            kit.child("other", 2, 3))
+    problem = RoutingProblem(dur, dist, reqs, (kit.saloon(count=3),))
+    plan = one_vehicle_per_child(problem)
+    assert check(problem, plan) == [] and plan.is_complete()
+    assert len(plan.routes) == 2
+    assert any(set(r.request_ids()) == {"sis", "bro"} for r in plan.routes)
+
+
 def test_greedy_grouping_shares_vehicles_and_beats_one_per_child(kit):
     """Grouping six nearby children is valid and cheaper than six separate trips."""
     problem = _school_run(kit)
