@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import signal
 import tempfile
+import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any, Callable, Sequence, TypeVar
@@ -101,7 +102,6 @@ def _run_dask(fn: Callable[[T], R], tasks: Sequence[T], address: str,
               should_stop: Callable[[], bool] | None) -> list[R | None]:
     try:
         from distributed import Client
-        from distributed import wait as dask_wait
     except ImportError as exc:  # pragma: no cover - depends on the installed extras
         raise ImportError("running on a Dask cluster needs the 'dask' extra: "
                           "pip install 'sen-transport[dask]'") from exc
@@ -111,11 +111,9 @@ def _run_dask(fn: Callable[[T], R], tasks: Sequence[T], address: str,
         pending = set(futures)
         stopped = False
         while pending:
-            try:
-                dask_wait(list(pending), timeout=POLL_S, return_when="FIRST_COMPLETED")
-            except TimeoutError:
-                pass
             done = {f for f in pending if f.done()}
+            if not done:
+                time.sleep(POLL_S)
             pending -= done
             for f in done:
                 if f.cancelled():

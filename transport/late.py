@@ -234,6 +234,8 @@ def free_vehicle_index(problem: RoutingProblem, routes: Iterable[Route | None], 
     """The lowest vehicle index of a type that no route uses, or ``None`` when all are in use."""
     vt = problem.vehicle_type(type_id)
     used = {r.vehicle_index for r in routes if r is not None and r.vehicle_type_id == type_id}
+    if len(used) >= vt.count:
+        return None
     return next((i for i in range(vt.count) if i not in used), None)
 
 
