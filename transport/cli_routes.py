@@ -153,3 +153,138 @@ def bench_darp_cmd(
     console.print(f"{res['instance']}: objective {res['objective']:.2f}, feasible {res['feasible']}, "
                   f"{time.perf_counter() - started:.1f} s", highlight=False)
     print(json.dumps({k: res[k] for k in ("instance", "objective", "feasible", "seconds")}))
+
+
+# ---------------------------------------------------------------- county scale (appended)
+
+
+def _write_validated(doc, out: Path) -> None:
+    """Write a plan document only if the independent validator accepts it."""
+    if doc.violations:
+        for v in doc.violations[:10]:
+            console.print(f"  violation {v['cause']}: {v['detail']}", highlight=False)
+        raise InputError(f"the plan failed validation ({len(doc.violations)} violations); not written")
+    out.write_text(json.dumps(doc.to_dict(), indent=1), encoding="utf-8")
+
+
+@app.command("plan-county")
+def plan_county_cmd(
+    scenario: Path = typer.Argument(..., help="scenario JSON"),
+    time_limit: float = typer.Option(600.0, "--time-limit", min=1.0, help="solving budget in seconds (wall clock)"),
+    out: Path = typer.Option(..., help="plan JSON to write"),
+    max_requests: int = typer.Option(120, "--max-requests", min=1, help="most children per sub-problem"),
+    workers: int = typer.Option(0, "--workers", min=0, help="local worker processes (0: one per core)"),
+    dask: str = typer.Option("", "--dask", help="Dask scheduler address (default: SEN_TRANSPORT_DASK_SCHEDULER)"),
+) -> None:
+    """Plan a county: sub-problems solved in parallel, merged, improved across borders, validated."""
+    from transport.county import CountyProgress, plan_county
+
+    scen = load_scenario(scenario)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=console, transient=True) as progress:
+        task = progress.add_task("building matrices", total=1)
+        state = CountyProgress()
+        stop = {"asked": False}
+
+        def show(p: CountyProgress) -> None:
+            cost = f", £{p.cost_done / 100:,.2f}/day so far" if p.done else ""
+            progress.update(task, total=max(p.total, 1), completed=p.done,
+                            description=f"{p.stage}: sub-problems {p.done}/{p.total}{cost}")
+
+        state.listeners.append(show)
+        previous = signal.signal(signal.SIGINT, lambda *_: stop.update(asked=True))
+        try:
+            doc = plan_county(scen, time_limit_s=time_limit, max_requests=max_requests,
+                              max_workers=workers or None, scheduler=dask or None, progress=state,
+                              should_stop=lambda: stop["asked"])
+        finally:
+            signal.signal(signal.SIGINT, previous)
+    if stop["asked"]:
+        console.print("interrupted: sub-problems not finished were planned greedily; writing the best valid plan")
+    _write_validated(doc, out)
+    print_kpis(doc.kpis())
+    t, m = doc.timings, doc.plan.meta
+    console.print(f"{m['subproblems']} sub-problems on {m['workers']} {m['executor']} workers; matrices "
+                  f"{t['matrix_s']:.1f} s ({m['matrix_mb']} MB), solve {t['solve_s']:.1f} s, border pass "
+                  f"{t['border_s']:.1f} s ({m['border_routes_removed']} routes removed), validation "
+                  f"{t['validate_s']:.2f} s; valid: yes; wrote {out}", highlight=False)
+
+
+@app.command("insert")
+def insert_cmd(
+    plan_file: Path = typer.Argument(..., help="plan JSON"),
+    late_file: Path = typer.Argument(..., help="JSON list of late children (scenario child format)"),
+    out: Path = typer.Option(..., help="plan JSON to write"),
+) -> None:
+    """Insert late applications, changing only the routes that must change."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from transport.late import insert_late_children
+    from transport.scenario import ScenarioChild
+
+    doc = load_plan(plan_file)
+    if not late_file.exists():
+        raise InputError(f"late children file {late_file} not found")
+    try:
+        data = json.loads(late_file.read_text(encoding="utf-8"))
+        children = TypeAdapter(list[ScenarioChild]).validate_python(data.get("children", data)
+                                                                     if isinstance(data, dict) else data)
+    except (json.JSONDecodeError, ValidationError) as exc:
+        raise InputError(f"{late_file.name}: not a list of children: {str(exc).splitlines()[0]}") from None
+    new_doc, res, _ = insert_late_children(doc, children)
+    _write_validated(new_doc, out)
+    for c in res.changes:
+        where = f"route R{c.route_index + 1:03d}" if c.route_index is not None else "no route"
+        console.print(f"  {c.request_id}: {c.action} ({where}) {c.cost_delta / 100:+,.2f} £/day {c.detail}",
+                      highlight=False)
+    kept = len(doc.plan.routes) - len(res.changed_routes)
+    console.print(f"cost change £{res.cost_delta / 100:+,.2f}/day; routes changed {len(res.changed_routes)}, "
+                  f"new {len(res.new_routes)}, unchanged {kept}; valid: yes; wrote {out}", highlight=False)
+
+
+@app.command("rerun")
+def rerun_cmd(
+    plan_file: Path = typer.Argument(..., help="plan JSON"),
+    disruption_penalty: float = typer.Option(..., "--disruption-penalty", min=0.0,
+                                             help="£ per extra vehicle a current route's children are spread over"),
+    time_limit: float = typer.Option(60.0, "--time-limit", min=0.5),
+    out: Path = typer.Option(..., help="plan JSON to write"),
+) -> None:
+    """Re-optimise a plan, trading savings against children moved off their current route."""
+    from transport.late import rerun_document
+
+    doc = load_plan(plan_file)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
+                  transient=True) as progress:
+        task = progress.add_task("re-optimising", total=time_limit)
+        cb = ProgressCallbacks(progress, task, time_limit)
+        previous = signal.signal(signal.SIGINT, lambda *_: setattr(cb, "stop_requested", True))
+        try:
+            new_doc, res = rerun_document(doc, disruption_penalty_pence=int(round(disruption_penalty * 100)),
+                                          time_limit_s=time_limit, callbacks=cb)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+    _write_validated(new_doc, out)
+    console.print(f"saving £{res.saving / 100:,.2f}/day; children moved {len(res.moved)}; "
+                  f"penalty £{disruption_penalty:,.2f}; valid: yes; wrote {out}", highlight=False)
+
+
+@app.command("compare")
+def compare_cmd(
+    plan_a: Path = typer.Argument(..., help="plan JSON (before)"),
+    plan_b: Path = typer.Argument(..., help="plan JSON (after)"),
+) -> None:
+    """Cost, vehicles by type, mileage, ride times, children over limit and routes changed."""
+    from rich.table import Table
+
+    from transport.compare import compare_plans
+
+    c = compare_plans(load_plan(plan_a), load_plan(plan_b))
+    table = Table(show_header=True)
+    for col in ("", plan_a.name, plan_b.name, "change"):
+        table.add_column(col, justify="left" if not col else "right")
+    for row in c.rows():
+        table.add_row(*row)
+    console.print(table)
+    console.print(f"routes unchanged {c.routes_unchanged}, changed {c.routes_changed}, added {c.routes_added}, "
+                  f"removed {c.routes_removed}; children moved {c.children_moved}", highlight=False)
