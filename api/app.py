@@ -30,6 +30,24 @@ operator), admin.
 """
 
 
+LOCAL_TIME = {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$",
+              "description": "a local clock time, HH:MM[:SS], without a time zone"}
+
+
+def _local_times(node) -> None:
+    """JSON Schema's ``format: time`` demands a UTC offset (RFC 3339); bell times are local clock times."""
+    if isinstance(node, dict):
+        if node.get("format") == "time":
+            node.pop("format")
+            node.update({k: v for k, v in LOCAL_TIME.items() if k != "description"})
+            node.setdefault("description", LOCAL_TIME["description"])
+        for value in node.values():
+            _local_times(value)
+    elif isinstance(node, list):
+        for value in node:
+            _local_times(value)
+
+
 def _operation_id(route: APIRoute) -> str:
     """Stable operationIds: the handler's name."""
     return route.name
@@ -87,7 +105,17 @@ def create_app(settings: ApiSettings | None = None, *, engine: EligibilityEngine
         errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
         return JSONResponse(status_code=422, content=jsonable_encoder({"detail": errors}))
 
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            doc = FastAPI.openapi(app)
+            _local_times(doc)
+            app.openapi_schema = doc
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
     for router in (health.router, applications.router, eligibility.router, cases.router, planning.router, planning.lots,
                    admin.router):
         app.include_router(router)
+    app.include_router(__import__("api.web.router", fromlist=["router"]).router)  # web pages (api/web)
     return app

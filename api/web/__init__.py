@@ -1,0 +1,1 @@
+"""Web pages served by the service: plan map (planner), decision screen (officer), lot view (contractor)."""

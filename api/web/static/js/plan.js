@@ -1,0 +1,295 @@
+// Plan map (planners): routes on the real roads, stops and times, schools and bell times, children
+// as pseudonymous markers with their needs; KPIs, route list, optimisation jobs, plan comparison.
+/* global L */
+import { api, el, errorSummary, guard, params, pounds, setParam, sleep, summaryList, table, tag } from '/web/static/js/common.js';
+import { COLOURS, labelMarker, legend, makeMap, schoolMarker, swatch } from '/web/static/js/map.js';
+
+const NEEDS = { wheelchair: ['♿', 'wheelchair user'], PA: ['PA', 'needs a passenger assistant'], 'travels alone': ['Solo', 'travels alone'] };
+const state = { plan: null, routes: new Map(), selected: null, sheets: [] };
+
+function needsBadges(needs) {
+  const list = (needs || '').split('; ').filter(Boolean);
+  return list.map((n) => el('span', { class: 'sen-need', title: (NEEDS[n] || [n, n])[1] }, (NEEDS[n] || [n])[0],
+    el('span', { class: 'govuk-visually-hidden' }, ` ${(NEEDS[n] || [n, n])[1]}`)));
+}
+
+function needsText(needs) { return (needs || '').split('; ').filter(Boolean).map((n) => (NEEDS[n] || [n, n])[1]).join(', '); }
+
+const s = guard();
+if (s) main();
+
+async function main() {
+  const errors = document.getElementById('errors');
+  const map = await makeMap('map', { label: 'Map of the plan\'s routes' });
+  state.map = map;
+  state.layer = L.layerGroup().addTo(map);
+  legend(map, [[el('span', { class: 'sen-need' }, '♿'), 'wheelchair'], [el('span', { class: 'sen-need' }, 'PA'), 'passenger assistant'],
+    [el('span', { class: 'sen-need' }, 'Solo'), 'travels alone'], [el('span', { class: 'sen-school-inner sen-legend-school' }, 'S'), 'school (bell times)']]);
+  try {
+    await Promise.all([loadPlans(), loadScenarios()]);
+  } catch (e) { errorSummary(errors, [{ text: e.message }]); }
+  document.getElementById('plan-select').addEventListener('change', (ev) => openPlan(ev.target.value));
+  document.getElementById('compare-select').addEventListener('change', (ev) => compare(ev.target.value));
+  document.getElementById('launch').addEventListener('submit', launch);
+  const want = params().get('plan');
+  if (want) openPlan(want);
+}
+
+async function loadPlans() {
+  const jobs = await api('/v1/jobs');
+  const plans = jobs.data.filter((j) => j.plan_id !== null);
+  for (const id of ['plan-select', 'compare-select']) {
+    const sel = document.getElementById(id);
+    const keep = sel.value;
+    sel.replaceChildren(el('option', { value: '' }, 'Choose a plan'),
+      ...plans.map((j) => el('option', { value: j.plan_id }, `Plan ${j.plan_id} – scenario ${j.scenario_id}, ${new Date(j.finished_at || j.created_at).toLocaleString('en-GB')}`)));
+    sel.value = keep;
+  }
+  return plans;
+}
+
+async function loadScenarios() {
+  const sc = await api('/v1/scenarios');
+  const sel = document.getElementById('launch-source');
+  sel.replaceChildren(el('option', { value: 'eligible' }, 'Children currently eligible for a seat'),
+    ...sc.data.map((x) => el('option', { value: x.id }, `Scenario ${x.id}: ${x.name} (${x.session}, ${x.children} children)`)));
+}
+
+async function openPlan(planId) {
+  const errors = document.getElementById('errors');
+  errorSummary(errors, []);
+  if (!planId) return;
+  setParam('plan', planId);
+  document.getElementById('plan-select').value = planId;
+  let plan; let geo; let sheets; let scenario;
+  try {
+    [plan, geo, sheets] = await Promise.all([api(`/v1/plans/${planId}`), api(`/v1/plans/${planId}/routes.geojson`),
+      api(`/v1/plans/${planId}/route-sheets`)]);
+    scenario = await api(`/v1/scenarios/${plan.scenario_id}`).catch(() => null);
+  } catch (e) { errorSummary(errors, [{ text: `Plan ${planId}: ${e.message}` }]); return; }
+  state.plan = plan;
+  state.sheets = sheets.data;
+  document.getElementById('plan-title').textContent = `Plan ${plan.id}`;
+  document.getElementById('sheets-link').href = `/web/planner/sheets?plan=${plan.id}`;
+  renderKpis(plan);
+  draw(geo, sheets.data, scenario);
+  renderRouteList(geo);
+  document.getElementById('plan-info').hidden = false;
+  document.getElementById('map').dataset.plan = plan.id;
+  const other = params().get('compare');
+  if (other) { document.getElementById('compare-select').value = other; compare(other); } else document.getElementById('comparison').replaceChildren();
+}
+
+function renderKpis(plan) {
+  const k = plan.kpis;
+  const byType = Object.entries(k.vehicles_by_type).map(([t, n]) => `${n} × ${t}`).join(', ');
+  document.getElementById('kpis').replaceChildren(summaryList([
+    ['Daily cost', pounds(k.daily_cost_pence)],
+    ['Vehicles', `${k.vehicles}${byType ? ` (${byType})` : ''}`],
+    ['Mileage', `${k.miles} miles`],
+    ['Mean ride', `${k.mean_ride_min} min`],
+    ['Longest ride', `${k.max_ride_min} min`],
+    ['Children over ride limit', String(k.over_ride_limit)],
+    ['Children carried', `${k.routed} of ${k.children}`],
+    ['Validation', k.valid && plan.violations === 0 ? tag('Valid', 'green') : tag(`${plan.violations} findings`, 'red')],
+  ], { class: 'govuk-summary-list govuk-summary-list--no-border sen-kpis', id: 'kpi-list' }));
+  const un = document.getElementById('unassigned');
+  un.replaceChildren();
+  if (k.unassigned.length) {
+    un.append(table(`Not carried (${k.unassigned.length})`, ['Child', 'Reason', 'Detail'],
+      k.unassigned.map((u) => [u.child_id, u.reason.replaceAll('_', ' '), u.detail || '–']), { id: 'unassigned-table' }));
+  } else {
+    un.append(el('p', { class: 'govuk-body' }, 'Every child is carried.'));
+  }
+}
+
+function routeColour(i) { return COLOURS[i % COLOURS.length]; }
+
+function draw(geo, sheets, scenario) {
+  state.layer.clearLayers();
+  state.routes.clear();
+  state.selected = null;
+  const lines = geo.features.filter((f) => f.geometry.type === 'LineString');
+  const bounds = L.latLngBounds([]);
+  lines.forEach((f, i) => {
+    const id = f.properties.route;
+    const colour = routeColour(i);
+    const latlngs = f.geometry.coordinates.map(([lon, lat]) => [lat, lon]);
+    const halo = L.polyline(latlngs, { color: '#ffffff', weight: 8, opacity: 0.8, interactive: false, className: 'sen-route-halo' });
+    const line = L.polyline(latlngs, { color: colour, weight: 4, opacity: 0.9, className: `sen-route sen-route-${id}` });
+    line.bindTooltip(`${id}: ${f.properties.vehicle_type}, ${f.properties.children} children${f.properties.assistant ? ', with assistant' : ''}`, { sticky: true });
+    line.on('click', () => selectRoute(id));
+    halo.addTo(state.layer);
+    line.addTo(state.layer);
+    line.getElement().dataset.route = id;
+    latlngs.forEach((p) => bounds.extend(p));
+    state.routes.set(id, { line, halo, colour, props: f.properties, markers: [] });
+  });
+  const bells = new Map((scenario ? scenario.schools : []).map((sc) => [sc.name, sc]));
+  const schools = new Map();
+  for (const row of sheets) {
+    const r = state.routes.get(row.route);
+    if (!r) continue;
+    const at = [row.lat, row.lon];
+    if (row.kind === 'pickup' || (row.kind === 'delivery' && row.place === 'home')) {
+      const title = `${row.route} stop ${row.stop}, ${row.arrive}: child ${row.child}${row.needs ? ` (${needsText(row.needs)})` : ''}`;
+      const badges = needsBadges(row.needs).map((b) => b.outerHTML).join('');
+      const html = `<span class="sen-pin-inner" style="background:${r.colour}">${row.stop}</span>${badges ? `<span class="sen-badges">${badges}</span>` : ''}`;
+      const m = L.marker(at, { icon: L.divIcon({ className: 'sen-pin sen-pin--child', html, iconSize: [22, 22], iconAnchor: [11, 11] }), title, alt: title, keyboard: true });
+      m.bindTooltip(title);
+      m.on('click', () => selectRoute(row.route));
+      m.addTo(state.layer);
+      r.markers.push(m);
+    } else if (row.place !== 'depot' && row.place !== 'home' && (row.kind === 'delivery' || row.kind === 'pickup')) {
+      const key = `${row.lat},${row.lon}`;
+      const sc = schools.get(key) || { name: row.place, at, visits: [] };
+      sc.visits.push(`${row.route} ${row.kind === 'delivery' ? 'arrives' : 'collects'} ${row.arrive}`);
+      schools.set(key, sc);
+    } else if (row.kind === 'start') {
+      const m = labelMarker(at, 'D', { colour: '#505a5f', title: `${row.route} depot, leaves ${row.depart}`, size: 18 });
+      m.bindTooltip(`${row.route} leaves the depot at ${row.depart}`);
+      m.addTo(state.layer);
+    }
+  }
+  for (const sc of schools.values()) {
+    const b = bells.get(sc.name);
+    const bell = b ? `bell ${b.bell_start}–${b.bell_finish}` : 'bell times not in the scenario';
+    const title = `${sc.name}: ${bell}`;
+    const m = schoolMarker(sc.at, title);
+    m.bindTooltip(el('div', {}, el('strong', {}, sc.name), el('br'), bell, el('br'), sc.visits.join('; ')));
+    m.addTo(state.layer);
+    bounds.extend(sc.at);
+  }
+  if (bounds.isValid()) state.map.fitBounds(bounds.pad(0.1));
+}
+
+function renderRouteList(geo) {
+  const list = document.getElementById('route-list');
+  const lines = geo.features.filter((f) => f.geometry.type === 'LineString');
+  list.replaceChildren(...lines.map((f, i) => {
+    const id = f.properties.route;
+    const rows = state.sheets.filter((r) => r.route === id);
+    const times = rows.length ? `${rows.find((r) => r.kind !== 'start')?.arrive || rows[0].depart}–${rows[rows.length - 2]?.depart || rows[rows.length - 1].arrive}` : '';
+    return el('li', {}, el('button', {
+      type: 'button', class: 'sen-route-button', 'aria-pressed': 'false', style: `--c:${routeColour(i)}`,
+      dataset: { route: id }, onclick: () => selectRoute(id),
+    }, el('strong', {}, id), ` ${f.properties.vehicle_type}, ${f.properties.children} children`,
+    f.properties.assistant ? ', assistant' : '', times ? ` · ${times}` : '', el('span', { class: 'sen-changed-tag' })));
+  }));
+  document.getElementById('route-stops').replaceChildren();
+}
+
+function selectRoute(id) {
+  state.selected = state.selected === id ? null : id;
+  for (const [rid, r] of state.routes) {
+    const on = state.selected === null || rid === state.selected;
+    r.line.setStyle({ weight: rid === state.selected ? 7 : 4, opacity: on ? 0.95 : 0.2 });
+    r.halo.setStyle({ opacity: on ? 0.8 : 0 });
+    r.line.getElement().classList.toggle('sen-route--active', rid === state.selected);
+    r.markers.forEach((m) => m.setOpacity(on ? 1 : 0.3));
+    if (rid === state.selected) { r.halo.bringToFront(); r.line.bringToFront(); }
+  }
+  for (const b of document.querySelectorAll('#route-list button')) b.setAttribute('aria-pressed', String(b.dataset.route === state.selected));
+  const box = document.getElementById('route-stops');
+  if (state.selected === null) { box.replaceChildren(); return; }
+  const r = state.routes.get(id);
+  state.map.fitBounds(r.line.getBounds().pad(0.15));
+  const rows = state.sheets.filter((x) => x.route === id);
+  box.replaceChildren(table(`Stops on ${id} (${rows[0]?.vehicle_type}, ${rows[0]?.layout})`, ['#', 'Arrive', 'Depart', 'Stop', 'Child', 'Needs'],
+    rows.map((x) => [String(x.stop), x.arrive, x.depart, `${x.kind} – ${x.place}`, x.child || '–', needsBadges(x.needs)]),
+  { id: 'stops-table', class: 'govuk-table sen-needs' }));
+}
+
+async function launch(ev) {
+  ev.preventDefault();
+  const errors = document.getElementById('errors');
+  const limitInput = document.getElementById('time-limit');
+  const limit = Number(limitInput.value);
+  const err = document.getElementById('time-limit-error');
+  if (!Number.isFinite(limit) || limit <= 0) {
+    err.textContent = 'Enter a time limit in seconds, more than 0';
+    err.hidden = false;
+    document.getElementById('time-group').classList.add('govuk-form-group--error');
+    errorSummary(errors, [{ text: 'Enter a time limit in seconds, more than 0', href: '#time-limit' }]);
+    return;
+  }
+  err.hidden = true;
+  document.getElementById('time-group').classList.remove('govuk-form-group--error');
+  const src = document.getElementById('launch-source').value;
+  const body = src === 'eligible' ? { from_eligible: { name: 'from the plan map', session: 'am' }, time_limit_s: limit }
+    : { scenario_id: Number(src), time_limit_s: limit };
+  const button = document.getElementById('launch-button');
+  button.disabled = true;
+  let job;
+  try {
+    job = await api('/v1/jobs', { method: 'POST', json: body });
+  } catch (e) { errorSummary(errors, [{ text: `The optimisation could not start: ${e.message}` }]); button.disabled = false; return; }
+  errorSummary(errors, []);
+  const box = document.getElementById('job');
+  const bar = document.getElementById('job-progress');
+  const status = document.getElementById('job-status');
+  const cancel = document.getElementById('job-cancel');
+  box.hidden = false;
+  cancel.hidden = false;
+  cancel.onclick = () => api(`/v1/jobs/${job.id}/cancel`, { method: 'POST' }).catch(() => {});
+  while (['queued', 'running'].includes(job.status)) {
+    bar.value = job.progress;
+    bar.textContent = `${Math.round(job.progress * 100)}%`;
+    status.textContent = `${job.status === 'queued' ? 'Waiting to start' : 'Running'}: ${Math.round(job.progress * 100)}%, `
+      + `${job.elapsed_s.toFixed(1)} of ${job.time_limit_s} s. Best cost so far: ${job.best_cost === null ? 'none yet' : `${job.best_cost.toLocaleString('en-GB')} (solver units)`}.`;
+    await sleep(500);
+    try { job = await api(`/v1/jobs/${job.id}`); } catch (e) { status.textContent = e.message; break; }
+  }
+  cancel.hidden = true;
+  button.disabled = false;
+  bar.value = job.status === 'succeeded' ? 1 : bar.value;
+  box.dataset.status = job.status;
+  if (job.status === 'succeeded') {
+    status.replaceChildren(tag('Finished', 'green'), ` Best cost ${job.best_cost.toLocaleString('en-GB')} (solver units). `,
+      el('a', { class: 'govuk-link', href: `/web/planner?plan=${job.plan_id}`, id: 'job-plan-link' }, `Plan ${job.plan_id}`), ' is open on the map.');
+    await loadPlans();
+    openPlan(String(job.plan_id));
+  } else {
+    status.replaceChildren(tag(job.status, 'red'), ` ${job.error || ''}`);
+  }
+}
+
+function signature(rows) {
+  // what a route does, for comparison: vehicle type and the order of its stops (children pseudonymous)
+  return `${rows[0]?.vehicle_type}|${rows.map((r) => `${r.kind}:${r.child || r.place}`).join(',')}`;
+}
+
+async function compare(otherId) {
+  const box = document.getElementById('comparison');
+  setParam('compare', otherId);
+  for (const t of document.querySelectorAll('.sen-changed-tag')) t.replaceChildren();
+  if (!otherId || !state.plan) { box.replaceChildren(); return; }
+  let other; let sheets;
+  try {
+    [other, sheets] = await Promise.all([api(`/v1/plans/${otherId}`), api(`/v1/plans/${otherId}/route-sheets`)]);
+  } catch (e) { box.replaceChildren(el('p', { class: 'govuk-error-message' }, e.message)); return; }
+  const a = state.plan.kpis; const b = other.kpis;
+  const diff = (x, y, f = (v) => v) => { const d = y - x; return d === 0 ? 'same' : `${d > 0 ? '+' : '−'}${f(Math.abs(d))}`; };
+  const group = (rows) => { const m = new Map(); rows.forEach((r) => { if (!m.has(r.route)) m.set(r.route, []); m.get(r.route).push(r); }); return m; };
+  const mine = group(state.sheets); const theirs = group(sheets.data);
+  const theirSigs = new Set([...theirs.values()].map(signature));
+  const mySigs = new Set([...mine.values()].map(signature));
+  const changed = [...mine.entries()].filter(([, rows]) => !theirSigs.has(signature(rows))).map(([id]) => id);
+  const gone = [...theirs.entries()].filter(([, rows]) => !mySigs.has(signature(rows))).map(([id]) => id);
+  for (const id of changed) {
+    const t = document.querySelector(`#route-list button[data-route="${id}"] .sen-changed-tag`);
+    if (t) t.replaceChildren(' ', tag('changed', 'yellow'));
+  }
+  box.replaceChildren(
+    table(`Plan ${state.plan.id} against plan ${other.id}`, ['', `Plan ${state.plan.id}`, `Plan ${other.id}`, 'Difference'], [
+      ['Daily cost', pounds(a.daily_cost_pence), pounds(b.daily_cost_pence), diff(a.daily_cost_pence, b.daily_cost_pence, pounds)],
+      ['Vehicles', String(a.vehicles), String(b.vehicles), diff(a.vehicles, b.vehicles)],
+      ['Mileage', `${a.miles}`, `${b.miles}`, diff(a.miles, b.miles, (v) => v.toFixed(1))],
+      ['Longest ride (min)', `${a.max_ride_min}`, `${b.max_ride_min}`, diff(a.max_ride_min, b.max_ride_min, (v) => v.toFixed(1))],
+      ['Not carried', String(a.unassigned.length), String(b.unassigned.length), diff(a.unassigned.length, b.unassigned.length)],
+    ], { id: 'compare-table' }),
+    el('p', { class: 'govuk-body', id: 'compare-routes' },
+      changed.length ? `Routes of plan ${state.plan.id} not in plan ${other.id}: ${changed.join(', ')}.` : `Every route of plan ${state.plan.id} is also in plan ${other.id}.`,
+      ' ', gone.length ? `Routes of plan ${other.id} not in plan ${state.plan.id}: ${gone.join(', ')}.` : ''),
+    el('p', { class: 'govuk-body-s' }, 'A route counts as the same when it has the same vehicle type and the same stops in the same order.'));
+}

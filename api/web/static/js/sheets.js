@@ -1,0 +1,19 @@
+// Printable route sheets of a plan (planners): one table per route, from /v1/plans/{id}/route-sheets.
+import { api, el, errorSummary, guard, params, table } from '/web/static/js/common.js';
+
+if (guard()) main();
+
+async function main() {
+  document.getElementById('print').addEventListener('click', () => window.print());
+  const planId = params().get('plan');
+  if (!planId) { errorSummary(document.getElementById('errors'), [{ text: 'Open the route sheets from a plan on the plan map.' }]); return; }
+  let sheets;
+  try { sheets = await api(`/v1/plans/${planId}/route-sheets`); } catch (e) { errorSummary(document.getElementById('errors'), [{ text: e.message }]); return; }
+  document.getElementById('sheets-title').textContent = `Route sheets: plan ${planId}`;
+  const routes = new Map();
+  for (const r of sheets.data) { if (!routes.has(r.route)) routes.set(r.route, []); routes.get(r.route).push(r); }
+  document.getElementById('sheets').replaceChildren(...[...routes.entries()].map(([id, rows]) => el('section', { class: 'sen-sheet' },
+    el('h2', { class: 'govuk-heading-m' }, `${id}: ${rows[0].vehicle_type} (${rows[0].layout})${rows[0].assistant ? ', passenger assistant on board' : ''}`),
+    table(null, ['#', 'Arrive', 'Depart', 'Stop', 'Child', 'Needs'],
+      rows.map((x) => [String(x.stop), x.arrive, x.depart, `${x.kind} – ${x.place}`, x.child || '–', x.needs || '–'])))));
+}
