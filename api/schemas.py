@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from eligibility.rules import Decision
+from transport.scenario import Scenario
 from transport.geo import LatLon
 from transport.models import Application, ChildNeeds, Home
 
@@ -275,6 +276,8 @@ class CaseRequest(_In):
 class HearingSchedule(_In):
     """The date the stage 2 panel meets."""
 
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"hearing_on": "2025-10-20"}]})
+
     hearing_on: dt.date
 
 
@@ -406,6 +409,39 @@ class Readiness(BaseModel):
 # ------------------------------------------------------------------------------------------------
 # scenarios, jobs, plans
 # ------------------------------------------------------------------------------------------------
+SCENARIO_EXAMPLE: dict[str, Any] = {
+    "name": "Oakham AM", "session": "am",
+    "schools": [{"id": "131018", "name": "The Shires", "location": {"lat": 52.7296, "lon": -0.5973},
+                 "phase": "secondary", "bell_start": "09:00:00", "bell_finish": "15:00:00"}],
+    "children": [{"id": "C1", "first_name": "Amira", "home": {"postcode": "LE15 8PU"}, "school_id": "131018",
+                  "passenger_assistant": True, "equipment": ["booster seat"]}],
+    "fleet": [{"id": "mpv", "name": "MPV", "count": 2, "layouts": [{"seats": 6}], "fixed_daily_pence": 4500,
+               "pence_per_mile": 200, "assistant_daily_pence": 6000, "depot": {"lat": 52.67, "lon": -0.73}}],
+}
+
+
+class ScenarioIn(Scenario):
+    """A scenario to store (format ``sen-transport/scenario/1``; bell times are local clock times)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra={"examples": [SCENARIO_EXAMPLE]})
+
+    @model_validator(mode="before")
+    @classmethod
+    def _local_bell_times(cls, data: Any) -> Any:
+        schools = data.get("schools") if isinstance(data, dict) else None
+        for i, school in enumerate(schools if isinstance(schools, list) else []):
+            for key in ("bell_start", "bell_finish"):
+                value = school.get(key) if isinstance(school, dict) else None
+                if isinstance(value, str):
+                    try:
+                        parsed = dt.time.fromisoformat(value.replace("Z", "+00:00"))
+                    except ValueError:
+                        continue  # the field's own validation names it
+                    if parsed.tzinfo is not None:
+                        raise ValueError(f"schools.{i}.{key}: bell times are local clock times, without a time zone")
+        return data
+
+
 class ScenarioPublic(BaseModel):
     """A stored scenario, in brief."""
 
@@ -569,6 +605,8 @@ class RouteSheets(BaseModel):
 # ------------------------------------------------------------------------------------------------
 class LotsCreate(_In):
     """Package a plan's routes into lots: one per school (group), or by the council's procurement categories."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"grouping": "procurement"}]})
 
     grouping: Literal["school", "procurement"] = "procurement"
 

@@ -7,6 +7,7 @@ from typing import Any
 from api.schemas import Message
 
 AUTH: dict[int | str, dict[str, Any]] = {
+    400: {"model": Message, "description": "the body could not be parsed (not JSON, or not UTF-8)"},
     401: {"model": Message, "description": "no valid API key or bearer token"},
     403: {"model": Message, "description": "the caller's role (or operator) may not do this"},
 }

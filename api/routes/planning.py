@@ -12,7 +12,7 @@ from api.models import JobRecord, ScenarioRecord
 from api.routes.common import AUTH, CONFLICT, NOT_FOUND
 from api.schemas import (AwardCreate, AwardPublic, ContractorLotPublic, ContractorLotsPublic, FeatureCollection,
                          FromEligible, JobCreate, JobPublic, JobsPublic, LotsCreate, PlanPublic, RouteSheets,
-                         ScenarioPublic, ScenariosPublic, TenderLotPublic, TenderLotsPublic, ValidationReport)
+                         ScenarioIn, ScenarioPublic, ScenariosPublic, TenderLotPublic, TenderLotsPublic, ValidationReport)
 from api.services import planning as svc
 from transport.scenario import Scenario
 
@@ -29,7 +29,7 @@ RunnerDep = Annotated[JobRunner, Depends(get_runner)]
 
 
 @router.post("/v1/scenarios", status_code=status.HTTP_201_CREATED, response_model=ScenarioPublic)
-def create_scenario(body: Scenario, session: SessionDep, who: Planner) -> ScenarioPublic:
+def create_scenario(body: ScenarioIn, session: SessionDep, who: Planner) -> ScenarioPublic:
     """Store a scenario (format ``sen-transport/scenario/1``: schools, children with needs, fleet)."""
     rec = svc.create_scenario(session, who, body)
     session.commit()

@@ -77,7 +77,7 @@ def scenario_from_eligible(session: Session, who: Principal, engine: Eligibility
     try:
         fleet = (tuple(FleetVehicle.model_validate(f) for f in body.fleet) if body.fleet is not None
                  else default_fleet(len(apps)))
-    except ValueError as exc:
+    except (ValueError, TypeError) as exc:
         raise FieldError(("body", "fleet"), str(exc).splitlines()[0]) from None
     assessor = engine.assessor()
     schools = assessor.measurer.schools

@@ -158,6 +158,7 @@ def test_cancel_job(job_client, job_keys, small_scenario):
 def test_job_progress_from_stored_scenario(job_client, job_keys, small_scenario):
     """A job from a stored scenario reports progress and a best cost while running, then its plan."""
     c, h = job_client, job_keys["planner"]
+    assert c.get("/ready").json()["status"] == "ready"
     sid = c.post("/v1/scenarios", json=small_scenario, headers=h).json()["id"]
     assert c.get(f"/v1/scenarios/{sid}", headers=h).json()["name"] == "api test"
     job = wait_for(c, c.post("/v1/jobs", json={"scenario_id": sid, "time_limit_s": 3}, headers=h).json()["id"], h)

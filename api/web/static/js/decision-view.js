@@ -1,0 +1,80 @@
+// Showing one decision (used by the decision screen and the letter): the map of the measured
+// walking route, the entrance used and the unsafe segments avoided, and the decision's text parts.
+/* global L */
+import { api, el, miles, summaryList, table, tag } from '/web/static/js/common.js';
+import { labelMarker, legend, schoolMarker, swatch } from '/web/static/js/map.js';
+
+let unsafePromise = null;
+
+export const words = (code) => (code || '').replaceAll('-', ' ');
+
+/** Draw the decision's walking route, home, entrance and avoided unsafe segments on ``map``'s ``layer``. */
+export async function drawDecision(map, layer, doc) {
+  layer.clearLayers();
+  if (!doc || !doc.route || doc.route.length < 2) return;
+  const latlngs = doc.route.map(([lon, lat]) => [lat, lon]);
+  const attended = (doc.schools_considered || []).find((s) => s.school_id === doc.school_id) || {};
+  L.polyline(latlngs, { color: '#ffffff', weight: 9, opacity: 0.9, interactive: false }).addTo(layer);
+  const line = L.polyline(latlngs, { color: '#1d70b8', weight: 5, opacity: 1, className: 'sen-walk-route' }).addTo(layer);
+  line.bindTooltip(`Measured walking route: ${miles(doc.safe_walking_m ?? doc.walking_m)}`, { sticky: true });
+  const home = labelMarker(latlngs[0], 'H', { colour: '#0b0c0c', title: 'Home (as geocoded)', className: 'sen-home' }).addTo(layer);
+  home.bindTooltip('Home');
+  const ent = schoolMarker(latlngs[latlngs.length - 1], `${doc.school_name}: ${attended.entrance || 'entrance'}`).addTo(layer);
+  ent.bindTooltip(el('div', {}, el('strong', {}, doc.school_name), el('br'), `Entrance used: ${attended.entrance || 'school point'}`));
+  ent.getElement()?.classList.add('sen-entrance');
+  if ((doc.unsafe_segments_avoided || []).length) {
+    unsafePromise = unsafePromise || api('/web/data/unsafe-segments.geojson');
+    const all = await unsafePromise;
+    const wanted = new Set(doc.unsafe_segments_avoided);
+    L.geoJSON({ type: 'FeatureCollection', features: all.features.filter((f) => wanted.has(f.properties.id)) }, {
+      style: () => ({ color: '#d4351c', weight: 6, dashArray: '8 6', className: 'sen-unsafe' }),
+      onEachFeature: (f, l) => l.bindTooltip(`Unsafe segment ${f.properties.id} avoided: ${f.properties.reason} (assessed ${f.properties.assessed_on})`),
+    }).addTo(layer);
+  }
+  map.fitBounds(line.getBounds().pad(0.2));
+}
+
+export function mapKey(map) {
+  return legend(map, [[swatch('#1d70b8'), 'measured walking route'], [swatch('#d4351c', true), 'unsafe segment avoided'],
+    [el('span', { class: 'sen-school-inner sen-legend-school' }, 'S'), 'school entrance used'],
+    [el('span', { class: 'sen-pin-inner sen-legend-home' }, 'H'), 'home']]);
+}
+
+export function offerText(offer) {
+  if (!offer) return '–';
+  const p = (x) => `£${(x / 100).toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  return `${offer.name} (${offer.kind})${offer.annual_charge_pence ? `, charge ${p(offer.annual_charge_pence)} a year` : ''}`
+    + `${offer.ptb_annual_pence ? `; personal transport budget alternative ${p(offer.ptb_annual_pence)} a year` : ''}`;
+}
+
+/** The decision's parts as GOV.UK components. */
+export function decisionParts(doc, meta = {}) {
+  const eligible = doc.eligible;
+  const panel = el('div', { class: `govuk-panel ${eligible ? 'govuk-panel--confirmation' : 'sen-panel-refused'}`, id: 'decision-panel' },
+    el('h2', { class: 'govuk-panel__title' }, eligible ? 'Eligible' : 'Not eligible'),
+    el('div', { class: 'govuk-panel__body' }, eligible ? (doc.bases || []).map(words).join(', ') : words(doc.refusal)));
+  const summary = summaryList([
+    ['Application', doc.application_id],
+    ['School', `${doc.school_name} (URN ${doc.school_id})`],
+    [eligible ? 'Bases' : 'Refusal reason', eligible ? el('ul', { class: 'govuk-list' }, (doc.bases || []).map((b) => el('li', {}, words(b)))) : words(doc.refusal)],
+    ['Decided by', el('span', { id: 'inequality' }, doc.decided_by)],
+    ['Walking route (measured)', miles(doc.walking_m)],
+    ['Safe walking route', miles(doc.safe_walking_m)],
+    ['Road route', miles(doc.road_m)],
+    ['Straight line', miles(doc.straight_line_m)],
+    ['Unsafe segments avoided', (doc.unsafe_segments_avoided || []).join(', ') || 'none'],
+    ['Offer', offerText(doc.offer)],
+    ['Valid until', `${doc.valid_until} (${doc.valid_until_reason})`],
+    ['Policy', `${doc.policy_id} ${doc.policy_version}`],
+    meta.kind ? ['Decision', `${meta.kind}${meta.created_at ? `, ${new Date(meta.created_at).toLocaleString('en-GB')}` : ''}`] : null,
+  ], { id: 'decision-summary' });
+  const explanation = el('div', { class: 'govuk-inset-text sen-explanation', id: 'explanation' }, doc.explanation);
+  const schools = table('Suitable schools considered, nearest first', ['Rank', 'School', 'Walking', 'Entrance', 'Note'],
+    (doc.schools_considered || []).map((s) => [String(s.rank), el('span', {}, s.name, s.attended ? ' ' : '', s.attended ? tag('attended', 'blue') : ''),
+      s.walking_miles === null ? '–' : `${s.walking_miles.toFixed(2)} mi`, s.entrance, s.note || '–']), { id: 'schools-table' });
+  const checks = el('details', { class: 'govuk-details' },
+    el('summary', { class: 'govuk-details__summary' }, el('span', { class: 'govuk-details__summary-text' }, `Every rule checked (${(doc.checks || []).length})`)),
+    el('div', { class: 'govuk-details__text' }, table(null, ['Rule', 'Holds', 'Test', 'Cites'],
+      (doc.checks || []).map((c) => [c.rule, c.holds ? 'yes' : 'no', c.test, c.cites]))));
+  return { panel, summary, explanation, schools, checks };
+}

@@ -1,0 +1,137 @@
+// Decision screen (officers): open or enter an application, see its decision explained and the
+// measured walking route on the map. Decisions come from the API (the engine decides, not this page).
+/* global L */
+import { api, el, errorSummary, guard, params, setParam } from '/web/static/js/common.js';
+import { makeMap } from '/web/static/js/map.js';
+import { decisionParts, drawDecision, mapKey } from '/web/static/js/decision-view.js';
+
+const state = {};
+
+if (guard()) main();
+
+async function main() {
+  state.map = await makeMap('map', { label: 'Map of the measured walking route' });
+  state.layer = L.layerGroup().addTo(state.map);
+  mapKey(state.map);
+  document.getElementById('open').addEventListener('submit', (ev) => { ev.preventDefault(); openApplication(document.getElementById('ref').value.trim()); });
+  document.getElementById('new').addEventListener('submit', (ev) => { ev.preventDefault(); submitNew(true); });
+  document.getElementById('check-only').addEventListener('click', () => submitNew(false));
+  const ref = params().get('application');
+  if (ref) { document.getElementById('ref').value = ref; openApplication(ref); }
+}
+
+function fieldError(id, message) {
+  const group = document.getElementById(`${id}-group`);
+  const err = document.getElementById(`${id}-error`);
+  if (!group || !err) return false;
+  group.classList.toggle('govuk-form-group--error', Boolean(message));
+  document.getElementById(id)?.classList.toggle('govuk-input--error', Boolean(message));
+  err.replaceChildren(...(message ? [el('span', { class: 'govuk-visually-hidden' }, 'Error: '), message] : []));
+  err.hidden = !message;
+  return true;
+}
+
+async function openApplication(ref) {
+  const errors = document.getElementById('errors');
+  fieldError('ref', '');
+  if (!ref) { fieldError('ref', 'Enter an application reference'); errorSummary(errors, [{ text: 'Enter an application reference', href: '#ref' }]); return; }
+  errorSummary(errors, []);
+  let app; let history;
+  try {
+    app = await api(`/v1/applications/${encodeURIComponent(ref)}`);
+    history = await api(`/v1/applications/${encodeURIComponent(ref)}/decisions`);
+  } catch (e) {
+    const text = e.status === 404 ? `No application ${ref}` : e.message;
+    fieldError('ref', text);
+    errorSummary(errors, [{ text, href: '#ref' }]);
+    return;
+  }
+  setParam('application', ref);
+  const current = history.data[history.data.length - 1];
+  if (!current) { showUndecided(app); return; }
+  const doc = current.document || [...history.data].reverse().find((d) => d.document)?.document;
+  show(doc, current, app);
+}
+
+function showUndecided(app) {
+  const box = document.getElementById('decision');
+  box.replaceChildren(el('h2', { class: 'govuk-heading-m' }, `${app.id}: not decided yet`),
+    el('button', { class: 'govuk-button', type: 'button', id: 'assess-button', onclick: () => assess(app.id) }, 'Decide now'));
+  box.hidden = false;
+  state.layer.clearLayers();
+}
+
+async function assess(ref) {
+  try {
+    await api(`/v1/applications/${encodeURIComponent(ref)}/assess`, { method: 'POST' });
+    await openApplication(ref);
+  } catch (e) { errorSummary(document.getElementById('errors'), [{ text: e.message }]); }
+}
+
+function formBody() {
+  const v = (id) => document.getElementById(id).value.trim();
+  const c = (id) => document.getElementById(id).checked;
+  const body = {
+    application_id: v('application_id'), first_name: v('first_name'), date_of_birth: v('date_of_birth'),
+    home: { postcode: v('postcode').toUpperCase() }, school_id: v('school_id'), travel_date: v('travel_date'),
+    ehc_plan: c('ehc_plan'), sen_mobility: c('sen_mobility'), low_income: c('low_income'), sen_evidence: v('sen_evidence'),
+    needs: { wheelchair: c('wheelchair'), passenger_assistant: c('passenger_assistant'), travel_alone: c('travel_alone') },
+  };
+  if (v('ehc_named_school_id')) body.ehc_named_school_id = v('ehc_named_school_id');
+  return body;
+}
+
+const REQUIRED = [['application_id', 'Enter a reference'], ['date_of_birth', 'Enter the date of birth'], ['postcode', 'Enter the home postcode'],
+  ['school_id', 'Enter the school URN'], ['travel_date', 'Enter the date travel starts']];
+
+async function submitNew(save) {
+  const errors = document.getElementById('errors');
+  const problems = [];
+  for (const [id, msg] of REQUIRED) {
+    const missing = !document.getElementById(id).value.trim();
+    fieldError(id, missing ? msg : '');
+    if (missing) problems.push({ text: msg, href: `#${id}` });
+  }
+  if (problems.length) { errorSummary(errors, problems); return; }
+  const body = formBody();
+  try {
+    if (save) {
+      await api('/v1/applications', { method: 'POST', json: body });
+      const dec = await api(`/v1/applications/${encodeURIComponent(body.application_id)}/assess`, { method: 'POST' });
+      document.getElementById('ref').value = body.application_id;
+      setParam('application', body.application_id);
+      show(dec.document, dec, { id: body.application_id });
+    } else {
+      const doc = await api('/v1/eligibility/check', { method: 'POST', json: body });
+      show(doc, { kind: 'not saved' }, null);
+    }
+    errorSummary(errors, []);
+  } catch (e) {
+    // the API names the field: put the message next to it when we have that field
+    const list = Array.isArray(e.detail) ? e.detail : [{ loc: [], msg: e.message }];
+    const items = list.map((d) => {
+      const loc = (d.loc || []).filter((x) => x !== 'body');
+      const id = loc[loc.length - 1] === 'postcode' ? 'postcode' : loc[loc.length - 1];
+      const text = `${loc.length ? `${loc.join(' ')}: ` : ''}${d.msg}`;
+      return { text, href: id && fieldError(id, d.msg) ? `#${id}` : undefined };
+    });
+    errorSummary(errors, items);
+  }
+}
+
+async function show(doc, meta, app) {
+  const box = document.getElementById('decision');
+  if (!doc) {
+    box.replaceChildren(el('h2', { class: 'govuk-heading-m' }, `Decision (${meta.kind})`),
+      el('p', { class: 'govuk-body' }, meta.eligible ? 'Eligible' : 'Not eligible'), el('p', { class: 'govuk-body sen-explanation' }, meta.explanation || meta.reason || ''));
+    box.hidden = false;
+    return;
+  }
+  const parts = decisionParts(doc, meta);
+  box.replaceChildren(parts.panel,
+    app ? el('p', { class: 'govuk-body sen-no-print' }, el('a', { class: 'govuk-link', id: 'letter-link', href: `/web/officer/letter?application=${encodeURIComponent(app.id)}` }, 'Printable decision letter')) : null,
+    el('h2', { class: 'govuk-heading-m' }, 'Explanation'), parts.explanation,
+    el('h2', { class: 'govuk-heading-m' }, 'The decision'), parts.summary, parts.schools, parts.checks);
+  box.hidden = false;
+  await drawDecision(state.map, state.layer, doc);
+}
