@@ -109,6 +109,8 @@ def all_logs(caplog):
 def postgres_engine():
     """A migrated PostgreSQL database (schema rebuilt once per session), or skip."""
     if not POSTGRES_URL:
+        if os.environ.get("SEN_TRANSPORT_REQUIRE_POSTGRES"):
+            pytest.fail("SEN_TRANSPORT_REQUIRE_POSTGRES is set but SEN_TRANSPORT_TEST_POSTGRES_URL is not")
         pytest.skip("SEN_TRANSPORT_TEST_POSTGRES_URL not set")
     from sqlalchemy import text
 
