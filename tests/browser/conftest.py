@@ -69,6 +69,7 @@ class Service:
         self.url = url
         self.keys = keys
         self.seed: dict = {}
+        self.root = ROOT
 
     def client(self, role: str) -> httpx.Client:
         return httpx.Client(base_url=self.url, headers={"X-API-Key": self.keys[role]}, timeout=120)

@@ -35,3 +35,130 @@ def test_planner_sees_every_route_and_highlights_one(page, service):
     assert "sen-route--active" in page.get_attribute(f"path.sen-route-{first}", "class")
     assert page.locator("#stops-table tbody tr").count() >= 3
     shot(page, "plan-map")
+
+
+def test_planner_runs_an_optimisation_and_compares(page, service):
+    """A small job started from the page shows its progress, opens its plan, and compares with the seeded plan."""
+    sign_in(page, service, "planner")
+    page.click("#launch-details summary")
+    page.select_option("#launch-source", str(service.seed["scenario_id"]))
+    page.fill("#time-limit", "2")
+    page.click("#launch-button")
+    page.wait_for_selector("#job-progress")
+    page.wait_for_selector("#job[data-status='succeeded']", timeout=90_000)
+    assert "Best cost" in page.inner_text("#job-status")
+    new_plan = page.get_attribute("#job-plan-link", "href").split("plan=")[1]
+    assert new_plan != str(service.seed["plan_id"])
+    page.wait_for_function(f"document.getElementById('map').dataset.plan === '{new_plan}'")
+    with service.client("planner") as c:
+        n_routes = c.get(f"/v1/plans/{new_plan}").json()["routes"]
+    assert page.locator("path.sen-route").count() == n_routes
+    page.select_option("#compare-select", str(service.seed["plan_id"]))
+    page.wait_for_selector("#compare-table")
+    assert "Daily cost" in page.inner_text("#compare-table")
+    shot(page, "plan-compare")
+
+
+def test_officer_decides_and_sees_the_walking_route(page, service):
+    """An officer opens a refused application: decision, inequality, explanation, route with the avoided unsafe segment; the letter prints."""
+    sign_in(page, service, "officer")
+    assert page.url.endswith("/web/officer")
+    page.fill("#ref", "SYN-006")
+    page.click("#open-button")
+    page.wait_for_selector("#decision-panel")
+    assert "Not eligible" in page.inner_text("#decision-panel")
+    assert "within walking distance" in page.inner_text("#decision-panel")
+    assert re.search(r"walking route [\d.]+ mi is not more than 3 mi", page.inner_text("#inequality"))
+    assert "review" in page.inner_text("#explanation")
+    assert page.locator("#schools-table tbody tr").count() >= 1
+    page.wait_for_selector("path.sen-walk-route")
+    page.wait_for_selector("path.sen-unsafe")
+    assert page.locator(".sen-entrance").count() == 1
+    assert UNSAFE_ID in page.inner_text("#decision-summary")
+    shot(page, "decision")
+
+    page.click("#letter-link")
+    page.wait_for_selector("#letter:not([hidden])")
+    page.wait_for_selector("path.sen-walk-route")
+    assert "not agreed" in page.inner_text("#letter-title")
+    page.emulate_media(media="print")
+    assert not page.is_visible(".govuk-header")
+    shot(page, "decision-letter")
+
+
+def test_officer_enters_an_application_and_imports_a_cohort(page, service, tmp_path):
+    """A new application is saved and decided from the form; a cohort import reports every row with its errors."""
+    sign_in(page, service, "officer")
+    page.click("#new-details summary")
+    page.click("#save-assess")
+    assert page.locator(".govuk-error-summary li").count() == 5  # every missing field named
+    for field, value in {"application_id": "WEB-001", "first_name": "Sam", "date_of_birth": "2014-06-30", "postcode": "LE15 8PU",
+                         "school_id": "131018", "travel_date": "2025-09-03", "ehc_named_school_id": "131018",
+                         "sen_evidence": "EHC plan section F: adult support"}.items():
+        page.fill(f"#{field}", value)
+    page.check("#ehc_plan")
+    page.check("#sen_mobility")
+    page.click("#save-assess")
+    page.wait_for_selector("#decision-panel")
+    assert "Eligible" in page.inner_text("#decision-panel")
+    page.wait_for_selector("path.sen-walk-route")
+
+    csv = tmp_path / "cohort.csv"
+    header = (service.root / "sample_data" / "applications" / "rutland_sample.csv").read_text().splitlines()[0]
+    csv.write_text(header + "\nWEB-002,2014-06-30,F,LE15 8PU,,,,,131018,yes,131018,no,yes,EHC,,no,,2025-09-03,Ada,,,,,\n"
+                   "WEB-003,2014-13-45,F,LE15 8PU,,,,,131018,no,,no,no,,,no,,2025-09-03,Bo,,,,,\n")
+    page.goto(f"{service.url}/web/officer/import")
+    page.set_input_files("#csv-file", str(csv))
+    page.click("#import-button")
+    page.wait_for_selector("#report-table")
+    rows = page.inner_text("#report-table")
+    assert "WEB-002" in rows and "created" in rows and "error" in rows and "date_of_birth" in rows
+    assert page.locator(".govuk-error-summary").count() == 1
+    shot(page, "import-report")
+
+
+def test_contractor_sees_own_lot_and_is_refused_another(page, service):
+    """A contractor sees tenders and its own awarded lot's stops, and cannot open another operator's lot."""
+    sign_in(page, service, "contractor")
+    assert page.url.endswith("/web/contractor")
+    page.wait_for_selector(".sen-tender")
+    assert not page.is_visible("#nav-list [data-for='planner admin']")
+    page.click(f"#awarded-list a[data-lot='{service.seed['acme_lot']}']")
+    page.wait_for_selector("#lot-title")
+    assert "Acme Taxis" in page.inner_text("#lot")
+    body = page.inner_text("#lot")
+    assert "P-" in body and "SYN-0" not in body and "2014-06-30" not in body
+    shot(page, "contractor-lot")
+
+    page.expected_status.add(403)
+    page.fill("#lot-id", str(service.seed["blue_lot"]))
+    page.click("#lot-open")
+    page.wait_for_selector(".govuk-error-summary")
+    assert "not awarded to Acme Taxis" in page.inner_text(".govuk-error-summary")
+    assert page.locator("#lot-title").count() == 0
+    assert OPERATORS[1] not in page.content()
+
+
+def test_roles_see_only_their_pages(page, service):
+    """A contractor sent to the plan map or decision screen is told it is not theirs, and the API refuses the data."""
+    sign_in(page, service, "contractor")
+    page.expected_status.update({401, 403})
+    for path in ("/web/planner", "/web/officer"):
+        page.goto(f"{service.url}{path}")
+        page.wait_for_selector("#page-message:not([hidden])")
+        assert "You are signed in as contractor" in page.inner_text("#page-message")
+        assert not page.is_visible("#page-body")
+    page.evaluate("sessionStorage.clear()")
+    page.goto(f"{service.url}/web/planner")
+    page.wait_for_url("**/web/?message=*")
+    assert "Sign in" in page.inner_text("h1")
+
+
+def test_pages_work_with_the_network_unplugged(page, service):
+    """Every request the pages make goes to the service itself (others are blocked and would fail the test)."""
+    sign_in(page, service, "planner")
+    page.goto(f"{service.url}/web/planner?plan={service.seed['plan_id']}")
+    page.wait_for_selector("path.sen-route")
+    assert page.locator("#map").get_attribute("data-background") == "roads"
+    assert page.locator("canvas").count() >= 1  # the offline roads layer
+    assert not page.blocked

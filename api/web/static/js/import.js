@@ -1,0 +1,39 @@
+// Cohort import (officers): send the CSV to the API and show its per-row report.
+import { api, el, errorSummary, guard, summaryList, table, tag } from '/web/static/js/common.js';
+
+if (guard()) document.getElementById('import').addEventListener('submit', submit);
+
+async function submit(ev) {
+  ev.preventDefault();
+  const errors = document.getElementById('errors');
+  const input = document.getElementById('csv-file');
+  const group = document.getElementById('csv-file-group');
+  const err = document.getElementById('csv-file-error');
+  const file = input.files[0];
+  const fail = (text) => {
+    group.classList.add('govuk-form-group--error');
+    err.replaceChildren(el('span', { class: 'govuk-visually-hidden' }, 'Error: '), text);
+    err.hidden = false;
+    errorSummary(errors, [{ text, href: '#csv-file' }]);
+  };
+  if (!file) { fail('Select a CSV file'); return; }
+  group.classList.remove('govuk-form-group--error');
+  err.hidden = true;
+  const button = document.getElementById('import-button');
+  button.disabled = true;
+  let rep;
+  try {
+    rep = await api(`/v1/applications/import?assess=${document.getElementById('assess').checked}`,
+      { method: 'POST', body: await file.text(), headers: { 'Content-Type': 'text/csv' } });
+  } catch (e) { fail(e.message); return; } finally { button.disabled = false; }
+  errorSummary(errors, rep.errors ? [{ text: `${rep.errors} of ${rep.rows} rows could not be imported: see the reasons below`, href: '#report-table' }] : [],
+    'Some rows have errors');
+  const status = { created: ['created', 'green'], duplicate: ['already stored', 'grey'], error: ['error', 'red'] };
+  document.getElementById('report').replaceChildren(
+    el('h2', { class: 'govuk-heading-m' }, 'Import report'),
+    summaryList([['Rows', String(rep.rows)], ['Created', String(rep.created)], ['Already stored', String(rep.duplicates)],
+      ['Decided', String(rep.assessed)], ['Errors', String(rep.errors)]], { id: 'report-summary' }),
+    table(null, ['Row', 'Reference', 'Status', 'Decision', 'Reason'], rep.report.map((r) => [
+      String(r.row), r.application_id ? el('a', { class: 'govuk-link', href: `/web/officer?application=${encodeURIComponent(r.application_id)}` }, r.application_id) : '–',
+      tag(...status[r.status]), r.eligible === null ? '–' : (r.eligible ? 'eligible' : 'not eligible'), r.reason || '–']), { id: 'report-table' }));
+}

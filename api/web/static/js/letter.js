@@ -1,0 +1,46 @@
+// The printable decision letter (officers): the stored decision's explanation, distances and the
+// measured route, laid out for print. The words are the engine's explanation, not written here.
+/* global L */
+import { api, el, errorSummary, guard, miles, params, summaryList } from '/web/static/js/common.js';
+import { makeMap } from '/web/static/js/map.js';
+import { decisionParts, drawDecision, mapKey, offerText, words } from '/web/static/js/decision-view.js';
+
+if (guard()) main();
+
+async function main() {
+  document.getElementById('print').addEventListener('click', () => window.print());
+  const ref = params().get('application');
+  const errors = document.getElementById('errors');
+  if (!ref) { errorSummary(errors, [{ text: 'Open a letter from an application on the decision screen.' }]); return; }
+  document.getElementById('back').href = `/web/officer?application=${encodeURIComponent(ref)}`;
+  let app; let history;
+  try {
+    [app, history] = await Promise.all([api(`/v1/applications/${encodeURIComponent(ref)}`), api(`/v1/applications/${encodeURIComponent(ref)}/decisions`)]);
+  } catch (e) { errorSummary(errors, [{ text: e.message }]); return; }
+  const current = history.data[history.data.length - 1];
+  const doc = current && (current.document || [...history.data].reverse().find((d) => d.document)?.document);
+  if (!doc) { errorSummary(errors, [{ text: `${ref} has no decision yet` }]); return; }
+  const name = app.application.first_name || 'your child';
+  const today = new Date().toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' });
+  document.getElementById('letter-head').replaceChildren(`Reference: ${ref}`, el('br'), `Date: ${today}`, el('br'), 'To the parent or carer of ', name);
+  document.getElementById('letter-title').textContent = current.eligible ? `Transport to school for ${name}: agreed` : `Transport to school for ${name}: not agreed`;
+  const parts = decisionParts(doc, current);
+  const eligible = current.eligible;
+  document.getElementById('letter-body').replaceChildren(...[
+    el('p', { class: 'govuk-body' }, `You applied for free home to school transport for ${name} to ${doc.school_name}, from ${doc.inputs.travel_date}.`),
+    el('p', { class: 'govuk-body-l', id: 'letter-outcome' }, eligible
+      ? `${name} is eligible (${(doc.bases || []).map(words).join(', ')}). We offer: ${offerText(doc.offer)}.`
+      : `${name} is not eligible: ${words(doc.refusal)}.`),
+    current.kind !== 'assessment' && current.reason ? el('p', { class: 'govuk-body' }, `Officer's reason: ${current.reason}`) : null,
+    parts.explanation].filter(Boolean));
+  document.getElementById('route-caption').textContent = `From home to ${doc.school_name}: walking ${miles(doc.walking_m)}, `
+    + `safe walking ${miles(doc.safe_walking_m)}${(doc.unsafe_segments_avoided || []).length ? ` (avoiding assessed unsafe stretches ${doc.unsafe_segments_avoided.join(', ')})` : ''}.`;
+  document.getElementById('letter-reasons').replaceChildren(summaryList([
+    ['Decided by', doc.decided_by], ['School considered nearest suitable', (doc.schools_considered || [])[0]?.name || '–'],
+    ['Policy', `${doc.policy_id} ${doc.policy_version}`], ['Decision valid until', `${doc.valid_until}`]]), parts.schools);
+  document.getElementById('letter').hidden = false;
+  const map = await makeMap('map', { label: 'Map of the measured walking route' });
+  const layer = L.layerGroup().addTo(map);
+  mapKey(map);
+  await drawDecision(map, layer, doc);
+}

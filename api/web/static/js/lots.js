@@ -1,0 +1,95 @@
+// Lot view: lots open for tender (contractors and planners) and, for a contractor, its own awarded
+// lots' routes with stops and times, exactly as the contractor feed gives them (the API refuses
+// another operator's lot, and the page says so).
+/* global L */
+import { api, el, errorSummary, guard, params, setParam, table, tag } from '/web/static/js/common.js';
+import { COLOURS, labelMarker, makeMap } from '/web/static/js/map.js';
+
+const state = {};
+const s = guard();
+if (s) main();
+
+async function main() {
+  state.map = await makeMap('map', { label: 'Map of the awarded routes\' stops' });
+  state.layer = L.layerGroup().addTo(state.map);
+  const errors = document.getElementById('errors');
+  try {
+    const tenders = await api('/v1/tenders');
+    renderTenders(tenders.data);
+  } catch (e) { errorSummary(errors, [{ text: e.message }]); }
+  if (s.role === 'contractor') {
+    const mine = await api('/v1/contractor/lots');
+    const box = document.getElementById('awarded');
+    box.replaceChildren(mine.count ? el('ul', { class: 'govuk-list', id: 'awarded-list' }, mine.data.map((a) => el('li', {},
+      el('a', { class: 'govuk-link', href: `?lot=${a.lot_id}`, dataset: { lot: a.lot_id }, onclick: (ev) => { ev.preventDefault(); openLot(a.lot_id); } },
+        `Lot ${a.lot_id}`), ` awarded ${new Date(a.awarded_at).toLocaleDateString('en-GB')}`)))
+      : el('p', { class: 'govuk-body' }, 'No lot has been awarded to you yet.'));
+    document.getElementById('awarded-section').hidden = false;
+  } else {
+    document.getElementById('lot-group').hidden = true;
+  }
+  document.getElementById('lot-open').addEventListener('click', () => openLot(document.getElementById('lot-id').value.trim()));
+  const want = params().get('lot');
+  if (want && s.role === 'contractor') openLot(want);
+}
+
+function renderTenders(lots) {
+  const box = document.getElementById('tenders');
+  if (!lots.length) { box.replaceChildren(el('p', { class: 'govuk-body' }, 'No lot is open for tender.')); return; }
+  box.replaceChildren(...lots.map((lot) => el('section', { class: 'sen-tender', dataset: { lot: lot.id } },
+    el('h3', { class: 'govuk-heading-s' }, `Lot ${lot.id}: ${lot.name} `, tag(lot.status, lot.status === 'awarded' ? 'grey' : 'green')),
+    el('p', { class: 'govuk-body-s' }, lot.routes[0] ? lot.routes[0].days : ''),
+    table(null, ['Route', 'Vehicle', 'Seats + wheelchairs', 'Times', 'Miles', 'Area'],
+      lot.routes.map((r) => [r.ref, `${r.vehicle_type}${r.assistant_needed ? ', assistant' : ''}`, `${r.seats} + ${r.wheelchair_spaces}`,
+        `${r.start_time}–${r.end_time}`, String(r.estimated_miles), r.area]), { class: 'govuk-table sen-small-table' }))));
+}
+
+async function openLot(id) {
+  const errors = document.getElementById('errors');
+  const err = document.getElementById('lot-id-error');
+  const group = document.getElementById('lot-group');
+  const fail = (text) => {
+    err.replaceChildren(el('span', { class: 'govuk-visually-hidden' }, 'Error: '), text);
+    err.hidden = false;
+    group.classList.add('govuk-form-group--error');
+    errorSummary(errors, [{ text, href: '#lot-id' }]);
+    document.getElementById('lot').replaceChildren();
+    state.layer.clearLayers();
+  };
+  if (!/^\d+$/.test(String(id))) { fail('Enter a lot number, like 3'); return; }
+  let lot;
+  try {
+    lot = await api(`/v1/contractor/lots/${id}`);
+  } catch (e) {
+    fail(e.status === 403 ? `Lot ${id} is not awarded to ${s.operator}: you cannot see its routes` : e.status === 404 ? `There is no lot ${id}` : e.message);
+    return;
+  }
+  err.hidden = true;
+  group.classList.remove('govuk-form-group--error');
+  errorSummary(errors, []);
+  setParam('lot', id);
+  document.getElementById('lot-id').value = id;
+  state.layer.clearLayers();
+  const bounds = L.latLngBounds([]);
+  lot.routes.forEach((r, i) => {
+    const colour = COLOURS[i % COLOURS.length];
+    const pts = r.stops.map((st) => [st.lat, st.lon]);
+    L.polyline(pts, { color: colour, weight: 3, dashArray: '6 6', className: 'sen-stop-order' }).addTo(state.layer);
+    r.stops.forEach((st) => {
+      const who = st.passenger ? `${st.passenger.name} (${st.passenger.id})` : '';
+      const title = `${r.ref} stop ${st.order} at ${st.time}: ${st.kind} ${st.place}${st.postcode ? ` ${st.postcode}` : ''} ${who}`;
+      labelMarker([st.lat, st.lon], String(st.order), { colour, title }).bindTooltip(title).addTo(state.layer);
+      bounds.extend([st.lat, st.lon]);
+    });
+  });
+  if (bounds.isValid()) state.map.fitBounds(bounds.pad(0.15));
+  const needs = (p) => [p.wheelchair ? 'wheelchair' : '', p.passenger_assistant ? 'passenger assistant' : '', p.travel_alone ? 'travels alone' : '',
+    ...p.equipment, p.access_notes].filter(Boolean).join('; ') || '–';
+  document.getElementById('lot').replaceChildren(
+    el('h2', { class: 'govuk-heading-m', id: 'lot-title' }, `Lot ${lot.id}: ${lot.name}`),
+    el('p', { class: 'govuk-body-s' }, `Awarded to ${lot.operator} on ${new Date(lot.awarded_at).toLocaleDateString('en-GB')}. The dashed lines join the stops in order; they are not the road route.`),
+    ...lot.routes.map((r) => table(`${r.ref}: ${r.vehicle_type}, ${r.seats} seats + ${r.wheelchair_spaces} wheelchair, ${r.days} ${r.start_time}–${r.end_time}${r.assistant_needed ? ', passenger assistant needed' : ''}`,
+      ['#', 'Time', 'Stop', 'Postcode', 'Passenger', 'Needs'],
+      r.stops.map((st) => [String(st.order), st.time, `${st.kind} – ${st.place}`, st.postcode || '–',
+        st.passenger ? `${st.passenger.name} (${st.passenger.id})` : '–', st.passenger ? needs(st.passenger) : '–']), { class: 'govuk-table sen-small-table lot-stops' })));
+}
