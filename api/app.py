@@ -15,6 +15,7 @@ from api.config import ApiSettings, get_api_settings
 from api.db import make_engine, session_factory, upgrade
 from api.engine import EligibilityEngine
 from api.errors import FieldError
+from api.security import AuthCache
 from transport.errors import InputError, SenTransportError
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,7 @@ def create_app(settings: ApiSettings | None = None, *, engine: EligibilityEngine
     app.state.sessions = session_factory(app.state.db_engine)
     app.state.engine = engine or EligibilityEngine(settings.policy, settings.policies)
     app.state.jobs = JobRunner(app.state.sessions, workers=settings.job_workers)
+    app.state.auth_cache = AuthCache(settings.auth_cache_s)
 
     @app.exception_handler(FieldError)
     async def _field_error(request: Request, exc: FieldError) -> JSONResponse:

@@ -38,7 +38,7 @@ bearer = HTTPBearer(auto_error=False, description="an OAuth2 access token from /
 
 
 def current_principal(
-    session: SessionDep,
+    request: Request,
     key: Annotated[str | None, Security(api_key_header)] = None,
     cred: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)] = None,
 ) -> Principal:
@@ -46,9 +46,14 @@ def current_principal(
     presented = key or (cred.credentials if cred is not None else None)
     if not presented:
         raise Unauthorised("an API key (X-API-Key) or bearer token is required")
-    who = authenticate(session, presented)
+    cache = request.app.state.auth_cache
+    who = cache.get(presented)
     if who is None:
-        raise Unauthorised("the API key or token is not valid (unknown, revoked or expired)")
+        with request.app.state.sessions() as session:
+            who = authenticate(session, presented)
+        if who is None:
+            raise Unauthorised("the API key or token is not valid (unknown, revoked or expired)")
+        cache.put(presented, who)
     return who
 
 

@@ -11,6 +11,8 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -117,6 +119,37 @@ def pseudonym(secret: bytes, operator: str, child_id: str) -> str:
     """A stable pseudonymous id for a child as one operator sees it (operators cannot link theirs)."""
     digest = hmac.new(secret, f"{operator}\x00{child_id}".encode(), hashlib.sha256).hexdigest()
     return f"P-{digest[:10].upper()}"
+
+
+class AuthCache:
+    """Recently authenticated keys and tokens (by hash) for ``ttl_s`` seconds, so a busy endpoint does
+    not read the key table on every request. Revoking through the API clears it at once; a key revoked
+    from the command line stops working within ``ttl_s`` (a token also at its expiry)."""
+
+    def __init__(self, ttl_s: float):
+        self.ttl_s = ttl_s
+        self._entries: dict[str, tuple[float, Principal]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, presented: str) -> Principal | None:
+        """The cached principal for a presented credential, if still fresh."""
+        if self.ttl_s <= 0:
+            return None
+        hit = self._entries.get(_hash(presented))
+        return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
+    def put(self, presented: str, who: Principal) -> None:
+        """Remember a successful authentication."""
+        if self.ttl_s > 0:
+            with self._lock:
+                if len(self._entries) > 10_000:
+                    self._entries.clear()
+                self._entries[_hash(presented)] = (time.monotonic() + self.ttl_s, who)
+
+    def clear(self) -> None:
+        """Forget everything (after a revocation)."""
+        with self._lock:
+            self._entries.clear()
 
 
 def _aware(t: dt.datetime) -> dt.datetime:

@@ -35,7 +35,7 @@ def list_api_keys(session: SessionDep, who: Admin) -> KeysPublic:
 
 
 @router.delete("/v1/keys/{key_id}", response_model=KeyPublic, responses={**AUTH, **NOT_FOUND})
-def revoke_api_key(key_id: str, session: SessionDep, who: Admin) -> KeyPublic:
+def revoke_api_key(key_id: str, request: Request, session: SessionDep, who: Admin) -> KeyPublic:
     """Revoke a key at once."""
     key = session.get(ApiKey, key_id)
     if key is None or key.revoked_at is not None:
@@ -43,6 +43,7 @@ def revoke_api_key(key_id: str, session: SessionDep, who: Admin) -> KeyPublic:
     revoke_key(session, key)
     audit.record(session, who, "key.revoke", "api_key", key.id)
     session.commit()
+    request.app.state.auth_cache.clear()
     return KeyPublic.model_validate(key, from_attributes=True)
 
 

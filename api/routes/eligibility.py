@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from api.deps import EngineDep, Officer, SessionDep
 from api.routes.common import AUTH, CONFLICT, NOT_FOUND
@@ -15,9 +15,10 @@ router = APIRouter(tags=["eligibility"], responses=AUTH)
 
 
 @router.post("/v1/eligibility/check", response_model=Decision)
-def check_eligibility(body: ApplicationCreate, engine: EngineDep, who: Officer) -> Decision:
+def check_eligibility(body: ApplicationCreate, engine: EngineDep, who: Officer) -> Response:
     """Decide an application now and explain it, storing nothing."""
-    return svc.check(engine, body)
+    # the engine's Decision is already validated: serialise it once, without a second validation
+    return Response(svc.check(engine, body).model_dump_json(), media_type="application/json")
 
 
 @router.post("/v1/eligibility/assessments", response_model=CohortReport)
