@@ -14,9 +14,11 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Protocol, Sequence
 
+from routing import lns
 from routing import ortools_model as om
 from routing.plan import Plan, Unassigned, UnassignedReason
 from routing.problem import Request, RoutingProblem, VehicleType
+from routing.validate import check
 from transport.errors import InputError, RoutingError
 
 FALLBACK_FIRST_SOLUTIONS = ("local_cheapest_insertion", "all_unperformed")
@@ -35,6 +37,11 @@ class SolveParams:
     ``warm_restarts``, from the best plan so far); the best plan is kept. A non-empty ``portfolio`` first spends
     ``portfolio_share`` of the time on those first-solution strategies (each followed by a
     greedy descent) and starts the main search from the best of them.
+
+    ``lns_share`` > 0 gives that share of the time limit to :mod:`routing.lns` (ruin and
+    recreate from the OR-Tools plan, seeded by ``seed``) on problems whose rules it can check
+    exactly; its plan replaces OR-Tools' only if ``routing.validate.check`` accepts it and
+    it is better (fewer children left out, then lower cost).
     """
 
     time_limit_s: float = 10.0
@@ -49,12 +56,16 @@ class SolveParams:
     warm_restarts: bool = False
     portfolio: tuple[str, ...] = ()
     portfolio_share: float = 0.25
+    lns_share: float = 0.0
+    seed: int = 0
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:
             raise InputError(f"solve params time_limit_s must be > 0, got {self.time_limit_s}")
         if self.restarts < 1:
             raise InputError(f"solve params restarts must be >= 1, got {self.restarts}")
+        if not 0 <= self.lns_share < 1:
+            raise InputError(f"solve params lns_share must be in [0, 1), got {self.lns_share}")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SolveParams:
@@ -160,15 +171,17 @@ def solve(problem: RoutingProblem, params: SolveParams, *, initial_plan: Plan | 
         return Plan((), tuple(unassigned), meta={"solver": "none", "seconds": 0.0})
     best: Plan | None = initial_plan
     best_objective: int | None = None
+    use_lns = params.lns_share > 0 and lns.unsupported_reason(problem, todo) is None
+    ortools_limit = params.time_limit_s * (1 - params.lns_share) if use_lns else params.time_limit_s
     if params.portfolio and initial_plan is None:
-        share = params.time_limit_s * params.portfolio_share / len(params.portfolio)
+        share = ortools_limit * params.portfolio_share / len(params.portfolio)
         quick = replace(params, metaheuristic="greedy_descent")
         for strategy in params.portfolio:
             plan, objective = _run_once(problem, todo, unassigned, quick, strategy, share, None, callbacks, started)
             if plan is not None and (best_objective is None or objective < best_objective):
                 best, best_objective = plan, objective
     for run in range(params.restarts):
-        remaining = params.time_limit_s - (time.monotonic() - started)
+        remaining = ortools_limit - (time.monotonic() - started)
         if remaining <= 0.05 or (callbacks is not None and callbacks.should_stop()):
             break
         budget = remaining / (params.restarts - run)
@@ -179,8 +192,38 @@ def solve(problem: RoutingProblem, params: SolveParams, *, initial_plan: Plan | 
             best, best_objective = plan, objective
     if best is None or best_objective is None:
         raise RoutingError(f"the solver found no plan for problem {problem.name!r}, not even an empty one")
+    if use_lns:
+        best = _improve_by_lns(problem, todo, best, params, callbacks, started)
     meta = dict(best.meta, seconds=round(time.monotonic() - started, 3), restarts=params.restarts)
     return Plan(best.routes, best.unassigned, best.cost, meta)
+
+
+def _plan_key(plan: Plan) -> tuple[int, int]:
+    return plan.num_missing(), plan.cost.total
+
+
+def _improve_by_lns(problem: RoutingProblem, todo: Sequence[int], plan: Plan, params: SolveParams,
+                    callbacks: SolveCallbacks | None, started: float) -> Plan:
+    """The LNS plan if the validator accepts it and it beats ``plan``; else ``plan``."""
+    deadline = started + params.time_limit_s
+    if deadline - time.monotonic() <= 0.05:
+        return plan
+    stop = callbacks.should_stop if callbacks is not None else None
+    progress = None
+    if callbacks is not None:
+        progress = lambda cost: callbacks.on_progress(cost, time.monotonic() - started)  # noqa: E731
+    try:
+        better, _ = lns.improve(problem, todo, plan, deadline, seed=params.seed, should_stop=stop,
+                                on_progress=progress)
+    except Exception as exc:  # noqa: BLE001 - the LNS is optional; OR-Tools' plan stands
+        return Plan(plan.routes, plan.unassigned, plan.cost, dict(plan.meta, lns_error=repr(exc)))
+    violations = check(problem, better)
+    if violations:
+        return Plan(plan.routes, plan.unassigned, plan.cost,
+                    dict(plan.meta, lns_rejected=[v.detail for v in violations[:3]]))
+    if _plan_key(better) < _plan_key(plan):
+        return Plan(better.routes, better.unassigned, better.cost, dict(better.meta, solver="ortools+lns"))
+    return Plan(plan.routes, plan.unassigned, plan.cost, dict(plan.meta, lns=better.meta.get("lns")))
 
 
 def _run_once(problem: RoutingProblem, todo: Sequence[int], unassigned: Sequence[Unassigned],
