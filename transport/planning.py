@@ -18,7 +18,7 @@ import numpy as np
 
 from routing.plan import Plan, StopKind
 from routing.problem import Layout, Load, Request, RoutingProblem, VehicleType
-from transport.errors import InputError
+from transport.errors import InputError, RoutingError
 from transport.geo import LatLon
 from transport.scenario import Scenario
 from transport.units import METRES_PER_MILE
@@ -325,16 +325,30 @@ def validate_document(scenario: Scenario, doc: PlanDocument, *, built: BuiltProb
              "request_id": v.request_id, "detail": v.detail} for v in check(built.problem, doc.plan)]
 
 
+def _score(plan: Plan) -> tuple[int, int]:
+    """Fewer children left out first, then lower daily cost."""
+    return len(plan.unassigned), plan.cost.total
+
+
 def plan_scenario(scenario: Scenario, *, time_limit_s: float = 30.0, callbacks=None, network=None,
                   params=None, initial: PlanDocument | None = None) -> PlanDocument:
     """Solve a scenario and validate the plan independently before returning it."""
+    from routing.baselines import greedy_grouping
     from routing.solve import SolveParams, solve
 
     built = build_problem(scenario, network=network)
     params = params or SolveParams(time_limit_s=time_limit_s)
     started = time.perf_counter()
-    plan = solve(built.problem, params, callbacks=callbacks,
-                 initial_plan=initial.plan if initial is not None else None)
+    greedy = greedy_grouping(built.problem)
+    try:
+        plan = solve(built.problem, params, callbacks=callbacks,
+                     initial_plan=initial.plan if initial is not None else None)
+    except RoutingError:  # no solution at all within the limit
+        plan = None
+    # A safety net: the solver can stall without a first solution on tight sub-problems; the
+    # greedy grouping is always available, so the worse of the two is never returned.
+    if plan is None or _score(greedy) < _score(plan):
+        plan = Plan(greedy.routes, greedy.unassigned, greedy.cost, {**greedy.meta, "fallback": "greedy"})
     solve_s = time.perf_counter() - started
     doc = PlanDocument(scenario=scenario, plan=plan, locations=built.locations,
                        timings={"matrix_s": round(built.matrix_s, 3), "solve_s": round(solve_s, 3)})

@@ -70,6 +70,13 @@ class ScenarioSchool(_Model):
     bell_start: dt.time = dt.time(8, 45)
     bell_finish: dt.time = dt.time(15, 15)
 
+    @field_validator("bell_start", "bell_finish")
+    @classmethod
+    def _local_clock(cls, v: dt.time) -> dt.time:
+        if v.tzinfo is not None:
+            raise ValueError("bell times are local clock times (HH:MM) without a time zone")
+        return v
+
     @model_validator(mode="after")
     def _bells(self) -> "ScenarioSchool":
         if self.bell_finish <= self.bell_start:

@@ -111,3 +111,13 @@ def test_route_sheets_use_pseudonyms(small):
     text = repr(rows)
     assert all(c.id not in {r["child"] for r in rows} for c in small.children)
     assert "Kid" not in text and any(r["child"].startswith("P-") for r in rows)
+
+
+def test_never_worse_than_the_greedy_grouping(small):
+    """With a time limit too short for the search, the plan is still complete and valid."""
+    from routing.baselines import greedy_grouping
+
+    doc = plan_scenario(small, time_limit_s=0.01)
+    greedy = greedy_grouping(build_problem(small).problem)
+    assert (len(doc.plan.unassigned), doc.plan.cost.total) <= (len(greedy.unassigned), greedy.cost.total)
+    assert doc.violations == []

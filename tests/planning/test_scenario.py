@@ -71,3 +71,11 @@ def test_not_json_is_a_clear_error(tmp_path):
     path.write_text("{\n  'oops': 1\n}")
     with pytest.raises(InputError, match="bad.json is not valid JSON: line 2"):
         load_scenario(path)
+
+
+def test_bell_time_with_zone_is_rejected(cohort):
+    """A bell time with a time zone is a clear error, not a crash comparing times."""
+    data = _data(cohort)
+    data["schools"][0]["bell_finish"] = "15:00:00Z"
+    with pytest.raises(InputError, match="local clock times"):
+        parse_scenario(data)
