@@ -384,7 +384,7 @@ class Network:
         """Edges (both directions) whose geometry lies within ``buffer_m`` of a WGS84 geometry
         along most of their length: the edges an assessed segment covers."""
         tr = _to_bng()
-        geom = shapely.ops.transform(tr.transform, geometry_wgs84)
+        geom = shapely.transform(geometry_wgs84, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
         zone = geom.buffer(buffer_m)
         hits = self.tree.query(zone, predicate="intersects")
         out = set()
