@@ -549,6 +549,45 @@ class PlanPublic(BaseModel):
     violations: int
 
 
+class PlansPublic(BaseModel):
+    """Stored plans, newest first."""
+
+    data: list[PlanPublic]
+    count: int
+
+
+class PlanSide(BaseModel):
+    """One plan's figures in a comparison."""
+
+    daily_cost_pence: int
+    vehicles: int
+    vehicles_by_type: dict[str, int]
+    miles: float
+    mean_ride_min: float
+    max_ride_min: float
+    over_ride_limit: int
+    unassigned: int
+
+
+class PlanComparisonPublic(BaseModel):
+    """Plan ``a`` (before) against plan ``b`` (after): figures and the routes that changed.
+
+    A route is the same when the same vehicle runs the same stops at the same times in both.
+    """
+
+    a_id: int
+    b_id: int
+    a: PlanSide
+    b: PlanSide
+    routes_unchanged: int
+    routes_changed: int
+    routes_added: int
+    routes_removed: int
+    children_moved: int
+    changed_in_a: list[str] = Field(description="route-sheet labels of plan a's routes that plan b changes or drops")
+    changed_in_b: list[str] = Field(description="route-sheet labels of plan b's routes that are new or differ")
+
+
 class Violation(BaseModel):
     """One finding of the independent validator."""
 

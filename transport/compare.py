@@ -25,6 +25,10 @@ class PlanComparison:
     routes_added: int
     routes_removed: int
     children_moved: int
+    changed_in_a: tuple[str, ...] = ()
+    """Labels (``R001``...) of plan A's routes that plan B changes or drops."""
+    changed_in_b: tuple[str, ...] = ()
+    """Labels of plan B's routes that are new or differ from plan A."""
 
     def rows(self) -> list[tuple[str, str, str, str]]:
         """``(figure, plan A, plan B, B - A)`` rows for printing."""
@@ -59,11 +63,18 @@ class PlanComparison:
                 "b": {k: self.b[k] for k in keys} | {"unassigned": len(self.b["unassigned"])},
                 "routes_unchanged": self.routes_unchanged, "routes_changed": self.routes_changed,
                 "routes_added": self.routes_added, "routes_removed": self.routes_removed,
-                "children_moved": self.children_moved}
+                "children_moved": self.children_moved, "changed_in_a": list(self.changed_in_a),
+                "changed_in_b": list(self.changed_in_b)}
 
 
 def _by_vehicle(routes: tuple[Route, ...]) -> dict[tuple[str, int], Route]:
     return {(r.vehicle_type_id, r.vehicle_index): r for r in routes}
+
+
+def _labels_not_in(routes: tuple[Route, ...], other: dict[tuple[str, int], Route]) -> tuple[str, ...]:
+    """Route-sheet labels of the routes that the other plan does not run identically."""
+    return tuple(f"R{i:03d}" for i, r in enumerate(routes, start=1)
+                 if other.get((r.vehicle_type_id, r.vehicle_index)) != r)
 
 
 def compare_plans(a: Any, b: Any) -> PlanComparison:
@@ -74,4 +85,6 @@ def compare_plans(a: Any, b: Any) -> PlanComparison:
     return PlanComparison(a=a.kpis(), b=b.kpis(), routes_unchanged=unchanged,
                           routes_changed=len(both) - unchanged, routes_added=len(set(rb) - set(ra)),
                           routes_removed=len(set(ra) - set(rb)),
-                          children_moved=len(moved_children(a.plan, b.plan)))
+                          children_moved=len(moved_children(a.plan, b.plan)),
+                          changed_in_a=_labels_not_in(a.plan.routes, rb),
+                          changed_in_b=_labels_not_in(b.plan.routes, ra))

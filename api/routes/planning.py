@@ -11,7 +11,8 @@ from api.jobs import JobRunner
 from api.models import JobRecord, ScenarioRecord
 from api.routes.common import AUTH, CONFLICT, NOT_FOUND
 from api.schemas import (AwardCreate, AwardPublic, ContractorLotPublic, ContractorLotsPublic, FeatureCollection,
-                         FromEligible, JobCreate, JobPublic, JobsPublic, LotsCreate, PlanPublic, RouteSheets,
+                         FromEligible, JobCreate, JobPublic, JobsPublic, LotsCreate, PlanComparisonPublic,
+                         PlanPublic, PlansPublic, RouteSheets,
                          ScenarioIn, ScenarioPublic, ScenariosPublic, TenderLotPublic, TenderLotsPublic, ValidationReport)
 from api.services import planning as svc
 from transport.scenario import Scenario
@@ -85,6 +86,19 @@ def read_job(job_id: str, session: SessionDep, who: Planner) -> JobPublic:
 def cancel_job(job_id: str, session: SessionDep, runner: RunnerDep, who: Planner) -> JobPublic:
     """Ask a job to stop; it ends ``cancelled`` and stores no plan."""
     return svc.job_public(svc.cancel_job(session, who, runner, job_id))
+
+
+@router.get("/v1/plans", response_model=PlansPublic)
+def list_plans(session: SessionDep, who: Planner) -> PlansPublic:
+    """Every stored plan with its KPIs, newest first."""
+    plans = [svc.plan_public(p) for p in svc.list_plans(session)]
+    return PlansPublic(data=plans, count=len(plans))
+
+
+@router.get("/v1/plans/{plan_id}/compare/{other_id}", response_model=PlanComparisonPublic, responses=NOT_FOUND)
+def compare_plans(plan_id: int, other_id: int, session: SessionDep, who: Planner) -> PlanComparisonPublic:
+    """Plan ``plan_id`` (before) against ``other_id`` (after): cost, vehicles, miles, ride times, changed routes."""
+    return PlanComparisonPublic.model_validate(svc.compare(svc.get_plan(session, plan_id), svc.get_plan(session, other_id)))
 
 
 @router.get("/v1/plans/{plan_id}", response_model=PlanPublic)

@@ -216,6 +216,20 @@ def plan_public(plan: PlanRecord) -> PlanPublic:
                       kpis=Kpis.model_validate(plan.kpis), routes=len(plan.routes), violations=len(plan.violations))
 
 
+def list_plans(session: Session) -> list[PlanRecord]:
+    """Every stored plan, newest first."""
+    return list(session.scalars(select(PlanRecord).order_by(PlanRecord.id.desc())))
+
+
+def compare(a: PlanRecord, b: PlanRecord) -> dict[str, Any]:
+    """The engine's comparison of two stored plans (``transport.compare``)."""
+    from transport.compare import compare_plans
+    from transport.planning import PlanDocument
+
+    result = compare_plans(PlanDocument.from_dict(a.document), PlanDocument.from_dict(b.document)).to_dict()
+    return result | {"a_id": a.id, "b_id": b.id}
+
+
 def route_sheets(plan: PlanRecord) -> list[dict[str, Any]]:
     """Route sheets with pseudonymous children."""
     from transport.planning import PlanDocument

@@ -209,3 +209,22 @@ def test_restart_fails_running_and_resumes_queued(db_url, eligibility_engine, sm
         assert interrupted["status"] == "failed" and interrupted["error"] == RESTARTED
         resumed = wait_for(c, "b" * 32, h)
         assert resumed["status"] == "succeeded" and resumed["plan_id"]
+
+
+def test_plans_listed_and_compared(job_client, job_keys, small_scenario):
+    """Two plans of one scenario are listed and compared by the engine; a plan against itself changes nothing."""
+    c, h = job_client, job_keys["planner"]
+    sid = c.post("/v1/scenarios", json=small_scenario, headers=h).json()["id"]
+    a = wait_for(c, c.post("/v1/jobs", json={"scenario_id": sid, "time_limit_s": 1}, headers=h).json()["id"], h)
+    b = wait_for(c, c.post("/v1/jobs", json={"scenario_id": sid, "time_limit_s": 2}, headers=h).json()["id"], h)
+    listed = c.get("/v1/plans", headers=h).json()
+    assert {a["plan_id"], b["plan_id"]} <= {p["id"] for p in listed["data"]}
+    same = c.get(f"/v1/plans/{a['plan_id']}/compare/{a['plan_id']}", headers=h).json()
+    assert same["routes_changed"] == same["routes_added"] == same["routes_removed"] == 0
+    assert same["changed_in_a"] == [] and same["a"] == same["b"]
+    cmp = c.get(f"/v1/plans/{a['plan_id']}/compare/{b['plan_id']}", headers=h).json()
+    assert cmp["a"]["daily_cost_pence"] == c.get(f"/v1/plans/{a['plan_id']}", headers=h).json()["kpis"]["daily_cost_pence"]
+    changed = cmp["routes_changed"] + cmp["routes_removed"]
+    assert len(cmp["changed_in_a"]) == changed
+    assert c.get(f"/v1/plans/{a['plan_id']}/compare/999", headers=h).status_code == 404
+    assert c.get("/v1/plans", headers=job_keys["officer"]).status_code == 403

@@ -36,13 +36,12 @@ async function main() {
 }
 
 async function loadPlans() {
-  const jobs = await api('/v1/jobs');
-  const plans = jobs.data.filter((j) => j.plan_id !== null);
+  const plans = (await api('/v1/plans')).data;
   for (const id of ['plan-select', 'compare-select']) {
     const sel = document.getElementById(id);
     const keep = sel.value;
     sel.replaceChildren(el('option', { value: '' }, 'Choose a plan'),
-      ...plans.map((j) => el('option', { value: j.plan_id }, `Plan ${j.plan_id} – scenario ${j.scenario_id}, ${new Date(j.finished_at || j.created_at).toLocaleString('en-GB')}`)));
+      ...plans.map((p) => el('option', { value: p.id }, `Plan ${p.id} – scenario ${p.scenario_id}, ${new Date(p.created_at).toLocaleString('en-GB')}`)));
     sel.value = keep;
   }
   return plans;
@@ -254,42 +253,36 @@ async function launch(ev) {
   }
 }
 
-function signature(rows) {
-  // what a route does, for comparison: vehicle type and the order of its stops (children pseudonymous)
-  return `${rows[0]?.vehicle_type}|${rows.map((r) => `${r.kind}:${r.child || r.place}`).join(',')}`;
-}
-
 async function compare(otherId) {
+  // The comparison is the engine's (GET /v1/plans/{a}/compare/{b}); the page only shows it.
   const box = document.getElementById('comparison');
   setParam('compare', otherId);
   for (const t of document.querySelectorAll('.sen-changed-tag')) t.replaceChildren();
   if (!otherId || !state.plan) { box.replaceChildren(); return; }
-  let other; let sheets;
+  let cmp;
   try {
-    [other, sheets] = await Promise.all([api(`/v1/plans/${otherId}`), api(`/v1/plans/${otherId}/route-sheets`)]);
+    cmp = await api(`/v1/plans/${state.plan.id}/compare/${otherId}`);
   } catch (e) { box.replaceChildren(el('p', { class: 'govuk-error-message' }, e.message)); return; }
-  const a = state.plan.kpis; const b = other.kpis;
+  const a = cmp.a; const b = cmp.b;
   const diff = (x, y, f = (v) => v) => { const d = y - x; return d === 0 ? 'same' : `${d > 0 ? '+' : '−'}${f(Math.abs(d))}`; };
-  const group = (rows) => { const m = new Map(); rows.forEach((r) => { if (!m.has(r.route)) m.set(r.route, []); m.get(r.route).push(r); }); return m; };
-  const mine = group(state.sheets); const theirs = group(sheets.data);
-  const theirSigs = new Set([...theirs.values()].map(signature));
-  const mySigs = new Set([...mine.values()].map(signature));
-  const changed = [...mine.entries()].filter(([, rows]) => !theirSigs.has(signature(rows))).map(([id]) => id);
-  const gone = [...theirs.entries()].filter(([, rows]) => !mySigs.has(signature(rows))).map(([id]) => id);
-  for (const id of changed) {
+  for (const id of cmp.changed_in_a) {
     const t = document.querySelector(`#route-list button[data-route="${id}"] .sen-changed-tag`);
     if (t) t.replaceChildren(' ', tag('changed', 'yellow'));
   }
   box.replaceChildren(
-    table(`Plan ${state.plan.id} against plan ${other.id}`, ['', `Plan ${state.plan.id}`, `Plan ${other.id}`, 'Difference'], [
+    table(`Plan ${cmp.a_id} against plan ${cmp.b_id}`, ['', `Plan ${cmp.a_id}`, `Plan ${cmp.b_id}`, 'Difference'], [
       ['Daily cost', pounds(a.daily_cost_pence), pounds(b.daily_cost_pence), diff(a.daily_cost_pence, b.daily_cost_pence, pounds)],
       ['Vehicles', String(a.vehicles), String(b.vehicles), diff(a.vehicles, b.vehicles)],
       ['Mileage', `${a.miles}`, `${b.miles}`, diff(a.miles, b.miles, (v) => v.toFixed(1))],
+      ['Mean ride (min)', `${a.mean_ride_min}`, `${b.mean_ride_min}`, diff(a.mean_ride_min, b.mean_ride_min, (v) => v.toFixed(1))],
       ['Longest ride (min)', `${a.max_ride_min}`, `${b.max_ride_min}`, diff(a.max_ride_min, b.max_ride_min, (v) => v.toFixed(1))],
-      ['Not carried', String(a.unassigned.length), String(b.unassigned.length), diff(a.unassigned.length, b.unassigned.length)],
+      ['Over ride limit', String(a.over_ride_limit), String(b.over_ride_limit), diff(a.over_ride_limit, b.over_ride_limit)],
+      ['Not carried', String(a.unassigned), String(b.unassigned), diff(a.unassigned, b.unassigned)],
     ], { id: 'compare-table' }),
     el('p', { class: 'govuk-body', id: 'compare-routes' },
-      changed.length ? `Routes of plan ${state.plan.id} not in plan ${other.id}: ${changed.join(', ')}.` : `Every route of plan ${state.plan.id} is also in plan ${other.id}.`,
-      ' ', gone.length ? `Routes of plan ${other.id} not in plan ${state.plan.id}: ${gone.join(', ')}.` : ''),
-    el('p', { class: 'govuk-body-s' }, 'A route counts as the same when it has the same vehicle type and the same stops in the same order.'));
+      cmp.changed_in_a.length ? `Routes of plan ${cmp.a_id} that plan ${cmp.b_id} changes or drops: ${cmp.changed_in_a.join(', ')}.`
+        : `Plan ${cmp.b_id} runs every route of plan ${cmp.a_id} unchanged.`,
+      ' ', cmp.changed_in_b.length ? `New or different routes in plan ${cmp.b_id}: ${cmp.changed_in_b.join(', ')}.` : '',
+      ` Children moved: ${cmp.children_moved}.`),
+    el('p', { class: 'govuk-body-s' }, 'A route counts as the same when the same vehicle runs the same stops at the same times.'));
 }
