@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from routing.plan import Plan, Route, Stop, StopKind, Unassigned, UnassignedReason
-from routing.problem import ASSISTANT_SEATS, Layout, Request, RoutingProblem, VehicleType
+from routing.problem import ASSISTANT_SEATS, Layout, Request, RoutingProblem, VehicleType, travel_units
 from routing.validate import recompute_cost, schedule_exists
 
 Order = list[tuple[str, str]]
@@ -63,7 +63,7 @@ def one_vehicle_per_child(problem: RoutingProblem) -> Plan:
     used = {vt.id: 0 for vt in problem.vehicle_types}
     routes: list[Route] = []
     unassigned: list[Unassigned] = []
-    for unit in _units(problem):
+    for unit in travel_units(problem.requests):
         if len(unit) == 1:
             route, reason = _alone(problem, unit[0], used)
             detail = "no single-child trip possible"
@@ -95,21 +95,6 @@ def _alone(problem: RoutingProblem, r: Request, used: dict[str, int]) -> tuple[R
     if r.max_ride_time_s is not None and problem.duration_s[r.pickup, r.delivery] > r.max_ride_time_s:
         reason = UnassignedReason.RIDE_TIME_INFEASIBLE
     return None, reason
-
-
-def _units(problem: RoutingProblem) -> list[list[Request]]:
-    """Requests as boarding units: a travel group boards together; others alone."""
-    groups: dict[str, list[Request]] = {}
-    units: list[list[Request]] = []
-    for r in problem.requests:
-        if r.travel_group is None:
-            units.append([r])
-        elif r.travel_group in groups:
-            groups[r.travel_group].append(r)
-        else:
-            groups[r.travel_group] = [r]
-            units.append(groups[r.travel_group])
-    return units
 
 
 def _order_of(members: Sequence[Request]) -> Order:
@@ -145,7 +130,7 @@ def greedy_grouping(problem: RoutingProblem) -> Plan:
     """Fill vehicles school by school, farthest child first, while every rule holds."""
     used = {vt.id: 0 for vt in problem.vehicle_types}
     by_school: dict[str, list[list[Request]]] = {}
-    for unit in _units(problem):
+    for unit in travel_units(problem.requests):
         key = unit[0].school_id or f"location-{unit[0].delivery}"
         by_school.setdefault(key, []).append(unit)
     routes: list[Route] = []

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
-from routing.problem import Request, RoutingProblem
+from routing.problem import Request, RoutingProblem, travel_units
 from transport.errors import InputError
 
 
@@ -48,20 +48,6 @@ class SubProblem:
     locations: tuple[int, ...]
     vehicle_offsets: dict[str, int]
     """Per vehicle type, the county index of this sub-problem's vehicle 0."""
-
-
-def _units(requests: tuple[Request, ...]) -> list[list[Request]]:
-    groups: dict[str, list[Request]] = {}
-    units: list[list[Request]] = []
-    for r in requests:
-        if r.travel_group is None:
-            units.append([r])
-        elif r.travel_group in groups:
-            groups[r.travel_group].append(r)
-        else:
-            groups[r.travel_group] = [r]
-            units.append(groups[r.travel_group])
-    return units
 
 
 def _school_side(r: Request, am: bool) -> int:
@@ -88,7 +74,7 @@ def decompose(problem: RoutingProblem, coords_m: NDArray[np.float64], *, max_req
         raise InputError(f"coords_m must have shape ({problem.num_locations}, 2), got {coords.shape}")
     by_school: dict[str, list[list[Request]]] = {}
     anchor: dict[str, int] = {}
-    for unit in _units(problem.requests):
+    for unit in travel_units(problem.requests):
         r = unit[0]
         key = r.school_id or f"location-{_school_side(r, _is_am(r))}"
         by_school.setdefault(key, []).append(unit)

@@ -115,6 +115,21 @@ class VehicleType:
         return any(lay.fits(load, has_assistant=has_assistant) for lay in self.layouts)
 
 
+def travel_units(requests: Iterable[Request]) -> list[list[Request]]:
+    """Requests as boarding units, in first-seen order: a travel group (siblings) is one unit."""
+    groups: dict[str, list[Request]] = {}
+    units: list[list[Request]] = []
+    for r in requests:
+        if r.travel_group is None:
+            units.append([r])
+        elif r.travel_group in groups:
+            groups[r.travel_group].append(r)
+        else:
+            groups[r.travel_group] = [r]
+            units.append(groups[r.travel_group])
+    return units
+
+
 def _frozen_matrix(values: Any) -> NDArray[np.int64]:
     array = np.array(values, copy=True)
     if array.dtype.kind == "f" and not np.all(np.isfinite(array)):

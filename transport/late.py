@@ -24,7 +24,7 @@ import numpy as np
 
 from routing.baselines import timed_route
 from routing.plan import CostBreakdown, Plan, Route, StopKind, Unassigned, UnassignedReason
-from routing.problem import ASSISTANT_SEATS, Layout, Request, RoutingProblem, VehicleType
+from routing.problem import ASSISTANT_SEATS, Layout, Request, RoutingProblem, VehicleType, travel_units
 from routing.validate import Cause, check, recompute_cost
 
 NEAR_SCHOOL_S = 600
@@ -274,19 +274,7 @@ def direct_route(problem: RoutingProblem, routes: Sequence[Route | None], unit: 
 def units_of(problem: RoutingProblem, request_ids: Iterable[str]) -> list[list[Request]]:
     """The requests as boarding units: a travel group (all of it in ``request_ids``) is one unit."""
     by_id = problem._request_by_id()
-    wanted = list(dict.fromkeys(request_ids))
-    groups: dict[str, list[Request]] = {}
-    out: list[list[Request]] = []
-    for rid in wanted:
-        r = by_id[rid]
-        if r.travel_group is None:
-            out.append([r])
-        elif r.travel_group in groups:
-            groups[r.travel_group].append(r)
-        else:
-            groups[r.travel_group] = [r]
-            out.append(groups[r.travel_group])
-    return out
+    return travel_units(by_id[rid] for rid in dict.fromkeys(request_ids))
 
 
 def insert_requests(problem: RoutingProblem, plan: Plan, request_ids: Iterable[str], *,
