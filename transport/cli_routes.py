@@ -6,6 +6,7 @@ import csv
 import json
 import signal
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -38,6 +39,19 @@ class ProgressCallbacks:
     def should_stop(self) -> bool:
         """True once the planner pressed Ctrl-C."""
         return self.stop_requested
+
+
+@contextmanager
+def solver_progress(description: str, time_limit_s: float):
+    """A progress bar fed by the solver's callbacks, with Ctrl-C asking it to stop with its best plan."""
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
+                  transient=True) as progress:
+        cb = ProgressCallbacks(progress, progress.add_task(description, total=time_limit_s), time_limit_s)
+        previous = signal.signal(signal.SIGINT, lambda *_: setattr(cb, "stop_requested", True))
+        try:
+            yield cb
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
 
 def load_plan(path: Path):
@@ -75,15 +89,8 @@ def plan(
     from transport.planning import plan_scenario
 
     scen = load_scenario(scenario)
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
-                  transient=True) as progress:
-        task = progress.add_task("building matrices and first solution", total=time_limit)
-        cb = ProgressCallbacks(progress, task, time_limit)
-        previous = signal.signal(signal.SIGINT, lambda *_: setattr(cb, "stop_requested", True))
-        try:
-            doc = plan_scenario(scen, time_limit_s=time_limit, callbacks=cb)
-        finally:
-            signal.signal(signal.SIGINT, previous)
+    with solver_progress("building matrices and first solution", time_limit) as cb:
+        doc = plan_scenario(scen, time_limit_s=time_limit, callbacks=cb)
     if cb.stop_requested:
         console.print("interrupted: writing the best plan found so far")
     if doc.violations:
@@ -254,16 +261,9 @@ def rerun_cmd(
     from transport.late import rerun_document
 
     doc = load_plan(plan_file)
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
-                  transient=True) as progress:
-        task = progress.add_task("re-optimising", total=time_limit)
-        cb = ProgressCallbacks(progress, task, time_limit)
-        previous = signal.signal(signal.SIGINT, lambda *_: setattr(cb, "stop_requested", True))
-        try:
-            new_doc, res = rerun_document(doc, disruption_penalty_pence=int(round(disruption_penalty * 100)),
-                                          time_limit_s=time_limit, callbacks=cb)
-        finally:
-            signal.signal(signal.SIGINT, previous)
+    with solver_progress("re-optimising", time_limit) as cb:
+        new_doc, res = rerun_document(doc, disruption_penalty_pence=int(round(disruption_penalty * 100)),
+                                      time_limit_s=time_limit, callbacks=cb)
     _write_validated(new_doc, out)
     console.print(f"saving £{res.saving / 100:,.2f}/day; children moved {len(res.moved)}; "
                   f"penalty £{disruption_penalty:,.2f}; valid: yes; wrote {out}", highlight=False)
