@@ -35,6 +35,8 @@ async function main() {
   if (want) openPlan(want);
 }
 
+const childrenText = (n) => `${n} ${n === 1 ? 'child' : 'children'}`;
+
 async function loadPlans() {
   const plans = (await api('/v1/plans')).data;
   for (const id of ['plan-select', 'compare-select']) {
@@ -51,7 +53,7 @@ async function loadScenarios() {
   const sc = await api('/v1/scenarios');
   const sel = document.getElementById('launch-source');
   sel.replaceChildren(el('option', { value: 'eligible' }, 'Children currently eligible for a seat'),
-    ...sc.data.map((x) => el('option', { value: x.id }, `Scenario ${x.id}: ${x.name} (${x.session}, ${x.children} children)`)));
+    ...sc.data.map((x) => el('option', { value: x.id }, `Scenario ${x.id}: ${x.name} (${x.session}, ${childrenText(x.children)})`)));
 }
 
 async function openPlan(planId) {
@@ -116,7 +118,7 @@ function draw(geo, sheets, scenario) {
     const latlngs = f.geometry.coordinates.map(([lon, lat]) => [lat, lon]);
     const halo = L.polyline(latlngs, { color: '#ffffff', weight: 8, opacity: 0.8, interactive: false, className: 'sen-route-halo' });
     const line = L.polyline(latlngs, { color: colour, weight: 4, opacity: 0.9, className: `sen-route sen-route-${id}` });
-    line.bindTooltip(`${id}: ${f.properties.vehicle_type}, ${f.properties.children} children${f.properties.assistant ? ', with assistant' : ''}`, { sticky: true });
+    line.bindTooltip(`${id}: ${f.properties.vehicle_type}, ${childrenText(f.properties.children)}${f.properties.assistant ? ', with assistant' : ''}`, { sticky: true });
     line.on('click', () => selectRoute(id));
     halo.addTo(state.layer);
     line.addTo(state.layer);
@@ -172,7 +174,7 @@ function renderRouteList(geo) {
     return el('li', {}, el('button', {
       type: 'button', class: 'sen-route-button', 'aria-pressed': 'false', style: `--c:${routeColour(i)}`,
       dataset: { route: id }, onclick: () => selectRoute(id),
-    }, el('strong', {}, id), ` ${f.properties.vehicle_type}, ${f.properties.children} children`,
+    }, el('strong', {}, id), ` ${f.properties.vehicle_type}, ${childrenText(f.properties.children)}`,
     f.properties.assistant ? ', assistant' : '', times ? ` · ${times}` : '', el('span', { class: 'sen-changed-tag' })));
   }));
   document.getElementById('route-stops').replaceChildren();
