@@ -1,7 +1,8 @@
 """DARP benchmark: the 24 Cordeau (2006) ``a`` instances against their optimal values.
 
-Protocol: each instance is solved once with ``routing.cli_bench.darp_params`` (OR-Tools,
-deterministic, no seed) at ``--time-limit`` seconds; the objective is the Euclidean route
+Protocol: each instance is solved once with ``routing.cli_bench.darp_params`` (OR-Tools, then
+the LNS of ``routing.lns`` with seed 0; it stops on the clock, so figures vary with CPU load)
+at ``--time-limit`` seconds; the objective is the Euclidean route
 length recomputed on the float data; feasible = every request routed, no validator
 violation and no float violation (tolerance 1e-6). The gap is against ``bks.csv`` (optimal).
 Prints one line per instance, a summary, and as its last line one JSON object. Asserts nothing.

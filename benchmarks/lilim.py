@@ -1,6 +1,7 @@
 """Li & Lim PDPTW benchmark: 12 instances, vehicles first, then distance, vs best known.
 
-Protocol: each instance is solved once with ``routing.cli_bench.lilim_params`` at
+Protocol: each instance is solved once with ``routing.cli_bench.lilim_params`` (OR-Tools, then
+the LNS of ``routing.lns`` with route elimination, seed 0; stops on the clock) at
 ``--time-limit`` seconds (default 10); no ride limits. Per instance: our vehicles and
 Euclidean distance (float data) against the SINTEF best known; then how many BKS vehicle
 counts we match and the mean distance gap over those. Last line: one JSON object.

@@ -41,10 +41,10 @@ from routing.problem import RoutingProblem
 BIG = 10**15
 """Stands in for "no bound" on a time; far above any horizon, far below int64 overflow."""
 
-REMOVE_MIN, REMOVE_MAX, REMOVE_SHARE = 3, 25, 0.3
+REMOVE_MIN, REMOVE_MAX, REMOVE_SHARE = 3, 12, 0.2
 """Requests removed per iteration: uniform in [min, max(min, min(max, share × requests))]."""
 
-START_TEMPERATURE = 0.004
+START_TEMPERATURE = 0.01
 """Simulated annealing: a plan this share of the distance cost worse is first accepted with
 probability 1/2; the temperature falls geometrically to 1 % of that by the deadline."""
 

@@ -3,7 +3,9 @@
 No files, no printing. Requests that cannot be served even alone (no vehicle fits, a direct
 trip breaks the ride limit or the windows, self-contradictory rules) are kept out before the
 solver runs and reported with their reason; everything else goes to OR-Tools through
-:mod:`routing.ortools_model`. Every request ends up exactly once: routed or unassigned.
+:mod:`routing.ortools_model`, optionally followed by the ruin-and-recreate search of
+:mod:`routing.lns` (``SolveParams.lns_share``). Every request ends up exactly once: routed or
+unassigned.
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ FALLBACK_FIRST_SOLUTIONS = ("local_cheapest_insertion", "all_unperformed")
 class SolveParams:
     """Solver settings as data. Strategy names are OR-Tools' enum names, any case.
 
-    OR-Tools' routing search is deterministic for given settings, so there is no seed:
-    diversity comes from ``restarts`` with different first-solution strategies.
+    OR-Tools' routing search is deterministic for given settings, so it takes no seed:
+    diversity comes from ``restarts`` with different first-solution strategies. ``seed``
+    drives only the LNS, which stops on the clock (so its result can vary with load).
 
     ``restarts`` > 1 splits the time limit into that many runs that alternate
     ``first_solution`` and ``alt_first_solution``, each from scratch (or, with
