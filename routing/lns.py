@@ -44,6 +44,10 @@ BIG = 10**15
 REMOVE_MIN, REMOVE_MAX, REMOVE_SHARE = 3, 12, 0.2
 """Requests removed per iteration: uniform in [min, max(min, min(max, share × requests))]."""
 
+NOISE, NOISE_SKIP = 0.025, 0.5
+"""Insertion noise (Ropke & Pisinger): in all but ``NOISE_SKIP`` of the iterations each
+insertion cost gets a uniform term of +-``NOISE`` x the longest arc's cost."""
+
 START_TEMPERATURE = 0.01
 """Simulated annealing: a plan this share of the distance cost worse is first accepted with
 probability 1/2; the temperature falls geometrically to 1 % of that by the deadline."""
@@ -149,14 +153,6 @@ class _Data:
         self.el, self.ll, self.sl = e.tolist(), l.tolist(), svc.tolist()
         self.seats_l, self.wch_l = seats.tolist(), wch.tolist()
         self.type_of = [t for t, _ in veh]
-        # relatedness: distances between pickups and between deliveries, plus window centres
-        pk = np.arange(R) * 2
-        dl = pk + 1
-        dd = self.D[np.ix_(pk, pk)] + self.D[np.ix_(dl, dl)]
-        mid = lambda a: np.where(l[a] >= BIG, e[a], (e[a] + np.minimum(l[a], BIG)) // 2)
-        tp, td = mid(pk), mid(dl)
-        tt = np.abs(tp[:, None] - tp[None, :]) + np.abs(td[:, None] - td[None, :])
-        self.related = dd / max(1, int(dd.max())) + tt / max(1, int(tt.max())) if R else dd
 
     def start(self, v: int) -> int:
         return 2 * self.R + 2 * v
@@ -448,6 +444,7 @@ class _Search:
         self.deadline = deadline
         self.should_stop = should_stop
         self.stats = LnsStats()
+        self.noise = NOISE * int(data.D.max()) * max(data.cpk or [1]) if data.R else 0.0
         self.where = None
 
     # ---------------------------------------------------------------- removal
@@ -470,7 +467,7 @@ class _Search:
         elif how == "related":
             seed = rng.choice(routed)[0]
             ks = np.array([k for k, _ in routed])
-            order = ks[np.argsort(self.data.related[seed, ks], kind="stable")]
+            order = ks[np.argsort(self._relatedness(state, seed, ks), kind="stable")]
             pool = order.tolist()
             chosen = [pool.pop(0)]
             while len(chosen) < q and pool:
@@ -493,6 +490,21 @@ class _Search:
             while len(chosen) < q and pool:
                 chosen.append(pool.pop(int(rng.random() ** 3 * len(pool))))
         return self._without(state, chosen), chosen
+
+    def _relatedness(self, state: _State, seed: int, ks: np.ndarray) -> np.ndarray:
+        """Shaw relatedness of ``seed`` to each request in ``ks`` (lower = closer): pickup and
+        delivery distances plus the gaps between their current service times, each scaled
+        to [0, 1]."""
+        data = self.data
+        when = np.zeros(2 * data.R + 2 * len(data.veh), dtype=np.int64)
+        for r in state.routes:
+            if r.nodes:
+                when[r.seq] = r.E
+        p0, d0 = 2 * seed, 2 * seed + 1
+        P, Dn = 2 * ks, 2 * ks + 1
+        dd = data.D[p0, P] + data.D[d0, Dn]
+        tt = np.abs(when[P] - when[p0]) + np.abs(when[Dn] - when[d0])
+        return dd / max(1, int(dd.max())) + tt / max(1, int(tt.max()))
 
     def _without(self, state: _State, chosen: Sequence[int]) -> _State:
         drop = set()
@@ -533,7 +545,7 @@ class _Search:
                 if not opts:
                     continue
                 if noise:
-                    opts = sorted((c * (1.0 + noise * (2 * rng.random() - 1)), ri) for c, ri in opts)
+                    opts = sorted((c + noise * (2 * rng.random() - 1), ri) for c, ri in opts)
                 if regret <= 1:
                     score = -opts[0][0]
                 else:
@@ -579,7 +591,8 @@ class _Search:
             try:
                 part, removed = self.remove(cur, q, how)
                 regret = rng.choice((1, 2, 2, 3))
-                cand = self.insert(part, removed + part.bank, regret, allow_new, 0.0 if rng.random() < 0.7 else 0.1)
+                noise = 0.0 if rng.random() < NOISE_SKIP else self.noise
+                cand = self.insert(part, removed + part.bank, regret, allow_new, noise)
             except _Infeasible:
                 continue
             obj = cand.arc_cost() + penalty * len(cand.bank)
