@@ -61,7 +61,8 @@ def require(*roles: Role):
     """A dependency admitting only ``roles`` (403 for any other valid caller)."""
     allowed = frozenset(roles)
 
-    def check(who: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    async def check(who: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        # async: no I/O here, so FastAPI runs it on the event loop instead of a thread hop
         if who.role not in allowed:
             raise ForbiddenError(f"role {who.role.value} may not do this (needs {' or '.join(sorted(allowed))})")
         return who
@@ -76,8 +77,8 @@ Contractor = Annotated[Principal, Depends(require(Role.CONTRACTOR))]
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
 
 
-def get_engine(request: Request) -> EligibilityEngine:
-    """The service's eligibility engine."""
+async def get_engine(request: Request) -> EligibilityEngine:
+    """The service's eligibility engine (no I/O: resolved on the event loop)."""
     return request.app.state.engine
 
 
