@@ -724,7 +724,6 @@ def improve(problem: RoutingProblem, request_indices: Sequence[int], plan: Plan,
 
 def _eliminate_routes(search: _Search, state: _State, until: float, temp0: float, penalty: int) -> _State:
     """Empty the smallest routes one at a time while the others can absorb their requests."""
-    data = search.data
     best = state
     while time.monotonic() < until:
         used = [r for r in best.routes if r.nodes]

@@ -221,7 +221,7 @@ def _fix_times_in_finalizer(model: OrToolsModel) -> None:
 
 def add_max_ride_time(model: OrToolsModel, *, use_filter: bool = True) -> None:
     """Ride limit ``B_d - B_p <= L + s_p``: a dimension pair limit and a CP constraint."""
-    routing, time, solver = model.routing, model.time, model.routing.solver()
+    time, solver = model.time, model.routing.solver()
     limits = {}
     # Pair indices follow the order of AddPickupAndDelivery calls (add_pickup_delivery_pairs).
     for pair_index, i in enumerate(model.request_nodes):

@@ -8,7 +8,7 @@ import pytest
 
 from eligibility.dates import birthday
 from eligibility.rules import decide
-from tests.eligibility.conftest import TRAVEL, application, cand, facts, school, secondary
+from tests.eligibility.conftest import application, cand, facts, school, secondary
 
 # A child born on these dates is the stated age on TRAVEL (2025-09-03).
 AGE_7 = dt.date(2018, 1, 10)

@@ -7,7 +7,7 @@ import dataclasses
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from routing.plan import CostBreakdown, Plan, Route, Unassigned, UnassignedReason
+from routing.plan import Plan, Route, Unassigned, UnassignedReason
 from routing.problem import Layout, Load, RoutingProblem
 from routing.validate import Cause, check, recompute_cost
 
