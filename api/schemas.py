@@ -488,13 +488,13 @@ class JobCreate(_In):
 
 
 class JobPublic(BaseModel):
-    """An optimisation job: status, progress (0-1), best cost so far (solver units) and its plan once stored."""
+    """An optimisation job: status, progress (0-1), best daily cost so far (pence) and its plan once stored."""
 
     id: str
     scenario_id: int
     status: Literal["queued", "running", "succeeded", "failed", "cancelled"]
     progress: float
-    best_cost: int | None
+    best_cost: int | None = Field(description="best daily cost found so far, pence (plus any penalty for children left out)")
     elapsed_s: float
     time_limit_s: float
     error: str | None

@@ -90,7 +90,8 @@ class SolveCallbacks(Protocol):
     """What a CLI progress bar or an API job hears from the solver."""
 
     def on_progress(self, best_cost: int, elapsed_s: float) -> None:
-        """A better plan was found: its objective (solver units) and seconds so far."""
+        """A better plan was found: its daily cost in pence (plus any penalty for children
+        left out) and the seconds so far."""
 
     def should_stop(self) -> bool:
         """Whether the caller wants the search cancelled now."""
@@ -214,7 +215,8 @@ def _improve_by_lns(problem: RoutingProblem, todo: Sequence[int], plan: Plan, pa
     stop = callbacks.should_stop if callbacks is not None else None
     progress = None
     if callbacks is not None:
-        progress = lambda cost: callbacks.on_progress(cost, time.monotonic() - started)  # noqa: E731
+        # the LNS counts millipence; callers hear pence
+        progress = lambda cost: callbacks.on_progress(cost // 1000, time.monotonic() - started)  # noqa: E731
     try:
         better, _ = lns.improve(problem, todo, plan, deadline, seed=params.seed, should_stop=stop,
                                 on_progress=progress)
@@ -262,7 +264,8 @@ def _attach_callbacks(model: om.OrToolsModel, callbacks: SolveCallbacks | None, 
     routing = model.routing
 
     def at_solution() -> None:
-        callbacks.on_progress(int(routing.CostVar().Value()), time.monotonic() - started)
+        # the objective is in units of cost_unit millipence; callers hear pence
+        callbacks.on_progress(int(routing.CostVar().Value()) * model.cost_unit // 1000, time.monotonic() - started)
         if callbacks.should_stop():
             routing.solver().FinishCurrentSearch()
 

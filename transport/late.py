@@ -395,7 +395,8 @@ def rerun(problem: RoutingProblem, plan: Plan, *, disruption_penalty_pence: int,
                 model.routing.AddSoftSameVehicleConstraint(nodes, unit_cost)
     if callbacks is not None:
         def at_solution() -> None:
-            callbacks.on_progress(int(model.routing.CostVar().Value()), time.perf_counter() - started)
+            callbacks.on_progress(int(model.routing.CostVar().Value()) * model.cost_unit // 1000,
+                                  time.perf_counter() - started)
             if callbacks.should_stop():
                 model.routing.solver().FinishCurrentSearch()
         model.keep.append(at_solution)

@@ -121,3 +121,19 @@ def test_never_worse_than_the_greedy_grouping(small):
     greedy = greedy_grouping(build_problem(small).problem)
     assert (len(doc.plan.unassigned), doc.plan.cost.total) <= (len(greedy.unassigned), greedy.cost.total)
     assert doc.violations == []
+
+
+def test_progress_reports_pence(small):
+    """The best cost the solver reports converges on the plan's daily cost in pence."""
+    seen = []
+
+    class Listen:
+        def on_progress(self, best_cost, elapsed_s):
+            seen.append(best_cost)
+
+        def should_stop(self):
+            return False
+
+    doc = plan_scenario(small, time_limit_s=2, callbacks=Listen())
+    stops = sum(len(r.stops) for r in doc.plan.routes)
+    assert seen and abs(min(seen) - doc.plan.cost.total) <= stops  # per-arc vs per-route rounding

@@ -237,7 +237,7 @@ async function launch(ev) {
     bar.value = job.progress;
     bar.textContent = `${Math.round(job.progress * 100)}%`;
     status.textContent = `${job.status === 'queued' ? 'Waiting to start' : 'Running'}: ${Math.round(job.progress * 100)}%, `
-      + `${job.elapsed_s.toFixed(1)} of ${job.time_limit_s} s. Best cost so far: ${job.best_cost === null ? 'none yet' : `${job.best_cost.toLocaleString('en-GB')} (solver units)`}.`;
+      + `${job.elapsed_s.toFixed(1)} of ${job.time_limit_s} s. Best cost so far: ${job.best_cost === null ? 'none yet' : `${pounds(job.best_cost)} a day`}.`;
     await sleep(500);
     try { job = await api(`/v1/jobs/${job.id}`); } catch (e) { status.textContent = e.message; break; }
   }
@@ -246,7 +246,7 @@ async function launch(ev) {
   bar.value = job.status === 'succeeded' ? 1 : bar.value;
   box.dataset.status = job.status;
   if (job.status === 'succeeded') {
-    status.replaceChildren(tag('Finished', 'green'), ` Best cost ${job.best_cost.toLocaleString('en-GB')} (solver units). `,
+    status.replaceChildren(tag('Finished', 'green'), ` Best cost ${pounds(job.best_cost)} a day. `,
       el('a', { class: 'govuk-link', href: `/web/planner?plan=${job.plan_id}`, id: 'job-plan-link' }, `Plan ${job.plan_id}`), ' is open on the map.');
     await loadPlans();
     openPlan(String(job.plan_id));
