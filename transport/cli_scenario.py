@@ -33,6 +33,27 @@ def generate(
     console.print(f"wrote {out}")
 
 
+@app.command("import")
+def import_children(
+    children: Path = typer.Argument(..., help="CSV of children (columns in the README)"),
+    out: Path = typer.Option(..., help="scenario JSON to write"),
+    session: str = typer.Option("am", help="am (home to school) or pm (school to home)"),
+    fleet: Path | None = typer.Option(None, help="fleet JSON (list of vehicle types); default: the sample fleet"),
+    name: str = typer.Option("imported children", help="scenario name"),
+) -> None:
+    """A scenario from a CSV of children with their homes, schools and needs."""
+    from transport.children_csv import read_children, read_fleet, scenario_from_children
+    from transport.errors import InputError
+
+    if session not in ("am", "pm"):
+        raise InputError(f"unknown session {session!r}: use am or pm")
+    kids = read_children(children)
+    scenario = scenario_from_children(kids, fleet=read_fleet(fleet) if fleet else None, session=session, name=name)
+    save_scenario(scenario, out)
+    _summary(scenario)
+    console.print(f"wrote {out}")
+
+
 @app.command("info")
 def info(scenario: Path = typer.Argument(..., help="scenario JSON")) -> None:
     """Children, schools, needs and fleet of a scenario."""

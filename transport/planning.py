@@ -70,12 +70,18 @@ def scenario_locations(scenario: Scenario, postcodes=None) -> tuple[Location, ..
             seen.add(key)
             locs.append(Location(kind, ident, p))
 
+    def where(kind: str, ident: str, point) -> LatLon:
+        try:
+            return point.resolve(postcodes)
+        except InputError as exc:
+            raise InputError(f"{kind} {ident}: {exc}") from None
+
     for v in scenario.fleet:
-        add("depot", v.id, v.depot.resolve(postcodes))
+        add("depot", v.id, where("depot of", v.id, v.depot))
     for s in scenario.schools:
-        add("school", s.id, s.location.resolve(postcodes))
+        add("school", s.id, where("school", s.id, s.location))
     for c in scenario.children:
-        add("home", c.id, c.home.resolve(postcodes))
+        add("home", c.id, where("home of child", c.id, c.home))
     return tuple(locs)
 
 

@@ -1,0 +1,136 @@
+"""Children for a routing scenario from a CSV (one row per child), as councils keep them.
+
+Columns: ``child_id``, ``first_name``, the home as ``home_postcode`` or ``home_lat``/``home_lon``
+or ``home_easting``/``home_northing``, ``school_urn``, and optional needs: ``phase``,
+``wheelchair``, ``passenger_assistant``, ``travel_alone``, ``max_ride_time_min``, ``not_with``
+(``;``-separated child ids), ``sibling_group``, ``load_time_s``, ``equipment`` (``;``-separated),
+``access_notes``. Every bad row is reported with its row number; nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from transport.errors import InputError, from_validation
+from transport.pointsio import RowErrors
+from transport.scenario import FleetVehicle, Point, Scenario, ScenarioChild, ScenarioSchool
+
+YES = {"yes", "y", "true", "1"}
+NO = {"no", "n", "false", "0", ""}
+
+
+def _flag(row: dict, key: str) -> bool:
+    text = str(row.get(key) or "").strip().lower()
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise InputError(f"{key} {text!r} is not yes or no")
+
+
+def _int(row: dict, key: str) -> int | None:
+    text = str(row.get(key) or "").strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise InputError(f"{key} {text!r} is not a whole number") from None
+
+
+def _list(row: dict, key: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in str(row.get(key) or "").split(";") if p.strip())
+
+
+def _home(row: dict) -> Point:
+    if str(row.get("home_lat") or "").strip() or str(row.get("home_lon") or "").strip():
+        return Point(lat=float(row["home_lat"]), lon=float(row["home_lon"]))
+    if str(row.get("home_easting") or "").strip():
+        return Point(easting=float(row["home_easting"]), northing=float(row["home_northing"]))
+    if str(row.get("home_postcode") or "").strip():
+        return Point(postcode=str(row["home_postcode"]).strip())
+    raise InputError("no home: give home_postcode, home_lat/home_lon or home_easting/home_northing")
+
+
+def child_from_row(row: dict) -> ScenarioChild:
+    """One child from a CSV row; a clear error names the column."""
+    row = {str(k).strip().lower(): v for k, v in row.items()}
+    try:
+        return ScenarioChild(
+            id=str(row.get("child_id") or "").strip(), first_name=str(row.get("first_name") or "").strip(),
+            home=_home(row), school_id=str(row.get("school_urn") or "").strip(),
+            phase=str(row.get("phase") or "").strip() or None, wheelchair=_flag(row, "wheelchair"),
+            passenger_assistant=_flag(row, "passenger_assistant"), travel_alone=_flag(row, "travel_alone"),
+            max_ride_time_min=_int(row, "max_ride_time_min"), not_with=_list(row, "not_with"),
+            sibling_group=str(row.get("sibling_group") or "").strip() or None, load_time_s=_int(row, "load_time_s"),
+            equipment=_list(row, "equipment"), access_notes=str(row.get("access_notes") or "").strip())
+    except ValidationError as exc:
+        raise from_validation(exc, "child") from None
+    except (KeyError, ValueError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(f"bad home coordinates ({exc})") from None
+
+
+def read_children(path: str | Path) -> list[ScenarioChild]:
+    """Every child of the CSV, or ``RowErrors`` listing each bad row with its reason."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"children file {path} not found")
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    if not rows:
+        raise InputError(f"{path.name} has no data rows")
+    children, errors, seen = [], [], set()
+    for i, row in enumerate(rows, start=2):
+        try:
+            child = child_from_row(row)
+            if child.id in seen:
+                raise InputError(f"duplicate child_id {child.id!r}")
+            seen.add(child.id)
+            children.append(child)
+        except InputError as exc:
+            errors.append((i, str(exc)))
+    if errors:
+        raise RowErrors(path, errors)
+    return children
+
+
+def scenario_from_children(children: list[ScenarioChild], *, fleet: tuple[FleetVehicle, ...] | None = None,
+                           session: str = "am", name: str = "imported children", schools=None) -> Scenario:
+    """A scenario carrying these children to their (sample or configured) schools."""
+    from transport.cohort import default_fleet
+    from transport.schools import load_schools
+
+    known = schools or load_schools()
+    missing = sorted({c.school_id for c in children if c.school_id not in known})
+    if missing:
+        raise InputError(f"unknown school(s) {', '.join(missing)}: not in the school attributes file")
+    used = {c.school_id: known[c.school_id] for c in children}
+    scen_schools = tuple(
+        ScenarioSchool(id=s.id, name=s.name, location=Point.of(s.open_entrances()[0].location),
+                       phase="primary" if s.age_high <= 11 else "secondary",
+                       bell_start=s.bell_times.start, bell_finish=s.bell_times.finish)
+        for s in used.values())
+    try:
+        return Scenario(name=name, session=session, schools=scen_schools,  # type: ignore[arg-type]
+                        children=tuple(children), fleet=fleet or default_fleet(len(children)))
+    except ValidationError as exc:
+        raise from_validation(exc, name) from None
+
+
+def read_fleet(path: str | Path) -> tuple[FleetVehicle, ...]:
+    """A fleet JSON file: a list of vehicle types in the scenario's ``fleet`` format."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return tuple(FleetVehicle.model_validate(v) for v in data)
+    except FileNotFoundError:
+        raise InputError(f"fleet file {path} not found") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{Path(path).name} is not valid JSON: line {exc.lineno}: {exc.msg}") from None
+    except ValidationError as exc:
+        raise from_validation(exc, Path(path).name) from None
