@@ -7,7 +7,6 @@ once per cohort. ``assess_many`` accounts for every row: rows = decisions + erro
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +18,7 @@ from eligibility.measure import Measurer
 from eligibility.policy import Policy, load_policy
 from eligibility.rules import AssessmentFacts, Decision, decide
 from eligibility.unsafe import UnsafeSegment, map_to_network, read_unsafe_segments
+from transport import cells
 from transport.errors import InputError
 from transport.geo import LatLon
 from transport.models import Application, ChildNeeds, Home, School
@@ -99,8 +99,6 @@ class Assessor:
 # -------------------------------------------------------------------------------------------------
 # reading applications (CSV or JSON); columns are documented in docs/eligibility-input.md
 # -------------------------------------------------------------------------------------------------
-TRUE = {"1", "true", "yes", "y", "t"}
-FALSE = {"0", "false", "no", "n", "f", ""}
 COLUMNS = ("application_id", "date_of_birth", "sex", "home_postcode", "home_lat", "home_lon", "home_easting",
            "home_northing", "school_urn", "ehc_plan", "ehc_named_school", "ehc_transport_condition",
            "sen_mobility", "sen_evidence", "temporary_condition_until", "low_income", "religious_preference",
@@ -115,50 +113,13 @@ class ApplicationRowError(InputError):
         self.application_id = application_id
 
 
-def _flag(row: dict, key: str) -> bool:
-    text = str(row.get(key) or "").strip().lower()
-    if text in TRUE:
-        return True
-    if text in FALSE:
-        return False
-    raise ValueError(f"{key} must be yes/no (true/false, 1/0), got {row[key]!r}")
-
-
-def _date(row: dict, key: str, required: bool = False) -> dt.date | None:
-    text = str(row.get(key) or "").strip()
-    if not text:
-        if required:
-            raise ValueError(f"{key} is required")
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{key} must be a date YYYY-MM-DD, got {text!r}") from None
-
-
-def _num(row: dict, key: str) -> float | None:
-    text = str(row.get(key) or "").strip()
-    if not text:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        raise ValueError(f"{key} must be a number, got {text!r}") from None
-
-
-def _list(row: dict, key: str) -> tuple[str, ...]:
-    return tuple(p.strip() for p in str(row.get(key) or "").replace(";", ",").split(",") if p.strip())
-
-
 def _needs(row: dict) -> ChildNeeds:
     """Journey needs from the optional TIF columns (absent columns mean no such need)."""
-    ride = _num(row, "max_ride_time_min")
-    load = _num(row, "load_time_s")
     return ChildNeeds(
-        wheelchair=_flag(row, "wheelchair"), passenger_assistant=_flag(row, "passenger_assistant"),
-        travel_alone=_flag(row, "travel_alone"), max_ride_time_min=int(ride) if ride is not None else None,
-        not_with=_list(row, "not_with"), load_time_s=int(load) if load is not None else None,
-        equipment=_list(row, "equipment"), access_notes=str(row.get("access_notes") or "").strip(),
+        wheelchair=cells.flag(row, "wheelchair"), passenger_assistant=cells.flag(row, "passenger_assistant"),
+        travel_alone=cells.flag(row, "travel_alone"), max_ride_time_min=cells.whole(row, "max_ride_time_min"),
+        not_with=cells.items(row, "not_with"), load_time_s=cells.whole(row, "load_time_s"),
+        equipment=cells.items(row, "equipment"), access_notes=cells.text(row, "access_notes"),
     )
 
 
@@ -167,22 +128,22 @@ def application_from_row(row: dict[str, Any]) -> tuple[Application, frozenset[st
     row = {str(k).strip().lower(): ("" if v is None else v) for k, v in row.items()}
     app_id = str(row.get("application_id") or "").strip() or None
     try:
-        lat, lon = _num(row, "home_lat"), _num(row, "home_lon")
-        east, north = _num(row, "home_easting"), _num(row, "home_northing")
+        lat, lon = cells.number(row, "home_lat"), cells.number(row, "home_lon")
+        east, north = cells.number(row, "home_easting"), cells.number(row, "home_northing")
         postcode = str(row.get("home_postcode") or "").strip() or None
         location = LatLon(lat, lon) if lat is not None and lon is not None else None
         home = Home(postcode=postcode, location=location, easting=east, northing=north)
-        travel = _date(row, "travel_date", required=True)
+        travel = cells.date(row, "travel_date", required=True)
         sex = str(row.get("sex") or "U").strip().upper()[:1] or "U"
         app = Application(
-            id=app_id or "", date_of_birth=_date(row, "date_of_birth", required=True), sex=sex, home=home,
+            id=app_id or "", date_of_birth=cells.date(row, "date_of_birth", required=True), sex=sex, home=home,
             school_id=str(row.get("school_urn") or "").strip(), travel_date=travel,
-            ehc_plan=_flag(row, "ehc_plan"),
+            ehc_plan=cells.flag(row, "ehc_plan"),
             ehc_named_school_id=str(row.get("ehc_named_school") or "").strip() or None,
-            ehc_transport_condition=_flag(row, "ehc_transport_condition"),
-            sen_mobility=_flag(row, "sen_mobility"), sen_evidence=str(row.get("sen_evidence") or "").strip(),
-            temporary_condition_until=_date(row, "temporary_condition_until"),
-            low_income=_flag(row, "low_income"),
+            ehc_transport_condition=cells.flag(row, "ehc_transport_condition"),
+            sen_mobility=cells.flag(row, "sen_mobility"), sen_evidence=str(row.get("sen_evidence") or "").strip(),
+            temporary_condition_until=cells.date(row, "temporary_condition_until"),
+            low_income=cells.flag(row, "low_income"),
             religious_preference=str(row.get("religious_preference") or "").strip() or None,
             first_name=str(row.get("first_name") or "").strip(),
             sibling_group=str(row.get("sibling_group") or "").strip() or None,

@@ -15,36 +15,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from transport import cells
 from transport.errors import InputError, from_validation
 from transport.pointsio import RowErrors
 from transport.scenario import FleetVehicle, Point, Scenario, ScenarioChild, ScenarioSchool
-
-YES = {"yes", "y", "true", "1"}
-NO = {"no", "n", "false", "0", ""}
-
-
-def _flag(row: dict, key: str) -> bool:
-    text = str(row.get(key) or "").strip().lower()
-    if text in YES:
-        return True
-    if text in NO:
-        return False
-    raise InputError(f"{key} {text!r} is not yes or no")
-
-
-def _int(row: dict, key: str) -> int | None:
-    text = str(row.get(key) or "").strip()
-    if not text:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        raise InputError(f"{key} {text!r} is not a whole number") from None
-
-
-def _list(row: dict, key: str) -> tuple[str, ...]:
-    return tuple(p.strip() for p in str(row.get(key) or "").split(";") if p.strip())
-
 
 def _home(row: dict) -> Point:
     if str(row.get("home_lat") or "").strip() or str(row.get("home_lon") or "").strip():
@@ -63,11 +37,11 @@ def child_from_row(row: dict) -> ScenarioChild:
         return ScenarioChild(
             id=str(row.get("child_id") or "").strip(), first_name=str(row.get("first_name") or "").strip(),
             home=_home(row), school_id=str(row.get("school_urn") or "").strip(),
-            phase=str(row.get("phase") or "").strip() or None, wheelchair=_flag(row, "wheelchair"),
-            passenger_assistant=_flag(row, "passenger_assistant"), travel_alone=_flag(row, "travel_alone"),
-            max_ride_time_min=_int(row, "max_ride_time_min"), not_with=_list(row, "not_with"),
-            sibling_group=str(row.get("sibling_group") or "").strip() or None, load_time_s=_int(row, "load_time_s"),
-            equipment=_list(row, "equipment"), access_notes=str(row.get("access_notes") or "").strip())
+            phase=cells.text(row, "phase") or None, wheelchair=cells.flag(row, "wheelchair"),
+            passenger_assistant=cells.flag(row, "passenger_assistant"), travel_alone=cells.flag(row, "travel_alone"),
+            max_ride_time_min=cells.whole(row, "max_ride_time_min"), not_with=cells.items(row, "not_with"),
+            sibling_group=cells.text(row, "sibling_group") or None, load_time_s=cells.whole(row, "load_time_s"),
+            equipment=cells.items(row, "equipment"), access_notes=cells.text(row, "access_notes"))
     except ValidationError as exc:
         raise from_validation(exc, "child") from None
     except (KeyError, ValueError) as exc:
