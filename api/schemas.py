@@ -689,6 +689,20 @@ class TenderLotsPublic(BaseModel):
     count: int
 
 
+class PlanLotPublic(TenderLotPublic):
+    """A plan's lot as its planner sees it: the tender, and the operator once awarded."""
+
+    operator: str | None = Field(None, description="the operator the lot is awarded to, once awarded")
+    awarded_at: dt.datetime | None = None
+
+
+class PlanLotsPublic(BaseModel):
+    """A plan's lots, oldest first."""
+
+    data: list[PlanLotPublic]
+    count: int
+
+
 class AwardCreate(_In):
     """Award a published lot to an operator."""
 

@@ -12,7 +12,7 @@ from api.models import JobRecord, ScenarioRecord
 from api.routes.common import AUTH, CONFLICT, NOT_FOUND
 from api.schemas import (AwardCreate, AwardPublic, ContractorLotPublic, ContractorLotsPublic, FeatureCollection,
                          FromEligible, JobCreate, JobPublic, JobsPublic, LotsCreate, PlanComparisonPublic,
-                         PlanPublic, PlansPublic, RouteSheets,
+                         PlanLotsPublic, PlanPublic, PlansPublic, RouteSheets,
                          ScenarioIn, ScenarioPublic, ScenariosPublic, TenderLotPublic, TenderLotsPublic, ValidationReport)
 from api.services import planning as svc
 from transport.scenario import Scenario
@@ -133,6 +133,13 @@ def create_lots(plan_id: int, body: LotsCreate, session: SessionDep, who: Planne
     """Package the plan's routes into draft lots, per school or by procurement category."""
     rows = svc.create_lots(session, who, plan_id, body.grouping)
     return TenderLotsPublic(data=[svc.tender_public(session, lot) for lot in rows], count=len(rows))
+
+
+@lots.get("/v1/plans/{plan_id}/lots", response_model=PlanLotsPublic)
+def list_plan_lots(plan_id: int, session: SessionDep, who: Planner) -> PlanLotsPublic:
+    """A plan's lots with their status (draft, published, awarded) and, once awarded, the operator."""
+    rows = svc.plan_lots(session, plan_id)
+    return PlanLotsPublic(data=[svc.plan_lot_public(session, lot) for lot in rows], count=len(rows))
 
 
 @lots.post("/v1/lots/{lot_id}/publish", response_model=TenderLotPublic, responses=CONFLICT)

@@ -24,7 +24,7 @@ from api.jobs import JobRunner
 from api.models import (ApplicationRecord, AwardRecord, DecisionRecord, JobRecord, LotRecord, PlanRecord, RouteRecord,
                         ScenarioRecord, utcnow)
 from api.schemas import (AwardPublic, ContractorLotPublic, ContractorRoutePublic, ContractorStopPublic, FromEligible,
-                         JobCreate, JobPublic, Kpis, PassengerPublic, PlanPublic, ScenarioPublic, TenderLotPublic,
+                         JobCreate, JobPublic, Kpis, PassengerPublic, PlanLotPublic, PlanPublic, ScenarioPublic, TenderLotPublic,
                          TenderRoutePublic)
 from api.security import Principal, Role, instance_secret, pseudonym
 from api.services import applications
@@ -356,6 +356,19 @@ def tender_public(session: Session, lot: LotRecord) -> TenderLotPublic:
     return TenderLotPublic(id=lot.id, plan_id=lot.plan_id, grouping=lot.grouping, key=lot.key, name=lot.name,
                            status=lot.status, published_at=lot.published_at,
                            routes=[TenderRoutePublic(**_tender_route(lot, r)) for r in _routes(session, lot)])
+
+
+def plan_lots(session: Session, plan_id: int) -> list[LotRecord]:
+    """A plan's lots, oldest first (404 when there is no such plan)."""
+    get_plan(session, plan_id)
+    return list(session.scalars(select(LotRecord).where(LotRecord.plan_id == plan_id).order_by(LotRecord.id)))
+
+
+def plan_lot_public(session: Session, lot: LotRecord) -> PlanLotPublic:
+    """A lot as its planner sees it: the tender, its status and, once awarded, the operator."""
+    award = lot.award
+    return PlanLotPublic(**tender_public(session, lot).model_dump(), operator=award.operator if award else None,
+                         awarded_at=award.awarded_at if award else None)
 
 
 def contractor_awards(session: Session, who: Principal) -> list[AwardRecord]:

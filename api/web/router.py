@@ -43,6 +43,7 @@ PAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "": ("signin.html", "Sign in", ()),
     "planner": ("plan.html", "Plan map", ("planner", "admin")),
     "planner/sheets": ("sheets.html", "Route sheets", ("planner", "admin")),
+    "planner/lots": ("planner-lots.html", "Lots of a plan", ("planner", "admin")),
     "officer": ("decision.html", "Eligibility decision", ("officer", "admin")),
     "officer/letter": ("letter.html", "Decision letter", ("officer", "admin")),
     "officer/import": ("import.html", "Import a cohort", ("officer", "admin")),

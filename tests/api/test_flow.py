@@ -170,6 +170,18 @@ def test_job_progress_from_stored_scenario(job_client, job_keys, small_scenario)
     assert plan["kpis"]["children"] == 6 and plan["scenario_id"] == sid
     lots = c.post(f"/v1/plans/{job['plan_id']}/lots", json={"grouping": "school"}, headers=h).json()
     assert lots["count"] >= 1 and all(lot["grouping"] == "school" for lot in lots["data"])
+    listed = c.get(f"/v1/plans/{job['plan_id']}/lots", headers=h)
+    assert listed.status_code == 200
+    assert [lot["id"] for lot in listed.json()["data"]] == [lot["id"] for lot in lots["data"]]
+    assert {lot["status"] for lot in listed.json()["data"]} == {"draft"}
+    first = lots["data"][0]["id"]
+    assert c.post(f"/v1/lots/{first}/publish", headers=h).status_code == 200
+    assert c.post(f"/v1/lots/{first}/award", json={"operator": OPERATORS[0]}, headers=h).status_code == 201
+    got = c.get(f"/v1/plans/{job['plan_id']}/lots", headers=h).json()["data"][0]
+    assert got["status"] == "awarded" and got["operator"] == OPERATORS[0] and got["awarded_at"]
+    assert c.get(f"/v1/plans/{job['plan_id']}/lots", headers=job_keys["acme"]).status_code == 403
+    assert c.get(f"/v1/plans/{job['plan_id']}/lots", headers=job_keys["officer"]).status_code == 403
+    assert c.get("/v1/plans/9999/lots", headers=h).status_code == 404
 
 
 def test_job_requests_are_validated(client, keys):

@@ -149,8 +149,12 @@ def _seed(svc: Service) -> None:
             assert pl.post(f"/v1/lots/{lot['id']}/publish").status_code == 200
         assert pl.post(f"/v1/lots/{proc[0]['id']}/award", json={"operator": OPERATORS[0]}).status_code == 201
         assert pl.post(f"/v1/lots/{school[0]['id']}/award", json={"operator": OPERATORS[1]}).status_code == 201
+        r = pl.post("/v1/jobs", json={"scenario_id": job["scenario_id"], "time_limit_s": 2})  # a plan left without lots
+        assert r.status_code == 202, r.text
+        bare = wait_job(pl, r.json()["id"])
+        assert bare["status"] == "succeeded", bare
     svc.seed = {"plan_id": plan_id, "scenario_id": job["scenario_id"], "acme_lot": proc[0]["id"], "blue_lot": school[0]["id"],
-                "open_lots": [lot["id"] for lot in proc[1:] + school[1:]]}
+                "open_lots": [lot["id"] for lot in proc[1:] + school[1:]], "bare_plan_id": bare["plan_id"]}
 
 
 @pytest.fixture(scope="session")

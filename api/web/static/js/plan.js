@@ -72,6 +72,7 @@ async function openPlan(planId) {
   state.sheets = sheets.data;
   document.getElementById('plan-title').textContent = `Plan ${plan.id}`;
   document.getElementById('sheets-link').href = `/web/planner/sheets?plan=${plan.id}`;
+  document.getElementById('lots-link').href = `/web/planner/lots?plan=${plan.id}`;
   renderKpis(plan);
   draw(geo, sheets.data, scenario);
   renderRouteList(geo);

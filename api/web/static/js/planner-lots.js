@@ -1,0 +1,129 @@
+// A plan's lots (planners): package the plan into lots, list them with their status, publish a draft,
+// award a published lot to an operator. Every action is one call to the public API; the API decides
+// what is allowed (one grouping per plan, only drafts published, only published lots awarded) and
+// the page shows its answer.
+import { api, el, errorSummary, guard, params, table, tag } from '/web/static/js/common.js';
+
+const STATUS = { draft: 'grey', published: 'green', awarded: 'blue' };
+const FIELDS = ['grouping', 'award-lot', 'award-operator'];
+const state = { planId: null, lots: [] };
+const s = guard();
+if (s) main();
+
+async function main() {
+  const errors = document.getElementById('errors');
+  state.planId = params().get('plan');
+  if (!/^\d+$/.test(state.planId || '')) {
+    errorSummary(errors, [{ text: 'Open this page from a plan on the plan map', href: '#back-link' }]);
+    for (const id of ['create-form', 'award-form']) document.getElementById(id).hidden = true;
+    return;
+  }
+  document.getElementById('lots-title').textContent = `Lots of plan ${state.planId}`;
+  document.getElementById('back-link').href = `/web/planner?plan=${state.planId}`;
+  document.getElementById('create-form').addEventListener('submit', createLots);
+  document.getElementById('award-form').addEventListener('submit', award);
+  await load();
+}
+
+/** Show field errors ({field, text}) beside their fields and in the summary; [] clears them. */
+function showErrors(list) {
+  for (const f of FIELDS) {
+    const mine = list.find((e) => e.field === f);
+    const err = document.getElementById(`${f}-error`);
+    err.replaceChildren(...(mine ? [el('span', { class: 'govuk-visually-hidden' }, 'Error: '), mine.text] : []));
+    err.hidden = !mine;
+    document.getElementById(`${f}-group`).classList.toggle('govuk-form-group--error', Boolean(mine));
+  }
+  errorSummary(document.getElementById('errors'), list.map((e) => ({ text: e.text, href: e.field ? `#${e.field}` : null })));
+}
+
+async function load() {
+  let res;
+  try {
+    res = await api(`/v1/plans/${state.planId}/lots`);
+  } catch (e) {
+    showErrors([{ text: e.status === 404 ? `There is no plan ${state.planId}` : e.message }]);
+    return;
+  }
+  state.lots = res.data;
+  render();
+}
+
+function render() {
+  const box = document.getElementById('lots');
+  if (!state.lots.length) {
+    box.replaceChildren(el('p', { class: 'govuk-body', id: 'no-lots' }, 'This plan has no lots yet: package it above.'));
+  } else {
+    box.replaceChildren(table(null, ['Lot', 'Name', 'Grouping', 'Routes', 'Status', 'Operator', ''],
+      state.lots.map((lot) => el('tr', { class: 'govuk-table__row', dataset: { lot: lot.id, status: lot.status } },
+        el('td', { class: 'govuk-table__cell' }, String(lot.id)),
+        el('td', { class: 'govuk-table__cell' }, lot.name),
+        el('td', { class: 'govuk-table__cell' }, lot.grouping),
+        el('td', { class: 'govuk-table__cell' }, lot.routes.map((r) => r.ref).join(', ')),
+        el('td', { class: 'govuk-table__cell' }, tag(lot.status, STATUS[lot.status])),
+        el('td', { class: 'govuk-table__cell' }, lot.operator || '–'),
+        el('td', { class: 'govuk-table__cell' }, lot.status === 'draft'
+          ? el('button', { type: 'button', class: 'govuk-button govuk-button--secondary sen-inline-button', id: `publish-${lot.id}`,
+            onclick: () => publish(lot.id) }, 'Publish', el('span', { class: 'govuk-visually-hidden' }, ` lot ${lot.id}`))
+          : ''))), { class: 'govuk-table sen-small-table', id: 'lots-table' }));
+  }
+  const sel = document.getElementById('award-lot');
+  const keep = sel.value;
+  sel.replaceChildren(el('option', { value: '' }, 'Choose a published lot'),
+    ...state.lots.filter((lot) => lot.status === 'published').map((lot) => el('option', { value: lot.id }, `Lot ${lot.id}: ${lot.name}`)));
+  sel.value = [...sel.options].some((o) => o.value === keep) ? keep : '';
+}
+
+async function createLots(ev) {
+  ev.preventDefault();
+  const chosen = document.querySelector('input[name="grouping"]:checked');
+  if (!chosen) { showErrors([{ field: 'grouping', text: 'Choose how to package the plan into lots' }]); return; }
+  try {
+    const made = await api(`/v1/plans/${state.planId}/lots`, { method: 'POST', json: { grouping: chosen.value } });
+    showErrors([]);
+    note(`${made.count} ${made.count === 1 ? 'lot' : 'lots'} created as drafts.`);
+  } catch (e) {
+    showErrors([{ field: 'grouping', text: e.message }]);
+    return;
+  }
+  await load();
+}
+
+async function publish(id) {
+  try {
+    await api(`/v1/lots/${id}/publish`, { method: 'POST' });
+    showErrors([]);
+    note(`Lot ${id} is published for tender.`);
+  } catch (e) {
+    showErrors([{ text: `Lot ${id}: ${e.message}` }]);
+  }
+  await load();
+}
+
+async function award(ev) {
+  ev.preventDefault();
+  const lot = document.getElementById('award-lot').value;
+  const operator = document.getElementById('award-operator').value.trim();
+  const missing = [];
+  if (!lot) missing.push({ field: 'award-lot', text: 'Choose a published lot to award' });
+  if (!operator) missing.push({ field: 'award-operator', text: 'Enter the operator\'s name' });
+  if (missing.length) { showErrors(missing); return; }
+  try {
+    const a = await api(`/v1/lots/${lot}/award`, { method: 'POST', json: { operator } });
+    showErrors([]);
+    note(`Lot ${a.lot_id} is awarded to ${a.operator}.`);
+    document.getElementById('award-operator').value = '';
+  } catch (e) {
+    showErrors([{ field: 'award-lot', text: e.message }]);
+    return;
+  }
+  await load();
+}
+
+function note(text) {
+  document.getElementById('banner').replaceChildren(
+    el('div', { class: 'govuk-notification-banner govuk-notification-banner--success', role: 'alert', id: 'lots-banner' },
+      el('div', { class: 'govuk-notification-banner__header' },
+        el('h2', { class: 'govuk-notification-banner__title' }, 'Success')),
+      el('div', { class: 'govuk-notification-banner__content' }, el('p', { class: 'govuk-notification-banner__heading' }, text))));
+}

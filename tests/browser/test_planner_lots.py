@@ -1,0 +1,62 @@
+"""The planner's lot page in headless Chromium: package a plan into lots, publish one, award it to an
+operator; then that operator's contractor key sees the lot in its lot view."""
+
+from __future__ import annotations
+
+from tests.browser.conftest import OPERATORS, shot, sign_in
+
+
+def test_planner_packages_publishes_and_awards_a_lot(page, service):
+    """Planner: plan map -> lots page; create school lots, publish one, award it to Acme Taxis; Acme then reads it."""
+    plan_id = service.seed["bare_plan_id"]
+    sign_in(page, service, "planner")
+    page.select_option("#plan-select", str(plan_id))
+    page.wait_for_selector(f"#map[data-plan='{plan_id}']")
+    page.click("#lots-link")
+    page.wait_for_url(f"**/web/planner/lots?plan={plan_id}")
+    page.wait_for_selector("#no-lots")
+
+    page.click("#create-button")  # nothing chosen: the field's error and the summary
+    page.wait_for_selector(".govuk-error-summary")
+    assert "Choose how to package" in page.inner_text(".govuk-error-summary")
+    assert page.is_visible("#grouping-error")
+    page.check("#grouping")
+    page.click("#create-button")
+    page.wait_for_selector("#lots-table")
+    assert not page.is_visible(".govuk-error-summary")
+    with service.client("planner") as c:
+        lots = c.get(f"/v1/plans/{plan_id}/lots").json()["data"]
+    assert lots and all(lot["grouping"] == "school" and lot["status"] == "draft" for lot in lots)
+    assert page.locator("#lots-table tbody tr").count() == len(lots)
+
+    page.expected_status.add(409)  # the same grouping twice: the API's conflict shown at the field
+    page.check("#grouping")
+    page.click("#create-button")
+    page.wait_for_selector(".govuk-error-summary")
+    assert "already has school lots" in page.inner_text(".govuk-error-summary")
+
+    lot_id = lots[0]["id"]
+    page.click(f"#publish-{lot_id}")
+    page.wait_for_selector(f"#lots-table tr[data-lot='{lot_id}'][data-status='published']")
+    page.click("#award-button")  # nothing chosen: both fields' errors
+    page.wait_for_selector("#award-operator-error:not([hidden])")
+    assert page.locator(".govuk-error-summary li").count() == 2
+    page.select_option("#award-lot", str(lot_id))
+    page.fill("#award-operator", OPERATORS[0])
+    page.click("#award-button")
+    page.wait_for_selector(f"#lots-table tr[data-lot='{lot_id}'][data-status='awarded']")
+    assert OPERATORS[0] in page.inner_text(f"#lots-table tr[data-lot='{lot_id}']")
+    assert f"awarded to {OPERATORS[0]}" in page.inner_text("#lots-banner")
+    assert page.locator(f"#award-lot option[value='{lot_id}']").count() == 0
+    assert page.input_value("#award-lot") == ""
+    page.evaluate("window.scrollTo(0, 0)")
+    shot(page, "planner-lots")
+
+    page.evaluate("sessionStorage.clear()")
+    sign_in(page, service, "contractor")
+    page.click(f"#awarded-list a[data-lot='{lot_id}']")
+    page.wait_for_selector("#lot-title")
+    assert f"Lot {lot_id}" in page.inner_text("#lot-title")
+    assert OPERATORS[0] in page.inner_text("#lot")
+    assert page.locator("table.lot-stops tbody tr").count() >= 2
+    shot(page, "contractor-awarded-from-page")
