@@ -255,6 +255,10 @@ def rerun_cmd(
     disruption_penalty: float = typer.Option(..., "--disruption-penalty", min=0.0,
                                              help="£ per extra vehicle a current route's children are spread over"),
     time_limit: float = typer.Option(60.0, "--time-limit", min=0.5),
+    max_requests: int = typer.Option(120, "--max-requests", min=1,
+                                     help="plans with more children are rerun part by part in parallel"),
+    workers: int = typer.Option(0, "--workers", min=0, help="parallel parts at a time (0: one per core)"),
+    dask: str = typer.Option("", "--dask", help="Dask scheduler address (default: SEN_TRANSPORT_DASK_SCHEDULER)"),
     out: Path = typer.Option(..., help="plan JSON to write"),
 ) -> None:
     """Re-optimise a plan, trading savings against children moved off their current route."""
@@ -263,9 +267,12 @@ def rerun_cmd(
     doc = load_plan(plan_file)
     with solver_progress("re-optimising", time_limit) as cb:
         new_doc, res = rerun_document(doc, disruption_penalty_pence=int(round(disruption_penalty * 100)),
-                                      time_limit_s=time_limit, callbacks=cb)
+                                      time_limit_s=time_limit, callbacks=cb, max_requests=max_requests,
+                                      max_workers=workers or None, scheduler=dask or None)
     _write_validated(new_doc, out)
-    console.print(f"saving £{res.saving / 100:,.2f}/day; children moved {len(res.moved)}; "
+    parts = res.plan.meta.get("rerun_parts")
+    where = f" ({parts} parts, {res.plan.meta['rerun_parts_changed']} changed)" if parts else ""
+    console.print(f"saving £{res.saving / 100:,.2f}/day; children moved {len(res.moved)}{where}; "
                   f"penalty £{disruption_penalty:,.2f}; valid: yes; wrote {out}", highlight=False)
 
 

@@ -9,7 +9,9 @@
 * ``rerun(problem, plan, disruption_penalty_pence=...)`` re-optimises a whole plan from the
   current one, charging the penalty each time a current route's children are spread over
   one more vehicle, and reports children moved and the saving.
-* ``insert_late_children(doc, children)`` and ``rerun_document`` do the same on plan documents.
+* ``insert_late_children(doc, children)`` and ``rerun_document`` do the same on plan documents;
+  ``rerun_document`` reruns a plan of more than ``max_requests`` children part by part in
+  parallel (``transport.rerun.rerun_county``).
 
 Travel groups (siblings) are inserted as one unit: picked up together and set down together.
 """
@@ -498,13 +500,26 @@ def insert_late_children(doc: Any, children: Sequence[Any], *, county: Any = Non
 
 
 def rerun_document(doc: Any, *, disruption_penalty_pence: int, time_limit_s: float = 30.0,
-                   county: Any = None, network: Any = None, callbacks: Any = None) -> tuple[Any, RerunResult]:
-    """Re-optimise a plan document with a disruption penalty; the new document is validated."""
+                   county: Any = None, network: Any = None, callbacks: Any = None, max_requests: int = 120,
+                   scheduler: str | None = None, max_workers: int | None = None) -> tuple[Any, RerunResult]:
+    """Re-optimise a plan document with a disruption penalty; the new document is validated.
+
+    A plan with more than ``max_requests`` children is rerun part by part in parallel
+    (``transport.rerun.rerun_county``); a smaller one as one OR-Tools model (``rerun``).
+    """
     from transport.planning import PlanDocument, validate_document
 
     built = county if county is not None else _extended_county(doc, doc.scenario, None, network)
-    res = rerun(built.problem, doc.plan, disruption_penalty_pence=disruption_penalty_pence,
-                time_limit_s=time_limit_s, callbacks=callbacks)
+    if len(built.problem.requests) > max_requests:
+        from transport.county import planar_coords
+        from transport.rerun import rerun_county
+
+        res = rerun_county(built.problem, doc.plan, disruption_penalty_pence=disruption_penalty_pence,
+                           time_limit_s=time_limit_s, max_requests=max_requests, scheduler=scheduler,
+                           max_workers=max_workers, callbacks=callbacks, coords_m=planar_coords(built.locations))
+    else:
+        res = rerun(built.problem, doc.plan, disruption_penalty_pence=disruption_penalty_pence,
+                    time_limit_s=time_limit_s, callbacks=callbacks)
     new_doc = PlanDocument(scenario=doc.scenario, plan=res.plan, locations=built.locations,
                            timings={"matrix_s": round(built.matrix_s, 3), "solve_s": res.seconds})
     new_doc.violations = validate_document(doc.scenario, new_doc, built=built)
