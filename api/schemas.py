@@ -748,10 +748,20 @@ class ContractorStopPublic(BaseModel):
     passenger: PassengerPublic | None
 
 
+class LineStringPublic(BaseModel):
+    """A GeoJSON (RFC 7946) LineString: [longitude, latitude] positions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["LineString"]
+    coordinates: list[list[float]]
+
+
 class ContractorRoutePublic(TenderRoutePublic):
-    """An awarded route with its stops."""
+    """An awarded route with its stops, and its path on the real roads from stop to stop."""
 
     stops: list[ContractorStopPublic]
+    geometry: LineStringPublic | None = Field(None, description="the route on the real roads (the path only, no properties)")
 
 
 class ContractorLotPublic(BaseModel):

@@ -24,7 +24,7 @@ from api.jobs import JobRunner
 from api.models import (ApplicationRecord, AwardRecord, DecisionRecord, JobRecord, LotRecord, PlanRecord, RouteRecord,
                         ScenarioRecord, utcnow)
 from api.schemas import (AwardPublic, ContractorLotPublic, ContractorRoutePublic, ContractorStopPublic, FromEligible,
-                         JobCreate, JobPublic, Kpis, PassengerPublic, PlanLotPublic, PlanPublic, ScenarioPublic, TenderLotPublic,
+                         JobCreate, JobPublic, Kpis, LineStringPublic, PassengerPublic, PlanLotPublic, PlanPublic, ScenarioPublic, TenderLotPublic,
                          TenderRoutePublic)
 from api.security import Principal, Role, instance_secret, pseudonym
 from api.services import applications
@@ -396,9 +396,12 @@ def contractor_lot(session: Session, who: Principal, lot_id: int, *, names: str 
     secret = instance_secret(session, "contractor-pseudonyms")
     postcodes = dict(session.execute(select(ApplicationRecord.reference, ApplicationRecord.data)
                                      .where(ApplicationRecord.reference.in_(list(children)))).all())
+    lines = {f["properties"].get("route"): f["geometry"]["coordinates"] for f in (plan.geojson or {}).get("features", [])
+             if f.get("geometry", {}).get("type") == "LineString"}
     routes = []
     for r in _routes(session, lot):
         route = doc.plan.routes[r.position - 1]
+        line = lines.get(f"R{r.position:03d}")
         stops = []
         for order, stop in enumerate(route.stops):
             loc = doc.locations[stop.location]
@@ -421,7 +424,8 @@ def contractor_lot(session: Session, who: Principal, lot_id: int, *, names: str 
             stops.append(ContractorStopPublic(order=order, kind=stop.kind.value, time=clock(stop.service_start_s),
                                               place=place, postcode=postcode, lat=round(loc.point.lat, 5),
                                               lon=round(loc.point.lon, 5), passenger=passenger))
-        routes.append(ContractorRoutePublic(**_tender_route(lot, r), stops=stops))
+        geometry = LineStringPublic(type="LineString", coordinates=line) if line and len(line) >= 2 else None
+        routes.append(ContractorRoutePublic(**_tender_route(lot, r), stops=stops, geometry=geometry))
     audit.record(session, who, "lot.read_awarded", "lot", lot.id)
     session.commit()
     return ContractorLotPublic(id=lot.id, name=lot.name, operator=award.operator, awarded_at=award.awarded_at, routes=routes)

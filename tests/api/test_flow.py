@@ -116,6 +116,12 @@ def test_whole_flow(job_client, job_keys, all_logs):
     assert {p["name"] for p in riders} <= {"Amira", "Kai", "Freya"}
     homes = [s for s in stops if s["place"] == "home"]
     assert homes and all(s["postcode"] for s in homes)
+    for r in detail["routes"]:  # the path on the real roads, from the first stop to the last
+        line = r["geometry"]
+        assert line["type"] == "LineString" and len(line["coordinates"]) >= 2 and set(line) == {"type", "coordinates"}
+        first, last = r["stops"][0], r["stops"][-1]
+        assert abs(line["coordinates"][0][1] - first["lat"]) < 0.01 and abs(line["coordinates"][0][0] - first["lon"]) < 0.01
+        assert abs(line["coordinates"][-1][1] - last["lat"]) < 0.01 and abs(line["coordinates"][-1][0] - last["lon"]) < 0.01
     body = got.text
     for secret in ("EHC plan", "cannot travel independently", "date_of_birth", "2014-06-30", "sen_evidence", "SYN-0"):
         assert secret not in body, f"contractor feed leaks {secret!r}"

@@ -128,6 +128,9 @@ def test_contractor_sees_own_lot_and_is_refused_another(page, service):
     assert "Acme Taxis" in page.inner_text("#lot")
     body = page.inner_text("#lot")
     assert "P-" in body and "SYN-0" not in body and "2014-06-30" not in body
+    with service.client("contractor") as c:
+        n_routes = len(c.get(f"/v1/contractor/lots/{service.seed['acme_lot']}").json()["routes"])
+    assert page.locator("path.sen-lot-road").count() == n_routes and page.locator("path.sen-stop-order").count() == 0
     shot(page, "contractor-lot")
 
     page.expected_status.add(403)

@@ -74,7 +74,13 @@ async function openLot(id) {
   lot.routes.forEach((r, i) => {
     const colour = COLOURS[i % COLOURS.length];
     const pts = r.stops.map((st) => [st.lat, st.lon]);
-    L.polyline(pts, { color: colour, weight: 3, dashArray: '6 6', className: 'sen-stop-order' }).addTo(state.layer);
+    if (r.geometry) {
+      const road = r.geometry.coordinates.map(([lon, lat]) => [lat, lon]);
+      L.polyline(road, { color: colour, weight: 4, className: 'sen-lot-road' }).addTo(state.layer);
+      road.forEach((p) => bounds.extend(p));
+    } else {
+      L.polyline(pts, { color: colour, weight: 3, dashArray: '6 6', className: 'sen-stop-order' }).addTo(state.layer);
+    }
     r.stops.forEach((st) => {
       const who = st.passenger ? `${st.passenger.name} (${st.passenger.id})` : '';
       const title = `${r.ref} stop ${st.order} at ${st.time}: ${st.kind} ${st.place}${st.postcode ? ` ${st.postcode}` : ''} ${who}`;
@@ -87,7 +93,7 @@ async function openLot(id) {
     ...p.equipment, p.access_notes].filter(Boolean).join('; ') || '–';
   document.getElementById('lot').replaceChildren(
     el('h2', { class: 'govuk-heading-m', id: 'lot-title' }, `Lot ${lot.id}: ${lot.name}`),
-    el('p', { class: 'govuk-body-s' }, `Awarded to ${lot.operator} on ${new Date(lot.awarded_at).toLocaleDateString('en-GB')}. The dashed lines join the stops in order; they are not the road route.`),
+    el('p', { class: 'govuk-body-s' }, `Awarded to ${lot.operator} on ${new Date(lot.awarded_at).toLocaleDateString('en-GB')}. ${lot.routes.every((r) => r.geometry) ? 'The lines are the routes on the roads.' : 'Dashed lines join the stops in order where the road route is not known.'}`),
     ...lot.routes.map((r) => table(`${r.ref}: ${r.vehicle_type}, ${r.seats} seats + ${r.wheelchair_spaces} wheelchair, ${r.days} ${r.start_time}–${r.end_time}${r.assistant_needed ? ', passenger assistant needed' : ''}`,
       ['#', 'Time', 'Stop', 'Postcode', 'Passenger', 'Needs'],
       r.stops.map((st) => [String(st.order), st.time, `${st.kind} – ${st.place}`, st.postcode || '–',
