@@ -159,14 +159,12 @@ class _Data:
 
     # ------------------------------------------------------------------ exact schedules
 
-    def earliest(self, seq: list[int]) -> list[int] | None:
-        """Least start-of-service times of the stop order ``seq`` (depots included), or None."""
-        T, s, el, ll = self.Tl, self.sl, self.el, self.ll
-        n = len(seq)
-        B = [el[x] for x in seq]
+    def _limits(self, seq: list[int]) -> tuple[list[tuple[int, int, int]], int]:
+        """(pickup position, delivery position, ride limit) of each limited request in ``seq``,
+        and the route's duration limit."""
         pos: dict[int, int] = {}
         pairs = []
-        for idx in range(1, n - 1):
+        for idx in range(1, len(seq) - 1):
             x = seq[idx]
             if x & 1:
                 lim = self.lim[x >> 1]
@@ -174,8 +172,14 @@ class _Data:
                     pairs.append((pos[x - 1], idx, lim))
             else:
                 pos[x] = idx
-        v = (seq[0] - 2 * self.R) >> 1
-        tmax = self.max_dur[v]
+        return pairs, self.max_dur[(seq[0] - 2 * self.R) >> 1]
+
+    def earliest(self, seq: list[int]) -> list[int] | None:
+        """Least start-of-service times of the stop order ``seq`` (depots included), or None."""
+        T, s, el, ll = self.Tl, self.sl, self.el, self.ll
+        n = len(seq)
+        B = [el[x] for x in seq]
+        pairs, tmax = self._limits(seq)
         for _ in range(n + 1):
             prev, px = B[0], seq[0]
             for i in range(1, n):
@@ -212,18 +216,7 @@ class _Data:
         B = [ll[x] for x in seq]
         if end_cap is not None:
             B[-1] = min(B[-1], end_cap)
-        pos: dict[int, int] = {}
-        pairs = []
-        for idx in range(1, n - 1):
-            x = seq[idx]
-            if x & 1:
-                lim = self.lim[x >> 1]
-                if lim < BIG:
-                    pairs.append((pos[x - 1], idx, lim))
-            else:
-                pos[x] = idx
-        v = (seq[0] - 2 * self.R) >> 1
-        tmax = self.max_dur[v]
+        pairs, tmax = self._limits(seq)
         for _ in range(n + 1):
             nxt, nx = B[-1], seq[-1]
             for i in range(n - 2, -1, -1):

@@ -83,18 +83,23 @@ def _collect(futures: dict[Any, int], n: int, on_result: Callable[[int, Any], No
     stopped = False
     while pending:
         done, pending = wait(pending, timeout=POLL_S, return_when=FIRST_COMPLETED)
-        for f in done:
-            if f.cancelled():
-                continue
-            k = futures[f]
-            results[k] = f.result()
-            if on_result is not None:
-                on_result(k, results[k])
+        _store_done(done, futures, results, on_result)
         if not stopped and should_stop is not None and should_stop():
             stopped = True
             for f in pending:
                 cancel(f)
     return results
+
+
+def _store_done(done: Any, futures: dict, results: list, on_result: Callable[[int, Any], None] | None) -> None:
+    """Store the results of finished (not cancelled) futures and report each one."""
+    for f in done:
+        if f.cancelled():
+            continue
+        k = futures[f]
+        results[k] = f.result()
+        if on_result is not None:
+            on_result(k, results[k])
 
 
 def _run_dask(fn: Callable[[T], R], tasks: Sequence[T], address: str,
@@ -115,13 +120,7 @@ def _run_dask(fn: Callable[[T], R], tasks: Sequence[T], address: str,
             if not done:
                 time.sleep(POLL_S)
             pending -= done
-            for f in done:
-                if f.cancelled():
-                    continue
-                k = futures[f]
-                results[k] = f.result()
-                if on_result is not None:
-                    on_result(k, results[k])
+            _store_done(done, futures, results, on_result)
             if not stopped and should_stop is not None and should_stop():
                 stopped = True
                 for f in list(pending):
