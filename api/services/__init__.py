@@ -1,0 +1,25 @@
+
+
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
+
+from api.errors import NotFoundError
+
+Record = TypeVar("Record")
+
+
+def get_or_404(session: Session, model: type[Record], key: object, label: str) -> Record:
+    """The stored record with this primary key, or a 404 naming it (``plan 7 not found``)."""
+    row = session.get(model, key)
+    if row is None:
+        raise NotFoundError(f"{label} {key} not found")
+    return row
+
+
+def current_decision(session: Session, application):
+    """The application's decision in force, or None before the first one."""
+    from api.models import DecisionRecord
+
+    return session.get(DecisionRecord, application.current_decision_id) if application.current_decision_id else None
+

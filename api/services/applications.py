@@ -15,9 +15,16 @@ from sqlalchemy.orm import Session
 from api import audit
 from api.engine import EligibilityEngine
 from api.errors import ConflictError, FieldError, NotFoundError
-from api.models import ApplicationRecord, DecisionRecord
-from api.schemas import ApplicationCreate, ApplicationPublic, DecisionSummary, ImportReport, ImportRow
+from api.models import ApplicationRecord
+from api.schemas import (
+    ApplicationCreate,
+    ApplicationPublic,
+    DecisionSummary,
+    ImportReport,
+    ImportRow,
+)
 from api.security import Principal
+from api.services import current_decision
 from eligibility.service import ApplicationRowError, application_from_row
 from transport.errors import InputError
 from transport.models import Application
@@ -99,7 +106,7 @@ def listing(session: Session, *, school_id: str | None = None, status: str | Non
 
 def public(session: Session, rec: ApplicationRecord) -> ApplicationPublic:
     """The response form of a stored application."""
-    current = session.get(DecisionRecord, rec.current_decision_id) if rec.current_decision_id else None
+    current = current_decision(session, rec)
     summary = None if current is None else DecisionSummary(
         id=current.id, kind=current.kind, eligible=current.eligible, refusal=current.refusal,
         policy_version=current.policy_version, created_at=current.created_at)

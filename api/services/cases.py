@@ -13,11 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api import audit
-from api.errors import ConflictError, FieldError, NotFoundError
+from api.errors import ConflictError, FieldError
 from api.models import CaseRecord, DecisionRecord
 from api.schemas import CaseOutcome, CasePublic, CaseRequest, HearingSchedule
 from api.security import Principal
-from api.services import applications, decisions
+from api.services import applications, current_decision, decisions, get_or_404
 from api.workdays import Calendar, england_and_wales, timescales
 
 
@@ -31,7 +31,7 @@ def request_review(session: Session, who: Principal, reference: str, body: CaseR
     """Open a stage 1 review of the application's current refusal."""
     cal, ts = cal or england_and_wales(), timescales()
     rec = applications.get(session, reference)
-    cur = session.get(DecisionRecord, rec.current_decision_id) if rec.current_decision_id else None
+    cur = current_decision(session, rec)
     if cur is None or cur.eligible:
         raise ConflictError(f"application {reference} has no refusal to review")
     if session.scalar(select(CaseRecord.id).where(CaseRecord.decision_id == cur.id, CaseRecord.stage == 1)):
@@ -56,10 +56,7 @@ def request_review(session: Session, who: Principal, reference: str, body: CaseR
 
 def get(session: Session, case_id: int) -> CaseRecord:
     """The case (404 otherwise)."""
-    case = session.get(CaseRecord, case_id)
-    if case is None:
-        raise NotFoundError(f"case {case_id} not found")
-    return case
+    return get_or_404(session, CaseRecord, case_id, "case")
 
 
 def request_appeal(session: Session, who: Principal, case_id: int, body: CaseRequest,

@@ -15,12 +15,18 @@ from api import audit
 from api.engine import EligibilityEngine
 from api.errors import ConflictError, FieldError
 from api.models import ApplicationRecord, DecisionRecord
-from api.schemas import (ApplicationCreate, Change, CohortAssess, CohortReport, DecisionPublic, OverrideCreate,
-                         Skipped)
+from api.schemas import (
+    ApplicationCreate,
+    Change,
+    CohortAssess,
+    CohortReport,
+    DecisionPublic,
+    OverrideCreate,
+    Skipped,
+)
 from api.security import Principal
-from api.services import applications
+from api.services import applications, current_decision
 from eligibility.rules import Decision
-
 
 HUMAN_KINDS = frozenset({"override", "review", "appeal"})
 
@@ -89,7 +95,7 @@ def assess_records(session: Session, who: Principal, engine: EligibilityEngine, 
         out.failed[e.application_id or recs[e.row - 1].reference] = e.reason
     for d in decisions:
         rec = by_ref[d.application_id]
-        before = session.get(DecisionRecord, rec.current_decision_id) if rec.current_decision_id else None
+        before = current_decision(session, rec)
         if before is not None and (before.eligible, before.refusal, before.policy_version) == (
                 d.eligible, d.refusal, d.policy_version):
             out.unchanged += 1
@@ -124,7 +130,7 @@ def assess_cohort(session: Session, who: Principal, engine: EligibilityEngine, b
     skipped: list[Skipped] = []
     todo: list[ApplicationRecord] = []
     for rec in recs:
-        cur = session.get(DecisionRecord, rec.current_decision_id) if rec.current_decision_id else None
+        cur = current_decision(session, rec)
         if cur is not None and cur.kind in HUMAN_KINDS:
             skipped.append(Skipped(application_id=rec.reference, reason=f"{cur.kind} decision {cur.id} stays in force"))
         else:
@@ -142,7 +148,7 @@ def assess_cohort(session: Session, who: Principal, engine: EligibilityEngine, b
 def override(session: Session, who: Principal, reference: str, body: OverrideCreate) -> DecisionRecord:
     """Replace the current decision with an officer's, with the reason on record."""
     rec = applications.get(session, reference)
-    cur = session.get(DecisionRecord, rec.current_decision_id) if rec.current_decision_id else None
+    cur = current_decision(session, rec)
     if cur is None:
         raise ConflictError(f"application {reference} has no decision to override: assess it first")
     verdict = "eligible" if body.eligible else "not eligible"

@@ -21,13 +21,36 @@ from api import audit
 from api.engine import EligibilityEngine
 from api.errors import ConflictError, FieldError, ForbiddenError, NotFoundError
 from api.jobs import JobRunner
-from api.models import (ApplicationRecord, AwardRecord, DecisionRecord, JobRecord, LotRecord, PlanRecord, RouteRecord,
-                        ScenarioRecord, utcnow)
-from api.schemas import (AwardPublic, ContractorLotPublic, ContractorRoutePublic, ContractorStopPublic, FromEligible,
-                         JobCreate, JobPublic, Kpis, LineStringPublic, PassengerPublic, PlanLotPublic, PlanPublic, ScenarioPublic, TenderLotPublic,
-                         TenderRoutePublic)
+from api.models import (
+    ApplicationRecord,
+    AwardRecord,
+    DecisionRecord,
+    JobRecord,
+    LotRecord,
+    PlanRecord,
+    RouteRecord,
+    ScenarioRecord,
+    utcnow,
+)
+from api.schemas import (
+    AwardPublic,
+    ContractorLotPublic,
+    ContractorRoutePublic,
+    ContractorStopPublic,
+    FromEligible,
+    JobCreate,
+    JobPublic,
+    Kpis,
+    LineStringPublic,
+    PassengerPublic,
+    PlanLotPublic,
+    PlanPublic,
+    ScenarioPublic,
+    TenderLotPublic,
+    TenderRoutePublic,
+)
 from api.security import Principal, Role, instance_secret, pseudonym
-from api.services import applications
+from api.services import applications, get_or_404
 from transport.errors import InputError
 from transport.geo import LatLon
 from transport.scenario import Scenario
@@ -88,10 +111,7 @@ def scenario_from_eligible(session: Session, who: Principal, engine: Eligibility
 
 def get_scenario(session: Session, scenario_id: int) -> ScenarioRecord:
     """The scenario (404 otherwise)."""
-    rec = session.get(ScenarioRecord, scenario_id)
-    if rec is None:
-        raise NotFoundError(f"scenario {scenario_id} not found")
-    return rec
+    return get_or_404(session, ScenarioRecord, scenario_id, "scenario")
 
 
 def scenario_public(rec: ScenarioRecord) -> ScenarioPublic:
@@ -125,10 +145,7 @@ def start_job(session: Session, who: Principal, runner: JobRunner, engine: Eligi
 
 def get_job(session: Session, job_id: str) -> JobRecord:
     """The job (404 otherwise)."""
-    job = session.get(JobRecord, job_id)
-    if job is None:
-        raise NotFoundError(f"job {job_id} not found")
-    return job
+    return get_or_404(session, JobRecord, job_id, "job")
 
 
 def cancel_job(session: Session, who: Principal, runner: JobRunner, job_id: str) -> JobRecord:
@@ -204,10 +221,7 @@ def store_plan(session: Session, job: JobRecord, result: dict[str, Any]) -> Plan
 
 def get_plan(session: Session, plan_id: int) -> PlanRecord:
     """The plan (404 otherwise)."""
-    plan = session.get(PlanRecord, plan_id)
-    if plan is None:
-        raise NotFoundError(f"plan {plan_id} not found")
-    return plan
+    return get_or_404(session, PlanRecord, plan_id, "plan")
 
 
 def plan_public(plan: PlanRecord) -> PlanPublic:
@@ -294,10 +308,7 @@ def create_lots(session: Session, who: Principal, plan_id: int, grouping: str) -
 
 def get_lot(session: Session, lot_id: int) -> LotRecord:
     """The lot (404 otherwise)."""
-    lot = session.get(LotRecord, lot_id)
-    if lot is None:
-        raise NotFoundError(f"lot {lot_id} not found")
-    return lot
+    return get_or_404(session, LotRecord, lot_id, "lot")
 
 
 def publish_lot(session: Session, who: Principal, lot_id: int) -> LotRecord:
