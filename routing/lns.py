@@ -26,19 +26,18 @@ repeatable; it stops on a wall-clock deadline, so the iteration count varies wit
 
 from __future__ import annotations
 
-import heapq
 import math
-import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
 
-from routing.plan import CostBreakdown, Plan, Route, Stop, StopKind, Unassigned
+from routing import lns_core as core
+from routing.plan import CostBreakdown, Plan, Route, Stop, StopKind, Unassigned, UnassignedReason
 from routing.problem import RoutingProblem
 
-BIG = 10**15
+BIG = core.BIG
 """Stands in for "no bound" on a time; far above any horizon, far below int64 overflow."""
 
 REMOVE_MIN, REMOVE_MAX, REMOVE_SHARE = 3, 12, 0.2
@@ -52,8 +51,12 @@ START_TEMPERATURE = 0.01
 """Simulated annealing: a plan this share of the distance cost worse is first accepted with
 probability 1/2; the temperature falls geometrically to 1 % of that by the deadline."""
 
-MAX_EXACT_CHECKS = 40
-"""Exact schedule checks tried per (request, route) before the route is given up on."""
+SEGMENT, REACTION = 100, 0.1
+"""Adaptive operator weights: every ``SEGMENT`` iterations each weight moves ``REACTION`` of
+the way to its operator's mean score (33 new best, 9 better, 3 accepted)."""
+
+CHUNK_SECONDS = 0.02
+"""Compiled iterations run between clock checks, aimed at about this long."""
 
 
 def unsupported_reason(problem: RoutingProblem, request_indices: Sequence[int]) -> str | None:
@@ -97,7 +100,7 @@ class LnsStats:
 
 class _Data:
     """Node-level arrays. Request k has pickup node 2k and delivery 2k+1; vehicle v has
-    start node 2R+2v and end node 2R+2v+1."""
+    start node 2R+2v and end node 2R+2v+1. ``core`` is the tuple :mod:`routing.lns_core` takes."""
 
     def __init__(self, problem: RoutingProblem, request_indices: Sequence[int]) -> None:
         self.problem = problem
@@ -116,7 +119,7 @@ class _Data:
         svc = np.zeros(N, dtype=np.int64)
         seats = np.zeros(N, dtype=np.int64)
         wch = np.zeros(N, dtype=np.int64)
-        lim = [BIG] * R
+        lim = np.full(R, BIG, dtype=np.int64)
         for k, i in enumerate(self.req):
             r = problem.requests[i]
             p, d = 2 * k, 2 * k + 1
@@ -130,7 +133,7 @@ class _Data:
             wch[p], wch[d] = r.load.wheelchairs, -r.load.wheelchairs
             if r.max_ride_time_s is not None:
                 lim[k] = r.max_ride_time_s + r.pickup_service_s
-        self.cap_seats, self.cap_wch, self.max_dur, self.cpk, self.fixed = [], [], [], [], []
+        cap_s, cap_w, max_dur, cpk, fixed = (np.zeros(V, dtype=np.int64) for _ in range(5))
         for v, (t, _) in enumerate(veh):
             vt = problem.vehicle_types[t]
             s, en = 2 * R + 2 * v, 2 * R + 2 * v + 1
@@ -138,506 +141,125 @@ class _Data:
             if vt.shift_window_s:
                 e[s], l[s] = vt.shift_window_s
                 e[en], l[en] = vt.shift_window_s
-            self.cap_seats.append(vt.layouts[0].seats)
-            self.cap_wch.append(vt.layouts[0].wheelchairs)
-            self.max_dur.append(BIG if vt.max_route_duration_s is None else vt.max_route_duration_s)
-            self.cpk.append(vt.cost_per_km)
-            self.fixed.append(1000 * vt.fixed_cost)
-        self.loc, self.e, self.l, self.svc, self.seats, self.wch = loc, e, l, svc, seats, wch
-        self.lim = lim
-        self.use_wch = bool(np.any(wch != 0))
-        self.T = problem.duration_s[np.ix_(loc, loc)]
-        self.D = problem.distance_m[np.ix_(loc, loc)]
-        self.Tl = self.T.tolist()
-        self.Dl = self.D.tolist()
-        self.el, self.ll, self.sl = e.tolist(), l.tolist(), svc.tolist()
-        self.seats_l, self.wch_l = seats.tolist(), wch.tolist()
+            cap_s[v] = vt.layouts[0].seats
+            cap_w[v] = vt.layouts[0].wheelchairs
+            max_dur[v] = BIG if vt.max_route_duration_s is None else vt.max_route_duration_s
+            cpk[v] = vt.cost_per_km
+            fixed[v] = 1000 * vt.fixed_cost
+        self.loc, self.e, self.l, self.svc = loc, e, l, svc
+        self.cpk, self.fixed = cpk, fixed
         self.type_of = [t for t, _ in veh]
+        self.T = np.ascontiguousarray(problem.duration_s[np.ix_(loc, loc)], dtype=np.int64)
+        self.D = np.ascontiguousarray(problem.distance_m[np.ix_(loc, loc)], dtype=np.int64)
+        exact = bool(np.any(lim < BIG) or np.any(max_dur < BIG))
+        vtype = np.asarray(self.type_of, dtype=np.int64)
+        self.core = (self.T, self.D, e, l, svc, seats, wch, lim, cap_s, cap_w, max_dur, cpk, fixed,
+                     vtype, R, exact)
+        self._where = np.zeros(N, dtype=np.int64)
 
     def start(self, v: int) -> int:
         return 2 * self.R + 2 * v
 
-    # ------------------------------------------------------------------ exact schedules
-
-    def _limits(self, seq: list[int]) -> tuple[list[tuple[int, int, int]], int]:
-        """(pickup position, delivery position, ride limit) of each limited request in ``seq``,
-        and the route's duration limit."""
-        pos: dict[int, int] = {}
-        pairs = []
-        for idx in range(1, len(seq) - 1):
-            x = seq[idx]
-            if x & 1:
-                lim = self.lim[x >> 1]
-                if lim < BIG:
-                    pairs.append((pos[x - 1], idx, lim))
-            else:
-                pos[x] = idx
-        return pairs, self.max_dur[(seq[0] - 2 * self.R) >> 1]
-
-    def earliest(self, seq: list[int]) -> list[int] | None:
+    def earliest(self, seq: Sequence[int]) -> list[int] | None:
         """Least start-of-service times of the stop order ``seq`` (depots included), or None."""
-        T, s, el, ll = self.Tl, self.sl, self.el, self.ll
-        n = len(seq)
-        B = [el[x] for x in seq]
-        pairs, tmax = self._limits(seq)
-        for _ in range(n + 1):
-            prev, px = B[0], seq[0]
-            for i in range(1, n):
-                x = seq[i]
-                t = prev + s[px] + T[px][x]
-                if t < B[i]:
-                    t = B[i]
-                elif t > ll[x]:
-                    return None
-                B[i] = t
-                prev, px = t, x
-            changed = False
-            for pi, di, lim in pairs:
-                need = B[di] - lim
-                if need > B[pi]:
-                    if need > ll[seq[pi]]:
-                        return None
-                    B[pi] = need
-                    changed = True
-            need = B[-1] - tmax
-            if need > B[0]:
-                if need > ll[seq[0]]:
-                    return None
-                B[0] = need
-                changed = True
-            if not changed:
-                return B
-        return None
+        s = np.asarray(seq, dtype=np.int64)
+        B = np.zeros(len(s), dtype=np.int64)
+        return B.tolist() if core.earliest(self.core, s, len(s), B, self._where) else None
 
-    def latest(self, seq: list[int], end_cap: int | None = None) -> list[int] | None:
+    def latest(self, seq: Sequence[int], end_cap: int | None = None) -> list[int] | None:
         """Greatest start-of-service times of ``seq`` (optionally ending by ``end_cap``)."""
-        T, s, el, ll = self.Tl, self.sl, self.el, self.ll
-        n = len(seq)
-        B = [ll[x] for x in seq]
-        if end_cap is not None:
-            B[-1] = min(B[-1], end_cap)
-        pairs, tmax = self._limits(seq)
-        for _ in range(n + 1):
-            nxt, nx = B[-1], seq[-1]
-            for i in range(n - 2, -1, -1):
-                x = seq[i]
-                t = nxt - s[x] - T[x][nx]
-                if t > B[i]:
-                    t = B[i]
-                elif t < el[x]:
-                    return None
-                B[i] = t
-                nxt, nx = t, x
-            changed = False
-            for pi, di, lim in pairs:
-                cap = B[pi] + lim
-                if cap < B[di]:
-                    if cap < el[seq[di]]:
-                        return None
-                    B[di] = cap
-                    changed = True
-            cap = B[0] + tmax
-            if cap < B[-1]:
-                if cap < el[seq[-1]]:
-                    return None
-                B[-1] = cap
-                changed = True
-            if not changed:
-                return B
-        return None
+        s = np.asarray(seq, dtype=np.int64)
+        B = np.zeros(len(s), dtype=np.int64)
+        cap = BIG if end_cap is None else int(end_cap)
+        return B.tolist() if core.latest(self.core, s, len(s), B, self._where, cap) else None
 
+    # ------------------------------------------------------------------ search state
 
-class _Route:
-    """One vehicle's stop order with cached times and loads (treated as immutable)."""
+    def new_state(self) -> tuple:
+        """An empty state: every vehicle unused, nothing banked."""
+        V, R = len(self.veh), self.R
+        M = 2 * R + 2
+        seq = np.zeros((V, M), dtype=np.int64)
+        for v in range(V):
+            seq[v, 0], seq[v, 1] = self.start(v), self.start(v) + 1
+        m = np.full(V, 2, dtype=np.int64)
+        grid = lambda: np.zeros((V, M), dtype=np.int64)  # noqa: E731
+        return (seq, m, grid(), grid(), grid(), grid(), np.zeros(V, dtype=np.int64),
+                np.zeros(max(1, R), dtype=np.int64), np.zeros(1, dtype=np.int64), np.full(max(1, R), -1, dtype=np.int64))
 
-    __slots__ = ("v", "nodes", "seq", "E", "L", "load_max", "wch_max", "arc", "cost")
+    def workspace(self) -> tuple:
+        V, R = len(self.veh), self.R
+        M = 2 * R + 4
+        z = lambda *shape: np.zeros(shape, dtype=np.int64)  # noqa: E731
+        return (z(M), z(M), z(2 * R + 2 * V), z(core.TOP), z(core.TOP), z(core.TOP), z(V),
+                z(max(1, R), V), z(max(1, R), V), z(max(1, R), V))
 
-    def __init__(self, data: _Data, v: int, nodes: list[int], E: list[int] | None = None) -> None:
-        self.v = v
-        self.nodes = nodes
-        s = data.start(v)
-        seq = [s, *nodes, s + 1]
-        if E is None:
-            E = data.earliest(seq)
-            if E is None:
-                raise _Infeasible
-        L = data.latest(seq)
-        if L is None:
-            raise _Infeasible
-        self.seq = np.asarray(seq, dtype=np.int64)
-        self.E = np.asarray(E, dtype=np.int64)
-        self.L = np.asarray(L, dtype=np.int64)
-        a, b = self.seq[:-1], self.seq[1:]
-        self.arc = data.D[a, b]
-        cpk = data.cpk[v]
-        self.cost = (int(self.arc.sum()) * cpk + data.fixed[v]) if nodes else 0
-        self.load_max = _range_max(np.cumsum(data.seats[self.seq]))
-        self.wch_max = _range_max(np.cumsum(data.wch[self.seq])) if data.use_wch else None
+    def relatedness(self) -> np.ndarray:
+        """Per request, every request ordered from most to least related (Shaw): pickup and
+        delivery distances plus the gaps between window openings, each scaled to [0, 1]."""
+        R = self.R
+        P, Dn = 2 * np.arange(R), 2 * np.arange(R) + 1
+        dd = (self.D[np.ix_(P, P)] + self.D[np.ix_(Dn, Dn)]).astype(float)
+        ee = (np.abs(self.e[P][:, None] - self.e[P][None, :]) + np.abs(self.e[Dn][:, None] - self.e[Dn][None, :]))
+        ee = ee.astype(float)
+        score = dd / max(1.0, dd.max()) + ee / max(1.0, ee.max())
+        np.fill_diagonal(score, -1.0)
+        return np.ascontiguousarray(np.argsort(score, axis=1, kind="stable"), dtype=np.int64)
 
 
 class _Infeasible(Exception):
     pass
 
 
-def _range_max(load: np.ndarray) -> np.ndarray:
-    """``M[i, j] = max(load[i..j])`` for ``j >= i`` over positions 0..n-1 of the arcs' tails."""
-    x = load[:-1]
-    n = len(x)
-    m = np.where(np.arange(n)[None, :] >= np.arange(n)[:, None], x[None, :], np.iinfo(np.int64).min)
-    return np.maximum.accumulate(m, axis=1)
+def _copy(state: tuple) -> tuple:
+    return tuple(a.copy() for a in state)
 
 
-def _best_insertions(data: _Data, route: _Route, ks: Sequence[int]) -> list[tuple[int, int, int, list[int]] | None]:
-    """Per request in ``ks``, its cheapest exactly feasible insertion in ``route``:
-    (cost delta, i, j, earliest times) with the pickup after stop ``i`` and the delivery
-    after stop ``j`` of the current order (``i == j``: right after the pickup), or None.
-
-    Screening is vectorised over requests and position pairs; the diagonal of the
-    position-pair matrix holds the adjacent insertions.
-    """
-    K = len(ks)
-    kk = np.asarray(ks, dtype=np.int64)
-    P, Dn = 2 * kk, 2 * kk + 1
-    v = route.v
-    seq, E, L = route.seq, route.E, route.L
-    a, b = seq[:-1], seq[1:]
-    n = len(a)
-    T, D, svc = data.T, data.D, data.svc
-    ep, lp, sp = data.e[P][:, None], data.l[P][:, None], data.svc[P][:, None]
-    ed, ld, sd = data.e[Dn][:, None], data.l[Dn][:, None], data.svc[Dn][:, None]
-    Ea = (E[:-1] + svc[a])[None, :]
-    Lb = L[1:][None, :]
-    A, Bc, Pc, Dc = a[None, :], b[None, :], P[:, None], Dn[:, None]
-    Tap, Tpb = T[A, Pc], T[Pc, Bc]
-    Tad, Tdb = T[A, Dc], T[Dc, Bc]
-    Ep = np.maximum(ep, Ea + Tap)                      # (K, n)
-    lat_p = np.minimum(lp, Lb - sp - Tpb)
-    q = data.seats[P][:, None]
-    diag = np.diagonal(route.load_max)[None, :]
-    room = diag + q <= data.cap_seats[v]
-    if data.use_wch:
-        w = data.wch[P][:, None]
-        room &= np.diagonal(route.wch_max)[None, :] + w <= data.cap_wch[v]
-    fp0 = (Ep <= lp) & room
-    Ed = np.maximum(ed, Ea + Tad)
-    lat_d = np.minimum(ld, Lb - sd - Tdb)
-    fd = Ed <= lat_d
-    fp = fp0 & (Ep <= lat_p)
-    arc = route.arc[None, :]
-    Dap, Dpb = D[A, Pc], D[Pc, Bc]
-    cp = Dap + Dpb - arc
-    cd = D[A, Dc] + D[Dc, Bc] - arc
-    C = cp[:, :, None] + cd[:, None, :]               # (K, n, n)
-    ok = fp[:, :, None] & fd[:, None, :]
-    upper = np.arange(n)[None, :] > np.arange(n)[:, None]
-    ok &= upper[None, :, :]
-    lim = np.asarray([data.lim[k] for k in ks], dtype=np.int64)[:, None, None]
-    ok &= (Ed[:, None, :] - lat_p[:, :, None]) <= lim
-    ok &= route.load_max[None, :, :] + q[:, :, None] <= data.cap_seats[v]
-    if data.use_wch:
-        ok &= route.wch_max[None, :, :] + w[:, :, None] <= data.cap_wch[v]
-    Tpd = T[P, Dn][:, None]
-    Eda = np.maximum(ed, Ep + sp + Tpd)
-    fa = fp0 & (Eda <= lat_d) & (sp + Tpd <= lim[:, :, 0])
-    ca = Dap + D[P, Dn][:, None] + D[Dc, Bc] - arc
-    r = np.arange(n)
-    C[:, r, r] = ca
-    ok[:, r, r] = fa
-    C = np.where(ok, C, BIG).reshape(K, n * n)
-    m = min(MAX_EXACT_CHECKS, n * n)
-    if n * n > m:
-        part = np.argpartition(C, m - 1, axis=1)[:, :m]
-        sub = np.take_along_axis(C, part, axis=1)
-        order = np.take_along_axis(part, np.argsort(sub, axis=1, kind="stable"), axis=1)
-    else:
-        order = np.argsort(C, axis=1, kind="stable")
-    costs = np.take_along_axis(C, order, axis=1).tolist()
-    order = order.tolist()
-    cpk, fixed = data.cpk[v], (0 if route.nodes else data.fixed[v])
-    out = []
-    for cand, cost in zip(order, costs):
-        stop = len(cost)
-        for h, c in enumerate(cost):
-            if c >= BIG:
-                stop = h
-                break
-        out.append(_Options(route, n, cand[:stop], [c * cpk + fixed for c in cost[:stop]]))
-    return out
-
-
-class _Options:
-    """Screened insertions of one request into one route, cheapest first, verified lazily."""
-
-    __slots__ = ("route", "n", "cand", "cost", "ptr", "result")
-
-    def __init__(self, route: _Route, n: int, cand: list[int], cost: list[int]) -> None:
-        self.route, self.n, self.cand, self.cost, self.ptr = route, n, cand, cost, 0
-        self.result: tuple[int, int, int, list[int]] | None = None
-
-    def bound(self) -> int | None:
-        """A lower bound on the cost of the best feasible insertion (exact once verified)."""
-        if self.result is not None:
-            return self.result[0]
-        return self.cost[self.ptr] if self.ptr < len(self.cand) else None
-
-    @property
-    def verified(self) -> bool:
-        return self.result is not None or self.ptr >= len(self.cand)
-
-    def verify(self, data: _Data, k: int) -> None:
-        """Check candidates exactly, cheapest first, until one is feasible."""
-        route, nodes = self.route, self.route.nodes
-        s0 = data.start(route.v)
-        p, d = 2 * k, 2 * k + 1
-        while self.ptr < len(self.cand):
-            i, j = divmod(self.cand[self.ptr], self.n)
-            new = nodes[:i] + [p] + nodes[i:j] + [d] + nodes[j:]
-            B = data.earliest([s0, *new, s0 + 1])
-            if B is not None:
-                self.result = (self.cost[self.ptr], i, j, B)
-                return
-            self.ptr += 1
-
-
-def _top_options(data: _Data, k: int, opts: list[tuple[int, _Options]], need: int) -> list[tuple[int, int]]:
-    """The ``need`` cheapest exactly feasible (cost, route) options of request ``k``."""
-    heap = []
-    for ri, o in opts:
-        lb = o.bound()
-        if lb is not None:
-            heap.append((lb, ri, o))
-    heapq.heapify(heap)
-    out: list[tuple[int, int]] = []
-    while heap and len(out) < need:
-        lb, ri, o = heapq.heappop(heap)
-        if o.verified:
-            if o.result is not None:
-                out.append((o.result[0], ri))
-            continue
-        o.verify(data, k)
-        if o.result is not None:
-            heapq.heappush(heap, (o.result[0], ri, o))
-    return out
-
-
-@dataclass
-class _State:
-    routes: list[_Route]
-    bank: list[int] = field(default_factory=list)
-
-    def arc_cost(self) -> int:
-        return sum(r.cost for r in self.routes)
-
-
-class _Search:
-    def __init__(self, data: _Data, rng: random.Random, deadline: float,
-                 should_stop: Callable[[], bool] | None) -> None:
-        self.data = data
-        self.rng = rng
-        self.deadline = deadline
-        self.should_stop = should_stop
-        self.stats = LnsStats()
-        self.noise = NOISE * int(data.D.max()) * max(data.cpk or [1]) if data.R else 0.0
-        self.where = None
-
-    # ---------------------------------------------------------------- removal
-
-    def _routed(self, state: _State) -> list[tuple[int, int]]:
-        """(request, route position) of every routed request."""
-        out = []
-        for ri, r in enumerate(state.routes):
-            out += [(x >> 1, ri) for x in r.nodes if not x & 1]
-        return out
-
-    def remove(self, state: _State, q: int, how: str) -> tuple[_State, list[int]]:
-        routed = self._routed(state)
-        if not routed:
-            return state, []
-        q = min(q, len(routed))
-        rng = self.rng
-        if how == "random":
-            chosen = [k for k, _ in rng.sample(routed, q)]
-        elif how == "related":
-            seed = rng.choice(routed)[0]
-            ks = np.array([k for k, _ in routed])
-            order = ks[np.argsort(self._relatedness(state, seed, ks), kind="stable")]
-            pool = order.tolist()
-            chosen = [pool.pop(0)]
-            while len(chosen) < q and pool:
-                chosen.append(pool.pop(int(rng.random() ** 4 * len(pool))))
-        else:  # worst
-            saving = []
-            D = self.data.Dl
-            for r in state.routes:
-                seq = r.seq.tolist()
-                cpk = self.data.cpk[r.v]
-                for idx in range(1, len(seq) - 1):
-                    x = seq[idx]
-                    sv = (D[seq[idx - 1]][x] + D[x][seq[idx + 1]] - D[seq[idx - 1]][seq[idx + 1]]) * cpk
-                    saving.append((x >> 1, sv))
-            total: dict[int, int] = {}
-            for k, sv in saving:
-                total[k] = total.get(k, 0) + sv
-            pool = sorted(total, key=lambda k: -total[k])
-            chosen = []
-            while len(chosen) < q and pool:
-                chosen.append(pool.pop(int(rng.random() ** 3 * len(pool))))
-        return self._without(state, chosen), chosen
-
-    def _relatedness(self, state: _State, seed: int, ks: np.ndarray) -> np.ndarray:
-        """Shaw relatedness of ``seed`` to each request in ``ks`` (lower = closer): pickup and
-        delivery distances plus the gaps between their current service times, each scaled
-        to [0, 1]."""
-        data = self.data
-        when = np.zeros(2 * data.R + 2 * len(data.veh), dtype=np.int64)
-        for r in state.routes:
-            if r.nodes:
-                when[r.seq] = r.E
-        p0, d0 = 2 * seed, 2 * seed + 1
-        P, Dn = 2 * ks, 2 * ks + 1
-        dd = data.D[p0, P] + data.D[d0, Dn]
-        tt = np.abs(when[P] - when[p0]) + np.abs(when[Dn] - when[d0])
-        return dd / max(1, int(dd.max())) + tt / max(1, int(tt.max()))
-
-    def _without(self, state: _State, chosen: Sequence[int]) -> _State:
-        drop = set()
-        for k in chosen:
-            drop |= {2 * k, 2 * k + 1}
-        routes = list(state.routes)
-        for ri, r in enumerate(routes):
-            if any(x in drop for x in r.nodes):
-                routes[ri] = _Route(self.data, r.v, [x for x in r.nodes if x not in drop])
-        return _State(routes, list(state.bank))
-
-    # ---------------------------------------------------------------- insertion
-
-    def insert(self, state: _State, todo: list[int], regret: int, allow_new: bool, noise: float) -> _State:
-        data = self.data
-        routes = list(state.routes)
-        bank = list(todo)
-        left: list[int] = []
-        cache: dict[tuple[int, int], tuple | None] = {}
-        rng = self.rng
-        while bank:
-            cand_routes = [ri for ri, r in enumerate(routes) if r.nodes]
-            if allow_new:
-                seen_types = set()
-                for ri, r in enumerate(routes):
-                    t = data.type_of[r.v]
-                    if not r.nodes and t not in seen_types:
-                        seen_types.add(t)
-                        cand_routes.append(ri)
-            best_pick = None
-            for ri in cand_routes:
-                need = [k for k in bank if (k, ri) not in cache]
-                if need:
-                    for k, res in zip(need, _best_insertions(data, routes[ri], need)):
-                        cache[(k, ri)] = res
-            for k in bank:
-                opts = _top_options(data, k, [(ri, cache[(k, ri)]) for ri in cand_routes], max(1, regret))
-                if not opts:
-                    continue
-                if noise:
-                    opts = sorted((c + noise * (2 * rng.random() - 1), ri) for c, ri in opts)
-                if regret <= 1:
-                    score = -opts[0][0]
-                else:
-                    score = sum(opts[h][0] - opts[0][0] if h < len(opts) else BIG for h in range(1, regret))
-                    score = score * 4 - opts[0][0] * 1e-9
-                if best_pick is None or score > best_pick[0]:
-                    best_pick = (score, k, opts[0][1])
-            if best_pick is None:
-                left += bank
-                break
-            _, k, ri = best_pick
-            delta, i, j, B = cache[(k, ri)].result
-            r = routes[ri]
-            new = r.nodes[:i] + [2 * k] + r.nodes[i:j] + [2 * k + 1] + r.nodes[j:]
-            routes[ri] = _Route(data, r.v, new, B)
-            bank.remove(k)
-            for kk in bank:
-                cache.pop((kk, ri), None)
-        return _State(routes, left)
-
-    # ---------------------------------------------------------------- main loop
-
-    def run(self, state: _State, until: float, *, allow_new: bool, penalty: int,
-            temp0: float, on_best: Callable[[_State], None] | None = None) -> _State:
-        """SA-driven ruin and recreate until ``until``; returns the best state (fewest banked,
-        then cheapest)."""
-        rng = self.rng
-        cur = state
-        cur_obj = cur.arc_cost() + penalty * len(cur.bank)
-        best, best_obj = cur, cur_obj
-        n_req = sum(len(r.nodes) for r in cur.routes) // 2 + len(cur.bank)
-        lo = min(REMOVE_MIN, max(1, n_req))
-        hi = max(lo, min(REMOVE_MAX, int(REMOVE_SHARE * n_req) + 1))
-        start = time.monotonic()
-        span = max(1e-3, until - start)
-        while True:
-            now = time.monotonic()
-            if now >= until or (self.should_stop is not None and self.should_stop()):
-                break
-            self.stats.iterations += 1
-            q = rng.randint(lo, hi)
-            how = rng.choice(("random", "related", "related", "worst"))
-            try:
-                part, removed = self.remove(cur, q, how)
-                regret = rng.choice((1, 2, 2, 3))
-                noise = 0.0 if rng.random() < NOISE_SKIP else self.noise
-                cand = self.insert(part, removed + part.bank, regret, allow_new, noise)
-            except _Infeasible:
-                continue
-            obj = cand.arc_cost() + penalty * len(cand.bank)
-            temp = temp0 * (0.01 ** ((now - start) / span))
-            if obj < cur_obj or (temp > 0 and rng.random() < math.exp(-(obj - cur_obj) / temp)):
-                cur, cur_obj = cand, obj
-                if obj < best_obj:
-                    best, best_obj = cand, obj
-                    self.stats.improvements += 1
-                    if on_best is not None:
-                        on_best(best)
-        return best
-
-
-def _state_from_plan(data: _Data, plan: Plan) -> _State:
+def _state_from_plan(data: _Data, plan: Plan) -> tuple:
     kid = {data.problem.requests[i].id: k for k, i in enumerate(data.req)}
     type_index = {vt.id: t for t, vt in enumerate(data.problem.vehicle_types)}
-    free = {}
+    free: dict[int, list[int]] = {}
     for v, (t, _) in enumerate(data.veh):
         free.setdefault(t, []).append(v)
-    nodes_of: dict[int, list[int]] = {}
-    routed = set()
+    st = data.new_state()
+    seq, m, rr = st[0], st[1], st[9]
+    where = np.zeros(2 * data.R + 2 * len(data.veh), dtype=np.int64)
     for route in plan.routes:
-        t = type_index[route.vehicle_type_id]
-        v = free[t].pop(0)
+        v = free[type_index[route.vehicle_type_id]].pop(0)
         nodes = []
         for s in route.stops:
             if s.kind is StopKind.PICKUP:
                 nodes.append(2 * kid[s.request_id])
-                routed.add(kid[s.request_id])
+                rr[kid[s.request_id]] = v
             elif s.kind is StopKind.DELIVERY:
                 nodes.append(2 * kid[s.request_id] + 1)
-        nodes_of[v] = nodes
-    routes = [_Route(data, v, nodes_of.get(v, [])) for v in range(len(data.veh))]
-    bank = [k for k in range(data.R) if k not in routed]
-    return _State(routes, bank)
+        seq[v, 1:len(nodes) + 1] = nodes
+        seq[v, len(nodes) + 1] = data.start(v) + 1
+        m[v] = len(nodes) + 2
+    for v in range(len(data.veh)):
+        if not core.refresh(data.core, st, v, where):
+            raise _Infeasible
+    bank = [k for k in range(data.R) if rr[k] < 0]
+    st[7][:len(bank)] = bank
+    st[8][0] = len(bank)
+    return st
 
 
-def _plan_from_state(data: _Data, state: _State, unassigned: Sequence[Unassigned], meta: dict) -> Plan:
+def _plan_from_state(data: _Data, st: tuple, unassigned: Sequence[Unassigned], meta: dict) -> Plan:
     problem = data.problem
     routes = []
     used: dict[int, int] = {}
     fixed = distance = metres = 0
-    for r in state.routes:
-        if not r.nodes:
+    seqs, ms = st[0], st[1]
+    for v in range(len(data.veh)):
+        if ms[v] <= 2:
             continue
-        seq = r.seq.tolist()
+        seq = seqs[v, :ms[v]].tolist()
         E = data.earliest(seq)
         B = data.latest(seq, end_cap=E[-1]) if E is not None else None
         if B is None:
             raise _Infeasible
-        t = data.type_of[r.v]
+        t = data.type_of[v]
         vt = problem.vehicle_types[t]
         stops = []
         for pos, x in enumerate(seq):
@@ -652,15 +274,71 @@ def _plan_from_state(data: _Data, state: _State, unassigned: Sequence[Unassigned
                 else:
                     kind = StopKind.DELIVERY if x & 1 else StopKind.PICKUP
                     rid = problem.requests[data.req[x >> 1]].id
-            stops.append(Stop(loc, rid, kind, arrival, B[pos], B[pos] + data.sl[x]))
+            stops.append(Stop(loc, rid, kind, arrival, B[pos], B[pos] + int(data.svc[x])))
         index = used.get(t, 0)
         used[t] = index + 1
         routes.append(Route(vt.id, index, vt.layouts[0], False, tuple(stops)))
-        d = int(r.arc.sum())
+        d = int(st[6][v])
         metres += d
         fixed += vt.fixed_cost
         distance += (vt.cost_per_km * d + 500) // 1000
     return Plan(tuple(routes), tuple(unassigned), CostBreakdown(fixed, distance, 0, metres, len(routes)), meta)
+
+
+class _Search:
+    """Drives :func:`routing.lns_core.run_chunk` against the clock."""
+
+    def __init__(self, data: _Data, deadline: float, should_stop: Callable[[], bool] | None,
+                 penalty: int, noise: float) -> None:
+        self.data = data
+        self.deadline = deadline
+        self.should_stop = should_stop
+        self.penalty = penalty
+        self.noise = noise
+        self.stats = LnsStats()
+        self.ws = data.workspace()
+        self.rel = data.relatedness()
+        R = data.R
+        self.qlo = min(REMOVE_MIN, max(1, R))
+        self.qhi = max(self.qlo, min(REMOVE_MAX, int(REMOVE_SHARE * R) + 1))
+
+    def run(self, state: tuple, until: float, *, allow_new: bool, fleet_mode: bool, temp0: float,
+            on_best: Callable[[int], None] | None = None) -> tuple:
+        """Ruin and recreate from ``state`` until ``until`` (or, in fleet mode, until nothing is
+        banked); returns the best state (fewest banked, then cheapest)."""
+        cur, best, work = _copy(state), _copy(state), _copy(state)
+        wr, wi = np.ones(core.REMOVERS), np.ones(core.INSERTERS)
+        sr, si = np.zeros(core.REMOVERS), np.zeros(core.INSERTERS)
+        nr, ni = np.zeros(core.REMOVERS, dtype=np.int64), np.zeros(core.INSERTERS, dtype=np.int64)
+        absence = np.zeros(max(1, self.data.R), dtype=np.int64)
+        out = np.zeros(6, dtype=np.float64)
+        start = time.monotonic()
+        span = max(1e-3, until - start)
+        chunk, since_adapt, improvements = 8, 0, 0
+        while True:
+            now = time.monotonic()
+            if now >= until or (self.should_stop is not None and self.should_stop()):
+                break
+            temp = temp0 * (0.01 ** ((now - start) / span))
+            core.run_chunk(self.data.core, cur, best, work, self.ws, self.rel, chunk, temp, self.penalty,
+                           allow_new, fleet_mode, absence, wr, wi, sr, si, nr, ni, self.qlo, self.qhi,
+                           self.noise, out)
+            self.stats.iterations += int(out[3])
+            since_adapt += int(out[3])
+            if since_adapt >= SEGMENT:
+                core.adapt(wr, sr, nr, REACTION)
+                core.adapt(wi, si, ni, REACTION)
+                since_adapt = 0
+            if int(out[2]) > improvements:
+                improvements = int(out[2])
+                if on_best is not None:
+                    on_best(int(out[1]))
+            if fleet_mode and best[8][0] == 0:
+                break
+            took = time.monotonic() - now
+            chunk = max(1, min(2000, int(chunk * (CHUNK_SECONDS / max(took, 1e-4)) ** 0.5)))
+        self.stats.improvements += improvements
+        return best
 
 
 def improve(problem: RoutingProblem, request_indices: Sequence[int], plan: Plan, deadline: float, *,
@@ -679,58 +357,105 @@ def improve(problem: RoutingProblem, request_indices: Sequence[int], plan: Plan,
         raise ValueError(f"LNS cannot check this problem: {why}")
     started = time.monotonic()
     data = _Data(problem, request_indices)
-    rng = random.Random(seed)
-    search = _Search(data, rng, deadline, should_stop)
+    core.seed(seed)
     state = _state_from_plan(data, plan)
+    max_arc = int(data.D.max()) * int(max(data.cpk, default=1)) if data.R else 0
+    max_fixed = int(max(data.fixed, default=0))
+    penalty = 4 * max_arc + 1 + 2 * max_fixed
+    search = _Search(data, deadline, should_stop, penalty, NOISE * max_arc)
     stats = search.stats
-    stats.start_cost = state.arc_cost()
-    max_arc = int(data.D.max()) * max(data.cpk or [1]) if data.R else 0
-    penalty = 4 * max_arc + 1 + 2 * max(data.fixed or [0])
-    dist_cost = sum(int(r.arc.sum()) * data.cpk[r.v] for r in state.routes if r.nodes)
+    stats.start_cost = int(core.total_cost(data.core, state))
+    dist_cost = int(sum(int(state[6][v]) * int(data.cpk[v]) for v in range(len(data.veh)) if state[1][v] > 2))
     temp0 = START_TEMPERATURE * dist_cost / math.log(2) if dist_cost else 0.0
 
-    def report(s: _State) -> None:
+    def report(objective: int) -> None:
         if on_progress is not None:
-            on_progress(s.arc_cost() + penalty * len(s.bank))
+            on_progress(objective)
 
-    # Requests the first plan left out: one greedy pass before anything else.
-    if state.bank:
-        try:
-            tried = search.insert(state, list(state.bank), 2, True, 0.0)
-            if len(tried.bank) < len(state.bank):
-                state = tried
-        except _Infeasible:
-            pass
     best = state
-    if max(data.fixed or [0]) > 0 and not best.bank:
-        best = _eliminate_routes(search, best, started + route_elimination_share * (deadline - started),
-                                 temp0, penalty)
-    best = search.run(best, deadline, allow_new=True, penalty=penalty, temp0=temp0, on_best=report)
-    dropped = {problem.requests[data.req[k]].id for k in best.bank}
-    kept_out = [u for u in plan.unassigned if u.request_id in dropped or u.request_id not in
-                {problem.requests[i].id for i in request_indices}]
-    stats.end_cost = best.arc_cost()
+    # Requests the first plan left out: try them before anything else.
+    if best[8][0] and data.R:
+        best = search.run(best, started + 0.2 * (deadline - started), allow_new=True, fleet_mode=True, temp0=0.0)
+    if max_fixed > 0 and not best[8][0]:
+        best = _eliminate_routes(search, best, started + route_elimination_share * (deadline - started), temp0)
+    if data.R:
+        best = search.run(best, deadline, allow_new=True, fleet_mode=False, temp0=temp0, on_best=report)
+    banked = {problem.requests[data.req[k]].id for k in best[7][:best[8][0]].tolist()}
+    given = {problem.requests[i].id for i in request_indices}
+    kept_out = [u for u in plan.unassigned if u.request_id in banked or u.request_id not in given]
+    listed = {u.request_id for u in kept_out}
+    kept_out += [Unassigned(rid, UnassignedReason.SOLVER_DROPPED,
+                            "the solver found no feasible place for this child within its time limit")
+                 for rid in sorted(banked - listed)]
+    stats.end_cost = int(core.total_cost(data.core, best))
     stats.seconds = time.monotonic() - started
     meta = dict(plan.meta, lns=stats.as_dict())
     return _plan_from_state(data, best, kept_out, meta), stats
 
 
-def _eliminate_routes(search: _Search, state: _State, until: float, temp0: float, penalty: int) -> _State:
-    """Empty the smallest routes one at a time while the others can absorb their requests."""
+def _eliminate_routes(search: _Search, state: tuple, until: float, temp0: float) -> tuple:
+    """Empty the smallest route while the others can absorb its requests (SISR-style fleet
+    minimisation: its requests go to the bank and the search may not open a vehicle)."""
+    data = search.data
     best = state
+    where = np.zeros(2 * data.R + 2 * len(data.veh), dtype=np.int64)
     while time.monotonic() < until:
-        used = [r for r in best.routes if r.nodes]
+        m = best[1]
+        used = [v for v in range(len(data.veh)) if m[v] > 2]
         if len(used) <= 1:
             break
-        smallest = min(used, key=lambda r: len(r.nodes))
-        ks = [x >> 1 for x in smallest.nodes if not x & 1]
-        trial = search._without(best, ks)
-        trial = _State(trial.routes, ks)
-        trial = search.insert(trial, ks, 2, False, 0.0)
-        if trial.bank:
-            trial = search.run(trial, until, allow_new=False, penalty=penalty, temp0=temp0)
-        if trial.bank:
+        v = min(used, key=lambda u: (m[u], u))
+        ks = np.asarray([x >> 1 for x in best[0][v, 1:m[v] - 1].tolist() if not x & 1], dtype=np.int64)
+        trial = _copy(best)
+        if not core.remove_requests(data.core, trial, ks, len(ks), where):
+            break
+        trial[7][:len(ks)] = ks
+        trial[8][0] = len(ks)
+        trial = search.run(trial, until, allow_new=False, fleet_mode=True, temp0=temp0)
+        if trial[8][0]:
             break
         best = trial
         search.stats.routes_removed += 1
     return best
+
+
+def warm_up() -> None:
+    """Compile (or load from numba's cache) the search's inner loops on a one-request problem.
+
+    The first run after installing compiles them (about 20 s); later runs load the cache in
+    well under a second. Call this before starting a clock that the search must share.
+    """
+    global _WARM
+    if _WARM:
+        return
+    T = np.array([[0, 5, 5, 0], [5, 0, 5, 5], [5, 5, 0, 5], [0, 5, 5, 0]], dtype=np.int64)
+    e = np.zeros(4, dtype=np.int64)
+    l = np.full(4, 1000, dtype=np.int64)
+    one = np.ones(1, dtype=np.int64)
+    P = (T, T.copy(), e, l, np.zeros(4, dtype=np.int64), np.array([1, -1, 0, 0], dtype=np.int64),
+         np.zeros(4, dtype=np.int64), np.full(1, 100, dtype=np.int64), one * 4, one * 0, one * 1000,
+         one * 1, one * 0, one * 0, 1, True)
+    seq = np.zeros((1, 4), dtype=np.int64)
+    seq[0, :2] = (2, 3)
+    grid = lambda: np.zeros((1, 4), dtype=np.int64)  # noqa: E731
+    state = (seq, np.full(1, 2, dtype=np.int64), grid(), grid(), grid(), grid(), np.zeros(1, dtype=np.int64),
+             np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.int64), np.full(1, -1, dtype=np.int64))
+    z = lambda *shape: np.zeros(shape, dtype=np.int64)  # noqa: E731
+    ws = (z(6), z(6), z(4), z(core.TOP), z(core.TOP), z(core.TOP), z(1), z(1, 1), z(1, 1), z(1, 1))
+    core.refresh(P, state, 0, ws[2])
+    core.total_cost(P, state)
+    B = np.zeros(2, dtype=np.int64)
+    core.earliest(P, seq[0], 2, B, ws[2])
+    core.latest(P, seq[0], 2, B, ws[2], BIG)
+    core.remove_requests(P, _copy(state), np.zeros(1, dtype=np.int64), 0, ws[2])
+    rel = np.zeros((1, 1), dtype=np.int64)
+    f, i = np.ones(core.REMOVERS), np.ones(core.INSERTERS)
+    cur = _copy(state)
+    core.run_chunk(P, cur, _copy(state), _copy(state), ws, rel, 2, 1.0, 10, True, True, z(1), f, i,
+                   np.zeros(core.REMOVERS), np.zeros(core.INSERTERS), z(core.REMOVERS), z(core.INSERTERS),
+                   1, 1, 0.0, np.zeros(6))
+    core.adapt(f, np.zeros(core.REMOVERS), z(core.REMOVERS), 0.1)
+    _WARM = True
+
+
+_WARM = False

@@ -167,6 +167,8 @@ def _precheck_groups(problem: RoutingProblem, out: dict[int, Unassigned]) -> Non
 def solve(problem: RoutingProblem, params: SolveParams, *, initial_plan: Plan | None = None,
           callbacks: SolveCallbacks | None = None) -> Plan:
     """Route every request that can be routed; report the rest with a reason."""
+    if params.lns_share > 0:
+        lns.warm_up()  # compiles once per install; not charged to the time limit
     started = time.monotonic()
     pre = precheck(problem)
     todo = [i for i in range(len(problem.requests)) if i not in pre]

@@ -13,6 +13,12 @@ from routing.solve import SolveParams, solve
 from routing.validate import check, schedule_exists
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _compiled():
+    """Compile the LNS's inner loops before any test starts its clock."""
+    lns.warm_up()
+
+
 def _random_orders(problem: RoutingProblem, count: int, size: int, seed: int):
     """Random stop orders of ``size`` requests, each pickup before its delivery."""
     rng = random.Random(seed)

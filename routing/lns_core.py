@@ -1,0 +1,749 @@
+"""Compiled inner loops of the ruin-and-recreate search (numba, nopython mode).
+
+Everything here works on plain integer arrays so that numba can compile it; :mod:`routing.lns`
+builds the arrays from a :class:`~routing.problem.RoutingProblem`, calls :func:`run_chunk` a
+few hundred iterations at a time (it watches the clock between calls) and turns the best
+state back into a plan.
+
+Nodes: request ``k`` has pickup ``2k`` and delivery ``2k+1``; vehicle ``v`` has start node
+``2R+2v`` and end node ``2R+2v+1``. ``P`` is the problem tuple built by ``lns._Data.core``::
+
+    (T, D, e, l, svc, seats, wch, lim, cap_s, cap_w, max_dur, cpk, fixed, vtype, R, exact)
+
+A state is the tuple ``(seq, m, E, L, ls, lw, dist, bank, nbank, rr)``: per vehicle its stop
+order with depots (``seq[v, :m[v]]``), earliest and latest start-of-service times, seats and
+wheelchair spaces occupied on leaving each stop, and its length; the request bank (requests
+not routed) and each request's vehicle (``rr``, -1 when banked).
+
+Route feasibility is exact: the start times of a fixed stop order form a system of difference
+constraints (travel, windows, ride limits, route duration), solved by label-correcting passes;
+insertion positions are screened by forward propagation (exact for windows and loads) and,
+when ride limits or route durations apply (``exact``), the cheapest few are checked exactly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+BIG = 10**15
+TOP = 12
+"""Screened insertion positions per (request, route) checked exactly when ``exact``."""
+
+REMOVERS = 4
+"""Removal operators: 0 random, 1 related (Shaw), 2 worst, 3 strings (SISR)."""
+INSERTERS = 3
+"""Insertion operators: 0 greedy in a random order, 1 regret-2, 2 regret-3."""
+
+
+# --------------------------------------------------------------------------- schedules
+
+@njit(cache=True)
+def earliest(P, seq, n, B, where):
+    """Least start times of ``seq[:n]`` into ``B``; False when no schedule exists."""
+    T, D, e, l, svc, seats, wch, lim, cap_s, cap_w, max_dur, cpk, fixed, vtype, R, exact = P
+    v = (seq[0] - 2 * R) >> 1
+    tmax = max_dur[v]
+    npairs = 0
+    for i in range(n):
+        x = seq[i]
+        B[i] = e[x]
+        if 0 < i < n - 1:
+            if x & 1:
+                if lim[x >> 1] < BIG:
+                    npairs += 1
+            else:
+                where[x] = i
+    for _ in range(n + 1):
+        prev = B[0]
+        px = seq[0]
+        for i in range(1, n):
+            x = seq[i]
+            t = prev + svc[px] + T[px, x]
+            if t < B[i]:
+                t = B[i]
+            elif t > l[x]:
+                return False
+            B[i] = t
+            prev = t
+            px = x
+        changed = False
+        if npairs > 0:
+            for i in range(1, n - 1):
+                x = seq[i]
+                if x & 1:
+                    lm = lim[x >> 1]
+                    if lm < BIG:
+                        pi = where[x - 1]
+                        need = B[i] - lm
+                        if need > B[pi]:
+                            if need > l[seq[pi]]:
+                                return False
+                            B[pi] = need
+                            changed = True
+        if tmax < BIG:
+            need = B[n - 1] - tmax
+            if need > B[0]:
+                if need > l[seq[0]]:
+                    return False
+                B[0] = need
+                changed = True
+        if not changed:
+            return True
+    return False
+
+
+@njit(cache=True)
+def latest(P, seq, n, B, where, end_cap):
+    """Greatest start times of ``seq[:n]`` (the end no later than ``end_cap``) into ``B``."""
+    T, D, e, l, svc, seats, wch, lim, cap_s, cap_w, max_dur, cpk, fixed, vtype, R, exact = P
+    v = (seq[0] - 2 * R) >> 1
+    tmax = max_dur[v]
+    npairs = 0
+    for i in range(n):
+        x = seq[i]
+        B[i] = l[x]
+        if 0 < i < n - 1:
+            if x & 1:
+                if lim[x >> 1] < BIG:
+                    npairs += 1
+            else:
+                where[x] = i
+    if end_cap < B[n - 1]:
+        B[n - 1] = end_cap
+    for _ in range(n + 1):
+        nxt = B[n - 1]
+        nx = seq[n - 1]
+        for i in range(n - 2, -1, -1):
+            x = seq[i]
+            t = nxt - svc[x] - T[x, nx]
+            if t > B[i]:
+                t = B[i]
+            elif t < e[x]:
+                return False
+            B[i] = t
+            nxt = t
+            nx = x
+        changed = False
+        if npairs > 0:
+            for i in range(1, n - 1):
+                x = seq[i]
+                if x & 1:
+                    lm = lim[x >> 1]
+                    if lm < BIG:
+                        pi = where[x - 1]
+                        cap = B[pi] + lm
+                        if cap < B[i]:
+                            if cap < e[x]:
+                                return False
+                            B[i] = cap
+                            changed = True
+        if tmax < BIG:
+            cap = B[0] + tmax
+            if cap < B[n - 1]:
+                if cap < e[seq[n - 1]]:
+                    return False
+                B[n - 1] = cap
+                changed = True
+        if not changed:
+            return True
+    return False
+
+
+@njit(cache=True)
+def refresh(P, st, v, where):
+    """Recompute vehicle ``v``'s times, loads and length from its stop order; False if infeasible."""
+    T, D, e, l, svc, seats, wch, lim, cap_s, cap_w, max_dur, cpk, fixed, vtype, R, exact = P
+    seq, m, E, L, ls, lw, dist, bank, nbank, rr = st
+    n = m[v]
+    s = seq[v]
+    if not earliest(P, s, n, E[v], where):
+        return False
+    if not latest(P, s, n, L[v], where, BIG):
+        return False
+    a = 0
+    b = 0
+    d = 0
+    for i in range(n):
+        x = s[i]
+        a += seats[x]
+        b += wch[x]
+        ls[v, i] = a
+        lw[v, i] = b
+        if i > 0:
+            d += D[s[i - 1], x]
+    dist[v] = d
+    return True
+
+
+@njit(cache=True)
+def route_cost(P, st, v):
+    T, D, e, l, svc, seats, wch, lim, cap_s, cap_w, max_dur, cpk, fixed, vtype, R, exact = P
+    m = st[1]
+    if m[v] <= 2:
+        return 0
+    return st[6][v] * cpk[v] + fixed[v]
+
+
+@njit(cache=True)
+def total_cost(P, st):
+    c = 0
+    for v in range(st[1].shape[0]):
+        c += route_cost(P, st, v)
+    return c
+
+
+@njit(cache=True)
+def copy_state(src, dst):
+    dst[0][:, :] = src[0]
+    dst[1][:] = src[1]
+    dst[2][:, :] = src[2]
+    dst[3][:, :] = src[3]
+    dst[4][:, :] = src[4]
+    dst[5][:, :] = src[5]
+    dst[6][:] = src[6]
+    dst[7][:] = src[7]
+    dst[8][:] = src[8]
+    dst[9][:] = src[9]
+
+
+# --------------------------------------------------------------------------- insertion
+
+@njit(cache=True)
+def best_insertion(P, st, k, v, tmp, tmpB, where, cbuf, ibuf, jbuf):
+    """Cheapest feasible insertion of request ``k`` into vehicle ``v``: (cost, i, j) with the
+    pickup after position ``i`` and the delivery after position ``j`` of the current order
+    (``j == i``: straight after the pickup); cost ``BIG`` when there is none."""
+    T, D, e, l, svc, seats, wch, lim, cap_s, cap_w, max_dur, cpk, fixed, vtype, R, exact = P
+    seq, m, E, L, ls, lw, dist, bank, nbank, rr = st
+    n = m[v]
+    s = seq[v]
+    Ev = E[v]
+    Lv = L[v]
+    lsv = ls[v]
+    lwv = lw[v]
+    p = 2 * k
+    d = p + 1
+    q = seats[p]
+    w = wch[p]
+    cs = cap_s[v]
+    cw = cap_w[v]
+    lm = lim[k]
+    sp = svc[p]
+    sd = svc[d]
+    ep = e[p]
+    lp = l[p]
+    ed = e[d]
+    ld = l[d]
+    ntop = 0
+    for i in range(n - 1):
+        if lsv[i] + q > cs or lwv[i] + w > cw:
+            continue
+        a = s[i]
+        b = s[i + 1]
+        tp = Ev[i] + svc[a] + T[a, p]
+        if tp < ep:
+            tp = ep
+        if tp > lp:
+            continue
+        # delivery straight after the pickup
+        td = tp + sp + T[p, d]
+        if td < ed:
+            td = ed
+        lat = ld - sp - T[p, d]
+        if lat > lp:
+            lat = lp
+        if td <= ld and td - lat <= lm:
+            tb = td + sd + T[d, b]
+            if tb < Ev[i + 1]:
+                tb = Ev[i + 1]
+            if tb <= Lv[i + 1]:
+                c = D[a, p] + D[p, d] + D[d, b] - D[a, b]
+                ntop = _push(cbuf, ibuf, jbuf, ntop, c, i, i, exact)
+        # delivery later: propagate the pickup's shift along the route
+        t = tp + sp + T[p, b]
+        if t < Ev[i + 1]:
+            t = Ev[i + 1]
+        if t > Lv[i + 1]:
+            continue
+        cp = D[a, p] + D[p, b] - D[a, b]
+        lat = Lv[i + 1] - sp - T[p, b]
+        if lat > lp:
+            lat = lp
+        for j in range(i + 1, n - 1):
+            if lsv[j] + q > cs or lwv[j] + w > cw:
+                break
+            c_ = s[j]
+            n2 = s[j + 1]
+            td = t + svc[c_] + T[c_, d]
+            if td < ed:
+                td = ed
+            if td <= ld and td - lat <= lm:
+                tb = td + sd + T[d, n2]
+                if tb < Ev[j + 1]:
+                    tb = Ev[j + 1]
+                if tb <= Lv[j + 1]:
+                    c = cp + D[c_, d] + D[d, n2] - D[c_, n2]
+                    ntop = _push(cbuf, ibuf, jbuf, ntop, c, i, j, exact)
+            t2 = t + svc[c_] + T[c_, n2]
+            if t2 <= Ev[j + 1]:
+                t2 = Ev[j + 1]
+            if t2 > Lv[j + 1]:
+                break
+            t = t2
+    if ntop == 0:
+        return BIG, -1, -1
+    fx = fixed[v] if n <= 2 else 0
+    if not exact:
+        return cbuf[0] * cpk[v] + fx, ibuf[0], jbuf[0]
+    for h in range(ntop):
+        i = ibuf[h]
+        j = jbuf[h]
+        _splice(s, n, p, i, j, tmp)
+        if earliest(P, tmp, n + 2, tmpB, where):
+            return cbuf[h] * cpk[v] + fx, i, j
+    return BIG, -1, -1
+
+
+@njit(cache=True)
+def _push(cbuf, ibuf, jbuf, ntop, c, i, j, keep_many):
+    """Keep the ``TOP`` cheapest candidates sorted (only the cheapest unless ``keep_many``)."""
+    cap = cbuf.shape[0] if keep_many else 1
+    if ntop == cap and c >= cbuf[ntop - 1]:
+        return ntop
+    h = ntop if ntop < cap else cap - 1
+    while h > 0 and cbuf[h - 1] > c:
+        if h < cap:
+            cbuf[h] = cbuf[h - 1]
+            ibuf[h] = ibuf[h - 1]
+            jbuf[h] = jbuf[h - 1]
+        h -= 1
+    cbuf[h] = c
+    ibuf[h] = i
+    jbuf[h] = j
+    return ntop + 1 if ntop < cap else ntop
+
+
+@njit(cache=True)
+def _splice(s, n, p, i, j, out):
+    """``s[:n]`` with node ``p`` after position ``i`` and ``p + 1`` after position ``j``."""
+    h = 0
+    for x in range(n):
+        out[h] = s[x]
+        h += 1
+        if x == i:
+            out[h] = p
+            h += 1
+        if x == j:
+            out[h] = p + 1
+            h += 1
+
+
+@njit(cache=True)
+def apply_insertion(P, st, k, v, i, j, tmp, where):
+    seq, m, E, L, ls, lw, dist, bank, nbank, rr = st
+    n = m[v]
+    _splice(seq[v], n, 2 * k, i, j, tmp)
+    seq[v, :n + 2] = tmp[:n + 2]
+    m[v] = n + 2
+    rr[k] = v
+    return refresh(P, st, v, where)
+
+
+@njit(cache=True)
+def _candidate_vehicles(P, st, allow_new, out):
+    """Vehicles a request may go to: every used one, and the first unused one of each type."""
+    vtype = P[13]
+    m = st[1]
+    V = m.shape[0]
+    seen = np.zeros(V + 1, dtype=np.bool_)
+    c = 0
+    for v in range(V):
+        if m[v] > 2:
+            out[c] = v
+            c += 1
+        elif allow_new and not seen[vtype[v]]:
+            seen[vtype[v]] = True
+            out[c] = v
+            c += 1
+    return c
+
+
+@njit(cache=True)
+def insert_all(P, st, todo, nt, regret, allow_new, noise, order_key, ws):
+    """Insert requests ``todo[:nt]`` (greedy in ``order_key`` order when ``regret`` is 1, else
+    regret-k); the ones that fit nowhere go to the bank. False when a route broke."""
+    seq, m, E, L, ls, lw, dist, bank, nbank, rr = st
+    tmp, tmpB, where, cbuf, ibuf, jbuf, cand, bc, bi, bj = ws
+    V = m.shape[0]
+    if regret <= 1:
+        order = np.argsort(order_key[:nt])
+        for h in range(nt):
+            k = todo[order[h]]
+            nc = _candidate_vehicles(P, st, allow_new, cand)
+            best = BIG * 1.0
+            bv = -1
+            b_i = -1
+            b_j = -1
+            for c in range(nc):
+                v = cand[c]
+                cost, i, j = best_insertion(P, st, k, v, tmp, tmpB, where, cbuf, ibuf, jbuf)
+                if cost >= BIG:
+                    continue
+                fc = cost + noise * (2.0 * np.random.random() - 1.0)
+                if fc < best:
+                    best = fc
+                    bv = v
+                    b_i = i
+                    b_j = j
+            if bv < 0:
+                bank[nbank[0]] = k
+                nbank[0] += 1
+                rr[k] = -1
+            elif not apply_insertion(P, st, k, bv, b_i, b_j, tmp, where):
+                return False
+        return True
+    # regret-k with a (request x vehicle) cache; only the changed vehicle's column is redone
+    left = todo[:nt].copy()
+    nl = nt
+    bc[:nl, :] = BIG
+    valid = np.zeros(V, dtype=np.bool_)
+    while nl > 0:
+        nc = _candidate_vehicles(P, st, allow_new, cand)
+        for c in range(nc):
+            v = cand[c]
+            if not valid[v]:
+                for h in range(nl):
+                    cost, i, j = best_insertion(P, st, left[h], v, tmp, tmpB, where, cbuf, ibuf, jbuf)
+                    if cost < BIG and noise > 0:
+                        cost = cost + int(noise * (2.0 * np.random.random() - 1.0))
+                    bc[h, v] = cost
+                    bi[h, v] = i
+                    bj[h, v] = j
+                valid[v] = True
+        pick = -1
+        pick_v = -1
+        best_score = -1.0
+        for h in range(nl):
+            c1 = BIG
+            v1 = -1
+            for c in range(nc):
+                v = cand[c]
+                if bc[h, v] < c1:
+                    c1 = bc[h, v]
+                    v1 = v
+            if v1 < 0:
+                continue
+            score = 0.0
+            for r in range(1, regret):
+                # r-th cheapest vehicle (small lists: repeated selection)
+                cr = _kth(bc[h], cand, nc, r)
+                score += (cr - c1) if cr < BIG else 1e15
+            score = score * 4.0 - c1 * 1e-9
+            if score > best_score:
+                best_score = score
+                pick = h
+                pick_v = v1
+        if pick < 0:
+            for h in range(nl):
+                k = left[h]
+                bank[nbank[0]] = k
+                nbank[0] += 1
+                rr[k] = -1
+            return True
+        k = left[pick]
+        was_new = m[pick_v] <= 2
+        if not apply_insertion(P, st, k, pick_v, bi[pick, pick_v], bj[pick, pick_v], tmp, where):
+            return False
+        nl -= 1
+        left[pick] = left[nl]
+        bc[pick, :] = bc[nl, :]
+        bi[pick, :] = bi[nl, :]
+        bj[pick, :] = bj[nl, :]
+        valid[pick_v] = False
+        if was_new:
+            for v in range(V):
+                if m[v] <= 2:
+                    valid[v] = False
+    return True
+
+
+@njit(cache=True)
+def _kth(row, cand, nc, r):
+    """The ``r``-th smallest (0-based) of ``row[cand[:nc]]``; BIG when there are too few."""
+    if r >= nc:
+        return BIG
+    vals = np.empty(nc, dtype=np.int64)
+    for c in range(nc):
+        vals[c] = row[cand[c]]
+    vals.sort()
+    return vals[r]
+
+
+# --------------------------------------------------------------------------- removal
+
+@njit(cache=True)
+def remove_requests(P, st, ks, nk, where):
+    """Take requests ``ks[:nk]`` off their vehicles (not into the bank). False if a route broke."""
+    seq, m, E, L, ls, lw, dist, bank, nbank, rr = st
+    V = m.shape[0]
+    touched = np.zeros(V, dtype=np.bool_)
+    R = P[14]
+    gone = np.zeros(2 * R, dtype=np.bool_)
+    for h in range(nk):
+        k = ks[h]
+        v = rr[k]
+        if v >= 0:
+            touched[v] = True
+            gone[2 * k] = True
+            gone[2 * k + 1] = True
+            rr[k] = -1
+    for v in range(V):
+        if touched[v]:
+            n = m[v]
+            c = 1
+            for i in range(1, n - 1):
+                x = seq[v, i]
+                if not gone[x]:
+                    seq[v, c] = x
+                    c += 1
+            seq[v, c] = seq[v, n - 1]
+            m[v] = c + 1
+            if not refresh(P, st, v, where):
+                return False
+    return True
+
+
+@njit(cache=True)
+def choose_removals(P, st, op, q, rel, out):
+    """Pick ``q`` routed requests to remove with operator ``op``; returns how many."""
+    T, D, e, l, svc, seats, wch, lim, cap_s, cap_w, max_dur, cpk, fixed, vtype, R, exact = P
+    seq, m, E, L, ls, lw, dist, bank, nbank, rr = st
+    routed = np.empty(R, dtype=np.int64)
+    nr = 0
+    for k in range(R):
+        if rr[k] >= 0:
+            routed[nr] = k
+            nr += 1
+    if nr == 0:
+        return 0
+    if q > nr:
+        q = nr
+    taken = np.zeros(R, dtype=np.bool_)
+    c = 0
+    if op == 0:  # random
+        perm = np.random.permutation(nr)
+        for h in range(q):
+            out[h] = routed[perm[h]]
+        return q
+    if op == 1:  # related: neighbours of a random seed, skewed to the closest
+        k0 = routed[np.random.randint(nr)]
+        row = rel[k0]
+        pool = np.empty(R, dtype=np.int64)
+        npool = 0
+        for h in range(R):
+            k = row[h]
+            if rr[k] >= 0:
+                pool[npool] = k
+                npool += 1
+        while c < q and npool > 0:
+            h = int(np.random.random() ** 6 * npool)
+            out[c] = pool[h]
+            c += 1
+            for g in range(h, npool - 1):
+                pool[g] = pool[g + 1]
+            npool -= 1
+        return c
+    if op == 2:  # worst: largest distance saving, skewed
+        save = np.empty(nr, dtype=np.float64)
+        for h in range(nr):
+            k = routed[h]
+            v = rr[k]
+            s = seq[v]
+            total = 0
+            for i in range(1, m[v] - 1):
+                x = s[i]
+                if (x >> 1) == k:
+                    total += D[s[i - 1], x] + D[x, s[i + 1]] - D[s[i - 1], s[i + 1]]
+            save[h] = -total * cpk[v]
+        order = np.argsort(save)
+        pool = routed[order]
+        npool = nr
+        while c < q and npool > 0:
+            h = int(np.random.random() ** 3 * npool)
+            out[c] = pool[h]
+            c += 1
+            for g in range(h, npool - 1):
+                pool[g] = pool[g + 1]
+            npool -= 1
+        return c
+    # strings (Christiaens & Vanden Berghe 2020, SISR): cut a run of consecutive stops out of
+    # a few routes near a seed request; every request with a stop in a run is removed
+    V = m.shape[0]
+    nused = 0
+    stops = 0
+    for v in range(V):
+        if m[v] > 2:
+            nused += 1
+            stops += m[v] - 2
+    lmax = min(10.0, stops / max(1, nused))
+    ks_max = 4.0 * q / (1.0 + lmax) - 1.0
+    n_routes = int(np.random.random() * ks_max) + 1
+    ruined = np.zeros(V, dtype=np.bool_)
+    k0 = routed[np.random.randint(nr)]
+    row = rel[k0]
+    done = 0
+    for h in range(R):
+        k = row[h]
+        v = rr[k]
+        if v < 0 or ruined[v]:
+            continue
+        n = m[v] - 2
+        length = int(np.random.random() * min(lmax, n)) + 1
+        # position of k's pickup among the stops 1..n
+        pos = 1
+        for i in range(1, n + 1):
+            if seq[v, i] == 2 * k:
+                pos = i
+                break
+        lo = pos - int(np.random.random() * length)
+        if lo < 1:
+            lo = 1
+        if lo + length - 1 > n:
+            lo = max(1, n - length + 1)
+        for i in range(lo, lo + length):
+            kk = seq[v, i] >> 1
+            if not taken[kk] and c < R:
+                taken[kk] = True
+                out[c] = kk
+                c += 1
+        ruined[v] = True
+        done += 1
+        if done >= n_routes or c >= q * 2:
+            break
+    return c
+
+
+# --------------------------------------------------------------------------- the search loop
+
+@njit(cache=True)
+def objective(P, st, penalty):
+    return total_cost(P, st) + penalty * st[8][0]
+
+
+@njit(cache=True)
+def seed(s):
+    np.random.seed(s)
+
+
+@njit(cache=True)
+def _roulette(wts):
+    total = 0.0
+    for x in wts:
+        total += x
+    r = np.random.random() * total
+    for h in range(wts.shape[0]):
+        r -= wts[h]
+        if r <= 0:
+            return h
+    return wts.shape[0] - 1
+
+
+@njit(cache=True)
+def run_chunk(P, cur, best, work, ws, rel, iters, temp, penalty, allow_new, fleet_mode,
+              absence, wr, wi, sr, si, nr_, ni_, qlo, qhi, noise, out):
+    """``iters`` ruin-and-recreate iterations from ``cur``; keeps ``best``.
+
+    ``out`` = [current objective, best objective, improvements, iterations done,
+    current bank size, best bank size]. In ``fleet_mode`` (route elimination: no new
+    vehicles) a candidate is accepted when it banks fewer requests, or as many with a lower
+    sum of ``absence`` counts (how often each has been left out), as in SISR's fleet
+    minimisation; otherwise simulated annealing on ``objective`` at temperature ``temp``.
+    Operator weights ``wr``/``wi`` adapt from scores ``sr``/``si`` (Ropke & Pisinger).
+    """
+    R = P[14]
+    todo = np.empty(R, dtype=np.int64)
+    key = np.empty(R, dtype=np.float64)
+    cur_obj = objective(P, cur, penalty)
+    best_obj = objective(P, best, penalty)
+    cur_abs = 0
+    for h in range(cur[8][0]):
+        cur_abs += absence[cur[7][h]]
+    e = P[2]
+    done = 0
+    for it in range(iters):
+        done += 1
+        copy_state(cur, work)
+        q = qlo + np.random.randint(qhi - qlo + 1)
+        op_r = _roulette(wr)
+        op_i = _roulette(wi)
+        nk = choose_removals(P, work, op_r, q, rel, todo)
+        if not remove_requests(P, work, todo, nk, ws[2]):
+            continue
+        nb = work[8][0]
+        for h in range(nb):
+            todo[nk + h] = work[7][h]
+        nt = nk + nb
+        work[8][0] = 0
+        # greedy order: random, earliest pickup window, or most often left out first
+        sort_how = np.random.randint(3)
+        for h in range(nt):
+            k = todo[h]
+            if fleet_mode or sort_how == 2:
+                key[h] = -absence[k] - np.random.random()
+            elif sort_how == 1:
+                key[h] = e[2 * k] + np.random.random()
+            else:
+                key[h] = np.random.random()
+        use_noise = noise if np.random.random() < 0.5 else 0.0
+        if not insert_all(P, work, todo, nt, op_i + 1, allow_new, use_noise, key, ws):
+            continue
+        obj = objective(P, work, penalty)
+        nb = work[8][0]
+        accepted = False
+        score = 0.0
+        if fleet_mode:
+            w_abs = 0
+            for h in range(nb):
+                w_abs += absence[work[7][h]]
+            if nb < cur[8][0] or (nb == cur[8][0] and w_abs < cur_abs) or \
+                    (nb == cur[8][0] and w_abs == cur_abs and obj < cur_obj):
+                accepted = True
+                cur_abs = w_abs
+            for h in range(nb):
+                absence[work[7][h]] += 1
+        else:
+            if obj < cur_obj:
+                accepted = True
+            elif temp > 0 and np.random.random() < np.exp(-(obj - cur_obj) / temp):
+                accepted = True
+        if accepted:
+            score = 9.0 if obj < cur_obj else 3.0
+            copy_state(work, cur)
+            cur_obj = obj
+            if (cur[8][0] < best[8][0]) or (cur[8][0] == best[8][0] and obj < best_obj):
+                copy_state(cur, best)
+                best_obj = obj
+                out[2] += 1
+                score = 33.0
+        sr[op_r] += score
+        si[op_i] += score
+        nr_[op_r] += 1
+        ni_[op_i] += 1
+        if fleet_mode and best[8][0] == 0:
+            break
+    out[0] = cur_obj
+    out[1] = best_obj
+    out[3] = done
+    out[4] = cur[8][0]
+    out[5] = best[8][0]
+
+
+@njit(cache=True)
+def adapt(w, s, n, reaction):
+    """Segment end: blend each operator's mean score into its weight."""
+    for h in range(w.shape[0]):
+        if n[h] > 0:
+            w[h] = max(0.05, (1 - reaction) * w[h] + reaction * s[h] / n[h])
+        s[h] = 0.0
+        n[h] = 0
