@@ -1,24 +1,30 @@
 """Ruin-and-recreate large-neighbourhood search (LNS) that improves a plan, outside OR-Tools.
 
-It supports DARP/PDPTW-shaped problems only: seats and wheelchair spaces against one layout
-per vehicle type, pickup and delivery windows, maximum ride times, route durations, shift
-windows, start and end depots, fleet counts, per-km and fixed costs. :func:`unsupported_reason`
-names the first rule of a problem it cannot check (solo travellers, passenger assistants,
-incompatible children, travel groups, convertible layouts); the caller then keeps the
-OR-Tools plan. The caller also passes every plan it returns through ``routing.validate.check``.
+It checks every rule of a :class:`~routing.problem.RoutingProblem`: seats and wheelchair
+spaces against each vehicle type's layouts (a route takes the first layout its peak loads
+fit), passenger assistants (a seat and the assistant's rate on a route that carries a child
+who needs one), solo travellers (nobody else on board while they ride), incompatible
+children (never on one vehicle), travel groups (siblings on one vehicle), pickup and
+delivery windows, maximum ride times, route durations, shift windows, depots, fleet counts,
+and fixed, per-km and assistant costs. The caller still passes every plan it returns
+through ``routing.validate.check``, which shares no code with this module.
 
 Feasibility of a route is exact: the start-of-service times of a fixed stop order form a
 system of difference constraints (travel, windows, ride limits ``B_d - B_p <= L + s_p``,
 route duration, shift), and its least solution is found by label-correcting passes
 (Bellman-Ford on the route's own graph): a bound passing a latest time means no schedule.
-Insertions are screened in bulk with numpy against the route's earliest and latest feasible
-times (necessary conditions only), then checked exactly in order of cost.
+Insertion positions are screened by forward propagation against the route's earliest and
+latest feasible times (exact for windows and loads); with ride limits or route durations
+the cheapest few are then checked exactly.
 
-The search (Ropke & Pisinger 2006, Pisinger & Ropke 2007): each iteration removes a few
-requests (random, related or worst) and reinserts them by greedy or regret-k insertion;
-simulated annealing decides acceptance. When vehicles carry a fixed cost, part of the time
-goes to route elimination: the smallest route's requests go to a request bank and the search
-tries to place them on the remaining routes only.
+The search runs compiled (numba, :mod:`routing.lns_core`), tens of thousands of iterations
+a second on 100-request problems. Each iteration removes some requests (random, related
+(Shaw), worst, or strings of consecutive stops as in SISR, Christiaens & Vanden Berghe 2020)
+and reinserts them by greedy or regret-k insertion (Ropke & Pisinger 2006) with adaptive
+operator weights; simulated annealing decides acceptance. When vehicles carry a fixed cost,
+part of the time goes to fleet minimisation: the smallest route's requests go to a request
+bank and the search may only use the remaining routes, accepting a plan that banks fewer
+requests or ones left out less often.
 
 Determinism: for a given ``seed`` and the same number of iterations the search is
 repeatable; it stops on a wall-clock deadline, so the iteration count varies with load.
@@ -60,23 +66,16 @@ CHUNK_SECONDS = 0.02
 
 
 def unsupported_reason(problem: RoutingProblem, request_indices: Sequence[int]) -> str | None:
-    """Why the LNS cannot check every rule of this problem, or ``None`` when it can."""
-    groups: dict[str, int] = {}
+    """Why the LNS cannot check every rule of this problem, or ``None`` when it can.
+
+    Every rule of :class:`~routing.problem.RoutingProblem` is checked today (seats, wheelchair
+    spaces, layouts, assistants, solo travellers, incompatible children, travel groups, ride
+    limits, windows, route durations); a layout too small for any single request is the one
+    thing left to the caller's precheck."""
     for i in request_indices:
         r = problem.requests[i]
-        if r.solo:
-            return f"request {r.id!r} travels solo"
-        if r.needs_assistant:
-            return f"request {r.id!r} needs a passenger assistant"
-        if r.incompatible_with:
-            return f"request {r.id!r} has incompatible children"
-        if r.travel_group is not None:
-            groups[r.travel_group] = groups.get(r.travel_group, 0) + 1
-    if any(n > 1 for n in groups.values()):
-        return "travel groups"
-    for vt in problem.vehicle_types:
-        if len(set(vt.layouts)) != 1:
-            return f"vehicle type {vt.id!r} has several layouts"
+        if not any(vt.fits(r.load, has_assistant=r.needs_assistant) for vt in problem.vehicle_types):
+            return f"request {r.id!r} fits no vehicle type"
     return None
 
 
@@ -133,7 +132,10 @@ class _Data:
             wch[p], wch[d] = r.load.wheelchairs, -r.load.wheelchairs
             if r.max_ride_time_s is not None:
                 lim[k] = r.max_ride_time_s + r.pickup_service_s
-        cap_s, cap_w, max_dur, cpk, fixed = (np.zeros(V, dtype=np.int64) for _ in range(5))
+        n_lay = max((len(vt.layouts) for vt in problem.vehicle_types), default=1)
+        lay_s = np.zeros((V, n_lay), dtype=np.int64)
+        lay_w = np.zeros((V, n_lay), dtype=np.int64)
+        nlay, max_dur, cpk, fixed, pa_cost = (np.zeros(V, dtype=np.int64) for _ in range(5))
         for v, (t, _) in enumerate(veh):
             vt = problem.vehicle_types[t]
             s, en = 2 * R + 2 * v, 2 * R + 2 * v + 1
@@ -141,11 +143,35 @@ class _Data:
             if vt.shift_window_s:
                 e[s], l[s] = vt.shift_window_s
                 e[en], l[en] = vt.shift_window_s
-            cap_s[v] = vt.layouts[0].seats
-            cap_w[v] = vt.layouts[0].wheelchairs
+            nlay[v] = len(vt.layouts)
+            for h, lay in enumerate(vt.layouts):
+                lay_s[v, h], lay_w[v, h] = lay.seats, lay.wheelchairs
             max_dur[v] = BIG if vt.max_route_duration_s is None else vt.max_route_duration_s
             cpk[v] = vt.cost_per_km
             fixed[v] = 1000 * vt.fixed_cost
+            pa_cost[v] = 1000 * vt.assistant_cost
+        reqs = [problem.requests[i] for i in self.req]
+        kid = {r.id: k for k, r in enumerate(reqs)}
+        pa_need = np.asarray([int(r.needs_assistant) for r in reqs] or [0], dtype=np.int64)
+        solo = np.asarray([int(r.solo) for r in reqs] or [0], dtype=np.int64)
+        incomp = np.zeros((max(1, R), max(1, R)), dtype=np.bool_)
+        for k, r in enumerate(reqs):
+            for other in r.incompatible_with:
+                if other in kid:
+                    incomp[k, kid[other]] = incomp[kid[other], k] = True
+        glead = np.arange(max(1, R), dtype=np.int64)
+        gnext = np.full(max(1, R), -1, dtype=np.int64)
+        groups: dict[str, list[int]] = {}
+        for k, r in enumerate(reqs):
+            if r.travel_group is not None:
+                groups.setdefault(r.travel_group, []).append(k)
+        for members in groups.values():
+            if len(members) > 1:
+                for a, b in zip(members, members[1:] + members[:1]):
+                    gnext[a] = b
+                    glead[a] = members[0]
+        flags = np.asarray([solo.any(), incomp.any(), (gnext >= 0).any()], dtype=np.int64)
+        self.lay_s, self.lay_w, self.pa_cost = lay_s, lay_w, pa_cost
         self.loc, self.e, self.l, self.svc = loc, e, l, svc
         self.cpk, self.fixed = cpk, fixed
         self.type_of = [t for t, _ in veh]
@@ -153,8 +179,8 @@ class _Data:
         self.D = np.ascontiguousarray(problem.distance_m[np.ix_(loc, loc)], dtype=np.int64)
         exact = bool(np.any(lim < BIG) or np.any(max_dur < BIG))
         vtype = np.asarray(self.type_of, dtype=np.int64)
-        self.core = (self.T, self.D, e, l, svc, seats, wch, lim, cap_s, cap_w, max_dur, cpk, fixed,
-                     vtype, R, exact)
+        self.core = (self.T, self.D, e, l, svc, seats, wch, lim, lay_s, lay_w, max_dur, cpk, fixed,
+                     vtype, R, exact, nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags)
         self._where = np.zeros(N, dtype=np.int64)
 
     def start(self, v: int) -> int:
@@ -185,14 +211,15 @@ class _Data:
         m = np.full(V, 2, dtype=np.int64)
         grid = lambda: np.zeros((V, M), dtype=np.int64)  # noqa: E731
         return (seq, m, grid(), grid(), grid(), grid(), np.zeros(V, dtype=np.int64),
-                np.zeros(max(1, R), dtype=np.int64), np.zeros(1, dtype=np.int64), np.full(max(1, R), -1, dtype=np.int64))
+                np.zeros(max(1, R), dtype=np.int64), np.zeros(1, dtype=np.int64), np.full(max(1, R), -1, dtype=np.int64),
+                np.zeros(V, dtype=np.int64))
 
     def workspace(self) -> tuple:
         V, R = len(self.veh), self.R
         M = 2 * R + 4
         z = lambda *shape: np.zeros(shape, dtype=np.int64)  # noqa: E731
         return (z(M), z(M), z(2 * R + 2 * V), z(core.TOP), z(core.TOP), z(core.TOP), z(V),
-                z(max(1, R), V), z(max(1, R), V), z(max(1, R), V))
+                z(max(1, R), V), z(max(1, R), V), z(max(1, R), V), z(6, M + 1))
 
     def relatedness(self) -> np.ndarray:
         """Per request, every request ordered from most to least related (Shaw): pickup and
@@ -249,7 +276,7 @@ def _plan_from_state(data: _Data, st: tuple, unassigned: Sequence[Unassigned], m
     problem = data.problem
     routes = []
     used: dict[int, int] = {}
-    fixed = distance = metres = 0
+    fixed = distance = assistant = metres = 0
     seqs, ms = st[0], st[1]
     for v in range(len(data.veh)):
         if ms[v] <= 2:
@@ -277,12 +304,17 @@ def _plan_from_state(data: _Data, st: tuple, unassigned: Sequence[Unassigned], m
             stops.append(Stop(loc, rid, kind, arrival, B[pos], B[pos] + int(data.svc[x])))
         index = used.get(t, 0)
         used[t] = index + 1
-        routes.append(Route(vt.id, index, vt.layouts[0], False, tuple(stops)))
+        has_pa = bool(st[10][v] > 0)
+        h = core.layout_for(data.core, v, int(st[4][v, :ms[v]].max()), int(st[5][v, :ms[v]].max()), has_pa)
+        if h < 0:
+            raise _Infeasible
+        routes.append(Route(vt.id, index, vt.layouts[h], has_pa, tuple(stops)))
         d = int(st[6][v])
         metres += d
         fixed += vt.fixed_cost
         distance += (vt.cost_per_km * d + 500) // 1000
-    return Plan(tuple(routes), tuple(unassigned), CostBreakdown(fixed, distance, 0, metres, len(routes)), meta)
+        assistant += vt.assistant_cost if has_pa else 0
+    return Plan(tuple(routes), tuple(unassigned), CostBreakdown(fixed, distance, assistant, metres, len(routes)), meta)
 
 
 class _Search:
@@ -433,15 +465,17 @@ def warm_up() -> None:
     l = np.full(4, 1000, dtype=np.int64)
     one = np.ones(1, dtype=np.int64)
     P = (T, T.copy(), e, l, np.zeros(4, dtype=np.int64), np.array([1, -1, 0, 0], dtype=np.int64),
-         np.zeros(4, dtype=np.int64), np.full(1, 100, dtype=np.int64), one * 4, one * 0, one * 1000,
-         one * 1, one * 0, one * 0, 1, True)
+         np.zeros(4, dtype=np.int64), np.full(1, 100, dtype=np.int64), np.full((1, 1), 4, dtype=np.int64),
+         np.zeros((1, 1), dtype=np.int64), one * 1000, one * 1, one * 0, one * 0, 1, True,
+         one, one * 0, one * 0, one * 0, np.zeros((1, 1), dtype=np.bool_), one * 0, -one, np.ones(3, dtype=np.int64))
     seq = np.zeros((1, 4), dtype=np.int64)
     seq[0, :2] = (2, 3)
     grid = lambda: np.zeros((1, 4), dtype=np.int64)  # noqa: E731
     state = (seq, np.full(1, 2, dtype=np.int64), grid(), grid(), grid(), grid(), np.zeros(1, dtype=np.int64),
-             np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.int64), np.full(1, -1, dtype=np.int64))
+             np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.int64), np.full(1, -1, dtype=np.int64),
+             np.zeros(1, dtype=np.int64))
     z = lambda *shape: np.zeros(shape, dtype=np.int64)  # noqa: E731
-    ws = (z(6), z(6), z(4), z(core.TOP), z(core.TOP), z(core.TOP), z(1), z(1, 1), z(1, 1), z(1, 1))
+    ws = (z(6), z(6), z(4), z(core.TOP), z(core.TOP), z(core.TOP), z(1), z(1, 1), z(1, 1), z(1, 1), z(6, 5))
     core.refresh(P, state, 0, ws[2])
     core.total_cost(P, state)
     B = np.zeros(2, dtype=np.int64)

@@ -8,12 +8,22 @@ state back into a plan.
 Nodes: request ``k`` has pickup ``2k`` and delivery ``2k+1``; vehicle ``v`` has start node
 ``2R+2v`` and end node ``2R+2v+1``. ``P`` is the problem tuple built by ``lns._Data.core``::
 
-    (T, D, e, l, svc, seats, wch, lim, cap_s, cap_w, max_dur, cpk, fixed, vtype, R, exact)
+    (T, D, e, l, svc, seats, wch, lim, lay_s, lay_w, max_dur, cpk, fixed, vtype, R, exact,
+     nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags)
 
-A state is the tuple ``(seq, m, E, L, ls, lw, dist, bank, nbank, rr)``: per vehicle its stop
-order with depots (``seq[v, :m[v]]``), earliest and latest start-of-service times, seats and
-wheelchair spaces occupied on leaving each stop, and its length; the request bank (requests
-not routed) and each request's vehicle (``rr``, -1 when banked).
+``lay_s[v, :nlay[v]]``/``lay_w`` are the seats and wheelchair spaces of each layout vehicle
+``v`` can run (a route takes the first layout its loads fit; a passenger assistant takes
+``ASSISTANT_SEATS``); ``pa_cost[v]`` is charged when a request with ``pa_need`` rides;
+``solo`` requests ride with nobody else on board; ``incomp[a, b]`` forbids ``a`` and ``b``
+on one vehicle; travel groups are rings (``gnext``) with a leader (``glead``) and move as
+one: removed together, inserted leader first with the others on the same vehicle;
+``flags`` = (any solo, any incompatible, any group).
+
+A state is the tuple ``(seq, m, E, L, ls, lw, dist, bank, nbank, rr, npa)``: per vehicle its
+stop order with depots (``seq[v, :m[v]]``), earliest and latest start-of-service times, seats
+and wheelchair spaces occupied on leaving each stop, and its length; the request bank
+(requests not routed), each request's vehicle (``rr``, -1 when banked) and per vehicle the
+number of requests needing an assistant (``npa``).
 
 Route feasibility is exact: the start times of a fixed stop order form a system of difference
 constraints (travel, windows, ride limits, route duration), solved by label-correcting passes;
@@ -27,6 +37,8 @@ import numpy as np
 from numba import njit
 
 BIG = 10**15
+ASSISTANT_SEATS = 1
+"""Seats a passenger assistant takes (``routing.problem.ASSISTANT_SEATS``)."""
 TOP = 12
 """Screened insertion positions per (request, route) checked exactly when ``exact``."""
 
@@ -41,7 +53,8 @@ INSERTERS = 3
 @njit(cache=True)
 def earliest(P, seq, n, B, where):
     """Least start times of ``seq[:n]`` into ``B``; False when no schedule exists."""
-    T, D, e, l, svc, seats, wch, lim, cap_s, cap_w, max_dur, cpk, fixed, vtype, R, exact = P
+    (T, D, e, l, svc, seats, wch, lim, lay_s, lay_w, max_dur, cpk, fixed, vtype, R, exact,
+     nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags) = P
     v = (seq[0] - 2 * R) >> 1
     tmax = max_dur[v]
     npairs = 0
@@ -96,7 +109,8 @@ def earliest(P, seq, n, B, where):
 @njit(cache=True)
 def latest(P, seq, n, B, where, end_cap):
     """Greatest start times of ``seq[:n]`` (the end no later than ``end_cap``) into ``B``."""
-    T, D, e, l, svc, seats, wch, lim, cap_s, cap_w, max_dur, cpk, fixed, vtype, R, exact = P
+    (T, D, e, l, svc, seats, wch, lim, lay_s, lay_w, max_dur, cpk, fixed, vtype, R, exact,
+     nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags) = P
     v = (seq[0] - 2 * R) >> 1
     tmax = max_dur[v]
     npairs = 0
@@ -153,8 +167,9 @@ def latest(P, seq, n, B, where, end_cap):
 @njit(cache=True)
 def refresh(P, st, v, where):
     """Recompute vehicle ``v``'s times, loads and length from its stop order; False if infeasible."""
-    T, D, e, l, svc, seats, wch, lim, cap_s, cap_w, max_dur, cpk, fixed, vtype, R, exact = P
-    seq, m, E, L, ls, lw, dist, bank, nbank, rr = st
+    (T, D, e, l, svc, seats, wch, lim, lay_s, lay_w, max_dur, cpk, fixed, vtype, R, exact,
+     nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags) = P
+    seq, m, E, L, ls, lw, dist, bank, nbank, rr, npa = st
     n = m[v]
     s = seq[v]
     if not earliest(P, s, n, E[v], where):
@@ -164,25 +179,45 @@ def refresh(P, st, v, where):
     a = 0
     b = 0
     d = 0
+    pa = 0
+    top_s = 0
+    top_w = 0
     for i in range(n):
         x = s[i]
         a += seats[x]
         b += wch[x]
         ls[v, i] = a
         lw[v, i] = b
+        top_s = max(top_s, a)
+        top_w = max(top_w, b)
         if i > 0:
             d += D[s[i - 1], x]
+            if 0 < i < n - 1 and not x & 1:
+                pa += pa_need[x >> 1]
     dist[v] = d
-    return True
+    npa[v] = pa
+    return layout_for(P, v, top_s, top_w, pa > 0) >= 0
+
+
+@njit(cache=True)
+def layout_for(P, v, top_s, top_w, assistant):
+    """The first layout of vehicle ``v`` with room for these peak loads; -1 when none."""
+    lay_s, lay_w, nlay = P[8], P[9], P[16]
+    extra = ASSISTANT_SEATS if assistant else 0
+    for h in range(nlay[v]):
+        if top_s + extra <= lay_s[v, h] and top_w <= lay_w[v, h]:
+            return h
+    return -1
 
 
 @njit(cache=True)
 def route_cost(P, st, v):
-    T, D, e, l, svc, seats, wch, lim, cap_s, cap_w, max_dur, cpk, fixed, vtype, R, exact = P
+    (T, D, e, l, svc, seats, wch, lim, lay_s, lay_w, max_dur, cpk, fixed, vtype, R, exact,
+     nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags) = P
     m = st[1]
     if m[v] <= 2:
         return 0
-    return st[6][v] * cpk[v] + fixed[v]
+    return st[6][v] * cpk[v] + fixed[v] + (pa_cost[v] if st[10][v] > 0 else 0)
 
 
 @njit(cache=True)
@@ -205,19 +240,29 @@ def copy_state(src, dst):
     dst[7][:] = src[7]
     dst[8][:] = src[8]
     dst[9][:] = src[9]
+    dst[10][:] = src[10]
 
 
 # --------------------------------------------------------------------------- insertion
 
 @njit(cache=True)
-def best_insertion(P, st, k, v, tmp, tmpB, where, cbuf, ibuf, jbuf):
+def best_insertion(P, st, k, v, tmp, tmpB, where, cbuf, ibuf, jbuf, aux):
     """Cheapest feasible insertion of request ``k`` into vehicle ``v``: (cost, i, j) with the
     pickup after position ``i`` and the delivery after position ``j`` of the current order
-    (``j == i``: straight after the pickup); cost ``BIG`` when there is none."""
-    T, D, e, l, svc, seats, wch, lim, cap_s, cap_w, max_dur, cpk, fixed, vtype, R, exact = P
-    seq, m, E, L, ls, lw, dist, bank, nbank, rr = st
+    (``j == i``: straight after the pickup); cost ``BIG`` when there is none.
+
+    Loads are checked against the vehicle's layouts with the peaks outside the pickup-delivery
+    span taken from prefix and suffix maxima (``aux``), so the check is exact."""
+    (T, D, e, l, svc, seats, wch, lim, lay_s, lay_w, max_dur, cpk, fixed, vtype, R, exact,
+     nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags) = P
+    seq, m, E, L, ls, lw, dist, bank, nbank, rr, npa = st
     n = m[v]
     s = seq[v]
+    if flags[1]:
+        for i in range(1, n - 1):
+            x = s[i]
+            if not x & 1 and incomp[k, x >> 1]:
+                return BIG, -1, -1
     Ev = E[v]
     Lv = L[v]
     lsv = ls[v]
@@ -226,8 +271,7 @@ def best_insertion(P, st, k, v, tmp, tmpB, where, cbuf, ibuf, jbuf):
     d = p + 1
     q = seats[p]
     w = wch[p]
-    cs = cap_s[v]
-    cw = cap_w[v]
+    assistant = npa[v] > 0 or pa_need[k] > 0
     lm = lim[k]
     sp = svc[p]
     sd = svc[d]
@@ -235,9 +279,39 @@ def best_insertion(P, st, k, v, tmp, tmpB, where, cbuf, ibuf, jbuf):
     lp = l[p]
     ed = e[d]
     ld = l[d]
+    alone = flags[0] and solo[k] > 0
+    # prefix maxima (before position i) and suffix maxima (from position j) of the loads;
+    # with solo travellers: children on board, and whether a solo traveller is on board
+    pre_s, pre_w, suf_s, suf_w, occ, son = aux[0], aux[1], aux[2], aux[3], aux[4], aux[5]
+    pre_s[0] = 0
+    pre_w[0] = 0
+    for i in range(1, n):
+        pre_s[i] = max(pre_s[i - 1], lsv[i - 1])
+        pre_w[i] = max(pre_w[i - 1], lwv[i - 1])
+    suf_s[n] = 0
+    suf_w[n] = 0
+    for i in range(n - 1, -1, -1):
+        suf_s[i] = max(suf_s[i + 1], lsv[i])
+        suf_w[i] = max(suf_w[i + 1], lwv[i])
+    if flags[0]:
+        c = 0
+        g = 0
+        for i in range(n):
+            x = s[i]
+            if 0 < i < n - 1:
+                kk = x >> 1
+                sign = -1 if x & 1 else 1
+                c += sign
+                g += sign * solo[kk]
+            occ[i] = c
+            son[i] = g
     ntop = 0
     for i in range(n - 1):
-        if lsv[i] + q > cs or lwv[i] + w > cw:
+        if flags[0] and ((alone and occ[i] > 0) or (not alone and son[i] > 0)):
+            continue
+        seg_s = lsv[i] + q
+        seg_w = lwv[i] + w
+        if layout_for(P, v, seg_s, seg_w, assistant) < 0:
             continue
         a = s[i]
         b = s[i + 1]
@@ -253,7 +327,9 @@ def best_insertion(P, st, k, v, tmp, tmpB, where, cbuf, ibuf, jbuf):
         lat = ld - sp - T[p, d]
         if lat > lp:
             lat = lp
-        if td <= ld and td - lat <= lm:
+        if td <= ld and td - lat <= lm and \
+                layout_for(P, v, max(max(pre_s[i], suf_s[i + 1]), seg_s),
+                           max(max(pre_w[i], suf_w[i + 1]), seg_w), assistant) >= 0:
             tb = td + sd + T[d, b]
             if tb < Ev[i + 1]:
                 tb = Ev[i + 1]
@@ -271,14 +347,20 @@ def best_insertion(P, st, k, v, tmp, tmpB, where, cbuf, ibuf, jbuf):
         if lat > lp:
             lat = lp
         for j in range(i + 1, n - 1):
-            if lsv[j] + q > cs or lwv[j] + w > cw:
+            if flags[0] and ((alone and occ[j] > 0) or (not alone and son[j] > 0)):
+                break
+            seg_s = max(seg_s, lsv[j] + q)
+            seg_w = max(seg_w, lwv[j] + w)
+            if layout_for(P, v, seg_s, seg_w, assistant) < 0:
                 break
             c_ = s[j]
             n2 = s[j + 1]
             td = t + svc[c_] + T[c_, d]
             if td < ed:
                 td = ed
-            if td <= ld and td - lat <= lm:
+            if td <= ld and td - lat <= lm and \
+                    layout_for(P, v, max(max(pre_s[i], suf_s[j + 1]), seg_s),
+                               max(max(pre_w[i], suf_w[j + 1]), seg_w), assistant) >= 0:
                 tb = td + sd + T[d, n2]
                 if tb < Ev[j + 1]:
                     tb = Ev[j + 1]
@@ -293,15 +375,17 @@ def best_insertion(P, st, k, v, tmp, tmpB, where, cbuf, ibuf, jbuf):
             t = t2
     if ntop == 0:
         return BIG, -1, -1
-    fx = fixed[v] if n <= 2 else 0
+    extra = fixed[v] if n <= 2 else 0
+    if pa_need[k] > 0 and npa[v] == 0:
+        extra += pa_cost[v]
     if not exact:
-        return cbuf[0] * cpk[v] + fx, ibuf[0], jbuf[0]
+        return cbuf[0] * cpk[v] + extra, ibuf[0], jbuf[0]
     for h in range(ntop):
         i = ibuf[h]
         j = jbuf[h]
         _splice(s, n, p, i, j, tmp)
         if earliest(P, tmp, n + 2, tmpB, where):
-            return cbuf[h] * cpk[v] + fx, i, j
+            return cbuf[h] * cpk[v] + extra, i, j
     return BIG, -1, -1
 
 
@@ -341,7 +425,7 @@ def _splice(s, n, p, i, j, out):
 
 @njit(cache=True)
 def apply_insertion(P, st, k, v, i, j, tmp, where):
-    seq, m, E, L, ls, lw, dist, bank, nbank, rr = st
+    seq, m, E, L, ls, lw, dist, bank, nbank, rr, npa = st
     n = m[v]
     _splice(seq[v], n, 2 * k, i, j, tmp)
     seq[v, :n + 2] = tmp[:n + 2]
@@ -370,16 +454,69 @@ def _candidate_vehicles(P, st, allow_new, out):
 
 
 @njit(cache=True)
+def _bank_unit(P, st, k):
+    """Put request ``k`` and its travel-group mates (none of them routed) in the bank."""
+    gnext = P[22]
+    bank, nbank, rr = st[7], st[8], st[9]
+    x = k
+    while True:
+        bank[nbank[0]] = x
+        nbank[0] += 1
+        rr[x] = -1
+        x = gnext[x]
+        if x < 0 or x == k:
+            return
+
+
+@njit(cache=True)
+def _place(P, st, k, v, i, j, ws):
+    """Insert ``k`` at (``i``, ``j``) on ``v``, then its travel-group mates on ``v`` at their
+    cheapest places; if a mate fits nowhere there, the whole group goes to the bank.
+    Returns 0 placed, 1 banked, -1 a route broke."""
+    gnext = P[22]
+    tmp, tmpB, where, cbuf, ibuf, jbuf, cand, bc, bi, bj, aux = ws
+    if not apply_insertion(P, st, k, v, i, j, tmp, where):
+        return -1
+    if gnext[k] < 0:
+        return 0
+    x = gnext[k]
+    while x != k:
+        cost, i2, j2 = best_insertion(P, st, x, v, tmp, tmpB, where, cbuf, ibuf, jbuf, aux)
+        if cost >= BIG:
+            members = np.empty(P[14], dtype=np.int64)
+            nm = 0
+            y = k
+            while True:
+                members[nm] = y
+                nm += 1
+                y = gnext[y]
+                if y == k:
+                    break
+            if not remove_requests(P, st, members, nm, where):
+                return -1
+            _bank_unit(P, st, k)
+            return 1
+        if not apply_insertion(P, st, x, v, i2, j2, tmp, where):
+            return -1
+        x = gnext[x]
+    return 0
+
+
+@njit(cache=True)
 def insert_all(P, st, todo, nt, regret, allow_new, noise, order_key, ws):
     """Insert requests ``todo[:nt]`` (greedy in ``order_key`` order when ``regret`` is 1, else
-    regret-k); the ones that fit nowhere go to the bank. False when a route broke."""
-    seq, m, E, L, ls, lw, dist, bank, nbank, rr = st
-    tmp, tmpB, where, cbuf, ibuf, jbuf, cand, bc, bi, bj = ws
+    regret-k); the ones that fit nowhere go to the bank. A travel group is placed through its
+    leader. False when a route broke."""
+    seq, m, E, L, ls, lw, dist, bank, nbank, rr, npa = st
+    tmp, tmpB, where, cbuf, ibuf, jbuf, cand, bc, bi, bj, aux = ws
+    glead = P[21]
     V = m.shape[0]
     if regret <= 1:
         order = np.argsort(order_key[:nt])
         for h in range(nt):
             k = todo[order[h]]
+            if glead[k] != k:
+                continue
             nc = _candidate_vehicles(P, st, allow_new, cand)
             best = BIG * 1.0
             bv = -1
@@ -387,7 +524,7 @@ def insert_all(P, st, todo, nt, regret, allow_new, noise, order_key, ws):
             b_j = -1
             for c in range(nc):
                 v = cand[c]
-                cost, i, j = best_insertion(P, st, k, v, tmp, tmpB, where, cbuf, ibuf, jbuf)
+                cost, i, j = best_insertion(P, st, k, v, tmp, tmpB, where, cbuf, ibuf, jbuf, aux)
                 if cost >= BIG:
                     continue
                 fc = cost + noise * (2.0 * np.random.random() - 1.0)
@@ -397,15 +534,17 @@ def insert_all(P, st, todo, nt, regret, allow_new, noise, order_key, ws):
                     b_i = i
                     b_j = j
             if bv < 0:
-                bank[nbank[0]] = k
-                nbank[0] += 1
-                rr[k] = -1
-            elif not apply_insertion(P, st, k, bv, b_i, b_j, tmp, where):
+                _bank_unit(P, st, k)
+            elif _place(P, st, k, bv, b_i, b_j, ws) < 0:
                 return False
         return True
     # regret-k with a (request x vehicle) cache; only the changed vehicle's column is redone
-    left = todo[:nt].copy()
-    nl = nt
+    left = np.empty(nt, dtype=np.int64)
+    nl = 0
+    for h in range(nt):
+        if glead[todo[h]] == todo[h]:
+            left[nl] = todo[h]
+            nl += 1
     bc[:nl, :] = BIG
     valid = np.zeros(V, dtype=np.bool_)
     while nl > 0:
@@ -414,7 +553,7 @@ def insert_all(P, st, todo, nt, regret, allow_new, noise, order_key, ws):
             v = cand[c]
             if not valid[v]:
                 for h in range(nl):
-                    cost, i, j = best_insertion(P, st, left[h], v, tmp, tmpB, where, cbuf, ibuf, jbuf)
+                    cost, i, j = best_insertion(P, st, left[h], v, tmp, tmpB, where, cbuf, ibuf, jbuf, aux)
                     if cost < BIG and noise > 0:
                         cost = cost + int(noise * (2.0 * np.random.random() - 1.0))
                     bc[h, v] = cost
@@ -446,14 +585,11 @@ def insert_all(P, st, todo, nt, regret, allow_new, noise, order_key, ws):
                 pick_v = v1
         if pick < 0:
             for h in range(nl):
-                k = left[h]
-                bank[nbank[0]] = k
-                nbank[0] += 1
-                rr[k] = -1
+                _bank_unit(P, st, left[h])
             return True
         k = left[pick]
         was_new = m[pick_v] <= 2
-        if not apply_insertion(P, st, k, pick_v, bi[pick, pick_v], bj[pick, pick_v], tmp, where):
+        if _place(P, st, k, pick_v, bi[pick, pick_v], bj[pick, pick_v], ws) < 0:
             return False
         nl -= 1
         left[pick] = left[nl]
@@ -485,7 +621,7 @@ def _kth(row, cand, nc, r):
 @njit(cache=True)
 def remove_requests(P, st, ks, nk, where):
     """Take requests ``ks[:nk]`` off their vehicles (not into the bank). False if a route broke."""
-    seq, m, E, L, ls, lw, dist, bank, nbank, rr = st
+    seq, m, E, L, ls, lw, dist, bank, nbank, rr, npa = st
     V = m.shape[0]
     touched = np.zeros(V, dtype=np.bool_)
     R = P[14]
@@ -517,8 +653,9 @@ def remove_requests(P, st, ks, nk, where):
 @njit(cache=True)
 def choose_removals(P, st, op, q, rel, out):
     """Pick ``q`` routed requests to remove with operator ``op``; returns how many."""
-    T, D, e, l, svc, seats, wch, lim, cap_s, cap_w, max_dur, cpk, fixed, vtype, R, exact = P
-    seq, m, E, L, ls, lw, dist, bank, nbank, rr = st
+    (T, D, e, l, svc, seats, wch, lim, lay_s, lay_w, max_dur, cpk, fixed, vtype, R, exact,
+     nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags) = P
+    seq, m, E, L, ls, lw, dist, bank, nbank, rr, npa = st
     routed = np.empty(R, dtype=np.int64)
     nr = 0
     for k in range(R):
@@ -627,6 +764,26 @@ def choose_removals(P, st, op, q, rel, out):
 # --------------------------------------------------------------------------- the search loop
 
 @njit(cache=True)
+def _with_mates(P, ks, nk, mark):
+    """Extend ``ks[:nk]`` with every travel-group mate of its requests; returns the new count."""
+    gnext = P[22]
+    for h in range(nk):
+        mark[ks[h]] = True
+    c = nk
+    for h in range(nk):
+        x = gnext[ks[h]]
+        while x >= 0 and x != ks[h]:
+            if not mark[x]:
+                mark[x] = True
+                ks[c] = x
+                c += 1
+            x = gnext[x]
+    for h in range(c):
+        mark[ks[h]] = False
+    return c
+
+
+@njit(cache=True)
 def objective(P, st, penalty):
     return total_cost(P, st) + penalty * st[8][0]
 
@@ -662,7 +819,9 @@ def run_chunk(P, cur, best, work, ws, rel, iters, temp, penalty, allow_new, flee
     Operator weights ``wr``/``wi`` adapt from scores ``sr``/``si`` (Ropke & Pisinger).
     """
     R = P[14]
+    has_groups = P[23][2] > 0
     todo = np.empty(R, dtype=np.int64)
+    mark = np.zeros(R, dtype=np.bool_)
     key = np.empty(R, dtype=np.float64)
     cur_obj = objective(P, cur, penalty)
     best_obj = objective(P, best, penalty)
@@ -678,6 +837,8 @@ def run_chunk(P, cur, best, work, ws, rel, iters, temp, penalty, allow_new, flee
         op_r = _roulette(wr)
         op_i = _roulette(wi)
         nk = choose_removals(P, work, op_r, q, rel, todo)
+        if has_groups:
+            nk = _with_mates(P, todo, nk, mark)
         if not remove_requests(P, work, todo, nk, ws[2]):
             continue
         nb = work[8][0]

@@ -41,10 +41,11 @@ class SolveParams:
     ``portfolio_share`` of the time on those first-solution strategies (each followed by a
     greedy descent) and starts the main search from the best of them.
 
-    ``lns_share`` > 0 gives that share of the time limit to :mod:`routing.lns` (ruin and
-    recreate from the OR-Tools plan, seeded by ``seed``) on problems whose rules it can check
-    exactly; its plan replaces OR-Tools' only if ``routing.validate.check`` accepts it and
-    it is better (fewer children left out, then lower cost).
+    ``lns_share`` > 0 gives that share of the time limit to :mod:`routing.lns` (compiled ruin
+    and recreate from the OR-Tools plan, seeded by ``seed``; it checks every SEN rule exactly);
+    its plan replaces OR-Tools' only if ``routing.validate.check`` accepts it and it is better
+    (fewer children left out, then lower cost). When OR-Tools finds no first solution in its
+    share, the LNS builds the plan from an empty one. The default gives it half the time.
     """
 
     time_limit_s: float = 10.0
@@ -59,7 +60,7 @@ class SolveParams:
     warm_restarts: bool = False
     portfolio: tuple[str, ...] = ()
     portfolio_share: float = 0.25
-    lns_share: float = 0.0
+    lns_share: float = 0.5
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -196,6 +197,13 @@ def solve(problem: RoutingProblem, params: SolveParams, *, initial_plan: Plan | 
         plan, objective = _run_once(problem, todo, unassigned, params, first, budget, start_from, callbacks, started)
         if plan is not None and (best_objective is None or objective < best_objective):
             best, best_objective = plan, objective
+    if (best is None or best_objective is None) and use_lns:
+        # OR-Tools found no first solution (it can stall on tight ride limits): the LNS
+        # builds one itself, starting with every child in its request bank.
+        left = [Unassigned(problem.requests[i].id, UnassignedReason.SOLVER_DROPPED,
+                           "the solver found no feasible place for this child within its time limit") for i in todo]
+        best = Plan((), tuple(unassigned) + tuple(left), meta={"solver": "lns", "first_solution": "lns"})
+        best_objective = 0
     if best is None or best_objective is None:
         raise RoutingError(f"the solver found no plan for problem {problem.name!r}, not even an empty one")
     if use_lns:

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from routing import lns
-from routing.problem import RoutingProblem
+from routing.problem import Layout, Load, RoutingProblem
 from routing.solve import SolveParams, solve
 from routing.validate import check, schedule_exists
 
@@ -84,16 +84,90 @@ def test_lns_empties_a_route_when_vehicles_cost(kit):
     assert len(better.routes) == 1
 
 
-@pytest.mark.parametrize("rule", ["solo", "needs_assistant", "incompatible_with"])
-def test_unsupported_rules_are_named(kit, rule):
-    """Problems with SEN rules the LNS cannot check are refused, and solve keeps OR-Tools' plan."""
+def _one_car_each(kit, problem, ids, **kw):
+    return kit.plan_from_orders(problem, [[("pickup", i), ("delivery", i)] for i in ids], **kw)
+
+
+def _rides(plan):
+    return [sorted({s.request_id for s in r.stops if s.request_id}) for r in plan.routes]
+
+
+def test_lns_merges_routes_and_carries_an_assistant(kit):
+    """A child who needs a PA joins another child's car; the merged route carries (and pays) a PA."""
     dur, dist = kit.star_matrix(2)
-    extra = {"solo": {"solo": True}, "needs_assistant": {"needs_assistant": True},
-             "incompatible_with": {"incompatible_with": frozenset({"b"})}}[rule]
-    reqs = (kit.child("a", 1, 3, **extra), kit.child("b", 2, 3))
-    problem = RoutingProblem(dur, dist, reqs, (kit.saloon(count=2),), name="rules")
-    assert lns.unsupported_reason(problem, [0, 1]) is not None
-    with pytest.raises(ValueError):
-        lns.improve(problem, [0, 1], solve(problem, SolveParams(time_limit_s=0.5)), time.monotonic() + 0.1)
-    plan = solve(problem, SolveParams(time_limit_s=0.5, lns_share=0.5))
-    assert check(problem, plan) == [] and "lns" not in plan.meta
+    window = dict(max_ride_time_s=40 * kit.MIN, delivery_window_s=(0, 60 * kit.MIN))
+    reqs = (kit.child("a", 1, 3, needs_assistant=True, **window), kit.child("b", 2, 3, **window))
+    problem = RoutingProblem(dur, dist, reqs, (kit.saloon(count=2),), name="pa")
+    start = _one_car_each(kit, problem, ["a", "b"], assistants=[True, False])
+    better, _ = lns.improve(problem, [0, 1], start, time.monotonic() + 0.3)
+    assert check(problem, better) == []
+    assert len(better.routes) == 1 and better.routes[0].has_assistant
+    assert better.cost.assistant == problem.vehicle_types[0].assistant_cost
+
+
+def test_lns_keeps_incompatible_children_apart(kit):
+    """Two children who must not share are never merged, however much a shared car would save."""
+    dur, dist = kit.star_matrix(3)
+    window = dict(max_ride_time_s=60 * kit.MIN, delivery_window_s=(0, 90 * kit.MIN))
+    reqs = (kit.child("a", 1, 4, incompatible_with={"b"}, **window), kit.child("b", 2, 4, **window),
+            kit.child("c", 3, 4, **window))
+    problem = RoutingProblem(dur, dist, reqs, (kit.saloon(count=3),), name="apart")
+    better, _ = lns.improve(problem, [0, 1, 2], _one_car_each(kit, problem, ["a", "b", "c"]),
+                            time.monotonic() + 0.3)
+    assert check(problem, better) == []
+    assert len(better.routes) == 2
+    assert all(not {"a", "b"} <= set(ids) for ids in _rides(better))
+
+
+def test_lns_solo_traveller_rides_alone(kit):
+    """A solo traveller may share a car's day but never its seats: nobody else on board with them."""
+    dur, dist = kit.star_matrix(2)
+    window = dict(max_ride_time_s=60 * kit.MIN, delivery_window_s=(0, 120 * kit.MIN))
+    reqs = (kit.child("a", 1, 3, solo=True, **window), kit.child("b", 2, 3, **window))
+    problem = RoutingProblem(dur, dist, reqs, (kit.saloon(count=2),), name="solo")
+    better, _ = lns.improve(problem, [0, 1], _one_car_each(kit, problem, ["a", "b"]), time.monotonic() + 0.3)
+    assert check(problem, better) == []
+    for route in better.routes:
+        onboard = set()
+        for stop in route.stops:
+            if stop.kind.value == "pickup":
+                onboard.add(stop.request_id)
+                assert len(onboard) == 1 or "a" not in onboard
+            elif stop.kind.value == "delivery":
+                onboard.discard(stop.request_id)
+
+
+def test_lns_keeps_siblings_together_and_converts_a_layout(kit):
+    """Siblings stay on one vehicle through every move; a wheelchair user rides in a minibus layout
+    that trades seats for a space, chosen by the LNS from the type's layouts."""
+    dur, dist = kit.star_matrix(4)
+    window = dict(max_ride_time_s=60 * kit.MIN, delivery_window_s=(0, 120 * kit.MIN))
+    reqs = (kit.child("s1", 1, 5, travel_group="fam", **window), kit.child("s2", 1, 5, travel_group="fam", **window),
+            kit.child("w", 2, 5, load=Load(1, 1), **window), kit.child("c", 3, 5, **window),
+            kit.child("d", 4, 5, **window))
+    problem = RoutingProblem(dur, dist, reqs, (kit.minibus(count=3),), name="family")
+    start = kit.plan_from_orders(problem, [[("pickup", "s1"), ("pickup", "s2"), ("delivery", "s1"), ("delivery", "s2")],
+                                           [("pickup", "w"), ("delivery", "w")],
+                                           [("pickup", "c"), ("pickup", "d"), ("delivery", "c"), ("delivery", "d")]],
+                                 layouts=[Layout(16, 0), Layout(12, 1), Layout(16, 0)])
+    better, stats = lns.improve(problem, range(5), start, time.monotonic() + 0.5, seed=3)
+    assert check(problem, better) == []
+    assert better.cost.total < start.cost.total and stats.iterations > 0
+    for ids in _rides(better):
+        assert ("s1" in ids) == ("s2" in ids)
+        if "w" in ids:
+            route = next(r for r in better.routes if "w" in {s.request_id for s in r.stops})
+            assert route.layout.wheelchairs >= 1
+
+
+def test_solve_runs_the_lns_on_sen_rules(kit):
+    """``solve`` with ``lns_share`` now improves problems with SEN rules, and the plan passes the validator."""
+    dur, dist = kit.star_matrix(3)
+    window = dict(max_ride_time_s=60 * kit.MIN, delivery_window_s=(0, 90 * kit.MIN))
+    reqs = (kit.child("a", 1, 4, solo=True, **window), kit.child("b", 2, 4, needs_assistant=True, **window),
+            kit.child("c", 3, 4, incompatible_with={"b"}, **window))
+    problem = RoutingProblem(dur, dist, reqs, (kit.saloon(count=3),), name="rules")
+    assert lns.unsupported_reason(problem, [0, 1, 2]) is None
+    plan = solve(problem, SolveParams(time_limit_s=1.0, lns_share=0.5))
+    assert check(problem, plan) == [] and plan.is_complete()
+    assert "lns" in plan.meta
