@@ -47,7 +47,8 @@ def main() -> None:
               f"({time.perf_counter() - started:.1f} s)")
     doc = plan_scenario(scenario, time_limit_s=args.time_limit)
     k = doc.kpis()
-    print(f"  {'optimiser (OR-Tools)':24s} £{k['daily_cost_pence'] / 100:>10,.2f}/day  {k['vehicles']:4d} vehicles  "
+    solver = doc.plan.meta.get("solver", "?")
+    print(f"  {'optimiser (' + solver + ')':24s} £{k['daily_cost_pence'] / 100:>10,.2f}/day  {k['vehicles']:4d} vehicles  "
           f"unassigned {len(k['unassigned'])}  violations {len(doc.violations)}  ({doc.timings['solve_s']:.1f} s)")
     one, greedy = baselines["one vehicle per child"].cost.total, baselines["greedy grouping"].cost.total
     print(f"  saving vs one per child {100 * (1 - k['daily_cost_pence'] / one):.1f}%, "
