@@ -20,16 +20,16 @@ def darp_params(time_limit_s: float) -> SolveParams:
 
     Neither first-solution strategy dominates (at 10 s: a5-60 +1.6 % parallel vs +3.8 %
     local cheapest insertion; a6-72 +5.7 % vs +3.5 %), so the OR-Tools share is split
-    between them; ``lns_share`` of the time then goes to :mod:`routing.lns` (at 30 s on
-    a5-60, a6-72, a7-70, a8-96: mean gap 5.0 % without LNS, 2.9 % with 70 % LNS).
+    between them; ``lns_share`` of the time then goes to :mod:`routing.lns`, which does most
+    of the work on the larger instances (figures in the README).
     """
     return SolveParams(time_limit_s=time_limit_s, restarts=2, first_solution="parallel_cheapest_insertion",
                        alt_first_solution="local_cheapest_insertion", lns_share=0.7)
 
 
 def lilim_params(time_limit_s: float) -> SolveParams:
-    """The solver settings the Li & Lim benchmark uses: OR-Tools first, then LNS with route
-    elimination (vehicles carry the hierarchical fixed cost)."""
+    """The solver settings the Li & Lim benchmark uses: OR-Tools first, then the LNS with fleet
+    minimisation (vehicles carry the hierarchical fixed cost) for 70 % of the time."""
     return SolveParams(time_limit_s=time_limit_s, first_solution="parallel_cheapest_insertion", lns_share=0.7)
 
 

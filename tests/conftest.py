@@ -17,6 +17,15 @@ def pytest_report_header(config):
     return f"sen-transport data directory: {get_settings().data}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_search():
+    """Compile the LNS's inner loops (numba) once, before any test or job starts a clock;
+    later processes (CLI runs, the served app) load them from numba's cache."""
+    from routing import lns
+
+    lns.warm_up()
+
+
 @pytest.fixture(scope="session")
 def settings():
     """The process settings (data directory from SEN_TRANSPORT_DATA or ../shared/data)."""

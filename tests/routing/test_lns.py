@@ -5,18 +5,18 @@ from __future__ import annotations
 import random
 import time
 
+from dataclasses import replace
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from routing import lns
+from routing.baselines import greedy_grouping
 from routing.problem import Layout, Load, RoutingProblem
 from routing.solve import SolveParams, solve
 from routing.validate import check, schedule_exists
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _compiled():
-    """Compile the LNS's inner loops before any test starts its clock."""
-    lns.warm_up()
+from tests.routing.conftest import MIN, child, minibus, saloon, star_matrix
 
 
 def _random_orders(problem: RoutingProblem, count: int, size: int, seed: int):
@@ -171,3 +171,45 @@ def test_solve_runs_the_lns_on_sen_rules(kit):
     plan = solve(problem, SolveParams(time_limit_s=1.0, lns_share=0.5))
     assert check(problem, plan) == [] and plan.is_complete()
     assert "lns" in plan.meta
+
+
+@st.composite
+def _sen_problems(draw):
+    """Small problems on a star of homes around one school with a random mix of SEN rules."""
+    n_homes = draw(st.integers(3, 6))
+    dur, dist = star_matrix(n_homes, between_min=draw(st.sampled_from([4.0, 8.0, 15.0])))
+    school = n_homes + 1
+    n = draw(st.integers(2, 7))
+    ids = [f"c{i}" for i in range(n)]
+    reqs = []
+    for i, rid in enumerate(ids):
+        others = [o for o in ids if o != rid]
+        reqs.append(child(
+            rid, draw(st.integers(1, n_homes)), school,
+            load=Load(1, 1) if draw(st.booleans()) and i % 2 else Load(1, 0),
+            needs_assistant=draw(st.integers(0, 4)) == 0,
+            solo=draw(st.integers(0, 6)) == 0,
+            incompatible_with=frozenset(draw(st.lists(st.sampled_from(others), max_size=1))),
+            travel_group="g" if i < 2 and draw(st.booleans()) else None,
+            max_ride_time_s=draw(st.sampled_from([25, 40, 75])) * MIN,
+            delivery_window_s=(0, 90 * MIN)))
+    if reqs[0].travel_group and reqs[1].travel_group:  # siblings share a home and no conflicts
+        reqs[1] = replace(reqs[1], pickup=reqs[0].pickup, incompatible_with=frozenset(), solo=False)
+        reqs[0] = replace(reqs[0], incompatible_with=frozenset(), solo=False)
+    fleet = (saloon(count=draw(st.integers(1, 4))), minibus(count=draw(st.integers(1, 2))))
+    return RoutingProblem(dur, dist, tuple(reqs), fleet, name="property")
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problem=_sen_problems(), seed=st.integers(0, 9))
+def test_lns_plans_pass_the_validator_on_random_sen_rules(problem, seed):
+    """Whatever the mix of layouts, assistants, solo, incompatible and sibling rules, the LNS's plan
+    passes the independent validator, accounts for every child and is no dearer than its start."""
+    start = greedy_grouping(problem)
+    todo = [i for i in range(len(problem.requests)) if lns.unsupported_reason(problem, [i]) is None]
+    better, _ = lns.improve(problem, todo, start, time.monotonic() + 0.15, seed=seed)
+    assert check(problem, better) == []
+    routed = {s.request_id for r in better.routes for s in r.stops if s.request_id}
+    left = {u.request_id for u in better.unassigned}
+    assert routed | left == {r.id for r in problem.requests} and not routed & left
+    assert (len(better.unassigned), better.cost.total) <= (len(start.unassigned), start.cost.total)
