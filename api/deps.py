@@ -72,6 +72,7 @@ def require(*roles: Role):
 
 Officer = Annotated[Principal, Depends(require(Role.OFFICER, Role.ADMIN))]
 Planner = Annotated[Principal, Depends(require(Role.PLANNER, Role.ADMIN))]
+Staff = Annotated[Principal, Depends(require(Role.OFFICER, Role.PLANNER, Role.ADMIN))]
 TenderReader = Annotated[Principal, Depends(require(Role.PLANNER, Role.ADMIN, Role.CONTRACTOR))]
 Contractor = Annotated[Principal, Depends(require(Role.CONTRACTOR))]
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]

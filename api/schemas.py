@@ -711,6 +711,19 @@ class AwardCreate(_In):
     operator: str = Field(min_length=1, max_length=100)
 
 
+class OperatorPublic(BaseModel):
+    """An operator that holds contractor keys."""
+
+    operator: str
+    active_keys: int
+
+
+class OperatorsPublic(BaseModel):
+    """Operators by name."""
+
+    items: list[OperatorPublic]
+
+
 class AwardPublic(BaseModel):
     """An award."""
 

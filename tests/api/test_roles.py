@@ -28,6 +28,8 @@ MATRIX = [
     ("get", "/v1/keys", None, {"admin"}),
     ("post", "/v1/keys", {"name": "x", "role": "officer"}, {"admin"}),
     ("get", "/v1/audit", None, {"admin"}),
+    ("get", "/v1/schools", None, OFFICER | PLANNER),
+    ("get", "/v1/operators", None, PLANNER),
 ]
 
 

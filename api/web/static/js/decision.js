@@ -18,6 +18,16 @@ async function main() {
   document.getElementById('check-only').addEventListener('click', () => submitNew(false));
   const ref = params().get('application');
   if (ref) { document.getElementById('ref').value = ref; openApplication(ref); }
+  loadSchools();
+}
+
+/** Offer the known schools (URN and name) in the school fields' lists. */
+async function loadSchools() {
+  try {
+    const { items } = await api('/v1/schools');
+    document.getElementById('school-list').replaceChildren(
+      ...items.map((s) => el('option', { value: s.id }, `${s.name} (${s.phase}${s.sen_provision !== 'none' ? `, ${s.sen_provision}` : ''})`)));
+  } catch { /* the fields still take a URN typed in */ }
 }
 
 function fieldError(id, message) {

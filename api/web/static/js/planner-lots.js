@@ -22,7 +22,17 @@ async function main() {
   document.getElementById('back-link').href = `/web/planner?plan=${state.planId}`;
   document.getElementById('create-form').addEventListener('submit', createLots);
   document.getElementById('award-form').addEventListener('submit', award);
+  loadOperators();
   await load();
+}
+
+/** Offer the operators that hold contractor keys in the award form's list. */
+async function loadOperators() {
+  try {
+    const { items } = await api('/v1/operators');
+    document.getElementById('operator-list').replaceChildren(
+      ...items.map((o) => el('option', { value: o.operator }, `${o.operator} (${o.active_keys} key${o.active_keys === 1 ? '' : 's'})`)));
+  } catch { /* the field still takes a name typed in */ }
 }
 
 /** Show field errors ({field, text}) beside their fields and in the summary; [] clears them. */
