@@ -51,22 +51,29 @@ INSERTERS = 3
 # --------------------------------------------------------------------------- schedules
 
 @njit(cache=True)
-def earliest(P, seq, n, B, where):
-    """Least start times of ``seq[:n]`` into ``B``; False when no schedule exists."""
-    (T, D, e, l, svc, seats, wch, lim, lay_s, lay_w, max_dur, cpk, fixed, vtype, R, exact,
-     nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags) = P
-    v = (seq[0] - 2 * R) >> 1
-    tmax = max_dur[v]
+def _prologue(P, seq, n, B, where, bound):
+    """Start ``B`` at each stop's ``bound`` (window opening or closing), note each pickup's
+    position in ``where``; returns the route's duration limit and how many ride limits apply."""
+    lim, max_dur, R = P[7], P[10], P[14]
     npairs = 0
     for i in range(n):
         x = seq[i]
-        B[i] = e[x]
+        B[i] = bound[x]
         if 0 < i < n - 1:
             if x & 1:
                 if lim[x >> 1] < BIG:
                     npairs += 1
             else:
                 where[x] = i
+    return max_dur[(seq[0] - 2 * R) >> 1], npairs
+
+
+@njit(cache=True)
+def earliest(P, seq, n, B, where):
+    """Least start times of ``seq[:n]`` into ``B``; False when no schedule exists."""
+    (T, D, e, l, svc, seats, wch, lim, lay_s, lay_w, max_dur, cpk, fixed, vtype, R, exact,
+     nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags) = P
+    tmax, npairs = _prologue(P, seq, n, B, where, e)
     for _ in range(n + 1):
         prev = B[0]
         px = seq[0]
@@ -111,18 +118,7 @@ def latest(P, seq, n, B, where, end_cap):
     """Greatest start times of ``seq[:n]`` (the end no later than ``end_cap``) into ``B``."""
     (T, D, e, l, svc, seats, wch, lim, lay_s, lay_w, max_dur, cpk, fixed, vtype, R, exact,
      nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags) = P
-    v = (seq[0] - 2 * R) >> 1
-    tmax = max_dur[v]
-    npairs = 0
-    for i in range(n):
-        x = seq[i]
-        B[i] = l[x]
-        if 0 < i < n - 1:
-            if x & 1:
-                if lim[x >> 1] < BIG:
-                    npairs += 1
-            else:
-                where[x] = i
+    tmax, npairs = _prologue(P, seq, n, B, where, l)
     if end_cap < B[n - 1]:
         B[n - 1] = end_cap
     for _ in range(n + 1):
