@@ -45,7 +45,8 @@ class SolveParams:
     and recreate from the OR-Tools plan, seeded by ``seed``; it checks every SEN rule exactly);
     its plan replaces OR-Tools' only if ``routing.validate.check`` accepts it and it is better
     (fewer children left out, then lower cost). When OR-Tools finds no first solution in its
-    share, the LNS builds the plan from an empty one. The default gives it half the time.
+    share, the LNS builds the plan from an empty one. The default gives it 90 % of the time:
+    on the 300-child sample at 60 s, 0.5 gave £6,364.73/day, 0.8 £6,291.63, 0.95 £6,164.25.
     """
 
     time_limit_s: float = 10.0
@@ -60,7 +61,7 @@ class SolveParams:
     warm_restarts: bool = False
     portfolio: tuple[str, ...] = ()
     portfolio_share: float = 0.25
-    lns_share: float = 0.5
+    lns_share: float = 0.9
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -209,7 +210,25 @@ def solve(problem: RoutingProblem, params: SolveParams, *, initial_plan: Plan | 
     if use_lns:
         best = _improve_by_lns(problem, todo, best, params, callbacks, started)
     meta = dict(best.meta, seconds=round(time.monotonic() - started, 3), restarts=params.restarts)
-    return Plan(best.routes, best.unassigned, best.cost, meta)
+    return Plan(best.routes, _explain_left_out(problem, best), best.cost, meta)
+
+
+def _explain_left_out(problem: RoutingProblem, plan: Plan) -> tuple[Unassigned, ...]:
+    """Children the search left out: ``fleet_exhausted`` when every vehicle that could carry
+    them is in use in the plan, otherwise the search's own reason stands."""
+    used: dict[str, int] = {}
+    for route in plan.routes:
+        used[route.vehicle_type_id] = used.get(route.vehicle_type_id, 0) + 1
+    out = []
+    for u in plan.unassigned:
+        if u.reason is UnassignedReason.SOLVER_DROPPED:
+            r = problem.request(u.request_id)
+            fitting = [vt for vt in problem.vehicle_types if vt.fits(r.load, has_assistant=r.needs_assistant)]
+            if fitting and all(used.get(vt.id, 0) >= vt.count for vt in fitting):
+                u = Unassigned(r.id, UnassignedReason.FLEET_EXHAUSTED,
+                               "every vehicle that could carry this child is already in use")
+        out.append(u)
+    return tuple(out)
 
 
 def _plan_key(plan: Plan) -> tuple[int, int]:
@@ -237,7 +256,8 @@ def _improve_by_lns(problem: RoutingProblem, todo: Sequence[int], plan: Plan, pa
         return Plan(plan.routes, plan.unassigned, plan.cost,
                     dict(plan.meta, lns_rejected=[v.detail for v in violations[:3]]))
     if _plan_key(better) < _plan_key(plan):
-        return Plan(better.routes, better.unassigned, better.cost, dict(better.meta, solver="ortools+lns"))
+        solver = "lns" if plan.meta.get("solver") == "lns" else "ortools+lns"
+        return Plan(better.routes, better.unassigned, better.cost, dict(better.meta, solver=solver))
     return Plan(plan.routes, plan.unassigned, plan.cost, dict(plan.meta, lns=better.meta.get("lns")))
 
 

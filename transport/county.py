@@ -153,7 +153,7 @@ def _score(plan: Plan) -> tuple[int, int]:
 
 
 def solve_task(task: SubTask) -> SubResult:
-    """Greedy grouping, then OR-Tools from it and the LNS (half the time each); the better plan wins."""
+    """Greedy grouping, then OR-Tools from it and the LNS (``SolveParams`` defaults); the better plan wins."""
     from routing.solve import SolveParams, solve
 
     started = time.perf_counter()
