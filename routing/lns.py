@@ -101,7 +101,8 @@ class _Data:
     """Node-level arrays. Request k has pickup node 2k and delivery 2k+1; vehicle v has
     start node 2R+2v and end node 2R+2v+1. ``core`` is the tuple :mod:`routing.lns_core` takes."""
 
-    def __init__(self, problem: RoutingProblem, request_indices: Sequence[int]) -> None:
+    def __init__(self, problem: RoutingProblem, request_indices: Sequence[int], *,
+                 current_route: dict[str, int] | None = None, disruption_pence: int = 0) -> None:
         self.problem = problem
         self.req = list(request_indices)
         R = len(self.req)
@@ -171,6 +172,18 @@ class _Data:
                     gnext[a] = b
                     glead[a] = members[0]
         flags = np.asarray([solo.any(), incomp.any(), (gnext >= 0).any()], dtype=np.int64)
+        # a rerun's current routes, renumbered 0..G-1, each a ring of its children
+        old = np.full(max(1, R), -1, dtype=np.int64)
+        onext = np.full(max(1, R), -1, dtype=np.int64)
+        if current_route and disruption_pence > 0:
+            members_of: dict[int, list[int]] = {}
+            for k, r in enumerate(reqs):
+                if r.id in current_route:
+                    members_of.setdefault(current_route[r.id], []).append(k)
+            for g, members in enumerate(members_of.values()):
+                for a, b in zip(members, members[1:] + members[:1]):
+                    old[a], onext[a] = g, b
+        dpen = 1000 * int(disruption_pence) if current_route else 0
         self.lay_s, self.lay_w, self.pa_cost = lay_s, lay_w, pa_cost
         self.loc, self.e, self.l, self.svc = loc, e, l, svc
         self.cpk, self.fixed = cpk, fixed
@@ -180,7 +193,7 @@ class _Data:
         exact = bool(np.any(lim < BIG) or np.any(max_dur < BIG))
         vtype = np.asarray(self.type_of, dtype=np.int64)
         self.core = (self.T, self.D, e, l, svc, seats, wch, lim, lay_s, lay_w, max_dur, cpk, fixed,
-                     vtype, R, exact, nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags)
+                     vtype, R, exact, nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags, old, onext, dpen)
         self._where = np.zeros(N, dtype=np.int64)
 
     def start(self, v: int) -> int:
@@ -376,19 +389,25 @@ class _Search:
 def improve(problem: RoutingProblem, request_indices: Sequence[int], plan: Plan, deadline: float, *,
             seed: int = 0, route_elimination_share: float = 0.5,
             should_stop: Callable[[], bool] | None = None,
-            on_progress: Callable[[int], None] | None = None) -> tuple[Plan, LnsStats]:
+            on_progress: Callable[[int], None] | None = None,
+            current_route: dict[str, int] | None = None, disruption_pence: int = 0) -> tuple[Plan, LnsStats]:
     """A plan at least as good as ``plan`` (same requests), found by LNS until ``deadline``.
 
     ``request_indices`` are the requests the solver was given (the rest are in
     ``plan.unassigned`` already and stay there). Requests ``plan`` leaves out are retried.
     ``deadline`` is a ``time.monotonic()`` value. Raises ``ValueError`` when
     :func:`unsupported_reason` names a rule the LNS cannot check.
+
+    For a rerun, ``current_route`` maps each child to their route today and every extra
+    vehicle a route's children end up spread over costs ``disruption_pence`` in the search's
+    objective (the plan's own cost stays the daily cost); fleet minimisation is then off, as
+    emptying a route is exactly the disruption being priced.
     """
     why = unsupported_reason(problem, request_indices)
     if why is not None:
         raise ValueError(f"LNS cannot check this problem: {why}")
     started = time.monotonic()
-    data = _Data(problem, request_indices)
+    data = _Data(problem, request_indices, current_route=current_route, disruption_pence=disruption_pence)
     core.seed(seed)
     state = _state_from_plan(data, plan)
     max_arc = int(data.D.max()) * int(max(data.cpk, default=1)) if data.R else 0
@@ -408,7 +427,7 @@ def improve(problem: RoutingProblem, request_indices: Sequence[int], plan: Plan,
     # Requests the first plan left out: try them before anything else.
     if best[8][0] and data.R:
         best = search.run(best, started + 0.2 * (deadline - started), allow_new=True, fleet_mode=True, temp0=0.0)
-    if max_fixed > 0 and not best[8][0]:
+    if max_fixed > 0 and not best[8][0] and not data.core[26]:
         best = _eliminate_routes(search, best, started + route_elimination_share * (deadline - started), temp0)
     if data.R:
         best = search.run(best, deadline, allow_new=True, fleet_mode=False, temp0=temp0, on_best=report)
@@ -467,7 +486,8 @@ def warm_up() -> None:
     P = (T, T.copy(), e, l, np.zeros(4, dtype=np.int64), np.array([1, -1, 0, 0], dtype=np.int64),
          np.zeros(4, dtype=np.int64), np.full(1, 100, dtype=np.int64), np.full((1, 1), 4, dtype=np.int64),
          np.zeros((1, 1), dtype=np.int64), one * 1000, one * 1, one * 0, one * 0, 1, True,
-         one, one * 0, one * 0, one * 0, np.zeros((1, 1), dtype=np.bool_), one * 0, -one, np.ones(3, dtype=np.int64))
+         one, one * 0, one * 0, one * 0, np.zeros((1, 1), dtype=np.bool_), one * 0, -one, np.ones(3, dtype=np.int64),
+         one * 0, -one, 1)
     seq = np.zeros((1, 4), dtype=np.int64)
     seq[0, :2] = (2, 3)
     grid = lambda: np.zeros((1, 4), dtype=np.int64)  # noqa: E731

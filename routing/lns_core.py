@@ -9,7 +9,7 @@ Nodes: request ``k`` has pickup ``2k`` and delivery ``2k+1``; vehicle ``v`` has 
 ``2R+2v`` and end node ``2R+2v+1``. ``P`` is the problem tuple built by ``lns._Data.core``::
 
     (T, D, e, l, svc, seats, wch, lim, lay_s, lay_w, max_dur, cpk, fixed, vtype, R, exact,
-     nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags)
+     nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags, old, onext, dpen)
 
 ``lay_s[v, :nlay[v]]``/``lay_w`` are the seats and wheelchair spaces of each layout vehicle
 ``v`` can run (a route takes the first layout its loads fit; a passenger assistant takes
@@ -17,7 +17,9 @@ Nodes: request ``k`` has pickup ``2k`` and delivery ``2k+1``; vehicle ``v`` has 
 ``solo`` requests ride with nobody else on board; ``incomp[a, b]`` forbids ``a`` and ``b``
 on one vehicle; travel groups are rings (``gnext``) with a leader (``glead``) and move as
 one: removed together, inserted leader first with the others on the same vehicle;
-``flags`` = (any solo, any incompatible, any group).
+``flags`` = (any solo, any incompatible, any group). For a rerun, ``old[k]`` is the current
+route of request ``k`` (-1: none; ``onext`` rings the children of one current route) and each
+extra vehicle a current route's children are spread over costs ``dpen`` (0: no rerun).
 
 A state is the tuple ``(seq, m, E, L, ls, lw, dist, bank, nbank, rr, npa)``: per vehicle its
 stop order with depots (``seq[v, :m[v]]``), earliest and latest start-of-service times, seats
@@ -72,7 +74,7 @@ def _prologue(P, seq, n, B, where, bound):
 def earliest(P, seq, n, B, where):
     """Least start times of ``seq[:n]`` into ``B``; False when no schedule exists."""
     (T, D, e, l, svc, seats, wch, lim, lay_s, lay_w, max_dur, cpk, fixed, vtype, R, exact,
-     nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags) = P
+     nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags, old, onext, dpen) = P
     tmax, npairs = _prologue(P, seq, n, B, where, e)
     for _ in range(n + 1):
         prev = B[0]
@@ -117,7 +119,7 @@ def earliest(P, seq, n, B, where):
 def latest(P, seq, n, B, where, end_cap):
     """Greatest start times of ``seq[:n]`` (the end no later than ``end_cap``) into ``B``."""
     (T, D, e, l, svc, seats, wch, lim, lay_s, lay_w, max_dur, cpk, fixed, vtype, R, exact,
-     nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags) = P
+     nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags, old, onext, dpen) = P
     tmax, npairs = _prologue(P, seq, n, B, where, l)
     if end_cap < B[n - 1]:
         B[n - 1] = end_cap
@@ -164,7 +166,7 @@ def latest(P, seq, n, B, where, end_cap):
 def refresh(P, st, v, where):
     """Recompute vehicle ``v``'s times, loads and length from its stop order; False if infeasible."""
     (T, D, e, l, svc, seats, wch, lim, lay_s, lay_w, max_dur, cpk, fixed, vtype, R, exact,
-     nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags) = P
+     nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags, old, onext, dpen) = P
     seq, m, E, L, ls, lw, dist, bank, nbank, rr, npa = st
     n = m[v]
     s = seq[v]
@@ -209,7 +211,7 @@ def layout_for(P, v, top_s, top_w, assistant):
 @njit(cache=True)
 def route_cost(P, st, v):
     (T, D, e, l, svc, seats, wch, lim, lay_s, lay_w, max_dur, cpk, fixed, vtype, R, exact,
-     nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags) = P
+     nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags, old, onext, dpen) = P
     m = st[1]
     if m[v] <= 2:
         return 0
@@ -250,7 +252,7 @@ def best_insertion(P, st, k, v, tmp, tmpB, where, cbuf, ibuf, jbuf, aux):
     Loads are checked against the vehicle's layouts with the peaks outside the pickup-delivery
     span taken from prefix and suffix maxima (``aux``), so the check is exact."""
     (T, D, e, l, svc, seats, wch, lim, lay_s, lay_w, max_dur, cpk, fixed, vtype, R, exact,
-     nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags) = P
+     nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags, old, onext, dpen) = P
     seq, m, E, L, ls, lw, dist, bank, nbank, rr, npa = st
     n = m[v]
     s = seq[v]
@@ -374,6 +376,8 @@ def best_insertion(P, st, k, v, tmp, tmpB, where, cbuf, ibuf, jbuf, aux):
     extra = fixed[v] if n <= 2 else 0
     if pa_need[k] > 0 and npa[v] == 0:
         extra += pa_cost[v]
+    if dpen > 0 and old[k] >= 0 and _spreads(P, st, k, v):
+        extra += dpen
     if not exact:
         return cbuf[0] * cpk[v] + extra, ibuf[0], jbuf[0]
     for h in range(ntop):
@@ -383,6 +387,24 @@ def best_insertion(P, st, k, v, tmp, tmpB, where, cbuf, ibuf, jbuf, aux):
         if earliest(P, tmp, n + 2, tmpB, where):
             return cbuf[h] * cpk[v] + extra, i, j
     return BIG, -1, -1
+
+
+@njit(cache=True)
+def _spreads(P, st, k, v):
+    """Whether putting ``k`` on ``v`` spreads its current route's children over one more vehicle."""
+    old, onext = P[24], P[25]
+    seq, m, rr = st[0], st[1], st[9]
+    o = old[k]
+    for i in range(1, m[v] - 1):
+        x = seq[v, i]
+        if not x & 1 and old[x >> 1] == o:
+            return False
+    x = onext[k]
+    while x >= 0 and x != k:
+        if rr[x] >= 0:
+            return True
+        x = onext[x]
+    return False
 
 
 @njit(cache=True)
@@ -650,7 +672,7 @@ def remove_requests(P, st, ks, nk, where):
 def choose_removals(P, st, op, q, rel, out):
     """Pick ``q`` routed requests to remove with operator ``op``; returns how many."""
     (T, D, e, l, svc, seats, wch, lim, lay_s, lay_w, max_dur, cpk, fixed, vtype, R, exact,
-     nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags) = P
+     nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags, old, onext, dpen) = P
     seq, m, E, L, ls, lw, dist, bank, nbank, rr, npa = st
     routed = np.empty(R, dtype=np.int64)
     nr = 0
@@ -780,8 +802,38 @@ def _with_mates(P, ks, nk, mark):
 
 
 @njit(cache=True)
+def spread(P, st):
+    """Extra vehicles the current routes' children are spread over (the rerun's disruption):
+    distinct (vehicle, current route) pairs minus distinct current routes, over routed children."""
+    old, R = P[24], P[14]
+    seq, m = st[0], st[1]
+    stamp = np.full(R + 1, -1, dtype=np.int64)
+    seen = np.zeros(R + 1, dtype=np.bool_)
+    pairs = 0
+    groups = 0
+    for v in range(m.shape[0]):
+        for i in range(1, m[v] - 1):
+            x = seq[v, i]
+            if x & 1:
+                continue
+            o = old[x >> 1]
+            if o < 0:
+                continue
+            if stamp[o] != v:
+                stamp[o] = v
+                pairs += 1
+            if not seen[o]:
+                seen[o] = True
+                groups += 1
+    return pairs - groups
+
+
+@njit(cache=True)
 def objective(P, st, penalty):
-    return total_cost(P, st) + penalty * st[8][0]
+    c = total_cost(P, st) + penalty * st[8][0]
+    if P[26] > 0:
+        c += P[26] * spread(P, st)
+    return c
 
 
 @njit(cache=True)

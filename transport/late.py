@@ -368,21 +368,31 @@ def moved_children(before: Plan, after: Plan) -> list[str]:
     return sorted(out)
 
 
+ORTOOLS_SHARE = 0.3
+"""Share of a rerun's time for OR-Tools; the LNS polishes its result in the rest."""
+
+
 def rerun(problem: RoutingProblem, plan: Plan, *, disruption_penalty_pence: int, time_limit_s: float = 30.0,
           callbacks: Any = None) -> RerunResult:
     """Re-optimise ``plan`` from itself; each extra vehicle a current route's children use costs the penalty.
 
-    The penalty is an OR-Tools soft same-vehicle constraint over each current route's
-    pickups, added to the solver's own model (built by ``routing.ortools_model``); the search
-    starts from the current plan, so the result is never worse under the penalised objective.
+    First OR-Tools (``ORTOOLS_SHARE`` of the time): the penalty is a soft same-vehicle
+    constraint over each current route's pickups, added to the solver's own model (built by
+    ``routing.ortools_model``), searching from the current plan. Then the LNS
+    (``routing.lns``) from that result with the same penalty in its objective. The plan with
+    the lowest penalised cost wins (the current plan included), never leaving out more
+    children than today.
     """
+    from routing import lns
     from routing import ortools_model as om
     from routing.solve import precheck
+    from transport.rerun import penalised_cost
 
     if disruption_penalty_pence < 0:
         from transport.errors import InputError
 
         raise InputError(f"disruption penalty must be >= 0, got {disruption_penalty_pence}")
+    lns.warm_up()
     started = time.perf_counter()
     pre = precheck(problem)
     todo = [i for i in range(len(problem.requests)) if i not in pre]
@@ -404,20 +414,32 @@ def rerun(problem: RoutingProblem, plan: Plan, *, disruption_penalty_pence: int,
         model.keep.append(at_solution)
         model.routing.AddAtSolutionCallback(at_solution)
     initial = model.routing.ReadAssignmentFromRoutes(om.routes_from_plan(model, plan), True)
-    search = om.search_parameters(time_limit_s=time_limit_s, first_solution="parallel_cheapest_insertion",
+    search = om.search_parameters(time_limit_s=time_limit_s * ORTOOLS_SHARE, first_solution="parallel_cheapest_insertion",
                                   metaheuristic="guided_local_search")
     solution = model.routing.SolveFromAssignmentWithParameters(initial, search) if initial is not None else None
-    if solution is None:
-        return RerunResult(plan, (), 0, disruption_penalty_pence, round(time.perf_counter() - started, 3))
     kept_out = [pre[i] for i in sorted(pre)]
 
     def dropped(i: int) -> Unassigned:
         return Unassigned(problem.requests[i].id, UnassignedReason.SOLVER_DROPPED,
                           "the rerun found no feasible place for this child within its time limit")
 
-    new = om.extract_plan(model, solution, kept_out, dropped)
-    if len(new.unassigned) > len(plan.unassigned):
-        new = plan  # never trade a routed child for a saving
+    new = plan  # OR-Tools can find nothing in its share; the LNS then starts from today's routes
+    if solution is not None:
+        found = om.extract_plan(model, solution, kept_out, dropped)
+        new = Plan(found.routes, found.unassigned, recompute_cost(problem, found), found.meta)
+    candidates = [plan, new]
+    current = {rid: k for k, r in enumerate(plan.routes) for rid in r.request_ids()}
+    deadline = time.monotonic() + max(0.0, time_limit_s - (time.perf_counter() - started))
+    stop = callbacks.should_stop if callbacks is not None else None
+    try:
+        polished, _ = lns.improve(problem, todo, new, deadline, should_stop=stop, current_route=current,
+                                  disruption_pence=disruption_penalty_pence)
+        if not check(problem, polished):
+            candidates.append(polished)
+    except Exception:  # noqa: BLE001 - the LNS is a polish; OR-Tools' result stands
+        pass
+    fair = [c for c in candidates if len(c.unassigned) <= len(plan.unassigned)]  # never trade a routed child
+    new = min(fair, key=lambda c: penalised_cost(plan, c, disruption_penalty_pence))
     new = Plan(new.routes, new.unassigned, recompute_cost(problem, new),
                dict(plan.meta, rerun_penalty_pence=disruption_penalty_pence))
     return RerunResult(new, tuple(moved_children(plan, new)), plan.cost.total - new.cost.total,

@@ -11,7 +11,17 @@ from routing.plan import Plan
 from routing.validate import check, recompute_cost
 from transport.county import planar_coords
 from transport.late import moved_children
-from transport.rerun import disruption, rerun_county, rerun_parts
+from transport import rerun as rerun_module
+from transport.rerun import RerunTaskResult, disruption, rerun_county, rerun_parts, rerun_task
+
+_REAL_RERUN_TASK = rerun_task
+
+
+def _odd_parts_find_nothing(task):
+    """A part rerun in which odd-numbered parts find nothing better (runs in a forked worker)."""
+    if task.index % 2:
+        return RerunTaskResult(task.index, task.plan, 0.0)
+    return _REAL_RERUN_TASK(task)
 
 
 @pytest.fixture(scope="module")
@@ -93,9 +103,13 @@ def test_larger_penalty_moves_no_more_children(reruns):
     assert len(free.moved) > 0
 
 
-def test_unchanged_parts_stay_byte_identical(county48, reruns, roomy48):
-    """Routes of a part whose rerun changed nothing are the same objects, so their JSON is unchanged."""
-    problem, coords, start = county48  # the whole fleet in use: most parts cannot improve
+def test_unchanged_parts_stay_byte_identical(county48, reruns, roomy48, monkeypatch):
+    """Routes of a part whose rerun changed nothing are the same objects, so their JSON is unchanged.
+
+    The LNS finds something in nearly every part, so half the parts are made to find nothing
+    (the workers are forked after the patch); the other half rerun for real."""
+    problem, coords, start = county48
+    monkeypatch.setattr(rerun_module, "rerun_task", _odd_parts_find_nothing)
     res = rerun_county(problem, start, disruption_penalty_pence=0, time_limit_s=2.0, max_requests=15,
                        max_workers=2, coords_m=coords)
     assert check(problem, res.plan) == []
@@ -103,7 +117,7 @@ def test_unchanged_parts_stay_byte_identical(county48, reruns, roomy48):
     untouched = [p for p in parts
                  if all(any(res.plan.routes[k] is start.routes[pos] for k in range(len(res.plan.routes)))
                         for pos in p.route_positions)]
-    assert len(untouched) >= len(parts) - res.plan.meta["rerun_parts_changed"] >= 1
+    assert len(untouched) >= len(parts) - res.plan.meta["rerun_parts_changed"] >= len(parts) // 2 >= 1
     for case_start, case in ((start, res), (roomy48[2], reruns[0]), (roomy48[2], reruns[1])):
         before = {_key(r): json.dumps(d, sort_keys=True)
                   for r, d in zip(case_start.routes, case_start.to_dict()["routes"])}

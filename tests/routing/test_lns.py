@@ -213,3 +213,20 @@ def test_lns_plans_pass_the_validator_on_random_sen_rules(problem, seed):
     left = {u.request_id for u in better.unassigned}
     assert routed | left == {r.id for r in problem.requests} and not routed & left
     assert (len(better.unassigned), better.cost.total) <= (len(start.unassigned), start.cost.total)
+
+
+def test_disruption_penalty_keeps_current_routes_together(cordeau_a2_16):
+    """With today's routes and a heavy price per extra vehicle a route is spread over, the LNS
+    improves a poor plan without splitting any route's children; with no price it may split them."""
+    from transport.rerun import disruption
+
+    problem = cordeau_a2_16.problem
+    start = solve(problem, SolveParams(time_limit_s=0.3, lns_share=0.0, metaheuristic="greedy_descent"))
+    today = {rid: k for k, r in enumerate(start.routes) for rid in r.request_ids()}
+    todo = range(len(problem.requests))
+    kept, _ = lns.improve(problem, todo, start, time.monotonic() + 0.5, current_route=today,
+                          disruption_pence=10**9)
+    assert check(problem, kept) == [] and kept.is_complete()
+    assert disruption(start, kept) == 0 and kept.cost.total <= start.cost.total
+    free, _ = lns.improve(problem, todo, start, time.monotonic() + 0.5, current_route=today, disruption_pence=0)
+    assert check(problem, free) == [] and free.cost.total <= kept.cost.total
