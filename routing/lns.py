@@ -61,6 +61,9 @@ SEGMENT, REACTION = 100, 0.1
 """Adaptive operator weights: every ``SEGMENT`` iterations each weight moves ``REACTION`` of
 the way to its operator's mean score (33 new best, 9 better, 3 accepted)."""
 
+MAX_MEMORY_BYTES = 2 * 10**9
+"""Above this the LNS is not run (OR-Tools' plan stands); a county is planned by parts."""
+
 CHUNK_SECONDS = 0.02
 """Compiled iterations run between clock checks, aimed at about this long."""
 
@@ -70,13 +73,25 @@ def unsupported_reason(problem: RoutingProblem, request_indices: Sequence[int]) 
 
     Every rule of :class:`~routing.problem.RoutingProblem` is checked today (seats, wheelchair
     spaces, layouts, assistants, solo travellers, incompatible children, travel groups, ride
-    limits, windows, route durations); a layout too small for any single request is the one
-    thing left to the caller's precheck."""
+    limits, windows, route durations). It declines a request no vehicle type fits (the
+    caller's precheck reports those) and a problem so large that its dense arrays would pass
+    ``MAX_MEMORY_BYTES`` (a whole county: plan it by parts)."""
     for i in request_indices:
         r = problem.requests[i]
         if not any(vt.fits(r.load, has_assistant=r.needs_assistant) for vt in problem.vehicle_types):
             return f"request {r.id!r} fits no vehicle type"
+    need = memory_estimate(len(request_indices), sum(vt.count for vt in problem.vehicle_types))
+    if need > MAX_MEMORY_BYTES:
+        return (f"{len(request_indices)} requests need about {need / 1e9:.1f} GB of search arrays; "
+                "plan a county by parts (routes plan-county)")
     return None
+
+
+def memory_estimate(requests: int, vehicles: int) -> int:
+    """Bytes of the search's dense arrays: three states of six (vehicle x stop) grids, the
+    (request x vehicle) insertion cache and the (request x request) relatedness."""
+    stops = 2 * requests + 2
+    return 8 * (18 * vehicles * stops + 3 * requests * vehicles + 4 * requests * requests)
 
 
 @dataclass

@@ -230,3 +230,10 @@ def test_disruption_penalty_keeps_current_routes_together(cordeau_a2_16):
     assert disruption(start, kept) == 0 and kept.cost.total <= start.cost.total
     free, _ = lns.improve(problem, todo, start, time.monotonic() + 0.5, current_route=today, disruption_pence=0)
     assert check(problem, free) == [] and free.cost.total <= kept.cost.total
+
+
+def test_county_sized_problem_is_left_to_decomposition():
+    """A whole county in one problem would need gigabytes of search arrays: the LNS declines
+    (solve then keeps OR-Tools' plan) and says to plan by parts; a sub-problem is well inside."""
+    assert lns.memory_estimate(7500, 3175) > lns.MAX_MEMORY_BYTES
+    assert lns.memory_estimate(120, 60) < lns.MAX_MEMORY_BYTES / 100
