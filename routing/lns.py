@@ -427,7 +427,8 @@ def improve(problem: RoutingProblem, request_indices: Sequence[int], plan: Plan,
     state = _state_from_plan(data, plan)
     max_arc = int(data.D.max()) * int(max(data.cpk, default=1)) if data.R else 0
     max_fixed = int(max(data.fixed, default=0))
-    penalty = 4 * max_arc + 1 + 2 * max_fixed
+    # leaving a child out must cost more than any vehicle, assistant and trip that could carry them
+    penalty = 4 * max_arc + 1 + 2 * (max_fixed + int(max(data.pa_cost, default=0)))
     search = _Search(data, deadline, should_stop, penalty, NOISE * max_arc)
     stats = search.stats
     stats.start_cost = int(core.total_cost(data.core, state))
