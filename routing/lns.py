@@ -49,9 +49,9 @@ BIG = core.BIG
 REMOVE_MIN, REMOVE_MAX, REMOVE_SHARE = 3, 12, 0.2
 """Requests removed per iteration: uniform in [min, max(min, min(max, share × requests))]."""
 
-NOISE, NOISE_SKIP = 0.025, 0.5
-"""Insertion noise (Ropke & Pisinger): in all but ``NOISE_SKIP`` of the iterations each
-insertion cost gets a uniform term of +-``NOISE`` x the longest arc's cost."""
+NOISE = 0.025
+"""Insertion noise (Ropke & Pisinger): in all but ``lns_core.NOISE_SKIP`` of the iterations
+each insertion cost gets a uniform term of +-``NOISE`` x the longest arc's cost."""
 
 START_TEMPERATURE = 0.01
 """Simulated annealing: a plan this share of the distance cost worse is first accepted with
@@ -199,7 +199,7 @@ class _Data:
                 for a, b in zip(members, members[1:] + members[:1]):
                     old[a], onext[a] = g, b
         dpen = 1000 * int(disruption_pence) if current_route else 0
-        self.lay_s, self.lay_w, self.pa_cost = lay_s, lay_w, pa_cost
+        self.pa_cost = pa_cost
         self.loc, self.e, self.l, self.svc = loc, e, l, svc
         self.cpk, self.fixed = cpk, fixed
         self.type_of = [t for t, _ in veh]
@@ -487,44 +487,25 @@ def _eliminate_routes(search: _Search, state: tuple, until: float, temp0: float)
 
 
 def warm_up() -> None:
-    """Compile (or load from numba's cache) the search's inner loops on a one-request problem.
+    """Compile (or load from numba's cache) the search's inner loops by running :func:`improve`
+    once on a one-child problem, so they see the very argument types a real run passes.
 
-    The first run after installing compiles them (about 20 s); later runs load the cache in
-    well under a second. Call this before starting a clock that the search must share.
+    The first run after installing compiles them (20-50 s); later runs load the cache in well
+    under a second. Call this before starting a clock that the search must share.
     """
     global _WARM
     if _WARM:
         return
-    T = np.array([[0, 5, 5, 0], [5, 0, 5, 5], [5, 5, 0, 5], [0, 5, 5, 0]], dtype=np.int64)
-    e = np.zeros(4, dtype=np.int64)
-    l = np.full(4, 1000, dtype=np.int64)
-    one = np.ones(1, dtype=np.int64)
-    P = (T, T.copy(), e, l, np.zeros(4, dtype=np.int64), np.array([1, -1, 0, 0], dtype=np.int64),
-         np.zeros(4, dtype=np.int64), np.full(1, 100, dtype=np.int64), np.full((1, 1), 4, dtype=np.int64),
-         np.zeros((1, 1), dtype=np.int64), one * 1000, one * 1, one * 0, one * 0, 1, True,
-         one, one * 0, one * 0, one * 0, np.zeros((1, 1), dtype=np.bool_), one * 0, -one, np.ones(3, dtype=np.int64),
-         one * 0, -one, 1)
-    seq = np.zeros((1, 4), dtype=np.int64)
-    seq[0, :2] = (2, 3)
-    grid = lambda: np.zeros((1, 4), dtype=np.int64)  # noqa: E731
-    state = (seq, np.full(1, 2, dtype=np.int64), grid(), grid(), grid(), grid(), np.zeros(1, dtype=np.int64),
-             np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.int64), np.full(1, -1, dtype=np.int64),
-             np.zeros(1, dtype=np.int64))
-    z = lambda *shape: np.zeros(shape, dtype=np.int64)  # noqa: E731
-    ws = (z(6), z(6), z(4), z(core.TOP), z(core.TOP), z(core.TOP), z(1), z(1, 1), z(1, 1), z(1, 1), z(6, 5))
-    core.refresh(P, state, 0, ws[2])
-    core.total_cost(P, state)
-    B = np.zeros(2, dtype=np.int64)
-    core.earliest(P, seq[0], 2, B, ws[2])
-    core.latest(P, seq[0], 2, B, ws[2], BIG)
-    core.remove_requests(P, _copy(state), np.zeros(1, dtype=np.int64), 0, ws[2])
-    rel = np.zeros((1, 1), dtype=np.int64)
-    f, i = np.ones(core.REMOVERS), np.ones(core.INSERTERS)
-    cur = _copy(state)
-    core.run_chunk(P, cur, _copy(state), _copy(state), ws, rel, 2, 1.0, 10, True, True, z(1), f, i,
-                   np.zeros(core.REMOVERS), np.zeros(core.INSERTERS), z(core.REMOVERS), z(core.INSERTERS),
-                   1, 1, 0.0, np.zeros(6))
-    core.adapt(f, np.zeros(core.REMOVERS), z(core.REMOVERS), 0.1)
+    from routing.problem import Layout, Request, VehicleType
+
+    problem = RoutingProblem(np.array([[0, 60], [60, 0]]), np.array([[0, 1000], [1000, 0]]),
+                             (Request("warm", 1, 0, max_ride_time_s=600),),
+                             (VehicleType("v", 1, (Layout(4),), fixed_cost=1, max_route_duration_s=3600),),
+                             name="warm-up")
+    left_out = Plan((), (Unassigned("warm", UnassignedReason.SOLVER_DROPPED, "warm-up"),))
+    calls = iter((False,))  # one chunk of iterations, then stop
+    improve(problem, [0], left_out, time.monotonic() + 600, should_stop=lambda: next(calls, True))
+    core.adapt(np.ones(core.REMOVERS), np.zeros(core.REMOVERS), np.zeros(core.REMOVERS, dtype=np.int64), REACTION)
     _WARM = True
 
 
