@@ -280,7 +280,7 @@ def _run_once(problem: RoutingProblem, todo: Sequence[int], unassigned: Sequence
         else:
             solution = model.routing.SolveWithParameters(search)
         if solution is not None:
-            plan = om.extract_plan(model, solution, unassigned, _dropped_reason(model, solution))
+            plan = om.extract_plan(model, solution, unassigned, _dropped_reason(problem))
             meta = {"solver": "ortools", "first_solution": strategy, "metaheuristic": params.metaheuristic,
                     "objective": int(solution.ObjectiveValue()), "time_limit_s": params.time_limit_s}
             return Plan(plan.routes, plan.unassigned, plan.cost, meta), int(solution.ObjectiveValue())
@@ -303,21 +303,12 @@ def _attach_callbacks(model: om.OrToolsModel, callbacks: SolveCallbacks | None, 
     routing.AddAtSolutionCallback(at_solution)
 
 
-def _dropped_reason(model: om.OrToolsModel, solution: object):
-    """Explain a request the solver left out: all fitting vehicles in use, or not."""
-    problem, routing = model.problem, model.routing
-    used: dict[int, int] = {}
-    for v, slot in enumerate(model.slots):
-        if routing.IsVehicleUsed(solution, v):
-            used[slot.type_index] = used.get(slot.type_index, 0) + 1
+def _dropped_reason(problem: RoutingProblem):
+    """A request OR-Tools left out; ``_explain_left_out`` then says ``fleet_exhausted`` where
+    every fitting vehicle is in use."""
 
     def reason(i: int) -> Unassigned:
-        r = problem.requests[i]
-        fitting = [t for t, vt in enumerate(problem.vehicle_types) if vt.fits(r.load, has_assistant=r.needs_assistant)]
-        if all(used.get(t, 0) >= problem.vehicle_types[t].count for t in fitting):
-            return Unassigned(r.id, UnassignedReason.FLEET_EXHAUSTED,
-                              "every vehicle that could carry this child is already in use")
-        return Unassigned(r.id, UnassignedReason.SOLVER_DROPPED,
+        return Unassigned(problem.requests[i].id, UnassignedReason.SOLVER_DROPPED,
                           "the solver found no feasible place for this child within its time limit")
 
     return reason
