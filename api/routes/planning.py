@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
-from sqlalchemy import func, select
 
 from api.deps import Contractor, EngineDep, Planner, SessionDep, TenderReader
 from api.jobs import JobRunner
-from api.models import ApiKey, JobRecord, ScenarioRecord
+from api.models import JobRecord, ScenarioRecord
 from api.routes.common import AUTH, CONFLICT, NOT_FOUND
 from api.schemas import (AwardCreate, AwardPublic, ContractorLotPublic, ContractorLotsPublic, FeatureCollection,
-                         FromEligible, JobCreate, JobPublic, JobsPublic, LotsCreate, OperatorPublic,
-                         OperatorsPublic, PlanComparisonPublic,
+                         FromEligible, JobCreate, JobPublic, JobsPublic, LotsCreate, OperatorsPublic,
+                         PlanComparisonPublic,
                          PlanLotsPublic, PlanPublic, PlansPublic, RouteSheets,
                          ScenarioIn, ScenarioPublic, ScenariosPublic, TenderLotPublic, TenderLotsPublic, ValidationReport)
 from api.services import planning as svc
@@ -160,11 +159,7 @@ def award_lot(lot_id: int, body: AwardCreate, session: SessionDep, who: Planner)
 @lots.get("/v1/operators", response_model=OperatorsPublic)
 def list_operators(session: SessionDep, who: Planner) -> OperatorsPublic:
     """Operators that hold contractor keys (not revoked), for the award form: names and key counts only."""
-    rows = session.execute(
-        select(ApiKey.operator, func.count()).where(ApiKey.role == "contractor", ApiKey.revoked_at.is_(None),
-                                                    ApiKey.operator.is_not(None))
-        .group_by(ApiKey.operator).order_by(ApiKey.operator)).all()
-    return OperatorsPublic(items=[OperatorPublic(operator=op, active_keys=n) for op, n in rows])
+    return svc.operators(session)
 
 
 @lots.get("/v1/tenders", response_model=TenderLotsPublic)

@@ -42,6 +42,8 @@ from api.schemas import (
     JobPublic,
     Kpis,
     LineStringPublic,
+    OperatorPublic,
+    OperatorsPublic,
     PassengerPublic,
     PlanLotPublic,
     PlanPublic,
@@ -49,7 +51,7 @@ from api.schemas import (
     TenderLotPublic,
     TenderRoutePublic,
 )
-from api.security import Principal, Role, instance_secret, pseudonym
+from api.security import Principal, Role, active_keys, instance_secret, pseudonym
 from api.services import applications, get_or_404
 from transport.errors import InputError
 from transport.geo import LatLon
@@ -385,6 +387,12 @@ def plan_lot_public(session: Session, lot: LotRecord) -> PlanLotPublic:
 def contractor_awards(session: Session, who: Principal) -> list[AwardRecord]:
     """The caller's operator's awards."""
     return list(session.scalars(select(AwardRecord).where(AwardRecord.operator == who.operator).order_by(AwardRecord.id)))
+
+
+def operators(session: Session) -> OperatorsPublic:
+    """Operators that hold contractor keys (not revoked), by name, with how many each holds."""
+    held = Counter(k.operator for k in active_keys(session) if k.role == Role.CONTRACTOR and k.operator)
+    return OperatorsPublic(items=[OperatorPublic(operator=op, active_keys=n) for op, n in sorted(held.items())])
 
 
 def award_public(a: AwardRecord) -> AwardPublic:
