@@ -16,7 +16,7 @@ from api.db import make_engine, session_factory, upgrade
 from api.engine import EligibilityEngine
 from api.errors import FieldError
 from api.security import AuthCache
-from transport.errors import InputError, SenTransportError
+from transport.domain.errors import InputError, SenTransportError
 
 log = logging.getLogger(__name__)
 

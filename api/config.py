@@ -11,7 +11,7 @@ from functools import lru_cache
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from transport.config import get_settings as data_settings
+from transport.domain.config import get_settings as data_settings
 
 
 def _default_url() -> str:

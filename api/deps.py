@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from api.engine import EligibilityEngine
 from api.errors import ForbiddenError
 from api.security import Principal, Role, authenticate
-from transport.errors import SenTransportError
+from transport.domain.errors import SenTransportError
 
 
 class Unauthorised(SenTransportError):

@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 from eligibility.rules import Decision
 from eligibility.service import Assessor
-from transport.errors import InputError
-from transport.models import Application
+from transport.domain.errors import InputError
+from transport.domain.models import Application
 
 log = logging.getLogger(__name__)
 

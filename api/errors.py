@@ -1,8 +1,8 @@
-"""Service errors on top of the engine's taxonomy (``transport.errors``): each carries its HTTP status."""
+"""Service errors on top of the engine's taxonomy (``transport.domain.errors``): each carries its HTTP status."""
 
 from __future__ import annotations
 
-from transport.errors import InputError, SenTransportError
+from transport.domain.errors import InputError, SenTransportError
 
 
 class NotFoundError(SenTransportError, LookupError):

@@ -46,8 +46,8 @@ class _Reporter:
 
 def run_job(job_id: str, scenario_doc: dict[str, Any], time_limit_s: float, shared) -> dict[str, Any]:
     """Worker entry point: plan the scenario, validate it, draw it; return JSON-safe results."""
-    from transport.planning import plan_scenario
-    from transport.scenario import parse_scenario
+    from transport.planning.plan import plan_scenario
+    from transport.domain.scenario import parse_scenario
 
     shared[job_id] = {"best_cost": None, "elapsed_s": 0.0}
     scenario = parse_scenario(scenario_doc, source=f"job {job_id}")

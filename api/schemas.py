@@ -12,9 +12,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from eligibility.rules import Decision
-from transport.scenario import Scenario
-from transport.geo import LatLon
-from transport.models import Application, ChildNeeds, Home
+from transport.domain.scenario import Scenario
+from transport.domain.geo import LatLon
+from transport.domain.models import Application, ChildNeeds, Home
 
 Ref = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$")
 Reason = Field(min_length=10, max_length=2000, description="why, in words (at least 10 characters)")

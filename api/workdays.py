@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from transport.errors import InputError
+from transport.domain.errors import InputError
 
 DATA = Path(__file__).parent / "data"
 

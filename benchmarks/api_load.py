@@ -41,7 +41,7 @@ def sample_bodies() -> list[dict]:
     import csv
 
     from api.services.applications import body_from_row
-    from transport.config import SAMPLE_DATA
+    from transport.domain.config import SAMPLE_DATA
 
     with open(SAMPLE_DATA / "applications" / "rutland_sample.csv", encoding="utf-8") as fh:
         return [body_from_row(row).model_dump(mode="json") for row in csv.DictReader(fh)]

@@ -1,6 +1,6 @@
 """Benchmark: a whole county (Kent's 2021-22 scale, 7,500 SEN children) planned by decomposition.
 
-A synthetic cohort (``transport.cohort.generate_scenario``, seed 1) at real postcodes of the
+A synthetic cohort (``transport.planning.cohort.generate_scenario``, seed 1) at real postcodes of the
 sample network, going to its real schools. Times the county matrices, the parallel solve
 (decomposition, sub-problems on a process pool using every core, merge, border pass) and the
 independent validation; compares the daily cost with one vehicle per child (allowed as many
@@ -29,11 +29,11 @@ import numpy as np
 from routing.baselines import greedy_grouping, one_vehicle_per_child
 from routing.network import load_network
 from routing.validate import check
-from transport.cohort import generate_scenario, usable_postcodes
-from transport.county import build_county, plan_county
-from transport.geocode import PostcodeIndex
-from transport.late import insert_late_children, rerun_document
-from transport.scenario import Point, ScenarioChild
+from transport.planning.cohort import generate_scenario, usable_postcodes
+from transport.planning.county import build_county, plan_county
+from transport.domain.geocode import PostcodeIndex
+from transport.planning.late import insert_late_children, rerun_document
+from transport.domain.scenario import Point, ScenarioChild
 
 
 def peak_mb() -> tuple[float, float]:

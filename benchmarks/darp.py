@@ -1,6 +1,6 @@
 """DARP benchmark: the 24 Cordeau (2006) ``a`` instances against their optimal values.
 
-Protocol: each instance is solved once with ``routing.cli_bench.darp_params`` (OR-Tools, then
+Protocol: each instance is solved once with ``routing.bench.darp_params`` (OR-Tools, then
 the LNS of ``routing.lns`` with seed 0; it stops on the clock, so figures vary with CPU load)
 at ``--time-limit`` seconds; the objective is the Euclidean route
 length recomputed on the float data; feasible = every request routed, no validator
@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from routing.cli_bench import bench_darp  # noqa: E402
+from routing.bench import bench_darp  # noqa: E402
 from routing.instances import read_bks  # noqa: E402
 
 A_INSTANCES = [

@@ -25,7 +25,7 @@ TRAVEL = dt.date(2025, 9, 3)
 
 def synthetic(n: int, postcodes: list[str], schools: dict) -> list:
     """n synthetic applications (seeded) at real postcodes."""
-    from transport.models import Application, Home
+    from transport.domain.models import Application, Home
 
     rng = random.Random(SEED)
     primary = [s for s in schools.values() if s.phase.value == "primary" and s.school_type.value == "mainstream"]
@@ -50,7 +50,7 @@ def main(n: int = 20_000) -> dict:
     """Run the benchmark and return the figures."""
     t0 = time.perf_counter()
     from eligibility.service import Assessor
-    from transport.config import SAMPLE_DATA
+    from transport.domain.config import SAMPLE_DATA
 
     assessor = Assessor.from_settings("kent", unsafe_path=SAMPLE_DATA / "unsafe_segments" / "rutland_sample.geojson")
     t_load = time.perf_counter() - t0

@@ -1,6 +1,6 @@
 """Li & Lim PDPTW benchmark: 12 instances, vehicles first, then distance, vs best known.
 
-Protocol: each instance is solved once with ``routing.cli_bench.lilim_params`` (OR-Tools, then
+Protocol: each instance is solved once with ``routing.bench.lilim_params`` (OR-Tools, then
 the LNS of ``routing.lns`` with route elimination, seed 0; stops on the clock) at
 ``--time-limit`` seconds (default 10); no ride limits. Per instance: our vehicles and
 Euclidean distance (float data) against the SINTEF best known; then how many BKS vehicle
@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from darp import default_dir  # noqa: E402
 
-from routing.cli_bench import bench_lilim  # noqa: E402
+from routing.bench import bench_lilim  # noqa: E402
 from routing.instances import read_bks  # noqa: E402
 
 INSTANCES = ["lc101", "lc105", "lc201", "lc205", "lr101", "lr105", "lr201", "lr205",

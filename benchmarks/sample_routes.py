@@ -17,8 +17,8 @@ from dataclasses import replace
 
 from routing.baselines import greedy_grouping, one_vehicle_per_child
 from routing.validate import check
-from transport.cohort import generate_scenario
-from transport.planning import build_problem, plan_scenario
+from transport.planning.cohort import generate_scenario
+from transport.planning.plan import build_problem, plan_scenario
 
 
 def main() -> None:

@@ -28,9 +28,9 @@ from eligibility.offer import ptb_measure
 from eligibility.rules import AssessmentFacts, Candidate, home_point
 from eligibility.suitability import unsuitable_reason
 from eligibility.unsafe import UnsafeSegment, blocked_edges
-from transport.errors import InputError, OutsideNetworkError
-from transport.geo import BNG, WGS84, LatLon, bng_many
-from transport.models import Application, School
+from transport.domain.errors import InputError, OutsideNetworkError
+from transport.domain.geo import BNG, WGS84, LatLon, bng_many
+from transport.domain.models import Application, School
 
 INF = math.inf
 

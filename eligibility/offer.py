@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 from eligibility.dates import ONE_DAY
 from eligibility.policy import BandedPtb, PerMilePtb, Policy, Ptb
-from transport.units import m_to_miles
+from transport.domain.units import m_to_miles
 
 PENCE_PER_POUND = 100
 

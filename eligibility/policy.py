@@ -18,7 +18,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from transport.errors import InputError, from_validation
+from transport.domain.errors import InputError, from_validation
 
 POLICY_DIR = Path(__file__).resolve().parent / "policies"
 FORMAT = "sen-transport/eligibility-policy/1"

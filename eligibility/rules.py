@@ -23,10 +23,10 @@ from eligibility.dates import (
 from eligibility.offer import Offer, make_offer, pounds, ptb_measure
 from eligibility.policy import COMPULSORY_RULES, POST_COMPULSORY_RULES, Policy, Refusal, Rule, RuleRow
 from eligibility.suitability import age_or_sex_unsuitable, is_qualifying, unsuitable_reason
-from transport.errors import InputError
-from transport.geo import LatLon
-from transport.models import Application, School
-from transport.units import m_to_miles, miles_to_m
+from transport.domain.errors import InputError
+from transport.domain.geo import LatLon
+from transport.domain.models import Application, School
+from transport.domain.units import m_to_miles, miles_to_m
 
 INF = math.inf
 

@@ -18,10 +18,10 @@ from eligibility.measure import Measurer
 from eligibility.policy import Policy, load_policy
 from eligibility.rules import AssessmentFacts, Decision, decide
 from eligibility.unsafe import UnsafeSegment, map_to_network, read_unsafe_segments
-from transport import cells
-from transport.errors import InputError
-from transport.geo import LatLon
-from transport.models import Application, ChildNeeds, Home, School
+from transport.io import cells
+from transport.domain.errors import InputError
+from transport.domain.geo import LatLon
+from transport.domain.models import Application, ChildNeeds, Home, School
 
 
 class RowError(BaseModel):
@@ -44,10 +44,10 @@ class Assessor:
 
     @classmethod
     def from_settings(cls, policy: str | Path = "kent", *, unsafe_path: str | Path | None = None) -> "Assessor":
-        """Load the configured networks, schools and postcodes (see ``transport.config``)."""
+        """Load the configured networks, schools and postcodes (see ``transport.domain.config``)."""
         from routing.network import load_network
-        from transport.geocode import PostcodeIndex
-        from transport.schools import load_schools
+        from transport.domain.geocode import PostcodeIndex
+        from transport.domain.schools import load_schools
 
         pol = load_policy(policy)
         walk = load_network("walk")

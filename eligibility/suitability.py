@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from eligibility.policy import Policy
-from transport.models import Admissions, Application, PupilSex, School, SenProvision, Sex
+from transport.domain.models import Admissions, Application, PupilSex, School, SenProvision, Sex
 
 
 def is_qualifying(school: School, app: Application, policy: Policy) -> bool:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import shapely
 from shapely.geometry import shape
 
-from transport.errors import InputError
+from transport.domain.errors import InputError
 
 if TYPE_CHECKING:
     from eligibility.rules import Decision

@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from routing.problem import Request, RoutingProblem, travel_units
-from transport.errors import InputError
+from transport.domain.errors import InputError
 
 
 @dataclass(frozen=True)

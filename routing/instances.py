@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from routing.plan import Plan, StopKind
 from routing.problem import Layout, Load, Request, RoutingProblem, VehicleType
-from transport.errors import InputError
+from transport.domain.errors import InputError
 
 SCALE = 1000
 """Model units per instance unit (minutes in Cordeau, abstract units in Li & Lim)."""

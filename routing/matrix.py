@@ -17,9 +17,9 @@ import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
 from routing.network import Network, Snap, _min_csr
-from transport.errors import NoPathError
-from transport.geo import LatLon
-from transport.units import WALKING_SPEED_KPH
+from transport.domain.errors import NoPathError
+from transport.domain.geo import LatLon
+from transport.domain.units import WALKING_SPEED_KPH
 
 
 

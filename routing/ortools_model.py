@@ -31,7 +31,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from routing.plan import CostBreakdown, Plan, Route, Stop, StopKind, Unassigned
 from routing.problem import ASSISTANT_SEATS, Layout, Request, RoutingProblem
-from transport.errors import InternalError
+from transport.domain.errors import InternalError
 
 TIME = "time"
 SEATS = "seats"

@@ -5,7 +5,7 @@ Everything is an integer with its unit in the name: seconds (``duration_s``), me
 row indices of the two square matrices; depots, homes and schools are all locations.
 
 ``RoutingProblem`` is frozen and checked on construction; every fault found is listed in a
-single :class:`~transport.errors.InputError` naming the object. ``PlanningModel`` is the
+single :class:`~transport.domain.errors.InputError` naming the object. ``PlanningModel`` is the
 mutable builder in planners' words that freezes into a ``RoutingProblem``.
 
 Ride time follows Cordeau (2006): start of service at the delivery minus the end of service
@@ -20,7 +20,7 @@ from typing import Any, Iterable
 import numpy as np
 from numpy.typing import NDArray
 
-from transport.errors import InputError
+from transport.domain.errors import InputError
 
 Window = tuple[int, int]
 """``(earliest, latest)`` start of service, in seconds from the planning origin."""

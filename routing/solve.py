@@ -21,7 +21,7 @@ from routing import ortools_model as om
 from routing.plan import Plan, Unassigned, UnassignedReason
 from routing.problem import Request, RoutingProblem, VehicleType
 from routing.validate import check
-from transport.errors import InputError, RoutingError
+from transport.domain.errors import InputError, RoutingError
 
 FALLBACK_FIRST_SOLUTIONS = ("local_cheapest_insertion", "all_unperformed")
 """Tried in turn when the chosen first-solution strategy finds nothing."""

@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Iterable
 
-from transport.units import mph_to_kph
+from transport.domain.units import mph_to_kph
 
 NATIONAL_SINGLE_MPH = 60
 NATIONAL_DUAL_MPH = 70

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from transport.config import get_settings
+from transport.domain.config import get_settings
 
 TESTS = Path(__file__).parent
 DATA = TESTS / "data"
@@ -54,7 +54,7 @@ def walk_net(settings):
 @pytest.fixture(scope="session")
 def schools(settings):
     """The sample schools keyed by id."""
-    from transport.schools import load_schools
+    from transport.domain.schools import load_schools
 
     return load_schools()
 
@@ -62,6 +62,6 @@ def schools(settings):
 @pytest.fixture(scope="session")
 def postcodes(settings):
     """The Rutland Code-Point Open postcodes."""
-    from transport.geocode import PostcodeIndex
+    from transport.domain.geocode import PostcodeIndex
 
     return PostcodeIndex.load()

@@ -16,7 +16,7 @@ from api.schemas import (AwardCreate, AwardPublic, ContractorLotPublic, Contract
                          PlanLotsPublic, PlanPublic, PlansPublic, RouteSheets,
                          ScenarioIn, ScenarioPublic, ScenariosPublic, TenderLotPublic, TenderLotsPublic, ValidationReport)
 from api.services import planning as svc
-from transport.scenario import Scenario
+from transport.domain.scenario import Scenario
 
 router = APIRouter(tags=["optimisation and plans"], responses={**AUTH, **NOT_FOUND})
 lots = APIRouter(tags=["lots and contractors"], responses={**AUTH, **NOT_FOUND})

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import Staff
 from api.routes.common import AUTH
-from transport.models import School
+from transport.domain.models import School
 
 router = APIRouter(tags=["schools"], responses=AUTH)
 
@@ -43,7 +43,7 @@ class SchoolList(BaseModel):
 
 @lru_cache(maxsize=1)
 def _all_schools() -> tuple[School, ...]:
-    from transport.schools import load_schools
+    from transport.domain.schools import load_schools
 
     return tuple(sorted(load_schools().values(), key=lambda s: (s.name, s.id)))
 

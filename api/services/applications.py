@@ -26,8 +26,8 @@ from api.schemas import (
 from api.security import Principal
 from api.services import current_decision
 from eligibility.service import ApplicationRowError, application_from_row
-from transport.errors import InputError
-from transport.models import Application
+from transport.domain.errors import InputError
+from transport.domain.models import Application
 
 
 def domain(body: ApplicationCreate) -> Application:

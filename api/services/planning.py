@@ -53,9 +53,9 @@ from api.schemas import (
 )
 from api.security import Principal, Role, active_keys, instance_secret, pseudonym
 from api.services import applications, get_or_404
-from transport.errors import InputError
-from transport.geo import LatLon
-from transport.scenario import Scenario
+from transport.domain.errors import InputError
+from transport.domain.geo import LatLon
+from transport.domain.scenario import Scenario
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -85,9 +85,9 @@ def _needs_seat(dec: DecisionRecord) -> bool:
 
 def scenario_from_eligible(session: Session, who: Principal, engine: EligibilityEngine, body: FromEligible) -> ScenarioRecord:
     """A scenario of the applications whose current decision is eligible with a seat (no commit)."""
-    from transport.cohort import default_fleet
-    from transport.intake import scenario_from_applications
-    from transport.scenario import FleetVehicle
+    from transport.planning.cohort import default_fleet
+    from transport.planning.intake import scenario_from_applications
+    from transport.domain.scenario import FleetVehicle
 
     q = select(ApplicationRecord).where(ApplicationRecord.status == "eligible").order_by(ApplicationRecord.id)
     if body.application_ids is not None:
@@ -196,7 +196,7 @@ def _line_miles(coords: list[list[float]]) -> float:
 
 def store_plan(session: Session, job: JobRecord, result: dict[str, Any]) -> PlanRecord:
     """Store a worker's validated plan and its route summaries (no commit: the caller's transaction)."""
-    from transport.planning import PlanDocument, clock
+    from transport.planning.plan import PlanDocument, clock
 
     doc = PlanDocument.from_dict(result["document"])
     plan = PlanRecord(scenario_id=job.scenario_id, job_id=job.id, document=result["document"], kpis=result["kpis"],
@@ -238,9 +238,9 @@ def list_plans(session: Session) -> list[PlanRecord]:
 
 
 def compare(a: PlanRecord, b: PlanRecord) -> dict[str, Any]:
-    """The engine's comparison of two stored plans (``transport.compare``)."""
-    from transport.compare import compare_plans
-    from transport.planning import PlanDocument
+    """The engine's comparison of two stored plans (``transport.planning.compare``)."""
+    from transport.planning.compare import compare_plans
+    from transport.planning.plan import PlanDocument
 
     result = compare_plans(PlanDocument.from_dict(a.document), PlanDocument.from_dict(b.document)).to_dict()
     return result | {"a_id": a.id, "b_id": b.id}
@@ -248,7 +248,7 @@ def compare(a: PlanRecord, b: PlanRecord) -> dict[str, Any]:
 
 def route_sheets(plan: PlanRecord) -> list[dict[str, Any]]:
     """Route sheets with pseudonymous children."""
-    from transport.planning import PlanDocument
+    from transport.planning.plan import PlanDocument
 
     return PlanDocument.from_dict(plan.document).route_sheets()
 
@@ -402,7 +402,7 @@ def award_public(a: AwardRecord) -> AwardPublic:
 
 def contractor_lot(session: Session, who: Principal, lot_id: int, *, names: str = "first_name") -> ContractorLotPublic:
     """An awarded lot for its operator only: stops, times, and per passenger a name, a pseudonym and access needs."""
-    from transport.planning import PlanDocument, clock
+    from transport.planning.plan import PlanDocument, clock
 
     lot = get_lot(session, lot_id)
     award = lot.award

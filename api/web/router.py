@@ -156,7 +156,7 @@ def roads_geojson_path() -> Path:
     """Where the simplified roads of the drive network are kept (next to the network cache)."""
     from routing.network import cache_state
 
-    from transport.config import get_settings
+    from transport.domain.config import get_settings
 
     cached, _ = cache_state("drive")
     stem = cached.stem if cached is not None else "drive"
@@ -168,7 +168,7 @@ def build_roads_geojson(net, *, tolerance_m: float = 8.0) -> dict[str, Any]:
     import numpy as np
     import shapely
 
-    from transport.geo import _from_bng
+    from transport.domain.geo import _from_bng
 
     seen: set[int] = set()
     lines, classes = [], []

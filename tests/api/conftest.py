@@ -21,7 +21,7 @@ from api.config import ApiSettings
 from api.db import make_engine, session_factory, upgrade
 from api.engine import EligibilityEngine
 from api.security import create_key
-from transport.config import SAMPLE_DATA
+from transport.domain.config import SAMPLE_DATA
 
 COHORT_CSV = SAMPLE_DATA / "applications" / "rutland_sample.csv"
 OPERATORS = ("Acme Taxis", "Blue Coaches")

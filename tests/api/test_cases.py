@@ -9,7 +9,7 @@ import pytest
 from api.models import DecisionRecord
 from api.workdays import england_and_wales, read_calendar
 from tests.api.conftest import application_body
-from transport.errors import InputError
+from transport.domain.errors import InputError
 
 
 def test_bank_holidays_are_data():

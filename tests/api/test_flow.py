@@ -137,7 +137,7 @@ def test_whole_flow(job_client, job_keys, all_logs):
 @pytest.fixture(scope="module")
 def small_scenario() -> dict:
     """A synthetic six-child scenario on the real Rutland sample."""
-    from transport.cohort import generate_scenario
+    from transport.planning.cohort import generate_scenario
 
     return generate_scenario(6, seed=3, name="api test").model_dump(mode="json")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from transport.schools import load_schools
+from transport.domain.schools import load_schools
 
 
 def test_school_list_matches_the_school_data(client, keys):

@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from transport.config import SAMPLE_DATA
+from transport.domain.config import SAMPLE_DATA
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("SEN_TRANSPORT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"

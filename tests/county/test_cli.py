@@ -5,8 +5,8 @@ import json
 from typer.testing import CliRunner
 
 from tests.county.conftest import late_child
-from transport.cli import app
-from transport.scenario import save_scenario
+from transport.cli.main import app
+from transport.domain.scenario import save_scenario
 
 
 def test_plan_county_insert_and_compare(tmp_path, scenario30, postcodes):

@@ -1,8 +1,8 @@
 """Plan comparison: headline figures and routes changed."""
 
 from tests.county.conftest import late_child
-from transport.compare import compare_plans
-from transport.late import insert_late_children
+from transport.planning.compare import compare_plans
+from transport.planning.late import insert_late_children
 
 
 def test_compare_counts_the_route_a_late_child_changed(county_doc30, county30, postcodes, drive_net):

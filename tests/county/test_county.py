@@ -3,7 +3,7 @@
 import numpy as np
 
 from routing.validate import check
-from transport.planning import build_problem, validate_document
+from transport.planning.plan import build_problem, validate_document
 
 
 def test_county_matrices_match_the_square_build(scenario30, county30, drive_net):
@@ -35,7 +35,7 @@ def test_county_plan_passes_the_scenario_validator_from_scratch(scenario30, coun
 
 def test_county_plan_round_trips_as_json(scenario30, county_doc30, drive_net):
     """The stored document reads back and still validates."""
-    from transport.planning import PlanDocument
+    from transport.planning.plan import PlanDocument
 
     again = PlanDocument.from_dict(county_doc30.to_dict())
     assert again.plan == county_doc30.plan
@@ -44,7 +44,7 @@ def test_county_plan_round_trips_as_json(scenario30, county_doc30, drive_net):
 
 def test_stop_before_start_gives_greedy_plans_that_still_validate(scenario30, county30, drive_net):
     """An interrupted run (stop asked at once) still returns a complete, valid plan."""
-    from transport.county import plan_county
+    from transport.planning.county import plan_county
 
     doc = plan_county(scenario30, time_limit_s=2, max_requests=8, max_workers=1, county=county30,
                       network=drive_net, should_stop=lambda: True)

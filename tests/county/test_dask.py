@@ -7,7 +7,7 @@ distributed = pytest.importorskip("distributed")
 
 def test_dask_local_cluster_plan_is_valid(scenario30, county30, drive_net):
     """plan_county with a scheduler address runs on Dask and validates."""
-    from transport.county import plan_county
+    from transport.planning.county import plan_county
 
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster:

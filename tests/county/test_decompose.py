@@ -4,7 +4,7 @@ import numpy as np
 
 from routing.decompose import decompose, split_fleet, subproblems
 from routing.matrix import compute_matrix
-from transport.county import planar_coords
+from transport.planning.county import planar_coords
 
 
 def test_every_child_in_exactly_one_cluster(county30):

@@ -8,8 +8,8 @@ from routing.baselines import greedy_grouping
 from routing.plan import Plan
 from routing.validate import check
 from tests.county.conftest import late_child
-from transport.errors import InputError
-from transport.late import insert_late_children, insert_requests, moved_children, rerun
+from transport.domain.errors import InputError
+from transport.planning.late import insert_late_children, insert_requests, moved_children, rerun
 
 
 def _route_json(plan: Plan) -> list[str]:

@@ -9,10 +9,10 @@ import pytest
 from routing.baselines import greedy_grouping
 from routing.plan import Plan
 from routing.validate import check, recompute_cost
-from transport.county import planar_coords
-from transport.late import moved_children
-from transport import rerun as rerun_module
-from transport.rerun import RerunTaskResult, disruption, rerun_county, rerun_parts, rerun_task
+from transport.planning.county import planar_coords
+from transport.planning.late import moved_children
+from transport.planning import rerun as rerun_module
+from transport.planning.rerun import RerunTaskResult, disruption, rerun_county, rerun_parts, rerun_task
 
 _REAL_RERUN_TASK = rerun_task
 
@@ -27,8 +27,8 @@ def _odd_parts_find_nothing(task):
 @pytest.fixture(scope="module")
 def county48(schools, postcodes, drive_net):
     """48 synthetic children at real Rutland postcodes: the county problem, coordinates and a greedy plan."""
-    from transport.cohort import generate_scenario
-    from transport.county import build_county
+    from transport.planning.cohort import generate_scenario
+    from transport.planning.county import build_county
 
     scenario = generate_scenario(48, seed=11, schools=schools, postcodes=postcodes)
     built, _ = build_county(scenario, network=drive_net)
@@ -130,7 +130,7 @@ def test_unchanged_parts_stay_byte_identical(county48, reruns, roomy48, monkeypa
 
 def test_rerun_document_reruns_big_plans_by_parts(county_doc30, county30):
     """Over ``max_requests`` children the document is rerun by parts; at or under it, as one model."""
-    from transport.late import rerun_document
+    from transport.planning.late import rerun_document
 
     doc, res = rerun_document(county_doc30, disruption_penalty_pence=500, time_limit_s=2, county=county30[0],
                               max_requests=10, max_workers=2)
@@ -145,7 +145,7 @@ def test_routes_rerun_cli_by_parts(tmp_path, county_doc30):
     """``routes rerun --max-requests`` writes a valid plan and says how many parts it ran."""
     from typer.testing import CliRunner
 
-    from transport.cli import app
+    from transport.cli.main import app
 
     a, b = tmp_path / "a.json", tmp_path / "b.json"
     a.write_text(json.dumps(county_doc30.to_dict()))

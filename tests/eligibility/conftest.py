@@ -8,9 +8,9 @@ import pytest
 
 from eligibility.policy import load_policy
 from eligibility.rules import AssessmentFacts, Candidate
-from transport.geo import LatLon
-from transport.models import Application, Home, School
-from transport.units import miles_to_m
+from transport.domain.geo import LatLon
+from transport.domain.models import Application, Home, School
+from transport.domain.units import miles_to_m
 
 TRAVEL = dt.date(2025, 9, 3)
 
@@ -66,6 +66,6 @@ def kent():
 def rutland_assessor():
     """An Assessor on the real Rutland networks, schools and postcodes, with the sample unsafe segments."""
     from eligibility.service import Assessor
-    from transport.config import SAMPLE_DATA
+    from transport.domain.config import SAMPLE_DATA
 
     return Assessor.from_settings("kent", unsafe_path=SAMPLE_DATA / "unsafe_segments" / "rutland_sample.geojson")

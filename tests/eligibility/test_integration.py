@@ -9,8 +9,8 @@ from shapely.geometry import LineString
 
 from eligibility.service import read_applications
 from eligibility.unsafe import UnsafeSegment, affected_by, map_to_network
-from transport.config import SAMPLE_DATA
-from transport.models import Application, Home
+from transport.domain.config import SAMPLE_DATA
+from transport.domain.models import Application, Home
 
 DATA = __import__("pathlib").Path(__file__).resolve().parent.parent / "data"
 

@@ -9,8 +9,8 @@ import pytest
 from eligibility.dates import academic_age, age_on, csa_end, csa_start
 from eligibility.offer import banded_ptb, part_year_fraction, per_mile_ptb
 from eligibility.policy import load_policy
-from transport.errors import InputError
-from transport.units import miles_to_m
+from transport.domain.errors import InputError
+from transport.domain.units import miles_to_m
 
 DATA = __import__("pathlib").Path(__file__).resolve().parent.parent / "data"
 

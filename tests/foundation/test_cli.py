@@ -7,12 +7,12 @@ import sys
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from transport.pointsio import RowErrors, read_points
+from transport.io.pointsio import RowErrors, read_points
 
 
 def run(*args, timeout=300):
     """Run ``sen-transport ARGS`` in a fresh interpreter."""
-    return subprocess.run([sys.executable, "-m", "transport.cli", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "transport.cli.main", *args], capture_output=True,
                           text=True, timeout=timeout)
 
 

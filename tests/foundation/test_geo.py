@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from transport.errors import InputError, UnknownPostcodeError
-from transport.geo import LatLon, straight_line_m
-from transport.geocode import normalise_postcode
+from transport.domain.errors import InputError, UnknownPostcodeError
+from transport.domain.geo import LatLon, straight_line_m
+from transport.domain.geocode import normalise_postcode
 
 
 def test_bng_round_trip_is_within_a_millimetre():

@@ -10,8 +10,8 @@ import pytest
 from routing.matrix import compute_matrix
 from routing.network import build_network, cache_path, check_mode, load_network_from
 from tests.conftest import DATA
-from transport.errors import InputError, OutsideNetworkError
-from transport.geo import LatLon, straight_line_m
+from transport.domain.errors import InputError, OutsideNetworkError
+from transport.domain.geo import LatLon, straight_line_m
 
 OAKHAM = LatLon(52.6700, -0.7285)
 UPPINGHAM = LatLon(52.5870, -0.7235)

@@ -2,9 +2,9 @@
 
 import pytest
 
-from transport.errors import InputError
-from transport.models import Application, BellTimes, Phase, School, SchoolType
-from transport.schools import school_from_attributes
+from transport.domain.errors import InputError
+from transport.domain.models import Application, BellTimes, Phase, School, SchoolType
+from transport.domain.schools import school_from_attributes
 
 
 def test_sample_schools_load_with_special_schools(schools):

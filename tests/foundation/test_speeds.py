@@ -3,7 +3,7 @@
 import pytest
 
 from routing.speeds import DEFAULT_SPEED_MPH, edge_speed_kph, parse_maxspeed_kph
-from transport.units import mph_to_kph
+from transport.domain.units import mph_to_kph
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from transport.scenario import FleetLayout, FleetVehicle, Point, Scenario, ScenarioChild, ScenarioSchool
+from transport.domain.scenario import FleetLayout, FleetVehicle, Point, Scenario, ScenarioChild, ScenarioSchool
 
 OAKHAM_DEPOT = Point(lat=52.6700, lon=-0.7285)
 

@@ -4,10 +4,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from transport.children_csv import read_children, scenario_from_children
-from transport.config import SAMPLE_DATA
-from transport.errors import InputError
-from transport.pointsio import RowErrors
+from transport.io.children_csv import read_children, scenario_from_children
+from transport.domain.config import SAMPLE_DATA
+from transport.domain.errors import InputError
+from transport.io.pointsio import RowErrors
 
 SAMPLE = SAMPLE_DATA / "children" / "rutland_sample_children.csv"
 

@@ -3,7 +3,7 @@
 import json
 
 from tests.foundation.test_cli import assert_one_line_error, run
-from transport.config import get_settings
+from transport.domain.config import get_settings
 
 
 def test_generate_plan_validate_export(tmp_path, drive_net):

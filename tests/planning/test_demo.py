@@ -2,7 +2,7 @@
 
 import json
 
-from transport.demo import run_demo
+from transport.planning.demo import run_demo
 
 
 def test_demo_decides_and_plans(tmp_path, drive_net, walk_net):

@@ -3,8 +3,8 @@
 import pytest
 
 from routing.plan import StopKind
-from transport.planning import PlanDocument, build_problem, plan_scenario, seconds_of, validate_document
-from transport.scenario import FleetLayout, FleetVehicle
+from transport.planning.plan import PlanDocument, build_problem, plan_scenario, seconds_of, validate_document
+from transport.domain.scenario import FleetLayout, FleetVehicle
 
 from tests.planning.conftest import OAKHAM_DEPOT
 

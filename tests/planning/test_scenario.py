@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from transport.cohort import generate_scenario
-from transport.errors import InputError
-from transport.scenario import load_scenario, parse_scenario
+from transport.planning.cohort import generate_scenario
+from transport.domain.errors import InputError
+from transport.domain.scenario import load_scenario, parse_scenario
 
 
 @pytest.fixture(scope="module")

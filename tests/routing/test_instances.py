@@ -12,7 +12,7 @@ from routing.baselines import timed_route
 from routing.instances import SCALE, read_bks, read_cordeau, read_lilim
 from routing.plan import Plan
 from routing.validate import check, recompute_cost
-from transport.errors import InputError
+from transport.domain.errors import InputError
 
 
 def test_a2_16_header_and_nodes(cordeau_a2_16):

@@ -217,7 +217,7 @@ def test_lns_plans_pass_the_validator_on_random_sen_rules(problem, seed):
 def test_disruption_penalty_keeps_current_routes_together(cordeau_a2_16):
     """With today's routes and a heavy price per extra vehicle a route is spread over, the LNS
     improves a poor plan without splitting any route's children; with no price it may split them."""
-    from transport.rerun import disruption
+    from transport.planning.rerun import disruption
 
     problem = cordeau_a2_16.problem
     start = solve(problem, SolveParams(time_limit_s=0.3, lns_share=0.0, metaheuristic="greedy_descent"))

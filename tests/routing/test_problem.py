@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from routing.problem import Layout, Load, PlanningModel, RoutingProblem, VehicleType
-from transport.errors import InputError
+from transport.domain.errors import InputError
 
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from transport.errors import InputError
+from transport.domain.errors import InputError
 
 TRUE = frozenset({"yes", "y", "true", "t", "1"})
 FALSE = frozenset({"no", "n", "false", "f", "0", ""})

@@ -1,7 +1,7 @@
 """The minimal-disruption rerun at county scale: one ``rerun`` per group of current routes, in parallel.
 
 ``rerun_county(problem, plan, ...)`` groups the plan's *current* routes into independent
-parts, re-optimises each part with ``transport.late.rerun`` (one OR-Tools model per part)
+parts, re-optimises each part with ``transport.planning.late.rerun`` (one OR-Tools model per part)
 through ``routing.parallel.run_tasks``, and merges the parts back into one county plan:
 
 1. **Parts.** ``routing.decompose.decompose`` clusters the children's requests (schools,
@@ -36,7 +36,7 @@ from routing.parallel import StopFile, run_tasks
 from routing.plan import Plan, Route, Unassigned
 from routing.problem import RoutingProblem
 from routing.validate import check, recompute_cost
-from transport.late import RerunResult, _order, moved_children
+from transport.planning.late import RerunResult, _order, moved_children
 
 
 @dataclass(frozen=True)
@@ -93,8 +93,8 @@ def penalised_cost(before: Plan, after: Plan, penalty_pence: int) -> int:
 
 def rerun_task(task: RerunTask) -> RerunTaskResult:
     """Run ``rerun`` on one part (in a worker); errors come back as text."""
-    from transport.county import _FileStop
-    from transport.late import rerun
+    from transport.planning.county import _FileStop
+    from transport.planning.late import rerun
 
     started = time.perf_counter()
     try:
@@ -211,12 +211,12 @@ def rerun_county(problem: RoutingProblem, plan: Plan, *, disruption_penalty_penc
     """Re-optimise a county plan part by part in parallel; see the module docstring.
 
     ``time_limit_s`` is the wall-clock budget shared by the parts across the workers.
-    ``coords_m`` (planar easting/northing per location, as ``transport.county.planar_coords``
+    ``coords_m`` (planar easting/northing per location, as ``transport.planning.county.planar_coords``
     gives) lets the decomposition cut big schools into sectors by bearing and merge
     neighbouring schools; without it schools are still grouped, by bell time only.
     """
     if disruption_penalty_pence < 0:
-        from transport.errors import InputError
+        from transport.domain.errors import InputError
 
         raise InputError(f"disruption penalty must be >= 0, got {disruption_penalty_pence}")
     started = time.perf_counter()

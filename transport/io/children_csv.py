@@ -15,10 +15,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from transport import cells
-from transport.errors import InputError, from_validation
-from transport.pointsio import RowErrors
-from transport.scenario import FleetVehicle, Point, Scenario, ScenarioChild, ScenarioSchool
+from transport.io import cells
+from transport.domain.errors import InputError, from_validation
+from transport.io.pointsio import RowErrors
+from transport.domain.scenario import FleetVehicle, Point, Scenario, ScenarioChild, ScenarioSchool
 
 def _home(row: dict) -> Point:
     if str(row.get("home_lat") or "").strip() or str(row.get("home_lon") or "").strip():
@@ -77,8 +77,8 @@ def read_children(path: str | Path) -> list[ScenarioChild]:
 def scenario_from_children(children: list[ScenarioChild], *, fleet: tuple[FleetVehicle, ...] | None = None,
                            session: str = "am", name: str = "imported children", schools=None) -> Scenario:
     """A scenario carrying these children to their (sample or configured) schools."""
-    from transport.cohort import default_fleet
-    from transport.schools import load_schools
+    from transport.planning.cohort import default_fleet
+    from transport.domain.schools import load_schools
 
     known = schools or load_schools()
     missing = sorted({c.school_id for c in children if c.school_id not in known})

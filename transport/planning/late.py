@@ -11,7 +11,7 @@
   one more vehicle, and reports children moved and the saving.
 * ``insert_late_children(doc, children)`` and ``rerun_document`` do the same on plan documents;
   ``rerun_document`` reruns a plan of more than ``max_requests`` children part by part in
-  parallel (``transport.rerun.rerun_county``).
+  parallel (``transport.planning.rerun.rerun_county``).
 
 Travel groups (siblings) are inserted as one unit: picked up together and set down together.
 """
@@ -292,7 +292,7 @@ def insert_requests(problem: RoutingProblem, plan: Plan, request_ids: Iterable[s
     routed = set(plan.routed_request_ids())
     clash = sorted(set(wanted) & routed)
     if clash:
-        from transport.errors import InputError
+        from transport.domain.errors import InputError
 
         raise InputError(f"children already on a route cannot be inserted again: {clash[:5]}")
     index = PlanIndex(problem, plan.routes)
@@ -386,10 +386,10 @@ def rerun(problem: RoutingProblem, plan: Plan, *, disruption_penalty_pence: int,
     from routing import lns
     from routing import ortools_model as om
     from routing.solve import precheck
-    from transport.rerun import penalised_cost
+    from transport.planning.rerun import penalised_cost
 
     if disruption_penalty_pence < 0:
-        from transport.errors import InputError
+        from transport.domain.errors import InputError
 
         raise InputError(f"disruption penalty must be >= 0, got {disruption_penalty_pence}")
     lns.warm_up()
@@ -456,8 +456,8 @@ def _extended_county(doc: Any, scenario: Any, county: Any, network: Any) -> Any:
     new locations are computed; otherwise the county matrices are built afresh.
     """
     from routing.matrix import compute_matrix
-    from transport.errors import InputError
-    from transport.planning import BuiltProblem, build_problem, scenario_locations
+    from transport.domain.errors import InputError
+    from transport.planning.plan import BuiltProblem, build_problem, scenario_locations
 
     locs = scenario_locations(scenario)
     old = tuple(doc.locations)
@@ -465,7 +465,7 @@ def _extended_county(doc: Any, scenario: Any, county: Any, network: Any) -> Any:
         raise InputError("the late children change the plan's location list (a new school or depot?); "
                          "plan the scenario afresh instead")
     if county is None:
-        from transport.county import build_county
+        from transport.planning.county import build_county
 
         return build_county(scenario, network=network)[0]
     started = time.perf_counter()
@@ -497,9 +497,9 @@ def _extended_county(doc: Any, scenario: Any, county: Any, network: Any) -> Any:
 def insert_late_children(doc: Any, children: Sequence[Any], *, county: Any = None,
                          network: Any = None) -> tuple[Any, InsertResult, Any]:
     """Add late applications to a plan document: ``(new document, what changed, county problem)``."""
-    from transport.errors import InputError
-    from transport.planning import PlanDocument, validate_document
-    from transport.scenario import parse_scenario
+    from transport.domain.errors import InputError
+    from transport.planning.plan import PlanDocument, validate_document
+    from transport.domain.scenario import parse_scenario
 
     known = {c.id for c in doc.scenario.children}
     again = sorted(c.id for c in children if c.id in known)
@@ -527,14 +527,14 @@ def rerun_document(doc: Any, *, disruption_penalty_pence: int, time_limit_s: flo
     """Re-optimise a plan document with a disruption penalty; the new document is validated.
 
     A plan with more than ``max_requests`` children is rerun part by part in parallel
-    (``transport.rerun.rerun_county``); a smaller one as one OR-Tools model (``rerun``).
+    (``transport.planning.rerun.rerun_county``); a smaller one as one OR-Tools model (``rerun``).
     """
-    from transport.planning import PlanDocument, validate_document
+    from transport.planning.plan import PlanDocument, validate_document
 
     built = county if county is not None else _extended_county(doc, doc.scenario, None, network)
     if len(built.problem.requests) > max_requests:
-        from transport.county import planar_coords
-        from transport.rerun import rerun_county
+        from transport.planning.county import planar_coords
+        from transport.planning.rerun import rerun_county
 
         res = rerun_county(built.problem, doc.plan, disruption_penalty_pence=disruption_penalty_pence,
                            time_limit_s=time_limit_s, max_requests=max_requests, scheduler=scheduler,

@@ -18,7 +18,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from transport.config import SAMPLE_DATA
+from transport.domain.config import SAMPLE_DATA
 
 console = Console()
 SAMPLE_APPLICATIONS = SAMPLE_DATA / "applications" / "rutland_sample.csv"
@@ -28,10 +28,10 @@ def run_demo(out: str | Path, *, synthetic_children: int = 40, seed: int = 7, ti
     """Run the three steps and write their outputs to ``out``; returns the headline figures."""
     from eligibility.service import Assessor, read_applications
     from routing.network import load_network
-    from transport.cohort import generate_scenario
-    from transport.intake import children_to_carry, scenario_from_applications
-    from transport.planning import plan_scenario
-    from transport.scenario import Scenario
+    from transport.planning.cohort import generate_scenario
+    from transport.planning.intake import children_to_carry, scenario_from_applications
+    from transport.planning.plan import plan_scenario
+    from transport.domain.scenario import Scenario
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

@@ -32,9 +32,9 @@ from routing.parallel import StopFile, run_tasks
 from routing.plan import Plan, Route, Unassigned, UnassignedReason
 from routing.problem import RoutingProblem
 from routing.validate import recompute_cost
-from transport.errors import InputError
-from transport.late import PlanIndex, best_insertion, insert_requests, route_cost, units_of
-from transport.planning import (
+from transport.domain.errors import InputError
+from transport.planning.late import PlanIndex, best_insertion, insert_requests, route_cost, units_of
+from transport.planning.plan import (
     BuiltProblem,
     Location,
     PlanDocument,
@@ -42,7 +42,7 @@ from transport.planning import (
     scenario_locations,
     validate_document,
 )
-from transport.scenario import Scenario
+from transport.domain.scenario import Scenario
 
 MATRIX_CHUNK = 512
 """Origins per Dijkstra batch when building county matrices."""
@@ -104,7 +104,7 @@ def build_county(scenario: Scenario, *, network=None, postcodes=None,
 
 def planar_coords(locations: tuple[Location, ...]) -> np.ndarray:
     """British National Grid (easting, northing) of each location, in metres."""
-    from transport.geo import bng_many
+    from transport.domain.geo import bng_many
 
     e, n = bng_many([loc.point for loc in locations])
     return np.column_stack([e, n])

@@ -9,8 +9,8 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from transport.errors import InputError
-from transport.geo import LatLon
+from transport.domain.errors import InputError
+from transport.domain.geo import LatLon
 
 POINT_COLUMNS = ("lat,lon", "easting,northing", "postcode")
 
@@ -52,7 +52,7 @@ def point_from_row(row: dict, postcodes=None) -> LatLon:
         return LatLon.from_bng(_number(row, "easting"), _number(row, "northing"))
     if (row.get("postcode") or "").strip():
         if postcodes is None:
-            from transport.geocode import PostcodeIndex
+            from transport.domain.geocode import PostcodeIndex
 
             postcodes = PostcodeIndex.load()
         return postcodes.lookup(row["postcode"])
@@ -76,7 +76,7 @@ def read_points(path: Path) -> list[LabelledPoint]:
         raise InputError(f"{path.name} needs columns id and one of {', '.join(POINT_COLUMNS)}")
     postcodes = None
     if "postcode" in columns:
-        from transport.geocode import PostcodeIndex
+        from transport.domain.geocode import PostcodeIndex
 
         postcodes = PostcodeIndex.load()
     points, errors, seen = [], [], set()

@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from transport.errors import InputError, UnknownPostcodeError
-from transport.geo import LatLon
+from transport.domain.errors import InputError, UnknownPostcodeError
+from transport.domain.geo import LatLon
 
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)\s*([0-9][A-Z]{2})$")
 
@@ -68,7 +68,7 @@ class PostcodeIndex:
     @classmethod
     def load(cls) -> "PostcodeIndex":
         """The postcode files named by the settings."""
-        from transport.config import get_settings
+        from transport.domain.config import get_settings
 
         return cls.from_files(get_settings().paths("postcodes"))
 

@@ -6,15 +6,18 @@ Errors the user can fix print one line naming the row or value and exit non-zero
 
 from __future__ import annotations
 
-import importlib
 import logging
 import sys
 
 import typer
 from rich.console import Console
 
-from transport.cli_network import app as network_app
-from transport.errors import SenTransportError
+from transport.cli.eligibility import app as eligibility_app
+from transport.cli.network import app as network_app
+from transport.cli.routes import app as routes_app
+from transport.cli.scenario import app as scenario_app
+from transport.cli.service import keys_app as _keys_app, serve as _serve
+from transport.domain.errors import SenTransportError
 
 app = typer.Typer(
     name="sen-transport",
@@ -28,24 +31,9 @@ app = typer.Typer(
 app.add_typer(network_app, name="network")
 err = Console(stderr=True)
 
-# Sub-command groups that live beside their engines; each is added when its module is present.
-_SUBAPPS = {
-    "eligibility": ("eligibility.cli", "Decide transport applications and explain the decisions."),
-    "scenario": ("transport.cli_scenario", "Build and inspect routing scenarios."),
-    "routes": ("transport.cli_routes", "Plan, validate, export and compare routes."),
-}
-for _name, (_module, _help) in _SUBAPPS.items():
-    try:
-        _mod = importlib.import_module(_module)
-    except ModuleNotFoundError as _exc:  # only a missing module of our own is tolerated
-        if _exc.name != _module:
-            raise
-        continue
-    app.add_typer(_mod.app, name=_name, help=_help)
-
-
-from api.cli import keys_app as _keys_app, serve as _serve  # noqa: E402  (imports the web stack lazily)
-
+app.add_typer(eligibility_app, name="eligibility", help="Decide transport applications and explain the decisions.")
+app.add_typer(scenario_app, name="scenario", help="Build and inspect routing scenarios.")
+app.add_typer(routes_app, name="routes", help="Plan, validate, export and compare routes.")
 app.command("serve")(_serve)
 app.add_typer(_keys_app, name="keys", help="Issue, list and revoke API keys.")
 
@@ -55,7 +43,7 @@ def demo(
     out: str = typer.Option("out/demo", help="folder for the demo's outputs"),
 ) -> None:
     """Run the engine end to end on the bundled Rutland sample: networks, eligibility, routes."""
-    from transport.demo import run_demo
+    from transport.planning.demo import run_demo
 
     run_demo(out)
 

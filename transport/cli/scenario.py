@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from transport.scenario import load_scenario, save_scenario
+from transport.domain.scenario import load_scenario, save_scenario
 
 app = typer.Typer(help="Build and inspect routing scenarios.", no_args_is_help=True)
 console = Console()
@@ -22,8 +22,8 @@ def generate(
     out: Path = typer.Option(..., help="scenario JSON to write"),
 ) -> None:
     """A synthetic SEN cohort at real postcodes and real schools of the sample geography."""
-    from transport.cohort import generate_scenario
-    from transport.errors import InputError
+    from transport.planning.cohort import generate_scenario
+    from transport.domain.errors import InputError
 
     if session not in ("am", "pm"):
         raise InputError(f"unknown session {session!r}: use am or pm")
@@ -42,8 +42,8 @@ def import_children(
     name: str = typer.Option("imported children", help="scenario name"),
 ) -> None:
     """A scenario from a CSV of children with their homes, schools and needs."""
-    from transport.children_csv import read_children, read_fleet, scenario_from_children
-    from transport.errors import InputError
+    from transport.io.children_csv import read_children, read_fleet, scenario_from_children
+    from transport.domain.errors import InputError
 
     if session not in ("am", "pm"):
         raise InputError(f"unknown session {session!r}: use am or pm")

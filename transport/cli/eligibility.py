@@ -1,6 +1,6 @@
 """``sen-transport eligibility``: assess applications and explain decisions from the command line.
 
-Exit codes follow ``transport.errors``: 2 for bad input (one line, no traceback), 3 when the
+Exit codes follow ``transport.domain.errors``: 2 for bad input (one line, no traceback), 3 when the
 network cannot answer, 1 otherwise.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from transport.errors import InputError, SenTransportError
+from transport.domain.errors import InputError, SenTransportError
 
 app = typer.Typer(help="Home-to-school transport eligibility: decide applications under a policy and explain them.",
                   no_args_is_help=True)

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from transport.geo import LatLon
-from transport.scenario import (
+from transport.domain.geo import LatLon
+from transport.domain.scenario import (
     FleetLayout,
     FleetVehicle,
     Point,
@@ -84,7 +84,7 @@ def usable_postcodes(postcodes, network=None) -> list[str]:
     out, where a council would correct the pick-up point by hand.
     """
     from routing.network import load_network
-    from transport.errors import OutsideNetworkError
+    from transport.domain.errors import OutsideNetworkError
 
     net = network or load_network("drive")
     codes = postcodes.postcodes()
@@ -102,11 +102,11 @@ def usable_postcodes(postcodes, network=None) -> list[str]:
 def generate_scenario(children: int, seed: int = 0, *, session: str = "am", schools=None,
                       postcodes=None, name: str | None = None) -> Scenario:
     """A synthetic cohort of ``children`` SEN pupils on the sample geography."""
-    from transport.geocode import PostcodeIndex
-    from transport.schools import load_schools
+    from transport.domain.geocode import PostcodeIndex
+    from transport.domain.schools import load_schools
 
     if children < 1:
-        from transport.errors import InputError
+        from transport.domain.errors import InputError
 
         raise InputError("a scenario needs at least one child")
     schools = list((schools or load_schools()).values())

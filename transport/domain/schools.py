@@ -10,9 +10,9 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from transport.errors import InputError
-from transport.geo import LatLon
-from transport.models import BellTimes, Entrance, School
+from transport.domain.errors import InputError
+from transport.domain.geo import LatLon
+from transport.domain.models import BellTimes, Entrance, School
 
 
 def _time(text: str) -> dt.time:
@@ -81,7 +81,7 @@ def school_from_attributes(key: str, attrs: dict, osm: dict | None) -> School:
 
 def load_schools(osm_csv: Path | None = None, attributes: Path | None = None) -> dict[str, School]:
     """Every school of the attributes file, placed at its OSM location, keyed by id."""
-    from transport.config import get_settings
+    from transport.domain.config import get_settings
 
     settings = get_settings()
     osm_rows = read_osm_schools(osm_csv or settings.path("schools_osm"))

@@ -13,8 +13,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from transport.errors import InputError
-from transport.scenario import load_scenario
+from transport.domain.errors import InputError
+from transport.domain.scenario import load_scenario
 
 app = typer.Typer(help="Plan, validate, export and compare routes.", no_args_is_help=True)
 bench_app = typer.Typer(help="Score the routing core on public benchmark instances.", no_args_is_help=True)
@@ -56,7 +56,7 @@ def solver_progress(description: str, time_limit_s: float):
 
 def load_plan(path: Path):
     """Read a plan document."""
-    from transport.planning import PlanDocument
+    from transport.planning.plan import PlanDocument
 
     if not Path(path).exists():
         raise InputError(f"plan file {path} not found")
@@ -86,7 +86,7 @@ def plan(
     out: Path = typer.Option(..., help="plan JSON to write"),
 ) -> None:
     """Plan the cheapest routes carrying every child; validated independently before writing."""
-    from transport.planning import plan_scenario
+    from transport.planning.plan import plan_scenario
 
     scen = load_scenario(scenario)
     with solver_progress("building matrices and first solution", time_limit) as cb:
@@ -110,7 +110,7 @@ def validate(
     plan_file: Path = typer.Argument(..., help="plan JSON"),
 ) -> None:
     """Re-check a plan against a scenario with the independent validator (exit 3 if it fails)."""
-    from transport.planning import validate_document
+    from transport.planning.plan import validate_document
 
     doc = load_plan(plan_file)
     violations = validate_document(load_scenario(scenario), doc)
@@ -151,7 +151,7 @@ def bench_darp_cmd(
     time_limit: float = typer.Option(10.0, "--time-limit", min=0.1),
 ) -> None:
     """Solve one Cordeau DARP instance; print the validated objective, then one JSON line."""
-    from routing.cli_bench import bench_darp
+    from routing.bench import bench_darp
 
     if not file.exists():
         raise InputError(f"instance file {file} not found")
@@ -184,7 +184,7 @@ def plan_county_cmd(
     dask: str = typer.Option("", "--dask", help="Dask scheduler address (default: SEN_TRANSPORT_DASK_SCHEDULER)"),
 ) -> None:
     """Plan a county: sub-problems solved in parallel, merged, improved across borders, validated."""
-    from transport.county import CountyProgress, plan_county
+    from transport.planning.county import CountyProgress, plan_county
 
     scen = load_scenario(scenario)
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
@@ -226,8 +226,8 @@ def insert_cmd(
     """Insert late applications, changing only the routes that must change."""
     from pydantic import TypeAdapter, ValidationError
 
-    from transport.late import insert_late_children
-    from transport.scenario import ScenarioChild
+    from transport.planning.late import insert_late_children
+    from transport.domain.scenario import ScenarioChild
 
     doc = load_plan(plan_file)
     if not late_file.exists():
@@ -262,7 +262,7 @@ def rerun_cmd(
     out: Path = typer.Option(..., help="plan JSON to write"),
 ) -> None:
     """Re-optimise a plan, trading savings against children moved off their current route."""
-    from transport.late import rerun_document
+    from transport.planning.late import rerun_document
 
     doc = load_plan(plan_file)
     with solver_progress("re-optimising", time_limit) as cb:
@@ -284,7 +284,7 @@ def compare_cmd(
     """Cost, vehicles by type, mileage, ride times, children over limit and routes changed."""
     from rich.table import Table
 
-    from transport.compare import compare_plans
+    from transport.planning.compare import compare_plans
 
     c = compare_plans(load_plan(plan_a), load_plan(plan_b))
     table = Table(show_header=True)

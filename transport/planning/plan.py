@@ -1,6 +1,6 @@
 """From a scenario to a validated plan on the real roads, and what planners read off it.
 
-``build_problem`` turns a :class:`~transport.scenario.Scenario` into the solver's immutable
+``build_problem`` turns a :class:`~transport.domain.scenario.Scenario` into the solver's immutable
 ``RoutingProblem`` (drive-network matrices, bell windows, ride limits, needs, fleet tariffs);
 ``plan_scenario`` solves it and runs the independent validator before returning a
 :class:`PlanDocument`, the self-contained record that is stored, exported and shown.
@@ -18,10 +18,10 @@ import numpy as np
 
 from routing.plan import Plan, StopKind
 from routing.problem import Layout, Load, Request, RoutingProblem, VehicleType
-from transport.errors import InputError, RoutingError
-from transport.geo import LatLon
-from transport.scenario import Scenario
-from transport.units import METRES_PER_MILE
+from transport.domain.errors import InputError, RoutingError
+from transport.domain.geo import LatLon
+from transport.domain.scenario import Scenario
+from transport.domain.units import METRES_PER_MILE
 
 PLAN_FORMAT = "sen-transport/plan/1"
 
@@ -193,7 +193,7 @@ class PlanDocument:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "PlanDocument":
         """Read a stored plan document."""
-        from transport.scenario import parse_scenario
+        from transport.domain.scenario import parse_scenario
 
         if data.get("format") != PLAN_FORMAT:
             raise InputError(f"not a plan document (format {data.get('format')!r}, expected {PLAN_FORMAT})")
@@ -263,7 +263,7 @@ class PlanDocument:
 
     def route_sheets(self, pseudonymise: Callable[[str], str] | None = None) -> list[dict[str, Any]]:
         """One row per stop of every route: vehicle, order, time, place, child (pseudonymous)."""
-        from transport.privacy import pseudonym
+        from transport.domain.privacy import pseudonym
 
         alias = pseudonymise or pseudonym
         children = {c.id: c for c in self.scenario.children}
@@ -291,7 +291,7 @@ class PlanDocument:
     def routes_geojson(self, network=None) -> dict[str, Any]:
         """Routes drawn on the real roads (one LineString per vehicle) and their stops."""
         from routing.network import load_network
-        from transport.privacy import pseudonym
+        from transport.domain.privacy import pseudonym
 
         net = network or load_network("drive")
         snaps = net.snap_many([loc.point for loc in self.locations])

@@ -15,8 +15,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from transport.errors import InputError, from_validation
-from transport.geo import LatLon
+from transport.domain.errors import InputError, from_validation
+from transport.domain.geo import LatLon
 
 FORMAT = "sen-transport/scenario/1"
 
@@ -49,7 +49,7 @@ class Point(_Model):
         if self.easting is not None and self.northing is not None:
             return LatLon.from_bng(self.easting, self.northing)
         if postcodes is None:
-            from transport.geocode import PostcodeIndex
+            from transport.domain.geocode import PostcodeIndex
 
             postcodes = PostcodeIndex.load()
         return postcodes.lookup(self.postcode or "")

@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from transport.units import m_to_miles
+from transport.domain.units import m_to_miles
 
 app = typer.Typer(help="Road and walk networks: what is loaded, one route, travel matrices.",
                   no_args_is_help=True)
@@ -23,7 +23,7 @@ def info(
 ) -> None:
     """Source extract, extent, node and edge counts and cache state of the drive and walk networks."""
     from routing.network import cache_state, load_network
-    from transport.config import get_settings
+    from transport.domain.config import get_settings
 
     s = get_settings()
     console.print(f"data directory: {s.data}")
@@ -75,8 +75,8 @@ def route(
 
 
 def _point(text: str):
-    from transport.geo import LatLon
-    from transport.geocode import PostcodeIndex
+    from transport.domain.geo import LatLon
+    from transport.domain.geocode import PostcodeIndex
 
     if any(ch.isdigit() for ch in text) and "," in text:
         return LatLon.parse(text)
@@ -92,7 +92,7 @@ def matrix(
     """Time and distance between every pair of points in a CSV, computed in bulk."""
     from routing.matrix import compute_matrix
     from routing.network import check_mode, load_network
-    from transport.pointsio import read_points
+    from transport.io.pointsio import read_points
 
     mode = check_mode(mode)
     pts = read_points(points)

@@ -84,7 +84,7 @@ def keys_revoke(key_id: str, database_url: str = typer.Option(None, "--database-
     from api import audit
     from api.models import ApiKey
     from api.security import SYSTEM, revoke_key
-    from transport.errors import InputError
+    from transport.domain.errors import InputError
 
     with _sessions(database_url)() as s:
         key = s.get(ApiKey, key_id)

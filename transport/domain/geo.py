@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from pyproj import Transformer
 
-from transport.errors import InputError
+from transport.domain.errors import InputError
 
 WGS84 = "EPSG:4326"
 BNG = "EPSG:27700"

@@ -16,9 +16,9 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from transport.errors import DataNotFoundError
+from transport.domain.errors import DataNotFoundError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 SAMPLE_DATA = PROJECT_ROOT / "sample_data"
 
 

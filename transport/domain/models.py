@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from transport.geo import LatLon
+from transport.domain.geo import LatLon
 
 
 class Frozen(BaseModel):

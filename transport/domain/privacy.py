@@ -19,7 +19,7 @@ def _key() -> bytes:
     env = os.environ.get("SEN_TRANSPORT_PSEUDONYM_KEY")
     if env:
         return env.encode()
-    from transport.config import get_settings
+    from transport.domain.config import get_settings
 
     path = get_settings().cache_dir / "pseudonym.key"
     if not path.exists():

@@ -1,0 +1,1 @@
+"""Readers and writers of the files councils hold (CSV cells, points, children)."""
