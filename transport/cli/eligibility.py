@@ -6,13 +6,13 @@ network cannot answer, 1 otherwise.
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
 import typer
 
 from transport.domain.errors import InputError, SenTransportError
+from transport.io.csv_out import write_csv_file
 
 app = typer.Typer(help="Home-to-school transport eligibility: decide applications under a policy and explain them.",
                   no_args_is_help=True)
@@ -34,10 +34,7 @@ def _write(path: Path, rows: list[dict], fields: tuple[str, ...] | None, full: l
         path.write_text(json.dumps(full, indent=1, default=str) + "\n", encoding="utf-8")
     elif path.suffix.lower() == ".csv":
         keys = fields or tuple(rows[0].keys() if rows else ("row", "application_id", "reason"))
-        with open(path, "w", encoding="utf-8", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=keys, extrasaction="ignore")
-            w.writeheader()
-            w.writerows(rows)
+        write_csv_file(path, keys, rows, extrasaction="ignore")
     else:
         raise InputError(f"{path.name}: output must be .csv or .json")
 

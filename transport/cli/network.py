@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import time
 from pathlib import Path
@@ -11,6 +10,7 @@ import typer
 from rich.console import Console
 
 from transport.domain.units import m_to_miles
+from transport.io.csv_out import SafeWriter
 
 app = typer.Typer(help="Road and walk networks: what is loaded, one route, travel matrices.",
                   no_args_is_help=True)
@@ -101,7 +101,7 @@ def matrix(
     m = compute_matrix(net, [p.point for p in pts], labels=[f"{p.id} (row {p.row})" for p in pts])
     secs = time.perf_counter() - t
     with open(out, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
+        w = SafeWriter(fh)
         w.writerow(["origin", "destination", "duration_s", "distance_m"])
         for i, a in enumerate(pts):
             for j, b in enumerate(pts):

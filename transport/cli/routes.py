@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import signal
 import time
@@ -15,6 +14,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from transport.domain.errors import InputError
 from transport.domain.scenario import load_scenario
+from transport.io.csv_out import write_csv_file
 
 app = typer.Typer(help="Plan, validate, export and compare routes.", no_args_is_help=True)
 bench_app = typer.Typer(help="Score the routing core on public benchmark instances.", no_args_is_help=True)
@@ -137,10 +137,7 @@ def export(
     for r in rows:
         by_route.setdefault(r["route"], []).append(r)
     for route, rs in by_route.items():
-        with open(out / f"{route}.csv", "w", newline="", encoding="utf-8") as fh:
-            w = csv.DictWriter(fh, fieldnames=list(rs[0]))
-            w.writeheader()
-            w.writerows(rs)
+        write_csv_file(out / f"{route}.csv", list(rs[0]), rs)
     (out / "routes.geojson").write_text(json.dumps(doc.routes_geojson()), encoding="utf-8")
     console.print(f"wrote {len(by_route)} route sheets and routes.geojson to {out}")
 

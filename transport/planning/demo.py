@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import time
 from pathlib import Path
@@ -19,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from transport.domain.config import SAMPLE_DATA
+from transport.io.csv_out import write_csv_file
 
 console = Console()
 SAMPLE_APPLICATIONS = SAMPLE_DATA / "applications" / "rutland_sample.csv"
@@ -81,10 +81,7 @@ def run_demo(out: str | Path, *, synthetic_children: int = 40, seed: int = 7, ti
     (out / "plan.json").write_text(json.dumps(doc.to_dict(), indent=1))
     (out / "routes.geojson").write_text(json.dumps(doc.routes_geojson(drive)))
     rows_out = doc.route_sheets()
-    with open(out / "route_sheets.csv", "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows_out[0]))
-        w.writeheader()
-        w.writerows(rows_out)
+    write_csv_file(out / "route_sheets.csv", list(rows_out[0]), rows_out)
     console.print(f"wrote {out / 'plan.json'}, {out / 'routes.geojson'} and {out / 'route_sheets.csv'}")
     console.print("Contains OS data © Crown copyright and database right 2025; © OpenStreetMap contributors (ODbL). "
                   "All children are synthetic.")
