@@ -1,4 +1,11 @@
-"""The eligibility engine inside the service: one ``Assessor`` per policy, loaded once, used under a lock."""
+"""The eligibility engine inside the service: one ``Assessor`` per policy, loaded once, shared by every request.
+
+Deciding is a pure read of immutable data (networks, search trees, schools, the policy), so
+requests run concurrently with no lock. The only lock guards loading an assessor, which happens
+once per policy. What the decision path calls is thread-safe: numpy and scipy arrays are only read,
+shapely 2 geometries and STRtree queries are immutable, pyproj (>= 3.1) gives each thread its own
+transformer, and the ``lru_cache``s it uses are thread-safe.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 class EligibilityEngine:
-    """Loads assessors lazily (or in the background at start-up) and serialises their use."""
+    """Loads assessors lazily (or in the background at start-up); deciding takes no lock."""
 
     def __init__(self, default_policy: str, allowed: tuple[str, ...],
                  loader: Callable[[str], Assessor] = Assessor.from_settings):
@@ -24,7 +31,6 @@ class EligibilityEngine:
         self._loader = loader
         self._assessors: dict[str, Assessor] = {}
         self._load_lock = threading.Lock()
-        self._use_lock = threading.Lock()
         self.state = "not_loaded"
 
     @classmethod
@@ -66,12 +72,8 @@ class EligibilityEngine:
     def assess(self, app: Application, *, no_place_at: frozenset[str] = frozenset(),
                policy: str | None = None) -> Decision:
         """Decide one application."""
-        assessor = self.assessor(policy)
-        with self._use_lock:
-            return assessor.assess(app, no_place_at=no_place_at)
+        return self.assessor(policy).assess(app, no_place_at=no_place_at)
 
     def assess_many(self, apps: list[Application], places: list[frozenset[str]], *, policy: str | None = None):
         """Decide many applications at once (decisions, row errors)."""
-        assessor = self.assessor(policy)
-        with self._use_lock:
-            return assessor.assess_many(apps, no_place_at=places)
+        return self.assessor(policy).assess_many(apps, no_place_at=places)
