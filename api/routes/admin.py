@@ -12,7 +12,8 @@ from api.deps import Admin, SessionDep, Unauthorised
 from api.errors import NotFoundError
 from api.models import ApiKey, AuditEvent
 from api.routes.common import AUTH, NOT_FOUND
-from api.schemas import AuditEventPublic, AuditPublic, KeyCreate, KeyCreated, KeyPublic, KeysPublic, Message, TokenPublic
+from api.schemas.admin import AuditEventPublic, AuditPublic, KeyCreate, KeyCreated, KeyPublic, KeysPublic, TokenPublic
+from api.schemas.common import Message
 from api.security import active_keys, create_key, issue_token, revoke_key
 
 router = APIRouter(tags=["keys and audit"])

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Header, Query, Response, status
 from api.deps import EngineDep, Officer, SessionDep
 from api.errors import FieldError
 from api.routes.common import AUTH, CONFLICT, NOT_FOUND
-from api.schemas import ApplicationCreate, ApplicationPublic, ApplicationsPublic, ImportReport
+from api.schemas.applications import ApplicationCreate, ApplicationPublic, ApplicationsPublic, ImportReport
 from api.services import applications as svc
 
 router = APIRouter(prefix="/v1/applications", tags=["applications"], responses=AUTH)

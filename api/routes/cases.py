@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, status
 
 from api.deps import Officer, SessionDep
 from api.routes.common import AUTH, CONFLICT, NOT_FOUND
-from api.schemas import CaseOutcome, CasePublic, CaseRequest, CasesPublic, HearingSchedule
+from api.schemas.cases import CaseOutcome, CasePublic, CaseRequest, CasesPublic, HearingSchedule
 from api.services import cases as svc
 
 router = APIRouter(tags=["reviews and appeals"], responses={**AUTH, **NOT_FOUND, **CONFLICT})

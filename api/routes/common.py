@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.schemas import Message
+from api.schemas.common import Message
 
 AUTH: dict[int | str, dict[str, Any]] = {
     400: {"model": Message, "description": "the body could not be parsed (not JSON, or not UTF-8)"},

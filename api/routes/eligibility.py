@@ -6,8 +6,8 @@ from fastapi import APIRouter, Response, status
 
 from api.deps import EngineDep, Officer, SessionDep
 from api.routes.common import AUTH, CONFLICT, NOT_FOUND
-from api.schemas import (ApplicationCreate, CohortAssess, CohortReport, DecisionPublic, DecisionsPublic,
-                         OverrideCreate)
+from api.schemas.applications import ApplicationCreate
+from api.schemas.eligibility import CohortAssess, CohortReport, DecisionPublic, DecisionsPublic, OverrideCreate
 from api.services import decisions as svc
 from eligibility.rules import Decision
 

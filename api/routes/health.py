@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import text
 
 from api.db import current_revision, head_revision
-from api.schemas import Health, Readiness
+from api.schemas.health import Health, Readiness
 
 router = APIRouter(tags=["health"])
 

@@ -10,11 +10,11 @@ from api.deps import Contractor, EngineDep, Planner, SessionDep, TenderReader
 from api.jobs import JobRunner
 from api.models import JobRecord, ScenarioRecord
 from api.routes.common import AUTH, CONFLICT, NOT_FOUND
-from api.schemas import (AwardCreate, AwardPublic, ContractorLotPublic, ContractorLotsPublic, FeatureCollection,
-                         FromEligible, JobCreate, JobPublic, JobsPublic, LotsCreate, OperatorsPublic,
-                         PlanComparisonPublic,
-                         PlanLotsPublic, PlanPublic, PlansPublic, RouteSheets,
-                         ScenarioIn, ScenarioPublic, ScenariosPublic, TenderLotPublic, TenderLotsPublic, ValidationReport)
+from api.schemas.planning import (AwardCreate, AwardPublic, AwardsPublic, ContractorLotPublic, FeatureCollection,
+                                  FromEligible, JobCreate, JobPublic, JobsPublic, LotsCreate, OperatorsPublic,
+                                  PlanComparisonPublic, PlanLotsPublic, PlanPublic, PlansPublic, RouteSheets,
+                                  ScenarioIn, ScenarioPublic, ScenariosPublic, TenderLotPublic, TenderLotsPublic,
+                                  ValidationReport)
 from api.services import planning as svc
 from transport.domain.scenario import Scenario
 
@@ -175,11 +175,11 @@ def read_tender(lot_id: int, session: SessionDep, who: TenderReader) -> TenderLo
     return svc.tender_public(session, svc.tender_lot(session, who, lot_id))
 
 
-@lots.get("/v1/contractor/lots", response_model=ContractorLotsPublic)
-def contractor_lots(session: SessionDep, who: Contractor) -> ContractorLotsPublic:
+@lots.get("/v1/contractor/lots", response_model=AwardsPublic)
+def contractor_lots(session: SessionDep, who: Contractor) -> AwardsPublic:
     """The lots awarded to the caller's operator."""
     rows = svc.contractor_awards(session, who)
-    return ContractorLotsPublic(data=[svc.award_public(a) for a in rows], count=len(rows))
+    return AwardsPublic(data=[svc.award_public(a) for a in rows], count=len(rows))
 
 
 @lots.get("/v1/contractor/lots/{lot_id}", response_model=ContractorLotPublic)

@@ -2,43 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import lru_cache
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
 
 from api.deps import Staff
 from api.routes.common import AUTH
+from api.schemas.schools import SchoolsPublic, SchoolPublic
 from transport.domain.models import School
 
 router = APIRouter(tags=["schools"], responses=AUTH)
-
-
-class SchoolSummary(BaseModel):
-    """One school: public information from the school data and the council's attributes file."""
-
-    id: str = Field(description="DfE URN, or 'osm:<type>/<id>' where OSM has none")
-    name: str
-    phase: str
-    age_low: int
-    age_high: int
-    school_type: str
-    sen_provision: str
-    sen_needs_catered: list[str]
-    religious_character: str | None
-    postcode: str | None
-    lat: float
-    lon: float
-    start: dt.time = Field(description="start of the school day (local time)")
-    finish: dt.time = Field(description="end of the school day (local time)")
-
-
-class SchoolList(BaseModel):
-    """Schools ordered by name."""
-
-    items: list[SchoolSummary]
-    total: int
 
 
 @lru_cache(maxsize=1)
@@ -48,19 +21,19 @@ def _all_schools() -> tuple[School, ...]:
     return tuple(sorted(load_schools().values(), key=lambda s: (s.name, s.id)))
 
 
-def _summary(s: School) -> SchoolSummary:
-    return SchoolSummary(id=s.id, name=s.name, phase=s.phase.value, age_low=s.age_low, age_high=s.age_high,
+def _summary(s: School) -> SchoolPublic:
+    return SchoolPublic(id=s.id, name=s.name, phase=s.phase.value, age_low=s.age_low, age_high=s.age_high,
                          school_type=s.school_type.value, sen_provision=s.sen_provision.value,
                          sen_needs_catered=list(s.sen_needs_catered), religious_character=s.religious_character,
                          postcode=s.postcode, lat=s.location.lat, lon=s.location.lon,
                          start=s.bell_times.start, finish=s.bell_times.finish)
 
 
-@router.get("/v1/schools", response_model=SchoolList)
+@router.get("/v1/schools", response_model=SchoolsPublic)
 def list_schools(who: Staff,
                  q: str | None = Query(None, max_length=80, description="part of the name or the URN, any case"),
                  special: bool | None = Query(None, description="only schools with (true) or without (false) SEN provision"),
-                 ) -> SchoolList:
+                 ) -> SchoolsPublic:
     """Schools for the application form and the planner's map: URN, name, phase, SEN provision, bell times."""
     items = []
     needle = (q or "").strip().lower()
@@ -70,4 +43,4 @@ def list_schools(who: Staff,
         if special is not None and (s.sen_provision.value != "none") != special:
             continue
         items.append(_summary(s))
-    return SchoolList(items=items, total=len(items))
+    return SchoolsPublic(data=items, count=len(items))

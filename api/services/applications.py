@@ -16,7 +16,7 @@ from api import audit
 from api.engine import EligibilityEngine
 from api.errors import ConflictError, FieldError, NotFoundError
 from api.models import ApplicationRecord
-from api.schemas import (
+from api.schemas.applications import (
     ApplicationCreate,
     ApplicationPublic,
     DecisionSummary,

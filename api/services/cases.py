@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from api import audit
 from api.errors import ConflictError, FieldError
 from api.models import CaseRecord, DecisionRecord
-from api.schemas import CaseOutcome, CasePublic, CaseRequest, HearingSchedule
+from api.schemas.cases import CaseOutcome, CasePublic, CaseRequest, HearingSchedule
 from api.security import Principal
 from api.services import applications, current_decision, decisions, get_or_404
 from api.workdays import Calendar, england_and_wales, timescales

@@ -15,11 +15,11 @@ from api import audit
 from api.engine import EligibilityEngine
 from api.errors import ConflictError, FieldError
 from api.models import ApplicationRecord, DecisionRecord
-from api.schemas import (
-    ApplicationCreate,
-    Change,
+from api.schemas.applications import ApplicationCreate
+from api.schemas.eligibility import (
     CohortAssess,
     CohortReport,
+    DecisionChange,
     DecisionPublic,
     OverrideCreate,
     Skipped,
@@ -76,7 +76,7 @@ class Outcome:
 
     decided: dict[str, bool] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
-    changed: list[Change] = field(default_factory=list)
+    changed: list[DecisionChange] = field(default_factory=list)
     unchanged: int = 0
     policy_id: str = ""
     policy_version: str = ""
@@ -104,7 +104,7 @@ def assess_records(session: Session, who: Principal, engine: EligibilityEngine, 
         _store_engine(session, who, rec, d, kind if before is not None else "assessment")
         out.decided[rec.reference] = d.eligible
         if before is not None and (before.eligible, before.refusal) != (d.eligible, d.refusal):
-            out.changed.append(Change(application_id=rec.reference, before_eligible=before.eligible,
+            out.changed.append(DecisionChange(application_id=rec.reference, before_eligible=before.eligible,
                                       after_eligible=d.eligible, before_refusal=before.refusal,
                                       after_refusal=d.refusal, before_policy_version=before.policy_version,
                                       after_policy_version=d.policy_version))

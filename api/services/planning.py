@@ -32,7 +32,7 @@ from api.models import (
     ScenarioRecord,
     utcnow,
 )
-from api.schemas import (
+from api.schemas.planning import (
     AwardPublic,
     ContractorLotPublic,
     ContractorRoutePublic,
@@ -392,7 +392,7 @@ def contractor_awards(session: Session, who: Principal) -> list[AwardRecord]:
 def operators(session: Session) -> OperatorsPublic:
     """Operators that hold contractor keys (not revoked), by name, with how many each holds."""
     held = Counter(k.operator for k in active_keys(session) if k.role == Role.CONTRACTOR and k.operator)
-    return OperatorsPublic(items=[OperatorPublic(operator=op, active_keys=n) for op, n in sorted(held.items())])
+    return OperatorsPublic(data=[OperatorPublic(operator=op, active_keys=n) for op, n in sorted(held.items())], count=len(held))
 
 
 def award_public(a: AwardRecord) -> AwardPublic:

@@ -61,7 +61,7 @@ def test_document_is_complete(app):
 
 def test_examples_are_valid(client, keys):
     """The scenario example in the document is accepted as it stands."""
-    from api.schemas import SCENARIO_EXAMPLE
+    from api.schemas.planning import SCENARIO_EXAMPLE
 
     r = client.post("/v1/scenarios", json=SCENARIO_EXAMPLE, headers=keys["planner"])
     assert r.status_code == 201 and r.json()["children"] == 1
@@ -69,7 +69,7 @@ def test_examples_are_valid(client, keys):
 
 def test_aware_bell_time_is_422(client, keys):
     """A bell time with a time zone is a field-level 422, not a server error."""
-    from api.schemas import SCENARIO_EXAMPLE
+    from api.schemas.planning import SCENARIO_EXAMPLE
 
     bad = {**SCENARIO_EXAMPLE, "schools": [{**SCENARIO_EXAMPLE["schools"][0], "bell_finish": "15:00:00Z"}]}
     r = client.post("/v1/scenarios", json=bad, headers=keys["planner"])

@@ -10,7 +10,8 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from api.models import ApplicationRecord, AuditEvent, Base, DecisionRecord
-from api.schemas import ApplicationCreate, OverrideCreate
+from api.schemas.applications import ApplicationCreate
+from api.schemas.eligibility import OverrideCreate
 from api.security import SYSTEM, authenticate, create_key
 from api.services import applications, decisions
 from tests.api.conftest import application_body

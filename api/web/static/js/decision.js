@@ -24,7 +24,7 @@ async function main() {
 /** Offer the known schools (URN and name) in the school fields' lists. */
 async function loadSchools() {
   try {
-    const { items } = await api('/v1/schools');
+    const { data: items } = await api('/v1/schools');
     document.getElementById('school-list').replaceChildren(
       ...items.map((s) => el('option', { value: s.id }, `${s.name} (${s.phase}${s.sen_provision !== 'none' ? `, ${s.sen_provision}` : ''})`)));
   } catch { /* the fields still take a URN typed in */ }

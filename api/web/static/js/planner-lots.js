@@ -29,9 +29,9 @@ async function main() {
 /** Offer the operators that hold contractor keys in the award form's list. */
 async function loadOperators() {
   try {
-    const { items } = await api('/v1/operators');
+    const { data } = await api('/v1/operators');
     document.getElementById('operator-list').replaceChildren(
-      ...items.map((o) => el('option', { value: o.operator }, `${o.operator} (${o.active_keys} key${o.active_keys === 1 ? '' : 's'})`)));
+      ...data.map((o) => el('option', { value: o.operator }, `${o.operator} (${o.active_keys} key${o.active_keys === 1 ? '' : 's'})`)));
   } catch { /* the field still takes a name typed in */ }
 }
 
