@@ -17,6 +17,7 @@ from typing import Sequence
 from routing.plan import Plan, Route, Stop, StopKind, Unassigned, UnassignedReason
 from routing.problem import ASSISTANT_SEATS, Layout, Request, RoutingProblem, VehicleType, travel_units
 from routing.validate import recompute_cost, schedule_exists
+from transport.domain.units import mileage_pence
 
 Order = list[tuple[str, str]]
 
@@ -54,7 +55,7 @@ def _finish(problem: RoutingProblem, routes: list[Route], unassigned: list[Unass
 def _direct_cost(problem: RoutingProblem, vt: VehicleType, r: Request) -> int:
     metres = int(problem.distance_m[vt.start_depot, r.pickup] + problem.distance_m[r.pickup, r.delivery]
                  + problem.distance_m[r.delivery, vt.end_depot])
-    return vt.fixed_cost + (vt.cost_per_km * metres + 500) // 1000 + (vt.assistant_cost if r.needs_assistant else 0)
+    return vt.fixed_cost_pence + mileage_pence(vt.pence_per_km, metres) + (vt.assistant_cost_pence if r.needs_assistant else 0)
 
 
 def one_vehicle_per_child(problem: RoutingProblem) -> Plan:
@@ -116,7 +117,7 @@ def _try_route(problem: RoutingProblem, members: Sequence[Request], used: dict[s
     seats = sum(r.load.seats for r in members)
     chairs = sum(r.load.wheelchairs for r in members)
     pa = any(r.needs_assistant for r in members)
-    for vt in sorted(problem.vehicle_types, key=lambda vt: (vt.fixed_cost + (vt.assistant_cost if pa else 0), vt.cost_per_km)):
+    for vt in sorted(problem.vehicle_types, key=lambda vt: (vt.fixed_cost_pence + (vt.assistant_cost_pence if pa else 0), vt.pence_per_km)):
         layout = _layout_for(vt, seats, chairs, pa)
         if layout is None or used[vt.id] >= vt.count:
             continue

@@ -197,7 +197,7 @@ def read_cordeau(path: str | Path, *, scale: int = SCALE) -> BenchmarkInstance:
         layouts=(Layout(seats=int(capacity)),),
         start_depot=0,
         end_depot=2 * n + 1,
-        cost_per_km=COST_PER_KM,
+        pence_per_km=COST_PER_KM,
         max_route_duration_s=int(round(horizon * scale)),
         shift_window_s=_window(*windows[0], scale),
     )
@@ -217,7 +217,7 @@ def hierarchical_fixed_cost(distance_m: NDArray[np.int64]) -> int:
 def read_lilim(path: str | Path, *, scale: int = SCALE) -> BenchmarkInstance:
     """Parse a Li & Lim PDPTW file (``lc101.txt`` …); vehicles first, then distance.
 
-    The hierarchical objective is encoded as a vehicle ``fixed_cost`` larger than any
+    The hierarchical objective is encoded as a vehicle ``fixed_cost_pence`` larger than any
     possible total distance cost (see :func:`hierarchical_fixed_cost`).
     """
     path = Path(path)
@@ -256,8 +256,8 @@ def read_lilim(path: str | Path, *, scale: int = SCALE) -> BenchmarkInstance:
         id="vehicle",
         count=vehicles,
         layouts=(Layout(seats=int(capacity)),),
-        cost_per_km=COST_PER_KM,
-        fixed_cost=hierarchical_fixed_cost(distance),
+        pence_per_km=COST_PER_KM,
+        fixed_cost_pence=hierarchical_fixed_cost(distance),
         shift_window_s=_window(*windows[0], scale),
     )
     problem = RoutingProblem(duration, distance, tuple(requests), (fleet,), name=path.stem)

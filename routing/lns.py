@@ -42,6 +42,7 @@ import numpy as np
 from routing import lns_core as core
 from routing.plan import CostBreakdown, Plan, Route, Stop, StopKind, Unassigned, UnassignedReason
 from routing.problem import RoutingProblem
+from transport.domain.units import mileage_pence
 
 BIG = core.BIG
 """Stands in for "no bound" on a time; far above any horizon, far below int64 overflow."""
@@ -163,9 +164,9 @@ class _Data:
             for h, lay in enumerate(vt.layouts):
                 lay_s[v, h], lay_w[v, h] = lay.seats, lay.wheelchairs
             max_dur[v] = BIG if vt.max_route_duration_s is None else vt.max_route_duration_s
-            cpk[v] = vt.cost_per_km
-            fixed[v] = 1000 * vt.fixed_cost
-            pa_cost[v] = 1000 * vt.assistant_cost
+            cpk[v] = vt.pence_per_km
+            fixed[v] = 1000 * vt.fixed_cost_pence
+            pa_cost[v] = 1000 * vt.assistant_cost_pence
         reqs = [problem.requests[i] for i in self.req]
         kid = {r.id: k for k, r in enumerate(reqs)}
         pa_need = np.asarray([int(r.needs_assistant) for r in reqs] or [0], dtype=np.int64)
@@ -339,9 +340,9 @@ def _plan_from_state(data: _Data, st: tuple, unassigned: Sequence[Unassigned], m
         routes.append(Route(vt.id, index, vt.layouts[h], has_pa, tuple(stops)))
         d = int(st[6][v])
         metres += d
-        fixed += vt.fixed_cost
-        distance += (vt.cost_per_km * d + 500) // 1000
-        assistant += vt.assistant_cost if has_pa else 0
+        fixed += vt.fixed_cost_pence
+        distance += mileage_pence(vt.pence_per_km, d)
+        assistant += vt.assistant_cost_pence if has_pa else 0
     return Plan(tuple(routes), tuple(unassigned), CostBreakdown(fixed, distance, assistant, metres, len(routes)), meta)
 
 
@@ -500,7 +501,7 @@ def warm_up() -> None:
 
     problem = RoutingProblem(np.array([[0, 60], [60, 0]]), np.array([[0, 1000], [1000, 0]]),
                              (Request("warm", 1, 0, max_ride_time_s=600),),
-                             (VehicleType("v", 1, (Layout(4),), fixed_cost=1, max_route_duration_s=3600),),
+                             (VehicleType("v", 1, (Layout(4),), fixed_cost_pence=1, max_route_duration_s=3600),),
                              name="warm-up")
     left_out = Plan((), (Unassigned("warm", UnassignedReason.SOLVER_DROPPED, "warm-up"),))
     calls = iter((False,))  # one chunk of iterations, then stop

@@ -32,6 +32,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from routing.plan import CostBreakdown, Plan, Route, Stop, StopKind, Unassigned
 from routing.problem import ASSISTANT_SEATS, Layout, Request, RoutingProblem
 from transport.domain.errors import InternalError
+from transport.domain.units import mileage_pence
 
 TIME = "time"
 SEATS = "seats"
@@ -87,9 +88,9 @@ def vehicle_slots(problem: RoutingProblem, requests: Sequence[Request]) -> list[
 
 def _cost_unit(problem: RoutingProblem) -> int:
     """Largest divisor of every cost term, expressed in pence/1000 (keeps numbers small)."""
-    terms = [vt.cost_per_km for vt in problem.vehicle_types]
-    terms += [1000 * vt.fixed_cost for vt in problem.vehicle_types]
-    terms += [1000 * vt.assistant_cost for vt in problem.vehicle_types]
+    terms = [vt.pence_per_km for vt in problem.vehicle_types]
+    terms += [1000 * vt.fixed_cost_pence for vt in problem.vehicle_types]
+    terms += [1000 * vt.assistant_cost_pence for vt in problem.vehicle_types]
     return math.gcd(*terms) or 1
 
 
@@ -158,16 +159,16 @@ def _service(model: OrToolsModel) -> list[int]:
 
 
 def set_objective(model: OrToolsModel) -> None:
-    """Arc cost = cost_per_km × distance; fixed cost (+ PA cost) per vehicle used."""
+    """Arc cost = pence_per_km × distance; fixed cost (+ PA cost) per vehicle used."""
     dist = _node_matrix(model, model.problem.distance_m)
     evaluators = {}
     for t, vt in enumerate(model.problem.vehicle_types):
-        cost = (dist * vt.cost_per_km) // model.cost_unit
+        cost = (dist * vt.pence_per_km) // model.cost_unit
         evaluators[t] = model.routing.RegisterTransitMatrix(cost.tolist())
     for v, slot in enumerate(model.slots):
         vt = model.problem.vehicle_types[slot.type_index]
         model.routing.SetArcCostEvaluatorOfVehicle(evaluators[slot.type_index], v)
-        fixed = vt.fixed_cost + (vt.assistant_cost if slot.has_assistant else 0)
+        fixed = vt.fixed_cost_pence + (vt.assistant_cost_pence if slot.has_assistant else 0)
         model.routing.SetFixedCostOfVehicle(1000 * fixed // model.cost_unit, v)
 
 
@@ -344,8 +345,8 @@ def _drop_penalty(model: OrToolsModel) -> int:
     biggest_arc = int(problem.distance_m.max()) if problem.distance_m.size else 0
     worst = 0
     for vt in problem.vehicle_types:
-        fixed = 1000 * (vt.fixed_cost + vt.assistant_cost) // model.cost_unit
-        worst = max(worst, fixed + 4 * biggest_arc * vt.cost_per_km // model.cost_unit)
+        fixed = 1000 * (vt.fixed_cost_pence + vt.assistant_cost_pence) // model.cost_unit
+        worst = max(worst, fixed + 4 * biggest_arc * vt.pence_per_km // model.cost_unit)
     return 10 * worst + 1000
 
 
@@ -468,7 +469,7 @@ def _plan_cost(model: OrToolsModel, routes: list[Route]) -> CostBreakdown:
         locs = [s.location for s in route.stops]
         d = int(sum(model.problem.distance_m[a, b] for a, b in zip(locs, locs[1:])))
         metres += d
-        fixed += vt.fixed_cost
-        distance += (vt.cost_per_km * d + 500) // 1000
-        assistant += vt.assistant_cost if route.has_assistant else 0
+        fixed += vt.fixed_cost_pence
+        distance += mileage_pence(vt.pence_per_km, d)
+        assistant += vt.assistant_cost_pence if route.has_assistant else 0
     return CostBreakdown(fixed, distance, assistant, metres, len(routes))

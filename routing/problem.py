@@ -1,7 +1,7 @@
 """Immutable data of one vehicle-routing problem: what the solver and the validator read.
 
 Everything is an integer with its unit in the name: seconds (``duration_s``), metres
-(``distance_m``) and pence (``fixed_cost``, ``cost_per_km``, ``assistant_cost``). Locations are
+(``distance_m``) and pence (``fixed_cost_pence``, ``pence_per_km``, ``assistant_cost_pence``). Locations are
 row indices of the two square matrices; depots, homes and schools are all locations.
 
 ``RoutingProblem`` is frozen and checked on construction; every fault found is listed in a
@@ -86,8 +86,8 @@ class Request:
 class VehicleType:
     """``count`` identical vehicles; each runs one of ``layouts`` on a route.
 
-    Costs are in pence: ``fixed_cost`` per vehicle used, ``cost_per_km`` per kilometre
-    driven, ``assistant_cost`` per vehicle that carries a passenger assistant.
+    Costs are in pence: ``fixed_cost_pence`` per vehicle used, ``pence_per_km`` per kilometre
+    driven, ``assistant_cost_pence`` per vehicle that carries a passenger assistant.
     ``shift_window_s`` bounds the departure from ``start_depot`` and the return to
     ``end_depot``; ``max_route_duration_s`` bounds return minus departure.
     """
@@ -98,9 +98,9 @@ class VehicleType:
     start_depot: int = 0
     end_depot: int = 0
     name: str = ""
-    fixed_cost: int = 0
-    cost_per_km: int = 0
-    assistant_cost: int = 0
+    fixed_cost_pence: int = 0
+    pence_per_km: int = 0
+    assistant_cost_pence: int = 0
     max_route_duration_s: int | None = None
     shift_window_s: Window | None = None
 
@@ -268,7 +268,7 @@ def _vehicle_type_errors(vt: VehicleType, n: int) -> list[str]:
         loc = getattr(vt, name)
         if not 0 <= loc < n:
             errors.append(f"{who} {name} {loc} is outside the matrices (0..{n - 1})")
-    for name in ("fixed_cost", "cost_per_km", "assistant_cost"):
+    for name in ("fixed_cost_pence", "pence_per_km", "assistant_cost_pence"):
         if getattr(vt, name) < 0:
             errors.append(f"{who} {name} must be >= 0")
     if vt.max_route_duration_s is not None and vt.max_route_duration_s < 0:

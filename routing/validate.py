@@ -314,7 +314,7 @@ def _group_violations(problem: RoutingProblem, plan: Plan,
 def recompute_cost(problem: RoutingProblem, plan: Plan) -> CostBreakdown:
     """The plan's cost from the distance matrix and the vehicle tariffs.
 
-    Per route: the type's fixed cost, ``cost_per_km × metres / 1000`` rounded half up to
+    Per route: the type's fixed cost, ``pence_per_km × metres / 1000`` rounded half up to
     a penny, and the assistant cost when the route carries a PA.
     """
     types = {vt.id: vt for vt in problem.vehicle_types}
@@ -325,9 +325,11 @@ def recompute_cost(problem: RoutingProblem, plan: Plan) -> CostBreakdown:
         d = sum(int(problem.distance_m[a, b]) for a, b in zip(locs, locs[1:]))
         metres += d
         if vt is not None:
-            fixed += vt.fixed_cost
-            distance += (vt.cost_per_km * d + 500) // 1000
-            assistant += vt.assistant_cost if route.has_assistant else 0
+            fixed += vt.fixed_cost_pence
+            # the mileage rounding written out on purpose (transport.domain.units.mileage_pence is the
+            # engine's copy): the validator shares no code with what it checks
+            distance += (vt.pence_per_km * d + 500) // 1000
+            assistant += vt.assistant_cost_pence if route.has_assistant else 0
     return CostBreakdown(fixed=fixed, distance=distance, assistant=assistant, distance_m=metres,
                          vehicles=len(plan.routes))
 

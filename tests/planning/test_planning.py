@@ -100,8 +100,8 @@ def test_cost_uses_the_contract_tariff(small):
     built = build_problem(small)
     c = doc.plan.cost
     assert c.fixed == 3500 * len(doc.plan.routes)
-    assert c.distance == pytest.approx(c.distance_m / 1000 * built.problem.vehicle_types[0].cost_per_km, abs=len(doc.plan.routes))
-    assert built.problem.vehicle_types[0].cost_per_km == 112  # 180 p/mile
+    assert c.distance == pytest.approx(c.distance_m / 1000 * built.problem.vehicle_types[0].pence_per_km, abs=len(doc.plan.routes))
+    assert built.problem.vehicle_types[0].pence_per_km == 112  # 180 p/mile
 
 
 def test_route_sheets_use_pseudonyms(small):

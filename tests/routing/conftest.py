@@ -80,14 +80,14 @@ def star_matrix(n_homes: int, spoke_min: float = 5.0, between_min: float = 15.0,
 
 def saloon(count: int = 2, **kw) -> VehicleType:
     """A four-seat car with a fixed day rate and mileage."""
-    defaults = dict(fixed_cost=5000, cost_per_km=50, assistant_cost=8000)
+    defaults = dict(fixed_cost_pence=5000, pence_per_km=50, assistant_cost_pence=8000)
     defaults.update(kw)
     return VehicleType(id="saloon", count=count, layouts=(Layout(4, 0),), **defaults)
 
 
 def minibus(count: int = 1, **kw) -> VehicleType:
     """A convertible minibus: 16+0, 12+1 or 8+2 seats + wheelchair spaces."""
-    defaults = dict(fixed_cost=9000, cost_per_km=80, assistant_cost=8000)
+    defaults = dict(fixed_cost_pence=9000, pence_per_km=80, assistant_cost_pence=8000)
     defaults.update(kw)
     return VehicleType(id="minibus", count=count,
                        layouts=(Layout(16, 0), Layout(12, 1), Layout(8, 2)), **defaults)

@@ -101,7 +101,7 @@ def test_lns_merges_routes_and_carries_an_assistant(kit):
     better, _ = lns.improve(problem, [0, 1], start, time.monotonic() + 0.3)
     assert check(problem, better) == []
     assert len(better.routes) == 1 and better.routes[0].has_assistant
-    assert better.cost.assistant == problem.vehicle_types[0].assistant_cost
+    assert better.cost.assistant == problem.vehicle_types[0].assistant_cost_pence
 
 
 def test_lns_keeps_incompatible_children_apart(kit):

@@ -127,7 +127,7 @@ def test_siblings_ride_together_even_when_splitting_is_cheaper(kit, params):
     m = np.array([[0, 5, 5, 5, 10], [5, 0, 40, 40, 10], [5, 40, 0, 40, 10], [5, 40, 40, 0, 10], [10, 10, 10, 10, 0]])
     dur, dist = kit.minutes_matrix(m)
     reqs = (kit.child("s1", 1, 4, travel_group="fam"), kit.child("s2", 2, 4, travel_group="fam"), kit.child("x", 3, 4))
-    plan = _solved(RoutingProblem(dur, dist, reqs, (kit.saloon(count=3, fixed_cost=0),)), params)
+    plan = _solved(RoutingProblem(dur, dist, reqs, (kit.saloon(count=3, fixed_cost_pence=0),)), params)
     assert plan.is_complete() and _route_of(plan, "s1") == _route_of(plan, "s2")
 
 
@@ -215,7 +215,7 @@ def small_problems(draw):
                             solo=draw(st.booleans()), pickup_service_s=60, delivery_service_s=60))
     vt = draw(st.sampled_from([Layout(4), Layout(3, 1)]))
     from routing.problem import VehicleType
-    return RoutingProblem(dur, dur * 10, tuple(reqs), (VehicleType("v", draw(st.integers(0, 2)), (vt,), fixed_cost=100, cost_per_km=10),))
+    return RoutingProblem(dur, dur * 10, tuple(reqs), (VehicleType("v", draw(st.integers(0, 2)), (vt,), fixed_cost_pence=100, pence_per_km=10),))
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])

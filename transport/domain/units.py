@@ -32,3 +32,11 @@ def m_to_miles(metres: float) -> float:
 def mph_to_kph(mph: float) -> float:
     """Miles per hour to kilometres per hour."""
     return mph * KPH_PER_MPH
+
+
+def mileage_pence(pence_per_km: int, distance_m: int) -> int:
+    """The mileage charge for ``distance_m`` metres at ``pence_per_km``, rounded half up to a penny.
+
+    The one rounding every cost in the engine uses (the independent validator keeps its own copy).
+    """
+    return (pence_per_km * distance_m + 500) // 1000

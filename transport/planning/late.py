@@ -28,6 +28,7 @@ from routing.baselines import timed_route
 from routing.plan import CostBreakdown, Plan, Route, StopKind, Unassigned, UnassignedReason
 from routing.problem import ASSISTANT_SEATS, Layout, Request, RoutingProblem, VehicleType, travel_units
 from routing.validate import Cause, check, recompute_cost
+from transport.domain.units import mileage_pence
 
 NEAR_SCHOOL_S = 600
 """A route is a candidate for a child when it serves the child's school or one this close (s)."""
@@ -73,7 +74,7 @@ def route_cost(problem: RoutingProblem, route: Route) -> int:
     vt = problem.vehicle_type(route.vehicle_type_id)
     locs = [s.location for s in route.stops]
     metres = int(sum(int(problem.distance_m[a, b]) for a, b in zip(locs, locs[1:])))
-    return vt.fixed_cost + (vt.cost_per_km * metres + 500) // 1000 + (vt.assistant_cost if route.has_assistant else 0)
+    return vt.fixed_cost_pence + mileage_pence(vt.pence_per_km, metres) + (vt.assistant_cost_pence if route.has_assistant else 0)
 
 
 def _school_loc(r: Request) -> int:
@@ -211,9 +212,9 @@ def best_insertion(problem: RoutingProblem, index: PlanIndex, unit: Sequence[Req
         if route is None:
             continue
         vt = problem.vehicle_type(route.vehicle_type_id)
-        extra_pa = vt.assistant_cost if pa and not route.has_assistant else 0
+        extra_pa = vt.assistant_cost_pence if pa and not route.has_assistant else 0
         for metres, order in _candidates(problem, route, unit):
-            delta = (vt.cost_per_km * metres + 500) // 1000 + extra_pa
+            delta = mileage_pence(vt.pence_per_km, metres) + extra_pa
             options.append((delta, k, order))
     options.sort(key=lambda o: (o[0], o[1]))
     for delta, k, order in options[:max_timed]:

@@ -152,9 +152,9 @@ def build_problem(scenario: Scenario, *, network=None, postcodes=None,
                     layouts=tuple(Layout(seats=lay.seats, wheelchairs=lay.wheelchairs) for lay in v.layouts),
                     start_depot=where[_key("depot", v.depot.resolve(postcodes))],
                     end_depot=where[_key("depot", v.depot.resolve(postcodes))],
-                    fixed_cost=v.fixed_daily_pence,
-                    cost_per_km=int(round(v.pence_per_mile * 1000 / METRES_PER_MILE)),
-                    assistant_cost=v.assistant_daily_pence,
+                    fixed_cost_pence=v.fixed_daily_pence,
+                    pence_per_km=int(round(v.pence_per_mile * 1000 / METRES_PER_MILE)),
+                    assistant_cost_pence=v.assistant_daily_pence,
                     max_route_duration_s=v.max_route_min * 60 if v.max_route_min else None)
         for v in scenario.fleet
     )
