@@ -290,6 +290,40 @@ class Ptb(Strict):
         return self
 
 
+class Letters(Strict):
+    """Wording and thresholds of the letters sent to families (``transport.documents``).
+
+    Texts are ``str.format`` templates; the fields each may use are listed in docs/policy-format.md.
+    """
+
+    sender: str = Field(min_length=1)
+    """Who signs the letters (team and council)."""
+    contact: str = Field(min_length=1)
+    """How a family contacts the sender (phone, email)."""
+    refusal: str = Field(min_length=1)
+    """Opening of a refusal: ``{name}``, ``{school}``, ``{reason}``."""
+    offers: dict[OfferKind, str]
+    """Opening of an award, by offer kind: ``{name}``, ``{school}``, ``{offer}``, ``{charge}``, ``{ptb}``."""
+    review_request_days: int = Field(20, ge=1)
+    """Working days after the letter's date in which a stage one review may be asked for."""
+    review_response_days: int = Field(20, ge=1)
+    """Working days after a review request in which the council answers it."""
+    appeal_request_days: int = Field(20, ge=1)
+    """Working days after the stage one answer in which a stage two appeal may be asked for."""
+    absence: str = Field(min_length=1)
+    """What to do if the child will not travel: ``{name}``, ``{operator}``, ``{phone}``, ``{pickup}``."""
+    change_threshold_min: int = Field(10, ge=1)
+    """A change notice is due when a pick-up or drop-off time moves by more than this."""
+
+    @field_validator("offers")
+    @classmethod
+    def _every_kind(cls, offers: dict[str, str]) -> dict[str, str]:
+        missing = [k for k in ("pass", "seat", "ptb") if k not in offers]
+        if missing:
+            raise ValueError(f"letters.offers is missing {', '.join(missing)}")
+        return offers
+
+
 class Policy(Strict):
     """A merged, validated eligibility policy."""
 
@@ -308,6 +342,7 @@ class Policy(Strict):
     offers: Offers
     ptb: Ptb
     review_and_appeal: str = Field(min_length=1)
+    letters: Letters
 
     @field_validator("rules")
     @classmethod

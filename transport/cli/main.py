@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from transport.cli.eligibility import app as eligibility_app
+from transport.cli.letters import app as letters_app
 from transport.cli.network import app as network_app
 from transport.cli.routes import app as routes_app
 from transport.cli.scenario import app as scenario_app
@@ -34,6 +35,7 @@ err = Console(stderr=True)
 app.add_typer(eligibility_app, name="eligibility", help="Decide transport applications and explain the decisions.")
 app.add_typer(scenario_app, name="scenario", help="Build and inspect routing scenarios.")
 app.add_typer(routes_app, name="routes", help="Plan, validate, export and compare routes.")
+app.add_typer(letters_app, name="letters", help="Letters, school lists and operator route packs as PDFs.")
 app.command("serve")(_serve)
 app.add_typer(_keys_app, name="keys", help="Issue, list and revoke API keys.")
 

@@ -1,0 +1,138 @@
+"""Each child's journey read off a plan document, and the awards that say who runs each route.
+
+A morning plan picks children up at home and sets them down at school; an afternoon plan the
+other way round. ``journeys`` tells them apart by where each stop is, not by a label.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from routing.plan import StopKind
+from transport.domain.errors import InputError
+from transport.planning.plan import PlanDocument, clock
+
+
+@dataclass(frozen=True)
+class Journey:
+    """One child's ride on one route of one plan (times in seconds from midnight)."""
+
+    child_id: str
+    route_ref: str
+    vehicle: tuple[str, int]
+    """(vehicle type id, index): the same vehicle in two plans has the same key."""
+    vehicle_name: str
+    seats: int
+    wheelchair_spaces: int
+    assistant: bool
+    school_id: str
+    home_time_s: int
+    """Pick-up at home (morning) or drop-off at home (afternoon)."""
+    school_time_s: int
+    """Set-down at school (morning) or pick-up at school (afternoon)."""
+    to_school: bool
+
+    @property
+    def home_time(self) -> str:
+        """``HH:MM`` at home."""
+        return clock(self.home_time_s)
+
+    @property
+    def school_time(self) -> str:
+        """``HH:MM`` at school."""
+        return clock(self.school_time_s)
+
+    @property
+    def vehicle_text(self) -> str:
+        """``Wheelchair accessible vehicle (4 seats + 1 wheelchair space)``."""
+        space = f" + {self.wheelchair_spaces} wheelchair space{'s' if self.wheelchair_spaces > 1 else ''}" \
+            if self.wheelchair_spaces else ""
+        return f"{self.vehicle_name} ({self.seats} seats{space})"
+
+
+def route_ref(position: int) -> str:
+    """``R001``: the route-sheet label of the route at a 1-based position."""
+    return f"R{position:03d}"
+
+
+def journeys(doc: PlanDocument) -> dict[str, Journey]:
+    """Every routed child's journey in a plan."""
+    names = {v.id: v.name or v.id for v in doc.scenario.fleet}
+    out: dict[str, Journey] = {}
+    for i, route in enumerate(doc.plan.routes, start=1):
+        pick: dict[str, tuple[int, str]] = {}
+        for stop in route.stops:
+            if not stop.request_id:
+                continue
+            loc = doc.locations[stop.location]
+            if stop.kind is StopKind.PICKUP:
+                pick[stop.request_id] = (stop.service_start_s, loc.kind)
+            elif stop.kind is StopKind.DELIVERY and stop.request_id in pick:
+                t0, kind0 = pick[stop.request_id]
+                to_school = kind0 == "home"
+                school = loc.id if to_school else doc.locations[_pickup_location(route, stop.request_id)].id
+                out[stop.request_id] = Journey(
+                    child_id=stop.request_id, route_ref=route_ref(i),
+                    vehicle=(route.vehicle_type_id, route.vehicle_index),
+                    vehicle_name=names.get(route.vehicle_type_id, route.vehicle_type_id),
+                    seats=route.layout.seats, wheelchair_spaces=route.layout.wheelchairs,
+                    assistant=route.has_assistant, school_id=school,
+                    home_time_s=t0 if to_school else stop.service_start_s,
+                    school_time_s=stop.service_start_s if to_school else t0, to_school=to_school)
+    return out
+
+
+def _pickup_location(route, request_id: str) -> int:
+    return next(s.location for s in route.stops if s.request_id == request_id and s.kind is StopKind.PICKUP)
+
+
+def plan_ref(doc: PlanDocument, plan_id: int | str | None = None) -> str:
+    """``plan 12`` when stored, else the digest of the plan's content (``plan sha256:ab12cd34ef56``)."""
+    if plan_id is not None:
+        return f"plan {plan_id}"
+    digest = hashlib.sha256(json.dumps(doc.plan.to_dict(), sort_keys=True).encode()).hexdigest()
+    return f"plan sha256:{digest[:12]}"
+
+
+@dataclass(frozen=True)
+class Award:
+    """Who runs a route: the operator's name and the contact number families may call."""
+
+    operator: str
+    phone: str
+    lot: str = ""
+
+
+def read_awards(path: str | Path) -> dict[str, Award]:
+    """Awards by route reference from JSON: ``[{"routes": ["R001"], "operator": ..., "phone": ...}]``."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"awards file {path} not found")
+    try:
+        rows: Any = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path.name}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    if isinstance(rows, dict):
+        rows = rows.get("awards")
+    if not isinstance(rows, list):
+        raise InputError(f"{path.name}: expected a list of awards")
+    out: dict[str, Award] = {}
+    for n, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            raise InputError(f"{path.name}: award {n} is not an object")
+        operator, phone = str(row.get("operator") or "").strip(), str(row.get("phone") or "").strip()
+        routes = row.get("routes")
+        missing = [k for k, v in (("operator", operator), ("phone", phone), ("routes", routes)) if not v]
+        if missing:
+            raise InputError(f"{path.name}: award {n} has no {', '.join(missing)}")
+        if not isinstance(routes, list):
+            raise InputError(f"{path.name}: award {n}: routes must be a list such as [\"R001\"]")
+        for ref in routes:
+            if str(ref) in out:
+                raise InputError(f"{path.name}: route {ref} is awarded twice (award {n})")
+            out[str(ref)] = Award(operator, phone, str(row.get("lot") or f"award {n}"))
+    return out
