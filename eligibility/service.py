@@ -6,11 +6,10 @@ once per cohort. ``assess_many`` accounts for every row: rows = decisions + erro
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
@@ -19,6 +18,7 @@ from eligibility.policy import Policy, load_policy
 from eligibility.rules import AssessmentFacts, Decision, decide
 from eligibility.unsafe import UnsafeSegment, map_to_network, read_unsafe_segments
 from transport.io import cells
+from transport.io.tabular import read_table
 from transport.domain.errors import InputError
 from transport.domain.geo import LatLon
 from transport.domain.models import Application, ChildNeeds, Home, School
@@ -28,7 +28,7 @@ class RowError(BaseModel):
     """Why one input row could not be decided."""
 
     row: int
-    """1-based data row number (the header is row 0)."""
+    """The row as the spreadsheet shows it (the header is row 1); for JSON, the 1-based item."""
     application_id: str | None
     reason: str
 
@@ -71,27 +71,30 @@ class Assessor:
         return decide(self.facts(app, no_place_at=no_place_at), self.policy)
 
     def assess_many(self, apps: Sequence[Application | InputError], *,
-                    no_place_at: Sequence[frozenset[str]] | None = None) -> tuple[list[Decision], list[RowError]]:
+                    no_place_at: Sequence[frozenset[str]] | None = None,
+                    rows: Sequence[int] | None = None) -> tuple[list[Decision], list[RowError]]:
         """Decide every application; rows that cannot be decided come back as errors with their row number.
 
-        ``apps`` may hold InputErrors from parsing: they are reported at their row.
+        ``apps`` may hold InputErrors from parsing: they are reported at their row. ``rows`` are
+        the row numbers of ``apps`` in the file (default: 1, 2, ...).
         """
+        number = list(rows) if rows is not None else [i + 1 for i in range(len(apps))]
         decisions: list[Decision] = []
         errors: list[RowError] = []
         good = [(i, a) for i, a in enumerate(apps) if isinstance(a, Application)]
         for i, a in enumerate(apps):
             if not isinstance(a, Application):
-                errors.append(RowError(row=i + 1, application_id=getattr(a, "application_id", None), reason=str(a)))
+                errors.append(RowError(row=number[i], application_id=getattr(a, "application_id", None), reason=str(a)))
         places = [no_place_at[i] for i, _ in good] if no_place_at is not None else None
         results = self.measurer.facts_many([a for _, a in good], no_place_at=places)
         for (i, app), res in zip(good, results):
             if isinstance(res, Exception):
-                errors.append(RowError(row=i + 1, application_id=app.id, reason=str(res)))
+                errors.append(RowError(row=number[i], application_id=app.id, reason=str(res)))
                 continue
             try:
                 decisions.append(decide(res, self.policy))
             except InputError as exc:
-                errors.append(RowError(row=i + 1, application_id=app.id, reason=str(exc)))
+                errors.append(RowError(row=number[i], application_id=app.id, reason=str(exc)))
         errors.sort(key=lambda e: e.row)
         return decisions, errors
 
@@ -162,36 +165,55 @@ def application_from_row(row: dict[str, Any]) -> tuple[Application, frozenset[st
     return app, places
 
 
-def read_applications(path: str | Path) -> tuple[list[Application | ApplicationRowError], list[frozenset[str]]]:
-    """Rows of a CSV or JSON file (one object or a list) as applications or row errors."""
+class ApplicationRows(NamedTuple):
+    """Applications (or the error of each unreadable row), their no-place-at schools and row numbers."""
+
+    apps: list[Application | ApplicationRowError]
+    places: list[frozenset[str]]
+    rows: list[int]
+
+
+def read_application_rows(path: str | Path) -> ApplicationRows:
+    """Rows of a CSV, .xlsx or JSON file (one object or a list) as applications or row errors.
+
+    Row numbers are those the spreadsheet shows (header row 1); for JSON, the 1-based item.
+    """
     path = Path(path)
     if not path.exists():
         raise InputError(f"input file {path} not found")
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            if not reader.fieldnames or "application_id" not in [f.strip().lower() for f in reader.fieldnames]:
-                raise InputError(f"{path.name}: not an applications CSV (no application_id column)")
-            rows: list[dict] = list(reader)
-    elif suffix == ".json":
+    if suffix == ".json":
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path.name}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            where = f", line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else ""
+            raise InputError(f"{path.name}: not valid JSON ({getattr(exc, 'msg', exc.reason)}{where})") from None
         rows = [doc] if isinstance(doc, dict) else doc
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise InputError(f"{path.name}: expected an application object or a list of them")
+        numbered: list[tuple[int, dict, str | None]] = [(i, r, None) for i, r in enumerate(rows, start=1)]
+    elif suffix in (".csv", ".xlsx", ".txt"):
+        table = read_table(path)
+        table.require("application_id", what="an applications table")
+        numbered = [(r.number, r.cells, r.problem) for r in table]
     else:
-        raise InputError(f"{path.name}: input must be .csv or .json")
-    apps: list[Application | ApplicationRowError] = []
-    places: list[frozenset[str]] = []
-    for row in rows:
+        raise InputError(f"{path.name}: input must be .csv, .xlsx or .json")
+    out = ApplicationRows([], [], [])
+    for number, row, problem in numbered:
         try:
+            if problem:
+                raise ApplicationRowError(problem, str(row.get("application_id") or "").strip() or None)
             app, p = application_from_row(row)
-            apps.append(app)
-            places.append(p)
+            out.apps.append(app)
+            out.places.append(p)
         except ApplicationRowError as exc:
-            apps.append(exc)
-            places.append(frozenset())
-    return apps, places
+            out.apps.append(exc)
+            out.places.append(frozenset())
+        out.rows.append(number)
+    return out
+
+
+def read_applications(path: str | Path) -> tuple[list[Application | ApplicationRowError], list[frozenset[str]]]:
+    """Rows of a CSV, .xlsx or JSON file as applications or row errors, with their no-place-at schools."""
+    rows = read_application_rows(path)
+    return rows.apps, rows.places

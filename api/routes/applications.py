@@ -1,4 +1,4 @@
-"""Applications: create (Idempotency-Key), read, list with filters and pagination, import a CSV cohort."""
+"""Applications: create (Idempotency-Key), read, list with filters and pagination, import a CSV or .xlsx cohort."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from api.services import applications as svc
 
 router = APIRouter(prefix="/v1/applications", tags=["applications"], responses=AUTH)
 
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_EXAMPLE = ("application_id,first_name,date_of_birth,sex,home_postcode,school_urn,ehc_plan,sen_mobility,"
                "wheelchair,passenger_assistant,travel_date\n"
                "KCC-2025-00018,Sam,2016-01-20,M,LE15 6SG,131018,yes,yes,no,yes,2025-09-03\n")
@@ -55,14 +56,16 @@ def read_application(application_id: str, session: SessionDep, who: Officer) -> 
 
 
 @router.post("/import", response_model=ImportReport,
-             openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {
-                 "schema": {"type": "string"}, "example": CSV_EXAMPLE}}}})
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "text/csv": {"schema": {"type": "string"}, "example": CSV_EXAMPLE},
+                 XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}}})
 def import_applications(
     session: SessionDep, who: Officer, engine: EngineDep,
-    csv_text: Annotated[str, Body(media_type="text/csv", include_in_schema=False)] = "",
+    data: Annotated[bytes, Body(media_type="text/csv", include_in_schema=False)] = b"",
     assess: Annotated[bool, Query(description="also assess and store a decision for each new application")] = False,
 ) -> ImportReport:
-    """Import a cohort CSV (columns of docs/eligibility-input.md plus first_name and journey needs); every row is reported."""
-    if not csv_text.strip():
-        raise FieldError(("body",), "the CSV is empty")
-    return svc.import_csv(session, who, csv_text, engine=engine if assess else None)
+    """Import a cohort as CSV (UTF-8 or Windows-1252) or .xlsx (columns of docs/eligibility-input.md plus
+    first_name and journey needs); every row is reported by the number the spreadsheet shows."""
+    if not data.strip():
+        raise FieldError(("body",), "the file is empty")
+    return svc.import_csv(session, who, data, engine=engine if assess else None)

@@ -40,6 +40,7 @@ class NeedsIn(In):
     travel_alone: bool = False
     max_ride_time_min: int | None = Field(None, gt=0, le=180)
     not_with: list[str] = Field(default_factory=list, max_length=20)
+    load_time_s: int | None = Field(None, ge=0, le=1800, description="boarding time if it differs from the policy's")
     equipment: list[str] = Field(default_factory=list, max_length=20, description="e.g. booster seat, harness")
     access_notes: str = Field("", max_length=500, description="what the driver needs to know at the door")
 
@@ -91,7 +92,8 @@ class ApplicationCreate(In):
         n = self.needs
         needs = ChildNeeds(wheelchair=n.wheelchair, passenger_assistant=n.passenger_assistant,
                            travel_alone=n.travel_alone, max_ride_time_min=n.max_ride_time_min,
-                           not_with=tuple(n.not_with), equipment=tuple(n.equipment), access_notes=n.access_notes)
+                           not_with=tuple(n.not_with), load_time_s=n.load_time_s, equipment=tuple(n.equipment),
+                           access_notes=n.access_notes)
         return Application(
             id=self.application_id, date_of_birth=self.date_of_birth, sex=self.sex, home=home,
             school_id=self.school_id, travel_date=self.travel_date, ehc_plan=self.ehc_plan,
@@ -134,7 +136,7 @@ class ApplicationsPublic(Page[ApplicationPublic]):
 
 
 class ImportRow(BaseModel):
-    """What happened to one CSV row (1 = first data row)."""
+    """What happened to one row, numbered as the spreadsheet shows it (the header is row 1)."""
 
     row: int
     application_id: str | None

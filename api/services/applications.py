@@ -1,10 +1,8 @@
-"""Applications: create (idempotent), read, list with filters, import a CSV cohort with a per-row report."""
+"""Applications: create (idempotent), read, list with filters, import a CSV or .xlsx cohort with a per-row report."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from typing import Any
 
 from pydantic import ValidationError
@@ -28,6 +26,7 @@ from api.services import current_decision
 from eligibility.service import ApplicationRowError, application_from_row
 from transport.domain.errors import InputError
 from transport.domain.models import Application
+from transport.io.tabular import Row, read_table
 
 
 def domain(body: ApplicationCreate) -> Application:
@@ -116,50 +115,35 @@ def public(session: Session, rec: ApplicationRecord) -> ApplicationPublic:
 
 
 # ------------------------------------------------------------------------------------------------
-# CSV cohorts: the columns of docs/eligibility-input.md plus the journey needs
+# Cohorts (CSV or .xlsx): the columns of docs/eligibility-input.md plus the journey needs, read by
+# the same table reader and row parser as the CLI (transport.io.tabular, eligibility.service)
 # ------------------------------------------------------------------------------------------------
-NEED_FLAGS = ("wheelchair", "passenger_assistant", "travel_alone")
-
-
-def _flag(row: dict[str, str], key: str) -> bool:
-    text = row.get(key, "").lower()
-    if text in ("1", "true", "yes", "y", "t"):
-        return True
-    if text in ("0", "false", "no", "n", "f", ""):
-        return False
-    raise ValueError(f"{key} must be yes/no (true/false, 1/0)")
-
-
-def _split(text: Any) -> list[str]:
-    return [p.strip() for p in str(text or "").replace(";", ",").split(",") if p.strip()]
-
-
 def body_from_row(row: dict[str, Any]) -> ApplicationCreate:
-    """An ApplicationCreate from one CSV row (raises ApplicationRowError naming the application)."""
+    """An ApplicationCreate from one cohort row (raises ApplicationRowError naming the application)."""
     low = {str(k).strip().lower(): ("" if v is None else str(v).strip()) for k, v in row.items()}
     if not low.get("application_id"):
         raise ApplicationRowError("application_id is required")
-    app, places = application_from_row(row)
+    app, places = application_from_row(low)
     try:
-        needs: dict[str, Any] = {f: _flag(low, f) for f in NEED_FLAGS}
-        if low.get("max_ride_time_min"):
-            needs["max_ride_time_min"] = int(low["max_ride_time_min"])
-        needs.update(not_with=_split(low.get("not_with")), equipment=_split(low.get("equipment")),
-                     access_notes=low.get("access_notes", ""))
+        n = app.needs
+        needs: dict[str, Any] = {
+            "wheelchair": n.wheelchair, "passenger_assistant": n.passenger_assistant, "travel_alone": n.travel_alone,
+            "max_ride_time_min": n.max_ride_time_min, "not_with": list(n.not_with), "load_time_s": n.load_time_s,
+            "equipment": list(n.equipment), "access_notes": n.access_notes}
         h = app.home
-        home = {"postcode": h.postcode} if h.postcode else {}
+        home: dict[str, Any] = {"postcode": h.postcode} if h.postcode else {}
         if h.location is not None:
             home.update(lat=h.location.lat, lon=h.location.lon)
         elif h.easting is not None:
             home.update(easting=h.easting, northing=h.northing)
         return ApplicationCreate(
-            application_id=app.id, first_name=low.get("first_name", ""), date_of_birth=app.date_of_birth,
+            application_id=app.id, first_name=app.first_name, date_of_birth=app.date_of_birth,
             sex=app.sex.value, home=home, school_id=app.school_id, travel_date=app.travel_date,
             ehc_plan=app.ehc_plan, ehc_named_school_id=app.ehc_named_school_id,
             ehc_transport_condition=app.ehc_transport_condition, sen_mobility=app.sen_mobility,
             sen_evidence=app.sen_evidence, temporary_condition_until=app.temporary_condition_until,
             low_income=app.low_income, religious_preference=app.religious_preference, needs=needs,
-            sibling_group=low.get("sibling_group") or None, no_place_at=sorted(places))
+            sibling_group=app.sibling_group, no_place_at=sorted(places))
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
@@ -169,20 +153,33 @@ def body_from_row(row: dict[str, Any]) -> ApplicationCreate:
         raise ApplicationRowError(f"application {app.id}: {exc}", app.id) from None
 
 
-def import_csv(session: Session, who: Principal, text: str, *, engine: EligibilityEngine | None = None) -> ImportReport:
-    """Store every good row of a cohort CSV in one transaction; report each row. With ``engine``, assess them too."""
+def cohort_rows(data: bytes, name: str = "upload") -> list[Row]:
+    """The rows of an uploaded cohort (CSV in UTF-8 or Windows-1252, or .xlsx); file faults are 422s."""
+    try:
+        table = read_table(data, name=name)
+        table.require("application_id", what="an applications table")
+    except InputError as exc:
+        raise FieldError(("body",), str(exc)) from None
+    return list(table)
+
+
+def import_csv(session: Session, who: Principal, data: bytes | str, *,
+               engine: EligibilityEngine | None = None) -> ImportReport:
+    """Store every good row of a cohort (CSV or .xlsx) in one transaction; report each row by its spreadsheet number.
+
+    With ``engine``, assess them too.
+    """
     from api.services import decisions
 
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    if not reader.fieldnames or "application_id" not in [f.strip().lower() for f in reader.fieldnames]:
-        raise FieldError(("body",), "not an applications CSV: the header has no application_id column")
+    rows = cohort_rows(data.encode("utf-8") if isinstance(data, str) else data)
     report: list[ImportRow] = []
     seen: dict[str, int] = {}
     created: list[tuple[int, ApplicationRecord]] = []
-    for i, row in enumerate(reader, start=1):
-        ref = (row.get("application_id") or "").strip() or None
+    for row in rows:
+        i, ref = row.number, row.get("application_id") or None
         try:
-            body = body_from_row(row)
+            row.check()
+            body = body_from_row(row.cells)
             domain(body)
         except (ApplicationRowError, InputError) as exc:
             report.append(ImportRow(row=i, application_id=ref, status="error", reason=str(exc)))

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from shapely.geometry import LineString
 
-from eligibility.service import read_applications
+from eligibility.service import read_application_rows, read_applications
 from eligibility.unsafe import UnsafeSegment, affected_by, map_to_network
 from transport.domain.config import SAMPLE_DATA
 from transport.domain.models import Application, Home
@@ -44,13 +44,13 @@ def test_sample_cohort_accounts_for_every_row(rutland_assessor):
 
 def test_bad_rows_reported_with_row_numbers(rutland_assessor):
     """Unknown school, impossible date and a home off the network are errors naming their rows."""
-    apps, places = read_applications(DATA / "ApplicationsWithBadRows.csv")
-    decisions, errors = rutland_assessor.assess_many(apps, no_place_at=places)
+    apps, places, rows = read_application_rows(DATA / "ApplicationsWithBadRows.csv")
+    decisions, errors = rutland_assessor.assess_many(apps, no_place_at=places, rows=rows)
     assert len(decisions) + len(errors) == len(apps)
-    by_row = {e.row: e.reason for e in errors}
-    assert "not a known school" in by_row[2]
-    assert "date_of_birth" in by_row[3]
-    assert "walkable way" in by_row[4] or "British National Grid" in by_row[4]
+    by_row = {e.row: e.reason for e in errors}  # the rows Excel shows: header is row 1
+    assert "not a known school" in by_row[3]
+    assert "date_of_birth" in by_row[4]
+    assert "walkable way" in by_row[5] or "British National Grid" in by_row[5]
 
 
 def test_unsafe_segment_on_route_forces_detour_and_is_found(rutland_assessor):

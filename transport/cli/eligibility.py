@@ -50,19 +50,19 @@ def _flat(d) -> dict:
 
 @app.command()
 def assess(
-    input: Path = typer.Argument(..., help="applications: .csv (docs/eligibility-input.md) or .json"),
+    input: Path = typer.Argument(..., help="applications: .csv or .xlsx (docs/eligibility-input.md) or .json"),
     out: Path = typer.Option(..., "--out", help="decisions: .json (full) or .csv (one line each)"),
     policy: str = typer.Option("kent", "--policy", help="policy name (kent, statutory) or YAML path"),
     errors: Path | None = typer.Option(None, "--errors", help="rows that could not be decided (.csv or .json)"),
     unsafe: Path | None = typer.Option(None, "--unsafe", help="assessed unsafe segments (GeoJSON)"),
 ) -> None:
     """Decide one application or a cohort and write the decisions."""
-    from eligibility.service import Assessor, read_applications
+    from eligibility.service import Assessor, read_application_rows
 
     try:
-        apps, places = read_applications(input)
+        apps, places, rows = read_application_rows(input)
         assessor = Assessor.from_settings(policy, unsafe_path=unsafe)
-        decisions, errs = assessor.assess_many(apps, no_place_at=places)
+        decisions, errs = assessor.assess_many(apps, no_place_at=places, rows=rows)
         _write(out, [_flat(d) for d in decisions], CSV_FIELDS if out.suffix.lower() == ".csv" else None,
                [d.model_dump(mode="json") for d in decisions])
         if errors is not None:

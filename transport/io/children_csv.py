@@ -1,15 +1,14 @@
-"""Children for a routing scenario from a CSV (one row per child), as councils keep them.
+"""Children for a routing scenario from a CSV or .xlsx (one row per child), as councils keep them.
 
 Columns: ``child_id``, ``first_name``, the home as ``home_postcode`` or ``home_lat``/``home_lon``
 or ``home_easting``/``home_northing``, ``school_urn``, and optional needs: ``phase``,
 ``wheelchair``, ``passenger_assistant``, ``travel_alone``, ``max_ride_time_min``, ``not_with``
 (``;``-separated child ids), ``sibling_group``, ``load_time_s``, ``equipment`` (``;``-separated),
-``access_notes``. Every bad row is reported with its row number; nothing is dropped silently.
+``access_notes``. Every bad row is reported with its (Excel) row number; nothing is dropped silently.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from pydantic import ValidationError
 
 from transport.io import cells
 from transport.domain.errors import InputError, from_validation
-from transport.io.pointsio import RowErrors
+from transport.io.tabular import RowErrors, read_table
 from transport.domain.scenario import FleetVehicle, Point, Scenario, ScenarioChild, ScenarioSchool
 
 def _home(row: dict) -> Point:
@@ -51,26 +50,23 @@ def child_from_row(row: dict) -> ScenarioChild:
 
 
 def read_children(path: str | Path) -> list[ScenarioChild]:
-    """Every child of the CSV, or ``RowErrors`` listing each bad row with its reason."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"children file {path} not found")
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    if not rows:
-        raise InputError(f"{path.name} has no data rows")
+    """Every child of the CSV or workbook, or ``RowErrors`` listing each bad row with its reason."""
+    table = read_table(path)
+    if not table.rows:
+        raise InputError(f"{table.name} has no data rows")
     children, errors, seen = [], [], set()
-    for i, row in enumerate(rows, start=2):
+    for row in table:
         try:
-            child = child_from_row(row)
+            row.check()
+            child = child_from_row(row.cells)
             if child.id in seen:
                 raise InputError(f"duplicate child_id {child.id!r}")
             seen.add(child.id)
             children.append(child)
         except InputError as exc:
-            errors.append((i, str(exc)))
+            errors.append((row.number, str(exc)))
     if errors:
-        raise RowErrors(path, errors)
+        raise RowErrors(table.name, errors)
     return children
 
 

@@ -1,16 +1,18 @@
-"""Reading points from CSV: an id and a postcode, lat/lon, or British National Grid easting/northing.
+"""Reading points from CSV or .xlsx: an id and a postcode, lat/lon, or British National Grid easting/northing.
 
-Every bad row is collected with its row number and reason before anything is reported.
+Every bad row is collected with its (Excel) row number and reason before anything is reported.
 """
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
 from transport.domain.errors import InputError
 from transport.domain.geo import LatLon
+from transport.io.tabular import RowErrors, read_table
+
+__all__ = ["LabelledPoint", "RowErrors", "point_from_row", "read_points"]
 
 POINT_COLUMNS = ("lat,lon", "easting,northing", "postcode")
 
@@ -22,16 +24,6 @@ class LabelledPoint:
     id: str
     point: LatLon
     row: int
-
-
-class RowErrors(InputError):
-    """One or more CSV rows could not be read; each is listed with its row number."""
-
-    def __init__(self, path: Path, errors: list[tuple[int, str]]):
-        self.errors = errors
-        first_row, first_reason = errors[0]
-        more = f" (and {len(errors) - 1} more bad rows)" if len(errors) > 1 else ""
-        super().__init__(f"{path.name} row {first_row}: {first_reason}{more}")
 
 
 def _number(row: dict, key: str) -> float:
@@ -61,34 +53,28 @@ def point_from_row(row: dict, postcodes=None) -> LatLon:
 
 def read_points(path: Path) -> list[LabelledPoint]:
     """Read ``id`` plus one of lat/lon, easting/northing, postcode per row; all errors at once."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"points file {path} not found")
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise InputError(f"{path.name} is not a readable CSV file: {exc}") from None
-    if not rows:
-        raise InputError(f"{path.name} has no data rows")
-    columns = set(rows[0].keys())
+    table = read_table(path)
+    if not table.rows:
+        raise InputError(f"{table.name} has no data rows")
+    columns = set(table.columns)
     if not ({"lat", "lon"} <= columns or {"easting", "northing"} <= columns or "postcode" in columns):
-        raise InputError(f"{path.name} needs columns id and one of {', '.join(POINT_COLUMNS)}")
+        raise InputError(f"{table.name} needs columns id and one of {', '.join(POINT_COLUMNS)}")
     postcodes = None
     if "postcode" in columns:
         from transport.domain.geocode import PostcodeIndex
 
         postcodes = PostcodeIndex.load()
     points, errors, seen = [], [], set()
-    for i, row in enumerate(rows, start=2):  # row 1 is the header
-        pid = (row.get("id") or "").strip() or f"row{i}"
+    for row in table:
+        pid = row.get("id") or f"row{row.number}"
         try:
+            row.check()
             if pid in seen:
                 raise InputError(f"duplicate id {pid!r}")
             seen.add(pid)
-            points.append(LabelledPoint(pid, point_from_row(row, postcodes), i))
+            points.append(LabelledPoint(pid, point_from_row(row.cells, postcodes), row.number))
         except InputError as exc:
-            errors.append((i, str(exc)))
+            errors.append((row.number, str(exc)))
     if errors:
-        raise RowErrors(path, errors)
+        raise RowErrors(table.name, errors)
     return points
