@@ -6,7 +6,7 @@ import datetime as dt
 import io
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
@@ -131,6 +131,14 @@ def test_any_table_reads_back_at_its_rows(rows, encoding):
         buf = io.StringIO(newline="")
         csv.writer(buf).writerows([header] + [list(r) for r in rows])
         data = buf.getvalue().encode(encoding)
+        if encoding == "cp1252" and any(ord(c) > 127 for c in buf.getvalue()):
+            # Windows-1252 bytes that are also valid UTF-8 ('Â' + NBSP is C2 A0) cannot be told apart;
+            # UTF-8 wins, as it must for the files Excel saves as "CSV UTF-8". Real names do not do this.
+            try:
+                data.decode("utf-8")
+                assume(False)
+            except UnicodeDecodeError:
+                pass
     t = read_table(data, name="t")
     expected = [(i, a.strip(), b.strip()) for i, (a, b) in enumerate(rows, start=2) if a.strip() or b.strip()]
     assert [(r.number, r.cells["id"], r.cells["name"]) for r in t] == expected
