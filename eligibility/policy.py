@@ -269,6 +269,18 @@ class PerMilePtb(Strict):
     days_per_year: int = Field(ge=1, le=366)
 
 
+class PtbPayments(Strict):
+    """How an agreed PTB is paid: equal monthly instalments on a fixed day of the month across
+    the PTB year (Kent: 11 instalments, September to July, on the 15th)."""
+
+    instalments: int = Field(11, ge=1, le=12)
+    payment_day: int = Field(15, ge=1, le=28)
+    post16_deduction_pence: int = Field(0, ge=0)
+    """Taken off the annual amount for a learner decided on a post-16 basis (Kent deducts the
+    16+ Travel Saver the family would otherwise buy)."""
+    cites: str = ""
+
+
 class Ptb(Strict):
     """Which PTB formula the council uses, and pro-rating for part years."""
 
@@ -278,6 +290,7 @@ class Ptb(Strict):
     year_ends: MonthDay
     banded: BandedPtb | None = None
     per_mile: PerMilePtb | None = None
+    payments: PtbPayments = PtbPayments()
 
     _md = field_validator("year_starts", "year_ends", mode="before")(_month_day)
 
