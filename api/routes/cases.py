@@ -11,6 +11,7 @@ from api.deps import Officer, SessionDep
 from api.routes.common import AUTH, CONFLICT, NOT_FOUND
 from api.schemas.cases import CaseOutcome, CasePublic, CaseRequest, CasesPublic, HearingSchedule
 from api.services import cases as svc
+from api.workdays import FIRST_DAY, LAST_DAY
 
 router = APIRouter(tags=["reviews and appeals"], responses={**AUTH, **NOT_FOUND, **CONFLICT})
 
@@ -40,7 +41,8 @@ def record_outcome(case_id: int, body: CaseOutcome, session: SessionDep, who: Of
 
 
 @router.get("/v1/cases/{case_id}", response_model=CasePublic)
-def read_case(case_id: int, session: SessionDep, who: Officer, today: dt.date | None = None) -> CasePublic:
+def read_case(case_id: int, session: SessionDep, who: Officer,
+              today: Annotated[dt.date | None, Query(ge=FIRST_DAY, le=LAST_DAY)] = None) -> CasePublic:
     """One case with its deadlines and working days left."""
     return svc.public(svc.get(session, case_id), today or dt.date.today())
 
@@ -51,7 +53,7 @@ def list_cases(
     due_within: Annotated[int | None, Query(ge=0, le=250, description="working days: only cases due within this (or overdue)")] = None,
     stage: Annotated[int | None, Query(ge=1, le=2)] = None,
     include_decided: bool = False,
-    today: Annotated[dt.date | None, Query(description="count working days from this day (default: today)")] = None,
+    today: Annotated[dt.date | None, Query(ge=FIRST_DAY, le=LAST_DAY, description="count working days from this day (default: today)")] = None,
 ) -> CasesPublic:
     """Open cases, nearest deadline first; with ``due_within`` only those near (or past) their deadline."""
     on = today or dt.date.today()

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from api.schemas.common import In, Page, Ref
+from api.schemas.common import In, Page, Ref, SaneDate
 from transport.domain.geo import LatLon
 from transport.domain.models import Application, ChildNeeds, Home
 
@@ -58,17 +58,17 @@ class ApplicationCreate(In):
 
     application_id: str = Ref
     first_name: str = Field("", max_length=50)
-    date_of_birth: dt.date
+    date_of_birth: SaneDate
     sex: Literal["F", "M", "U"] = "U"
     home: HomeIn
     school_id: str = Field(min_length=1, max_length=64)
-    travel_date: dt.date
+    travel_date: SaneDate
     ehc_plan: bool = False
     ehc_named_school_id: str | None = Field(None, max_length=64)
     ehc_transport_condition: bool = False
     sen_mobility: bool = False
     sen_evidence: str = Field("", max_length=2000)
-    temporary_condition_until: dt.date | None = None
+    temporary_condition_until: SaneDate | None = None
     low_income: bool = False
     religious_preference: str | None = Field(None, max_length=50)
     needs: NeedsIn = Field(default_factory=NeedsIn)

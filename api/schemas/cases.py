@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import In, Page, Reason
+from api.schemas.common import In, Page, Reason, SaneDate
 
 
 class CaseRequest(In):
@@ -16,7 +16,7 @@ class CaseRequest(In):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "requested_on": "2025-09-10", "grounds": "The walking route crosses the A606 without a footway."}]})
 
-    requested_on: dt.date
+    requested_on: SaneDate
     grounds: str = Field(min_length=1, max_length=5000)
     accept_late: bool = Field(False, description="accept a request made after the deadline (officer's discretion)")
 
@@ -26,7 +26,7 @@ class HearingSchedule(In):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"hearing_on": "2025-10-20"}]})
 
-    hearing_on: dt.date
+    hearing_on: SaneDate
 
 
 class CaseOutcome(In):
@@ -37,7 +37,7 @@ class CaseOutcome(In):
         "reason": "Route assessed again: no safe crossing point on the A606."}]})
 
     outcome: Literal["refusal_upheld", "refusal_overturned"]
-    decided_on: dt.date
+    decided_on: SaneDate
     reason: str = Reason
 
 

@@ -50,6 +50,7 @@ def request_review(session: Session, who: Principal, reference: str, body: CaseR
     session.add(case)
     session.flush()
     audit.record(session, who, "case.review_requested", "case", case.id, f"application={reference} stage=1")
+    public(case, body.requested_on, cal)  # readable before anything is stored
     session.commit()
     return case
 
@@ -83,6 +84,7 @@ def request_appeal(session: Session, who: Principal, case_id: int, body: CaseReq
     session.add(case)
     session.flush()
     audit.record(session, who, "case.appeal_requested", "case", case.id, f"review={review.id} stage=2")
+    public(case, body.requested_on, cal)  # readable before anything is stored
     session.commit()
     return case
 
@@ -104,12 +106,15 @@ def schedule_hearing(session: Session, who: Principal, case_id: int, body: Heari
     case.respond_by = cal.add_working_days(body.hearing_on, ts["stage2_decision_days"])
     case.status = "hearing_scheduled"
     audit.record(session, who, "case.hearing_scheduled", "case", case.id)
+    public(case, body.hearing_on, cal)  # readable before anything is stored
     session.commit()
     return case
 
 
-def decide(session: Session, who: Principal, case_id: int, body: CaseOutcome) -> CaseRecord:
+def decide(session: Session, who: Principal, case_id: int, body: CaseOutcome,
+           cal: Calendar | None = None) -> CaseRecord:
     """Record the outcome; overturning the refusal stores a new eligible decision (kind review or appeal)."""
+    cal = cal or england_and_wales()
     case = get(session, case_id)
     if case.status == "decided":
         raise ConflictError(f"case {case_id} is already decided")
@@ -131,6 +136,7 @@ def decide(session: Session, who: Principal, case_id: int, body: CaseOutcome) ->
                               reason=body.reason)
         case.outcome_decision_id = row.id
     audit.record(session, who, "case.decided", "case", case.id, f"stage={case.stage} outcome={body.outcome}")
+    public(case, body.decided_on, cal)  # readable before anything is stored
     session.commit()
     return case
 

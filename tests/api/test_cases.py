@@ -7,18 +7,19 @@ import datetime as dt
 import pytest
 
 from api.models import DecisionRecord
-from api.workdays import england_and_wales, read_calendar
+from api.workdays import england_and_wales, read_closures
 from tests.api.conftest import application_body
 from transport.domain.errors import InputError
 
 
-def test_bank_holidays_are_data():
-    """The bundled file covers England and Wales 2024-2027 with 8 bank holidays a year."""
+def test_bank_holidays_come_from_the_holidays_package():
+    """England's bank holidays for any year, substitute days included (2026 Boxing Day is a Saturday)."""
     cal = england_and_wales()
-    assert (cal.first_year, cal.last_year) == (2024, 2027)
-    for year in range(2024, 2028):
-        assert sum(d.year == year for d in cal.holidays) == 8
-    assert dt.date(2026, 12, 28) in cal.holidays and dt.date(2026, 12, 26) not in cal.holidays  # substitute day
+    for year in (2024, 2025, 2026, 2028, 2031):
+        assert sum(d.year == year for d in cal.bank_holidays) >= 8
+    assert dt.date(2026, 12, 28) in cal.bank_holidays and not cal.is_working_day(dt.date(2026, 12, 28))
+    assert dt.date(2027, 12, 28) in cal.bank_holidays  # Christmas and Boxing Day 2027 both at a weekend
+    assert dt.date(2022, 9, 19) in cal.bank_holidays  # one-off: the State Funeral
 
 
 def test_working_days_skip_weekends_and_holidays():
@@ -31,14 +32,24 @@ def test_working_days_skip_weekends_and_holidays():
     assert cal.working_days_between(dt.date(2025, 5, 13), dt.date(2025, 4, 10)) == -20
 
 
-def test_calendar_refuses_unknown_years(tmp_path):
-    """A deadline beyond the years the file covers is an error, not a guess."""
-    with pytest.raises(InputError, match="2028"):
-        england_and_wales().add_working_days(dt.date(2027, 12, 20), 20)
-    bad = tmp_path / "holidays.yaml"
-    bad.write_text("covers: [2024, 2024]\nholidays:\n  - {date: 2025-01-01, title: x}\n")
-    with pytest.raises(InputError, match="outside"):
-        read_calendar(bad)
+def test_council_closures_are_data(tmp_path):
+    """The council's own closure days (YAML) are skipped as well; a bad entry names its position."""
+    closures = tmp_path / "closures.yaml"
+    closures.write_text("closures:\n  - {date: 2025-12-29, title: Council offices closed}\n")
+    cal = england_and_wales(str(closures))
+    assert not cal.is_working_day(dt.date(2025, 12, 29)) and england_and_wales().is_working_day(dt.date(2025, 12, 29))
+    assert cal.add_working_days(dt.date(2025, 12, 19), 7) == dt.date(2026, 1, 5)
+    closures.write_text("closures:\n  - {title: no date}\n")
+    with pytest.raises(InputError, match="closure 1"):
+        read_closures(closures)
+
+
+def test_calendar_refuses_dates_outside_the_sane_range():
+    """A date nobody meant (year 9999) is an error, never an overflow."""
+    with pytest.raises(InputError, match="between"):
+        england_and_wales().add_working_days(dt.date(9999, 12, 20), 20)
+    with pytest.raises(InputError, match="between"):
+        england_and_wales().working_days_between(dt.date(2025, 1, 1), dt.date.max)
 
 
 def _refused(client, keys, app, decided: dt.date) -> int:
