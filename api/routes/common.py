@@ -1,8 +1,10 @@
-"""Error responses shared by the routers, so the OpenAPI document lists every status a route can answer."""
+"""Shared by the routers: error responses (so the OpenAPI document lists every status a route can answer) and paging."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+
+from fastapi import Query
 
 from api.schemas.common import Message
 
@@ -13,3 +15,6 @@ AUTH: dict[int | str, dict[str, Any]] = {
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Message, "description": "no such record"}}
 CONFLICT: dict[int | str, dict[str, Any]] = {409: {"model": Message, "description": "conflicts with the stored state"}}
+
+Limit = Annotated[int, Query(ge=1, le=500, description="rows per page")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="rows to skip")]

@@ -8,8 +8,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 
 from api.deps import Contractor, EngineDep, Planner, SessionDep, TenderReader
 from api.jobs import JobRunner
-from api.models import JobRecord, ScenarioRecord
-from api.routes.common import AUTH, CONFLICT, NOT_FOUND
+from api.routes.common import AUTH, CONFLICT, NOT_FOUND, Limit, Offset
 from api.schemas.planning import (AwardCreate, AwardPublic, AwardsPublic, ContractorLotPublic, FeatureCollection,
                                   FromEligible, JobCreate, JobPublic, JobsPublic, LotsCreate, OperatorsPublic,
                                   PlanComparisonPublic, PlanLotsPublic, PlanPublic, PlansPublic, RouteSheets,
@@ -48,10 +47,10 @@ def scenario_from_eligible(body: FromEligible, session: SessionDep, engine: Engi
 
 
 @router.get("/v1/scenarios", response_model=ScenariosPublic)
-def list_scenarios(session: SessionDep, who: Planner) -> ScenariosPublic:
-    """Stored scenarios, newest first."""
-    rows = list(session.query(ScenarioRecord).order_by(ScenarioRecord.id.desc()).limit(500))
-    return ScenariosPublic(data=[svc.scenario_public(r) for r in rows], count=len(rows))
+def list_scenarios(session: SessionDep, who: Planner, limit: Limit = 100, offset: Offset = 0) -> ScenariosPublic:
+    """Stored scenarios, newest first, one page at a time (``count``: how many are stored)."""
+    rows, count = svc.list_scenarios(session, limit=limit, offset=offset)
+    return ScenariosPublic(data=[svc.scenario_public(r) for r in rows], count=count, limit=limit, offset=offset)
 
 
 @router.get("/v1/scenarios/{scenario_id}", response_model=Scenario)
@@ -70,10 +69,10 @@ def start_job(body: JobCreate, request: Request, response: Response, session: Se
 
 
 @router.get("/v1/jobs", response_model=JobsPublic)
-def list_jobs(session: SessionDep, who: Planner) -> JobsPublic:
-    """Jobs, newest first."""
-    rows = list(session.query(JobRecord).order_by(JobRecord.created_at.desc()).limit(500))
-    return JobsPublic(data=[svc.job_public(j) for j in rows], count=len(rows))
+def list_jobs(session: SessionDep, who: Planner, limit: Limit = 100, offset: Offset = 0) -> JobsPublic:
+    """Jobs, newest first, one page at a time (``count``: how many are stored)."""
+    rows, count = svc.list_jobs(session, limit=limit, offset=offset)
+    return JobsPublic(data=[svc.job_public(j) for j in rows], count=count, limit=limit, offset=offset)
 
 
 @router.get("/v1/jobs/{job_id}", response_model=JobPublic)
@@ -90,10 +89,10 @@ def cancel_job(job_id: str, session: SessionDep, runner: RunnerDep, who: Planner
 
 
 @router.get("/v1/plans", response_model=PlansPublic)
-def list_plans(session: SessionDep, who: Planner) -> PlansPublic:
-    """Every stored plan with its KPIs, newest first."""
-    plans = [svc.plan_public(p) for p in svc.list_plans(session)]
-    return PlansPublic(data=plans, count=len(plans))
+def list_plans(session: SessionDep, who: Planner, limit: Limit = 100, offset: Offset = 0) -> PlansPublic:
+    """Stored plans with their KPIs, newest first, one page at a time (``count``: how many are stored)."""
+    rows, count = svc.list_plans(session, limit=limit, offset=offset)
+    return PlansPublic(data=[svc.plan_public(p) for p in rows], count=count, limit=limit, offset=offset)
 
 
 @router.get("/v1/plans/{plan_id}/compare/{other_id}", response_model=PlanComparisonPublic, responses=NOT_FOUND)

@@ -61,7 +61,10 @@ class ScenarioPublic(BaseModel):
 
 
 class ScenariosPublic(Page[ScenarioPublic]):
-    """Stored scenarios, newest first."""
+    """Stored scenarios, newest first, one page at a time; ``count`` is how many are stored."""
+
+    limit: int
+    offset: int
 
 
 class FromEligible(In):
@@ -109,7 +112,10 @@ class JobPublic(BaseModel):
 
 
 class JobsPublic(Page[JobPublic]):
-    """Jobs, newest first."""
+    """Jobs, newest first, one page at a time; ``count`` is how many are stored."""
+
+    limit: int
+    offset: int
 
 
 class Unplaced(BaseModel):
@@ -151,7 +157,10 @@ class PlanPublic(BaseModel):
 
 
 class PlansPublic(Page[PlanPublic]):
-    """Stored plans, newest first."""
+    """Stored plans, newest first, one page at a time; ``count`` is how many are stored."""
+
+    limit: int
+    offset: int
 
 
 class PlanSide(BaseModel):

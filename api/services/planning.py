@@ -52,7 +52,7 @@ from api.schemas.planning import (
     TenderRoutePublic,
 )
 from api.security import Principal, Role, active_keys, instance_secret, pseudonym
-from api.services import applications, get_or_404
+from api.services import applications, get_or_404, page
 from transport.domain.errors import InputError
 from transport.domain.geo import LatLon
 from transport.domain.scenario import Scenario
@@ -116,6 +116,11 @@ def get_scenario(session: Session, scenario_id: int) -> ScenarioRecord:
     return get_or_404(session, ScenarioRecord, scenario_id, "scenario")
 
 
+def list_scenarios(session: Session, *, limit: int, offset: int) -> tuple[list[ScenarioRecord], int]:
+    """A page of stored scenarios, newest first, and how many are stored."""
+    return page(session, select(ScenarioRecord).order_by(ScenarioRecord.id.desc()), limit=limit, offset=offset)
+
+
 def scenario_public(rec: ScenarioRecord) -> ScenarioPublic:
     """The response form of a stored scenario."""
     return ScenarioPublic(id=rec.id, name=rec.name, session=rec.session, source=rec.source, children=rec.children,
@@ -162,6 +167,12 @@ def cancel_job(session: Session, who: Principal, runner: JobRunner, job_id: str)
         job.status, job.finished_at = "cancelled", utcnow()
         session.commit()
     return job
+
+
+def list_jobs(session: Session, *, limit: int, offset: int) -> tuple[list[JobRecord], int]:
+    """A page of jobs, newest first, and how many are stored."""
+    return page(session, select(JobRecord).order_by(JobRecord.created_at.desc(), JobRecord.id.desc()),
+                limit=limit, offset=offset)
 
 
 def job_public(job: JobRecord) -> JobPublic:
@@ -232,9 +243,9 @@ def plan_public(plan: PlanRecord) -> PlanPublic:
                       kpis=Kpis.model_validate(plan.kpis), routes=len(plan.routes), violations=len(plan.violations))
 
 
-def list_plans(session: Session) -> list[PlanRecord]:
-    """Every stored plan, newest first."""
-    return list(session.scalars(select(PlanRecord).order_by(PlanRecord.id.desc())))
+def list_plans(session: Session, *, limit: int, offset: int) -> tuple[list[PlanRecord], int]:
+    """A page of stored plans, newest first, and how many are stored."""
+    return page(session, select(PlanRecord).order_by(PlanRecord.id.desc()), limit=limit, offset=offset)
 
 
 def compare(a: PlanRecord, b: PlanRecord) -> dict[str, Any]:
