@@ -15,6 +15,7 @@ from api.config import ApiSettings, get_api_settings
 from api.db import make_engine, session_factory, upgrade
 from api.engine import EligibilityEngine
 from api.errors import FieldError
+from api.headers import JsonHeaders
 from api.security import AuthCache
 from transport.domain.errors import InputError, SenTransportError
 
@@ -77,7 +78,7 @@ def create_app(settings: ApiSettings | None = None, *, engine: EligibilityEngine
             app.state.db_engine.dispose()
 
     app = FastAPI(title="sen-transport", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
-                  generate_unique_id_function=_operation_id,
+                  generate_unique_id_function=_operation_id, docs_url=None, redoc_url=None,
                   license_info={"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"})
     app.state.settings = settings
     app.state.db_engine = make_engine(settings.database_url)
@@ -120,4 +121,6 @@ def create_app(settings: ApiSettings | None = None, *, engine: EligibilityEngine
                    schools.router, admin.router):
         app.include_router(router)
     app.include_router(__import__("api.web.router", fromlist=["router"]).router)  # web pages (api/web)
+    app.include_router(__import__("api.web.docs", fromlist=["router"]).router)  # /docs from vendored Swagger UI
+    app.add_middleware(JsonHeaders)
     return app
