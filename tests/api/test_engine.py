@@ -6,7 +6,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from api.engine import EligibilityEngine
-from api.schemas import ApplicationCreate
+from api.schemas.applications import ApplicationCreate
 from tests.api.conftest import application_body
 
 
