@@ -12,6 +12,7 @@ import sys
 import typer
 from rich.console import Console
 
+from transport.cli.data import app as data_app
 from transport.cli.eligibility import app as eligibility_app
 from transport.cli.letters import app as letters_app
 from transport.cli.network import app as network_app
@@ -30,6 +31,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(network_app, name="network")
+app.add_typer(data_app, name="data")
 err = Console(stderr=True)
 
 app.add_typer(eligibility_app, name="eligibility", help="Decide transport applications and explain the decisions.")
