@@ -117,7 +117,8 @@ class Settings(Strict):
     extended_rights_measure: Literal["walking", "road"] = "road"
     ignore_selective_preference: bool = True
     ignore_single_sex_preference: bool = True
-    qualifying_school_types: tuple[str, ...] = ("mainstream", "special")
+    qualifying_school_types: tuple[str, ...] = ("mainstream", "special", "non-maintained-special",
+                                                "alternative-provision")
     religion_aliases: dict[str, str] = Field(default_factory=dict)
 
 

@@ -26,3 +26,38 @@ def prepare(
         console.print(f"wrote {f.path} ({f.mode}: {f.ways:,} ways, {f.nodes:,} nodes)")
     console.print(f"wrote {done.env_file}: load it with  . {done.env_file}  then run  sen-transport network info")
     console.print(f"{done.ways_read:,} ways read in {done.seconds:.1f} s. Road data © OpenStreetMap contributors (ODbL).")
+
+
+@app.command("schools")
+def schools(
+    gias: Path = typer.Argument(..., help="GIAS establishment CSV (edubasealldata*.csv or a search download)"),
+    la: str = typer.Option(..., "--la", help="the council's GIAS 'LA (code)', e.g. 857 for Rutland, 886 for Kent"),
+    out: Path = typer.Option(..., "--out", help="school attributes YAML to write"),
+    council: Path | None = typer.Option(None, "--council", help="the council's YAML with bell times and entrances by URN"),
+    border_km: float | None = typer.Option(None, "--border-km", help="keep other LAs' schools this close "
+                                           "(default SEN_TRANSPORT_SCHOOLS_BORDER_KM, 10)"),
+) -> None:
+    """The council's school list from GIAS: open schools in and around the LA, typed, with its bell times."""
+    from transport.domain.config import get_settings
+    from transport.domain.errors import InputError
+    from transport.io.gias import merge_council, read_type_codes, select_schools, write_schools_yaml
+
+    s = get_settings()
+    km = s.schools_border_km if border_km is None else border_km
+    if km < 0:
+        raise InputError(f"--border-km must be 0 or more, got {km:g}")
+    sel = select_schools(gias, la, type_codes=read_type_codes(s.path("gias_types")), border_km=km)
+    merged, enriched, carried = merge_council(sel.schools, council)
+    write_schools_yaml(merged, out, source=gias, la=la, border_km=km, council_yaml=council)
+    left = sum(sel.left_out.values())
+    console.print(f"{sel.rows:,} rows: {sel.in_la + sel.across_border:,} schools kept ({sel.in_la:,} of LA {la}, "
+                  f"{sel.across_border:,} across the border within {km:g} km), {left:,} left out, "
+                  f"{len(sel.errors):,} errors")
+    for reason, n in sorted(sel.left_out.items()):
+        console.print(f"  left out: {n:,} {reason}")
+    for row, reason in sel.errors[:10]:
+        console.print(f"  row {row}: {reason}")
+    if council is not None:
+        console.print(f"bell times/entrances from {council.name} for {enriched:,} schools; "
+                      f"{carried:,} of its schools not in GIAS kept as written")
+    console.print(f"wrote {out}: point the engine at it with  export SEN_TRANSPORT_SCHOOL_ATTRIBUTES={out.resolve()}")

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
         SAMPLE_DATA / "schools" / "rutland_school_attributes.yaml",
         description="project-authored school attributes keyed by DfE URN",
     )
+    gias_types: str = Field("reference/gias_establishment_types_20250109.csv",
+                            description="DfE GIAS establishment-type code list (type names to codes)")
+    schools_border_km: float = Field(10.0, description="keep other LAs' GIAS schools this close to the council's own")
     cache_dir: Path = Field(PROJECT_ROOT / ".cache", description="prepared-network cache")
     max_snap_m: float = Field(500.0, description="largest allowed snap distance in metres")
 

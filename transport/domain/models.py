@@ -38,9 +38,12 @@ class SchoolType(StrEnum):
 
     MAINSTREAM = "mainstream"
     SPECIAL = "special"
+    NON_MAINTAINED_SPECIAL = "non-maintained-special"
     INDEPENDENT = "independent"
     INDEPENDENT_SPECIAL = "independent-special"
     FURTHER_EDUCATION = "further-education"
+    ALTERNATIVE_PROVISION = "alternative-provision"
+    """Pupil referral units and alternative provision academies (GIAS types 14, 38, 42, 43)."""
 
 
 class Admissions(StrEnum):
@@ -129,7 +132,8 @@ class School(Frozen):
     @property
     def is_special(self) -> bool:
         """A special school (maintained, academy or independent)."""
-        return self.school_type in (SchoolType.SPECIAL, SchoolType.INDEPENDENT_SPECIAL)
+        return self.school_type in (SchoolType.SPECIAL, SchoolType.NON_MAINTAINED_SPECIAL,
+                                    SchoolType.INDEPENDENT_SPECIAL)
 
 
 class Sex(StrEnum):

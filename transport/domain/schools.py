@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from transport.domain.errors import InputError
+from transport.domain.errors import DataNotFoundError, InputError
 from transport.domain.geo import LatLon
 from transport.domain.models import BellTimes, Entrance, School
 
@@ -84,7 +84,10 @@ def load_schools(osm_csv: Path | None = None, attributes: Path | None = None) ->
     from transport.domain.config import get_settings
 
     settings = get_settings()
-    osm_rows = read_osm_schools(osm_csv or settings.path("schools_osm"))
+    try:
+        osm_rows = read_osm_schools(osm_csv or settings.path("schools_osm"))
+    except DataNotFoundError:  # a council's GIAS-made file places every school itself
+        osm_rows = {}
     attr_path = attributes or settings.school_attributes
     with open(attr_path, encoding="utf-8") as fh:
         doc = yaml.safe_load(fh)
