@@ -31,7 +31,8 @@ class ApiSettings(BaseSettings):
     job_workers: int = Field(1, ge=1, le=32, description="solver worker processes")
     max_time_limit_s: float = Field(600.0, gt=0, description="longest solver run a job may ask for")
     token_ttl_s: int = Field(3600, gt=0, description="lifetime of OAuth2 access tokens")
-    auth_cache_s: float = Field(30.0, ge=0, description="how long a checked key or token is trusted without a database read (0: never)")
+    auth_cache_s: float = Field(1.0, ge=0, le=1.0, description="how long a checked key or token is trusted without a "
+                                "database read, at most 1 s so a revocation or expiry holds at once everywhere (0: never)")
     load_engine_at_start: bool = Field(True, description="load networks at start-up rather than on first use")
     migrate_at_start: bool = Field(True, description="upgrade the database schema to the latest revision at start-up")
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -37,20 +38,27 @@ api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="a
 bearer = HTTPBearer(auto_error=False, description="an OAuth2 access token from /v1/auth/token, or an API key")
 
 
-def current_principal(
+def _authenticate(request: Request, presented: str) -> Principal | None:
+    with request.app.state.sessions() as session:
+        return authenticate(session, presented)
+
+
+async def current_principal(
     request: Request,
     key: Annotated[str | None, Security(api_key_header)] = None,
     cred: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)] = None,
 ) -> Principal:
-    """The caller, from ``X-API-Key`` or ``Authorization: Bearer``; 401 when missing or invalid."""
+    """The caller, from ``X-API-Key`` or ``Authorization: Bearer``; 401 when missing or invalid.
+
+    A credential checked in the last second comes from the process's cache on the event loop; otherwise
+    the key table is read in the thread pool (the database driver blocks)."""
     presented = key or (cred.credentials if cred is not None else None)
     if not presented:
         raise Unauthorised("an API key (X-API-Key) or bearer token is required")
     cache = request.app.state.auth_cache
     who = cache.get(presented)
     if who is None:
-        with request.app.state.sessions() as session:
-            who = authenticate(session, presented)
+        who = await run_in_threadpool(_authenticate, request, presented)
         if who is None:
             raise Unauthorised("the API key or token is not valid (unknown, revoked or expired)")
         cache.put(presented, who)

@@ -13,6 +13,7 @@ import hmac
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -41,6 +42,8 @@ class Principal:
     key_id: str
     role: Role
     operator: str | None = None
+    valid_until: dt.datetime | None = None
+    """When the credential stops working by itself (a bearer token's expiry; None for a key)."""
 
 
 SYSTEM = Principal("system", Role.ADMIN)
@@ -79,14 +82,14 @@ def _key_from_plain(session: Session, presented: str) -> ApiKey | None:
 def authenticate(session: Session, presented: str) -> Principal | None:
     """The principal a key or bearer token stands for, or None when it is unknown, revoked or expired."""
     if presented.startswith(PREFIX):
-        key = _key_from_plain(session, presented)
+        key, until = _key_from_plain(session, presented), None
     else:
         tok = session.get(AccessToken, _hash(presented))
-        key = None
-        if tok is not None and _aware(tok.expires_at) > utcnow():
+        key, until = None, None
+        if tok is not None and (until := _aware(tok.expires_at)) > utcnow():
             key = session.get(ApiKey, tok.key_id)
             key = key if key is not None and key.revoked_at is None else None
-    return None if key is None else Principal(key.id, Role(key.role), key.operator)
+    return None if key is None else Principal(key.id, Role(key.role), key.operator, until)
 
 
 def issue_token(session: Session, client_id: str, client_secret: str, ttl_s: int) -> tuple[str, Principal] | None:
@@ -121,13 +124,22 @@ def pseudonym(secret: bytes, operator: str, child_id: str) -> str:
     return f"P-{digest[:10].upper()}"
 
 
-class AuthCache:
-    """Recently authenticated keys and tokens (by hash) for ``ttl_s`` seconds, so a busy endpoint does
-    not read the key table on every request. Revoking through the API clears it at once; a key revoked
-    from the command line stops working within ``ttl_s`` (a token also at its expiry)."""
+MAX_AUTH_CACHE_S = 1.0
+"""The longest any process trusts a checked key or token without reading the database again: a key
+revoked from the command line or another process, or a token past its expiry, stops working
+everywhere within this time."""
 
-    def __init__(self, ttl_s: float):
+
+class AuthCache:
+    """Recently authenticated keys and tokens (by hash) for ``ttl_s`` seconds (at most 1 s), and never
+    past a token's own expiry, so a busy endpoint does not read the key table on every request.
+    Revoking through the API also clears this process's cache at once."""
+
+    def __init__(self, ttl_s: float, *, clock: Callable[[], float] = time.monotonic):
+        if not 0 <= ttl_s <= MAX_AUTH_CACHE_S:
+            raise ValueError(f"auth cache time must be between 0 and {MAX_AUTH_CACHE_S:g} s, not {ttl_s:g}")
         self.ttl_s = ttl_s
+        self._clock = clock
         self._entries: dict[str, tuple[float, Principal]] = {}
         self._lock = threading.Lock()
 
@@ -136,15 +148,21 @@ class AuthCache:
         if self.ttl_s <= 0:
             return None
         hit = self._entries.get(_hash(presented))
-        return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+        return hit[1] if hit is not None and hit[0] > self._clock() else None
 
-    def put(self, presented: str, who: Principal) -> None:
-        """Remember a successful authentication."""
-        if self.ttl_s > 0:
-            with self._lock:
-                if len(self._entries) > 10_000:
-                    self._entries.clear()
-                self._entries[_hash(presented)] = (time.monotonic() + self.ttl_s, who)
+    def put(self, presented: str, who: Principal, *, now: dt.datetime | None = None) -> None:
+        """Remember a successful authentication (until the cache time, or the token's expiry if sooner)."""
+        if self.ttl_s <= 0:
+            return
+        trust_s = self.ttl_s
+        if who.valid_until is not None:
+            trust_s = min(trust_s, (who.valid_until - (now or utcnow())).total_seconds())
+        if trust_s <= 0:
+            return
+        with self._lock:
+            if len(self._entries) > 10_000:
+                self._entries.clear()
+            self._entries[_hash(presented)] = (self._clock() + trust_s, who)
 
     def clear(self) -> None:
         """Forget everything (after a revocation)."""
