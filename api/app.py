@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -13,6 +13,7 @@ from fastapi.routing import APIRoute
 
 from api.config import ApiSettings, get_api_settings
 from api.db import make_engine, session_factory, upgrade
+from api.deps import reject_nul_bytes
 from api.engine import EligibilityEngine
 from api.errors import FieldError
 from api.headers import JsonHeaders
@@ -79,6 +80,7 @@ def create_app(settings: ApiSettings | None = None, *, engine: EligibilityEngine
 
     app = FastAPI(title="sen-transport", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
                   generate_unique_id_function=_operation_id, docs_url=None, redoc_url=None,
+                  dependencies=[Depends(reject_nul_bytes)],
                   license_info={"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"})
     app.state.settings = settings
     app.state.db_engine = make_engine(settings.database_url)

@@ -22,6 +22,19 @@ class Unauthorised(SenTransportError):
     http_status = 401
 
 
+class BadRequest(SenTransportError):
+    """The request itself is malformed (e.g. a NUL character in its path or query)."""
+
+    http_status = 400
+
+
+async def reject_nul_bytes(request: Request) -> None:
+    """No path or query text may hold a NUL character (databases refuse it; file paths cannot hold it)."""
+    if "\x00" in request.url.path or "\x00" in str(request.scope.get("path", "")) or any(
+            "\x00" in k or "\x00" in v for k, v in request.query_params.multi_items()):
+        raise BadRequest("the request path or query contains a NUL character")
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request; services commit, anything unfinished is rolled back here."""
     session = request.app.state.sessions()

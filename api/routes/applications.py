@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Header, Query, Response, status
 
 from api.deps import EngineDep, Officer, SessionDep
 from api.errors import FieldError
-from api.routes.common import AUTH, CONFLICT, NOT_FOUND
+from api.routes.common import AUTH, CONFLICT, NOT_FOUND, Reference
 from api.schemas.applications import ApplicationCreate, ApplicationPublic, ApplicationsPublic, ImportReport
 from api.services import applications as svc
 
@@ -50,7 +50,7 @@ def list_applications(
 
 
 @router.get("/{application_id}", response_model=ApplicationPublic, responses=NOT_FOUND)
-def read_application(application_id: str, session: SessionDep, who: Officer) -> ApplicationPublic:
+def read_application(application_id: Reference, session: SessionDep, who: Officer) -> ApplicationPublic:
     """One application with its current decision."""
     return svc.public(session, svc.get(session, application_id))
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from api.deps import Officer, SessionDep
-from api.routes.common import AUTH, CONFLICT, NOT_FOUND
+from api.routes.common import AUTH, CONFLICT, NOT_FOUND, RecordId, Reference
 from api.schemas.cases import CaseOutcome, CasePublic, CaseRequest, CasesPublic, HearingSchedule
 from api.services import cases as svc
 from api.workdays import FIRST_DAY, LAST_DAY
@@ -17,31 +17,31 @@ router = APIRouter(tags=["reviews and appeals"], responses={**AUTH, **NOT_FOUND,
 
 
 @router.post("/v1/applications/{application_id}/reviews", status_code=status.HTTP_201_CREATED, response_model=CasePublic)
-def request_review(application_id: str, body: CaseRequest, session: SessionDep, who: Officer) -> CasePublic:
+def request_review(application_id: Reference, body: CaseRequest, session: SessionDep, who: Officer) -> CasePublic:
     """Open a stage 1 review of the current refusal (asked within 20 working days of the decision)."""
     return svc.public(svc.request_review(session, who, application_id, body), body.requested_on)
 
 
 @router.post("/v1/cases/{case_id}/appeal", status_code=status.HTTP_201_CREATED, response_model=CasePublic)
-def request_appeal(case_id: int, body: CaseRequest, session: SessionDep, who: Officer) -> CasePublic:
+def request_appeal(case_id: RecordId, body: CaseRequest, session: SessionDep, who: Officer) -> CasePublic:
     """Open a stage 2 appeal after a review upheld the refusal (asked within 20 working days of the answer)."""
     return svc.public(svc.request_appeal(session, who, case_id, body), body.requested_on)
 
 
 @router.post("/v1/cases/{case_id}/hearing", response_model=CasePublic)
-def schedule_hearing(case_id: int, body: HearingSchedule, session: SessionDep, who: Officer) -> CasePublic:
+def schedule_hearing(case_id: RecordId, body: HearingSchedule, session: SessionDep, who: Officer) -> CasePublic:
     """Fix the panel's hearing date (within 40 working days of the appeal request)."""
     return svc.public(svc.schedule_hearing(session, who, case_id, body), body.hearing_on)
 
 
 @router.post("/v1/cases/{case_id}/outcome", response_model=CasePublic)
-def record_outcome(case_id: int, body: CaseOutcome, session: SessionDep, who: Officer) -> CasePublic:
+def record_outcome(case_id: RecordId, body: CaseOutcome, session: SessionDep, who: Officer) -> CasePublic:
     """Record the review or panel outcome; overturning stores a new eligible decision."""
     return svc.public(svc.decide(session, who, case_id, body), body.decided_on)
 
 
 @router.get("/v1/cases/{case_id}", response_model=CasePublic)
-def read_case(case_id: int, session: SessionDep, who: Officer,
+def read_case(case_id: RecordId, session: SessionDep, who: Officer,
               today: Annotated[dt.date | None, Query(ge=FIRST_DAY, le=LAST_DAY)] = None) -> CasePublic:
     """One case with its deadlines and working days left."""
     return svc.public(svc.get(session, case_id), today or dt.date.today())

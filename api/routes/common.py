@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Path, Query
 
-from api.schemas.common import Message
+from api.schemas.common import MAX_ID, Message
+
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID, description="a record id (1 to 2^63 - 1)")]
+Reference = Annotated[str, Path(min_length=1, max_length=64, description="the application reference")]
 
 AUTH: dict[int | str, dict[str, Any]] = {
     400: {"model": Message, "description": "the body could not be parsed (not JSON, or not UTF-8)"},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from api.deps import EngineDep, Officer, SessionDep
-from api.routes.common import AUTH, CONFLICT, NOT_FOUND
+from api.routes.common import AUTH, CONFLICT, NOT_FOUND, Reference
 from api.schemas.applications import ApplicationCreate
 from api.schemas.eligibility import CohortAssess, CohortReport, DecisionPublic, DecisionsPublic, OverrideCreate
 from api.services import decisions as svc
@@ -29,13 +29,13 @@ def assess_cohort(body: CohortAssess, session: SessionDep, engine: EngineDep, wh
 
 @router.post("/v1/applications/{application_id}/assess", status_code=status.HTTP_201_CREATED,
              response_model=DecisionPublic, responses=NOT_FOUND)
-def assess_application(application_id: str, session: SessionDep, engine: EngineDep, who: Officer) -> DecisionPublic:
+def assess_application(application_id: Reference, session: SessionDep, engine: EngineDep, who: Officer) -> DecisionPublic:
     """Assess a stored application under the policy in force and store the decision."""
     return svc.public(svc.assess_one(session, who, engine, application_id), application_id)
 
 
 @router.get("/v1/applications/{application_id}/decisions", response_model=DecisionsPublic, responses=NOT_FOUND)
-def decision_history(application_id: str, session: SessionDep, who: Officer) -> DecisionsPublic:
+def decision_history(application_id: Reference, session: SessionDep, who: Officer) -> DecisionsPublic:
     """Every decision on the application, oldest first (assessments, overrides, review and appeal outcomes)."""
     rows = svc.history(session, application_id)
     return DecisionsPublic(data=[svc.public(r, application_id) for r in rows], count=len(rows))
@@ -43,6 +43,6 @@ def decision_history(application_id: str, session: SessionDep, who: Officer) -> 
 
 @router.post("/v1/applications/{application_id}/override", status_code=status.HTTP_201_CREATED,
              response_model=DecisionPublic, responses={**NOT_FOUND, **CONFLICT})
-def override_decision(application_id: str, body: OverrideCreate, session: SessionDep, who: Officer) -> DecisionPublic:
+def override_decision(application_id: Reference, body: OverrideCreate, session: SessionDep, who: Officer) -> DecisionPublic:
     """Replace the current decision with an officer's; the reason is mandatory and kept in the history."""
     return svc.public(svc.override(session, who, application_id, body), application_id)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 
 from api.deps import Contractor, EngineDep, Planner, SessionDep, TenderReader
 from api.jobs import JobRunner
-from api.routes.common import AUTH, CONFLICT, NOT_FOUND, Limit, Offset
+from api.routes.common import AUTH, CONFLICT, NOT_FOUND, Limit, Offset, RecordId
 from api.schemas.planning import (AwardCreate, AwardPublic, AwardsPublic, ContractorLotPublic, FeatureCollection,
                                   FromEligible, JobCreate, JobPublic, JobsPublic, LotsCreate, OperatorsPublic,
                                   PlanComparisonPublic, PlanLotsPublic, PlanPublic, PlansPublic, RouteSheets,
@@ -54,7 +54,7 @@ def list_scenarios(session: SessionDep, who: Planner, limit: Limit = 100, offset
 
 
 @router.get("/v1/scenarios/{scenario_id}", response_model=Scenario)
-def read_scenario(scenario_id: int, session: SessionDep, who: Planner) -> Scenario:
+def read_scenario(scenario_id: RecordId, session: SessionDep, who: Planner) -> Scenario:
     """The scenario document."""
     return Scenario.model_validate(svc.get_scenario(session, scenario_id).document)
 
@@ -96,32 +96,32 @@ def list_plans(session: SessionDep, who: Planner, limit: Limit = 100, offset: Of
 
 
 @router.get("/v1/plans/{plan_id}/compare/{other_id}", response_model=PlanComparisonPublic, responses=NOT_FOUND)
-def compare_plans(plan_id: int, other_id: int, session: SessionDep, who: Planner) -> PlanComparisonPublic:
+def compare_plans(plan_id: RecordId, other_id: RecordId, session: SessionDep, who: Planner) -> PlanComparisonPublic:
     """Plan ``plan_id`` (before) against ``other_id`` (after): cost, vehicles, miles, ride times, changed routes."""
     return PlanComparisonPublic.model_validate(svc.compare(svc.get_plan(session, plan_id), svc.get_plan(session, other_id)))
 
 
 @router.get("/v1/plans/{plan_id}", response_model=PlanPublic)
-def read_plan(plan_id: int, session: SessionDep, who: Planner) -> PlanPublic:
+def read_plan(plan_id: RecordId, session: SessionDep, who: Planner) -> PlanPublic:
     """A plan's summary KPIs: daily cost, vehicles by type, miles, ride times, unassigned children."""
     return svc.plan_public(svc.get_plan(session, plan_id))
 
 
 @router.get("/v1/plans/{plan_id}/routes.geojson", response_model=FeatureCollection,
             responses={200: {"content": {"application/geo+json": {}}}})
-def plan_geojson(plan_id: int, session: SessionDep, who: Planner) -> FeatureCollection:
+def plan_geojson(plan_id: RecordId, session: SessionDep, who: Planner) -> FeatureCollection:
     """The routes on the real roads, one LineString per vehicle, and their stops."""
     return FeatureCollection.model_validate(svc.geojson(svc.get_plan(session, plan_id)))
 
 
 @router.get("/v1/plans/{plan_id}/route-sheets", response_model=RouteSheets)
-def plan_route_sheets(plan_id: int, session: SessionDep, who: Planner) -> RouteSheets:
+def plan_route_sheets(plan_id: RecordId, session: SessionDep, who: Planner) -> RouteSheets:
     """Every stop of every route with times and pseudonymous children."""
     return RouteSheets(plan_id=plan_id, data=svc.route_sheets(svc.get_plan(session, plan_id)))
 
 
 @router.get("/v1/plans/{plan_id}/validation", response_model=ValidationReport)
-def plan_validation(plan_id: int, session: SessionDep, who: Planner) -> ValidationReport:
+def plan_validation(plan_id: RecordId, session: SessionDep, who: Planner) -> ValidationReport:
     """The independent validator's report on the plan (made before the plan was stored)."""
     plan = svc.get_plan(session, plan_id)
     return ValidationReport(plan_id=plan.id, valid=not plan.violations, violations=plan.violations)
@@ -129,28 +129,28 @@ def plan_validation(plan_id: int, session: SessionDep, who: Planner) -> Validati
 
 @lots.post("/v1/plans/{plan_id}/lots", status_code=status.HTTP_201_CREATED, response_model=TenderLotsPublic,
            responses=CONFLICT)
-def create_lots(plan_id: int, body: LotsCreate, session: SessionDep, who: Planner) -> TenderLotsPublic:
+def create_lots(plan_id: RecordId, body: LotsCreate, session: SessionDep, who: Planner) -> TenderLotsPublic:
     """Package the plan's routes into draft lots, per school or by procurement category."""
     rows = svc.create_lots(session, who, plan_id, body.grouping)
     return TenderLotsPublic(data=[svc.tender_public(session, lot) for lot in rows], count=len(rows))
 
 
 @lots.get("/v1/plans/{plan_id}/lots", response_model=PlanLotsPublic)
-def list_plan_lots(plan_id: int, session: SessionDep, who: Planner) -> PlanLotsPublic:
+def list_plan_lots(plan_id: RecordId, session: SessionDep, who: Planner) -> PlanLotsPublic:
     """A plan's lots with their status (draft, published, awarded) and, once awarded, the operator."""
     rows = svc.plan_lots(session, plan_id)
     return PlanLotsPublic(data=[svc.plan_lot_public(session, lot) for lot in rows], count=len(rows))
 
 
 @lots.post("/v1/lots/{lot_id}/publish", response_model=TenderLotPublic, responses=CONFLICT)
-def publish_lot(lot_id: int, session: SessionDep, who: Planner) -> TenderLotPublic:
+def publish_lot(lot_id: RecordId, session: SessionDep, who: Planner) -> TenderLotPublic:
     """Publish a draft lot for tender (no personal data leaves with it)."""
     return svc.tender_public(session, svc.publish_lot(session, who, lot_id))
 
 
 @lots.post("/v1/lots/{lot_id}/award", status_code=status.HTTP_201_CREATED, response_model=AwardPublic,
            responses=CONFLICT)
-def award_lot(lot_id: int, body: AwardCreate, session: SessionDep, who: Planner) -> AwardPublic:
+def award_lot(lot_id: RecordId, body: AwardCreate, session: SessionDep, who: Planner) -> AwardPublic:
     """Award a published lot to an operator; that operator's keys can then read its stops."""
     return svc.award_public(svc.award_lot(session, who, lot_id, body.operator))
 
@@ -169,7 +169,7 @@ def list_tenders(session: SessionDep, who: TenderReader) -> TenderLotsPublic:
 
 
 @lots.get("/v1/tenders/{lot_id}", response_model=TenderLotPublic)
-def read_tender(lot_id: int, session: SessionDep, who: TenderReader) -> TenderLotPublic:
+def read_tender(lot_id: RecordId, session: SessionDep, who: TenderReader) -> TenderLotPublic:
     """One lot as tendered."""
     return svc.tender_public(session, svc.tender_lot(session, who, lot_id))
 
@@ -182,6 +182,6 @@ def contractor_lots(session: SessionDep, who: Contractor) -> AwardsPublic:
 
 
 @lots.get("/v1/contractor/lots/{lot_id}", response_model=ContractorLotPublic)
-def contractor_lot(lot_id: int, session: SessionDep, who: Contractor) -> ContractorLotPublic:
+def contractor_lot(lot_id: RecordId, session: SessionDep, who: Contractor) -> ContractorLotPublic:
     """An awarded lot's stops, times and the minimum each driver needs about each passenger (own operator only)."""
     return svc.contractor_lot(session, who, lot_id)

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from api.schemas.common import In, Page, Ref, SaneDate
+from api.schemas.common import IdItem, In, Page, Ref, SaneDate, ShortText
 from transport.domain.geo import LatLon
 from transport.domain.models import Application, ChildNeeds, Home
 
@@ -39,9 +39,9 @@ class NeedsIn(In):
     passenger_assistant: bool = False
     travel_alone: bool = False
     max_ride_time_min: int | None = Field(None, gt=0, le=180)
-    not_with: list[str] = Field(default_factory=list, max_length=20)
+    not_with: list[IdItem] = Field(default_factory=list, max_length=20)
     load_time_s: int | None = Field(None, ge=0, le=1800, description="boarding time if it differs from the policy's")
-    equipment: list[str] = Field(default_factory=list, max_length=20, description="e.g. booster seat, harness")
+    equipment: list[ShortText] = Field(default_factory=list, max_length=20, description="e.g. booster seat, harness")
     access_notes: str = Field("", max_length=500, description="what the driver needs to know at the door")
 
 
@@ -73,7 +73,7 @@ class ApplicationCreate(In):
     religious_preference: str | None = Field(None, max_length=50)
     needs: NeedsIn = Field(default_factory=NeedsIn)
     sibling_group: str | None = Field(None, max_length=64)
-    no_place_at: list[str] = Field(default_factory=list, max_length=50,
+    no_place_at: list[IdItem] = Field(default_factory=list, max_length=50,
                                    description="schools that would not have offered a place")
 
     @model_validator(mode="after")

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import In, Page, Reason
+from api.schemas.common import IdItem, In, Page, Reason
 from eligibility.rules import Decision
 
 DecisionKind = Literal["assessment", "reassessment", "override", "review", "appeal"]
@@ -55,7 +55,7 @@ class CohortAssess(In):
 
     scope: Literal["undecided", "all"] = "undecided"
     policy: str | None = Field(None, max_length=64, description="policy name; default: the policy in force")
-    application_ids: list[str] | None = Field(None, max_length=10_000)
+    application_ids: list[IdItem] | None = Field(None, max_length=10_000)
 
 
 class DecisionChange(BaseModel):

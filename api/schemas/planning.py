@@ -10,11 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from api.schemas.common import In, Page
+from api.schemas.common import MAX_ID, IdItem, In, Page, nul_path, over_long
 from transport.domain.scenario import Scenario
-
 
 SCENARIO_EXAMPLE: dict[str, Any] = {
     "name": "Oakham AM", "session": "am",
@@ -27,10 +26,31 @@ SCENARIO_EXAMPLE: dict[str, Any] = {
 }
 
 
+MAX_SCENARIO_TEXT = 500
+"""Longest text anywhere in an uploaded scenario or fleet (names, ids, notes, equipment)."""
+SCENARIO_LIST_LIMITS = {"children": 20_000, "schools": 2_000, "fleet": 200}
+
+
 class ScenarioIn(Scenario):
     """A scenario to store (format ``sen-transport/scenario/1``; bell times are local clock times)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra={"examples": [SCENARIO_EXAMPLE]})
+
+    @model_validator(mode="before")
+    @classmethod
+    def _limits(cls, data: Any) -> Any:
+        """No NUL character and no text over MAX_SCENARIO_TEXT anywhere; bounded list sizes."""
+        where = nul_path(data)
+        if where is not None:
+            raise ValueError(f"{where}: must not contain NUL characters")
+        where = over_long(data, MAX_SCENARIO_TEXT)
+        if where is not None:
+            raise ValueError(f"{where}: text longer than {MAX_SCENARIO_TEXT} characters")
+        for key, most in SCENARIO_LIST_LIMITS.items():
+            items = data.get(key) if isinstance(data, dict) else None
+            if isinstance(items, list) and len(items) > most:
+                raise ValueError(f"{key}: at most {most:,} entries")
+        return data
 
     @model_validator(mode="before")
     @classmethod
@@ -70,12 +90,20 @@ class ScenariosPublic(Page[ScenarioPublic]):
 class FromEligible(In):
     """A scenario of the children currently eligible for a seat (optionally only some applications)."""
 
+    @field_validator("fleet", mode="before")
+    @classmethod
+    def _short_fleet_text(cls, value: Any) -> Any:
+        where = over_long(value, MAX_SCENARIO_TEXT)
+        if where is not None:
+            raise ValueError(f"text longer than {MAX_SCENARIO_TEXT} characters (at {where})")
+        return value
+
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"name": "September AM", "session": "am"}]})
 
     name: str = Field("eligible children", min_length=1, max_length=200)
     session: Literal["am", "pm"] = "am"
-    application_ids: list[str] | None = Field(None, max_length=10_000)
-    fleet: list[dict[str, Any]] | None = Field(None, description="fleet entries as in the scenario format; default: the sample fleet sized to the cohort")
+    application_ids: list[IdItem] | None = Field(None, max_length=10_000)
+    fleet: list[dict[str, Any]] | None = Field(None, min_length=1, max_length=50, description="fleet entries as in the scenario format; default: the sample fleet sized to the cohort")
 
 
 class JobCreate(In):
@@ -83,7 +111,7 @@ class JobCreate(In):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"scenario_id": 1, "time_limit_s": 30}]})
 
-    scenario_id: int | None = Field(None, ge=1)
+    scenario_id: int | None = Field(None, ge=1, le=MAX_ID)
     from_eligible: FromEligible | None = None
     time_limit_s: float = Field(30.0, gt=0, le=3600)
 

@@ -227,6 +227,8 @@ def unsafe_segments(request: Request, who: Annotated[Principal, Depends(current_
 @router.get("/static/{path:path}")
 def static(path: str) -> Response:
     """The pages' own JS/CSS and the vendored libraries (no directory listing, nothing outside ``static/``)."""
+    if "\x00" in path:
+        return Response("not found", status_code=404, media_type="text/plain")
     target = (STATIC / path).resolve()
     if not target.is_relative_to(STATIC) or not target.is_file():
         if path.startswith("vendor/"):
