@@ -338,6 +338,33 @@ class Letters(Strict):
         return offers
 
 
+class PublicTransportPass(Strict):
+    """What a public transport pass costs the council a year, and from what age it is offered."""
+
+    annual_pence: int = Field(ge=0)
+    min_age: int = Field(0, ge=0, le=25)
+    cites: str = ""
+
+
+class TravelTraining(Strict):
+    """Independent travel training: a one-off cost, then a pass; who may be offered it."""
+
+    one_off_pence: int = Field(ge=0)
+    min_age: int = Field(11, ge=0, le=25)
+    exclude_wheelchair_users: bool = True
+    exclude_passenger_assistant: bool = True
+    exclude_travel_alone: bool = True
+    cites: str = ""
+
+
+class Alternatives(Strict):
+    """The offers a council weighs against a seat on a vehicle (a PTB is priced by ``ptb``)."""
+
+    school_days_per_year: int = Field(190, ge=1, le=366)
+    public_transport_pass: PublicTransportPass | None = None
+    travel_training: TravelTraining | None = None
+
+
 class Policy(Strict):
     """A merged, validated eligibility policy."""
 
@@ -355,6 +382,7 @@ class Policy(Strict):
     refusals: dict[Refusal, RefusalRow]
     offers: Offers
     ptb: Ptb
+    alternatives: Alternatives = Alternatives()
     review_and_appeal: str = Field(min_length=1)
     letters: Letters
 

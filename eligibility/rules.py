@@ -118,6 +118,11 @@ class InputsUnderstood(BaseModel):
     compulsory_school_age_until: dt.date
     sex: str
     home: tuple[float, float] | None
+    wheelchair: bool = False
+    passenger_assistant: bool = False
+    travel_alone: bool = False
+    can_use_public_transport: bool = False
+    travel_training_candidate: bool = False
     home_source: str
     school_id: str
     school_name: str
@@ -562,6 +567,9 @@ def decide(facts: AssessmentFacts, policy: Policy) -> Decision:
         sen_evidence=app.sen_evidence, temporary_condition_until=app.temporary_condition_until,
         low_income=app.low_income, religious_preference=app.religious_preference,
         no_place_at=sorted(facts.no_place_at), measured_on=facts.measured_on,
+        wheelchair=app.needs.wheelchair, passenger_assistant=app.needs.passenger_assistant,
+        travel_alone=app.needs.travel_alone, can_use_public_transport=app.needs.can_use_public_transport,
+        travel_training_candidate=app.needs.travel_training_candidate,
     )
     return Decision(
         application_id=app.id, eligible=out.eligible, bases=list(out.bases),

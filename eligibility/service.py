@@ -123,6 +123,8 @@ def _needs(row: dict) -> ChildNeeds:
         travel_alone=cells.flag(row, "travel_alone"), max_ride_time_min=cells.whole(row, "max_ride_time_min"),
         not_with=cells.items(row, "not_with"), load_time_s=cells.whole(row, "load_time_s"),
         equipment=cells.items(row, "equipment"), access_notes=cells.text(row, "access_notes"),
+        can_use_public_transport=cells.flag(row, "can_use_public_transport"),
+        travel_training_candidate=cells.flag(row, "travel_training_candidate"),
     )
 
 

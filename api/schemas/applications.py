@@ -43,6 +43,8 @@ class NeedsIn(In):
     load_time_s: int | None = Field(None, ge=0, le=1800, description="boarding time if it differs from the policy's")
     equipment: list[ShortText] = Field(default_factory=list, max_length=20, description="e.g. booster seat, harness")
     access_notes: str = Field("", max_length=500, description="what the driver needs to know at the door")
+    can_use_public_transport: bool = Field(False, description="TIF: could travel on public transport with a pass")
+    travel_training_candidate: bool = Field(False, description="TIF: could learn the journey (travel training)")
 
 
 class ApplicationCreate(In):
@@ -93,7 +95,8 @@ class ApplicationCreate(In):
         needs = ChildNeeds(wheelchair=n.wheelchair, passenger_assistant=n.passenger_assistant,
                            travel_alone=n.travel_alone, max_ride_time_min=n.max_ride_time_min,
                            not_with=tuple(n.not_with), load_time_s=n.load_time_s, equipment=tuple(n.equipment),
-                           access_notes=n.access_notes)
+                           access_notes=n.access_notes, can_use_public_transport=n.can_use_public_transport,
+                           travel_training_candidate=n.travel_training_candidate)
         return Application(
             id=self.application_id, date_of_birth=self.date_of_birth, sex=self.sex, home=home,
             school_id=self.school_id, travel_date=self.travel_date, ehc_plan=self.ehc_plan,

@@ -129,7 +129,9 @@ def body_from_row(row: dict[str, Any]) -> ApplicationCreate:
         needs: dict[str, Any] = {
             "wheelchair": n.wheelchair, "passenger_assistant": n.passenger_assistant, "travel_alone": n.travel_alone,
             "max_ride_time_min": n.max_ride_time_min, "not_with": list(n.not_with), "load_time_s": n.load_time_s,
-            "equipment": list(n.equipment), "access_notes": n.access_notes}
+            "equipment": list(n.equipment), "access_notes": n.access_notes,
+            "can_use_public_transport": n.can_use_public_transport,
+            "travel_training_candidate": n.travel_training_candidate}
         h = app.home
         home: dict[str, Any] = {"postcode": h.postcode} if h.postcode else {}
         if h.location is not None:

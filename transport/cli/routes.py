@@ -15,8 +15,11 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from transport.domain.errors import InputError
 from transport.domain.scenario import load_scenario
 from transport.io.csv_out import write_csv_file
+from transport.cli.files import load_plan
+from transport.cli.offers import offers_cmd
 
 app = typer.Typer(help="Plan, validate, export and compare routes.", no_args_is_help=True)
+app.command("offers")(offers_cmd)
 bench_app = typer.Typer(help="Score the routing core on public benchmark instances.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 console = Console()
@@ -52,19 +55,6 @@ def solver_progress(description: str, time_limit_s: float):
             yield cb
         finally:
             signal.signal(signal.SIGINT, previous)
-
-
-def load_plan(path: Path):
-    """Read a plan document."""
-    from transport.planning.plan import PlanDocument
-
-    if not Path(path).exists():
-        raise InputError(f"plan file {path} not found")
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{Path(path).name} is not valid JSON: line {exc.lineno}: {exc.msg}") from None
-    return PlanDocument.from_dict(data)
 
 
 def print_kpis(k: dict) -> None:

@@ -156,6 +156,10 @@ class ChildNeeds(Frozen):
     """Boarding time if it differs from the policy's (longer for wheelchairs)."""
     equipment: tuple[str, ...] = ()
     access_notes: str = ""
+    can_use_public_transport: bool = False
+    """Transport Information Form: the child could travel on public transport (with a pass)."""
+    travel_training_candidate: bool = False
+    """Transport Information Form: the child could learn the journey (independent travel training)."""
 
 
 class Home(Frozen):
