@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -239,10 +239,44 @@ class AwardRecord(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), unique=True)
     operator: Mapped[str] = mapped_column(String(100), index=True)
+    operator_phone: Mapped[str | None] = mapped_column(String(40))
+    """The number families call about the route (on travel letters)."""
     awarded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     awarded_by: Mapped[str] = mapped_column(String(32))
 
     lot: Mapped[LotRecord] = relationship(back_populates="award")
+
+
+class DocumentRecord(Base):
+    """A document as issued: the PDF, its hash, what produced it, and when it was sent and downloaded.
+
+    A re-issue is a new row that ``supersedes`` the old one; nothing is overwritten.
+    """
+
+    __tablename__ = "documents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    audience: Mapped[str] = mapped_column(String(16))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"), index=True)
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"))
+    operator: Mapped[str | None] = mapped_column(String(100), index=True)
+    policy_version: Mapped[str | None] = mapped_column(String(200))
+    sources: Mapped[dict[str, Any]]
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(32))
+    sent_at: Mapped[dt.datetime | None]
+    downloaded_at: Mapped[dt.datetime | None]
+    downloads: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_documents_kind_subject", "kind", "subject", "id"),)
 
 
 class AuditEvent(Base):

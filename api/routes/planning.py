@@ -152,7 +152,7 @@ def publish_lot(lot_id: RecordId, session: SessionDep, who: Planner) -> TenderLo
            responses=CONFLICT)
 def award_lot(lot_id: RecordId, body: AwardCreate, session: SessionDep, who: Planner) -> AwardPublic:
     """Award a published lot to an operator; that operator's keys can then read its stops."""
-    return svc.award_public(svc.award_lot(session, who, lot_id, body.operator))
+    return svc.award_public(svc.award_lot(session, who, lot_id, body.operator, body.phone))
 
 
 @lots.get("/v1/operators", response_model=OperatorsPublic)

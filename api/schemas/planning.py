@@ -332,9 +332,12 @@ class PlanLotsPublic(Page[PlanLotPublic]):
 class AwardCreate(In):
     """Award a published lot to an operator."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"operator": "Acme Taxis"}]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"operator": "Acme Taxis",
+                                                                               "phone": "01572 700 123"}]})
 
     operator: str = Field(min_length=1, max_length=100)
+    phone: str | None = Field(None, min_length=6, max_length=40, pattern=r"^[0-9 +()-]+$",
+                              description="the number families call about the route (printed on travel letters)")
 
 
 class OperatorPublic(BaseModel):
@@ -353,6 +356,7 @@ class AwardPublic(BaseModel):
 
     lot_id: int
     operator: str
+    phone: str | None = None
     awarded_at: dt.datetime
 
 

@@ -335,12 +335,13 @@ def publish_lot(session: Session, who: Principal, lot_id: int) -> LotRecord:
     return lot
 
 
-def award_lot(session: Session, who: Principal, lot_id: int, operator: str) -> AwardRecord:
-    """Award a published lot to an operator (once)."""
+def award_lot(session: Session, who: Principal, lot_id: int, operator: str, phone: str | None = None) -> AwardRecord:
+    """Award a published lot to an operator (once), with the number families call about its routes."""
     lot = get_lot(session, lot_id)
     if lot.status != "published":
         raise ConflictError(f"lot {lot_id} is {lot.status}: only a published lot can be awarded")
-    award = AwardRecord(lot_id=lot.id, operator=operator.strip(), awarded_by=who.key_id)
+    award = AwardRecord(lot_id=lot.id, operator=operator.strip(), operator_phone=(phone or "").strip() or None,
+                        awarded_by=who.key_id)
     lot.status = "awarded"
     session.add(award)
     session.flush()
@@ -408,7 +409,7 @@ def operators(session: Session) -> OperatorsPublic:
 
 def award_public(a: AwardRecord) -> AwardPublic:
     """The response form of an award."""
-    return AwardPublic(lot_id=a.lot_id, operator=a.operator, awarded_at=a.awarded_at)
+    return AwardPublic(lot_id=a.lot_id, operator=a.operator, phone=a.operator_phone, awarded_at=a.awarded_at)
 
 
 def contractor_lot(session: Session, who: Principal, lot_id: int, *, names: str = "first_name") -> ContractorLotPublic:

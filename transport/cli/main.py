@@ -16,6 +16,7 @@ from transport.cli.data import app as data_app
 from transport.cli.eligibility import app as eligibility_app
 from transport.cli.letters import app as letters_app
 from transport.cli.network import app as network_app
+from transport.cli.readiness import readiness as _readiness
 from transport.cli.routes import app as routes_app
 from transport.cli.scenario import app as scenario_app
 from transport.cli.service import keys_app as _keys_app, serve as _serve
@@ -39,6 +40,7 @@ app.add_typer(scenario_app, name="scenario", help="Build and inspect routing sce
 app.add_typer(routes_app, name="routes", help="Plan, validate, export and compare routes.")
 app.add_typer(letters_app, name="letters", help="Letters, school lists and operator route packs as PDFs.")
 app.command("serve")(_serve)
+app.command("readiness")(_readiness)
 app.add_typer(_keys_app, name="keys", help="Issue, list and revoke API keys.")
 
 

@@ -1,0 +1,120 @@
+"""Documents and readiness through HTTP: decision letters (officers), travel letters, school lists and route
+packs (planners), an operator's own packs only, re-issue keeps the old copy, readiness counts every state."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from tests.api.conftest import COHORT_CSV, OPERATORS, application_body
+from tests.api.test_flow import job_client, job_keys, wait_for  # noqa: F401 (fixtures)
+
+PHONE = "01572 700 123"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def text_of(pdf: bytes) -> str:
+    """The PDF's text, whitespace collapsed."""
+    return " ".join("\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages).split())
+
+
+def test_decision_letter_issued_stored_and_scoped(client, keys):
+    """An officer issues a letter; it is stored with its hash and decision; planners and operators cannot see it."""
+    h = keys["officer"]
+    assert client.post("/v1/applications", json=application_body("T-001"), headers=h).status_code == 201
+    assert client.post("/v1/applications/T-001/decision-letter", json={}, headers=h).status_code == 409  # undecided
+    assert client.post("/v1/applications/T-001/assess", headers=h).status_code in (200, 201)
+    r = client.post("/v1/applications/T-001/decision-letter", json={"issued_on": "2026-08-03"}, headers=h)
+    assert r.status_code == 201, r.text
+    doc = r.json()
+    assert doc["kind"] == "decision_letter" and doc["decision_id"] and doc["policy_version"].startswith("kent@")
+    pdf = client.get(doc["pdf_url"], headers=h)
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert hashlib.sha256(pdf.content).hexdigest() == doc["sha256"]
+    text = text_of(pdf.content)
+    assert "Amira" in text and "Tuesday 1 September 2026" in text and "sen mobility" in text.lower()
+    again = client.get(f"/v1/documents/{doc['id']}", headers=h).json()
+    assert again["downloads"] == 1 and again["downloaded_at"]
+    # a re-issue with another date is a new document that keeps the old one
+    second = client.post("/v1/applications/T-001/decision-letter", json={"issued_on": "2026-08-10"}, headers=h).json()
+    assert second["id"] != doc["id"] and second["supersedes_id"] == doc["id"]
+    assert client.get(doc["pdf_url"], headers=h).status_code == 200
+    same = client.post("/v1/applications/T-001/decision-letter", json={"issued_on": "2026-08-10"}, headers=h).json()
+    assert same["id"] == second["id"]
+    assert client.get("/v1/documents", headers=h).json()["count"] == 2
+    for other in ("planner", "contractor"):
+        assert client.get(doc["pdf_url"], headers=keys[other]).status_code == 404
+        assert client.get("/v1/documents", headers=keys[other]).json()["count"] == 0
+    assert client.post("/v1/applications/T-001/decision-letter", json={}, headers=keys["planner"]).status_code == 403
+
+
+def test_travel_letters_packs_lists_and_readiness(job_client, job_keys, db_url):  # noqa: F811
+    """Cohort -> plan -> award with a phone -> travel letters, packs and lists; readiness moves children to ready."""
+    c, k = job_client, job_keys
+    rep = c.post("/v1/applications/import?assess=true", content=COHORT_CSV.read_bytes(),
+                 headers={**k["officer"], "Content-Type": "text/csv"}).json()
+    assert rep["assessed"] == 10
+    assert c.post("/v1/applications", json=application_body("T-LATE"), headers=k["officer"]).status_code == 201
+    first_day = "2026-09-03"
+    before = c.get(f"/v1/readiness?first_day={first_day}", headers=k["planner"]).json()
+    assert before["states"]["awaiting_decision"] == 1 and before["states"]["eligible_not_planned"] == 3
+    assert before["states"]["offer_awaiting_family"] == 2 and before["ready"] == 0 and before["total"] == 6
+
+    job = wait_for(c, c.post("/v1/jobs", json={"from_eligible": {"name": "letters am", "session": "am"},
+                                               "time_limit_s": 2}, headers=k["planner"]).json()["id"], k["planner"])
+    plan_id = job["plan_id"]
+    planned = c.get(f"/v1/readiness?first_day={first_day}", headers=k["planner"]).json()
+    assert planned["states"]["planned_not_awarded"] == 3
+    assert {r["reason"].split(" of plan")[0][:6] for r in planned["not_ready"] if r["state"] == "planned_not_awarded"} == {"route "}
+
+    lots = c.post(f"/v1/plans/{plan_id}/lots", json={"grouping": "school"}, headers=k["planner"]).json()["data"]
+    lot = lots[0]
+    c.post(f"/v1/lots/{lot['id']}/publish", headers=k["planner"])
+    aw = c.post(f"/v1/lots/{lot['id']}/award", json={"operator": OPERATORS[0], "phone": PHONE}, headers=k["planner"])
+    assert aw.status_code == 201 and aw.json()["phone"] == PHONE
+    awarded = c.get(f"/v1/readiness?first_day={first_day}", headers=k["planner"]).json()
+    n_awarded = awarded["states"]["awarded_no_letter"]
+    assert n_awarded >= 1
+
+    r = c.post(f"/v1/plans/{plan_id}/travel-letters", json={"first_day": first_day}, headers=k["planner"])
+    assert r.status_code == 201, r.text
+    issued = r.json()
+    assert issued["count"] == n_awarded and issued["count"] + len(issued["not_issued"]) == 3
+    assert all("not awarded" in n["reason"] for n in issued["not_issued"])
+    letter = issued["data"][0]
+    text = text_of(c.get(letter["pdf_url"], headers=k["planner"]).content)
+    assert PHONE in text and OPERATORS[0] in text and "Pick-up time" in text and letter["sent_at"]
+    ready = c.get(f"/v1/readiness?first_day={first_day}", headers=k["planner"]).json()
+    assert ready["ready"] == n_awarded and ready["states"]["awarded_no_letter"] == 0
+    assert ready["countdown"][-1]["days_to_go"] == 0 and ready["countdown"][-1]["date"] == first_day
+    assert c.get(f"/v1/readiness?first_day={first_day}", headers=k["acme"]).status_code == 403
+
+    packs = c.post(f"/v1/lots/{lot['id']}/route-packs", headers=k["planner"]).json()
+    assert packs["count"] == len(lot["routes"])
+    pack = packs["data"][0]
+    body = c.get(pack["pdf_url"], headers=k["acme"])
+    assert body.status_code == 200
+    ptext = text_of(body.content)
+    for secret in ("SYN-0", "2014-06-30", "EHC plan", "date of birth", "Reference"):
+        assert secret not in ptext, f"route pack leaks {secret!r}"
+    assert "(P-" in ptext
+    assert c.get(pack["pdf_url"], headers=k["blue"]).status_code == 404  # another operator's pack
+    assert c.get("/v1/documents", headers=k["acme"]).json()["count"] == packs["count"]
+
+    lists = c.post(f"/v1/plans/{plan_id}/school-lists", json={}, headers=k["planner"]).json()
+    assert lists["count"] >= 1
+    assert "Morning: vehicles arriving" in text_of(c.get(lists["data"][0]["pdf_url"], headers=k["planner"]).content)
+
+    # the same view from the command line, on the same database
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-m", "transport.cli", "readiness", "--first-day", first_day,
+                          "--database-url", db_url], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert f"{ready['ready']} of {ready['total']} children ready" in out.stdout
+    assert "T-LATE" in out.stdout and "the application has no decision yet" in out.stdout
