@@ -9,10 +9,12 @@ from fastapi import APIRouter, Depends, Query, status
 from fastapi.responses import Response
 
 from api.deps import EngineDep, Officer, Planner, SessionDep, Staff, current_principal
-from api.routes.common import AUTH, CONFLICT, NOT_FOUND
+from api.routes.common import AUTH, CONFLICT, NOT_FOUND, Limit, Offset, RecordId, Reference
 from api.schemas.documents import (ChangeNoticesCreate, DecisionLetterCreate, DocumentPublic, DocumentsPublic,
                                    IssueReport, ListsCreate, ReadinessPublic, TravelLettersCreate)
+from api.schemas.common import MAX_ID
 from api.security import Principal
+from api.workdays import FIRST_DAY, LAST_DAY
 from api.services import documents as svc
 from api.services import readiness
 
@@ -22,54 +24,57 @@ Caller = Annotated[Principal, Depends(current_principal)]
 
 @router.post("/v1/applications/{reference}/decision-letter", status_code=status.HTTP_201_CREATED,
              response_model=DocumentPublic, responses=CONFLICT)
-def issue_decision_letter(reference: str, body: DecisionLetterCreate, session: SessionDep, who: Officer) -> DocumentPublic:
+def issue_decision_letter(reference: Reference, body: DecisionLetterCreate, session: SessionDep, who: Officer) -> DocumentPublic:
     """Issue the decision letter of the decision in force: outcome, rule, route map, distances, review and appeal dates."""
     return svc.public(svc.issue_decision_letter(session, who, reference, body.issued_on))
 
 
 @router.post("/v1/plans/{plan_id}/travel-letters", status_code=status.HTTP_201_CREATED, response_model=IssueReport)
-def issue_travel_letters(plan_id: int, body: TravelLettersCreate, session: SessionDep, who: Planner) -> IssueReport:
+def issue_travel_letters(plan_id: RecordId, body: TravelLettersCreate, session: SessionDep, who: Planner) -> IssueReport:
     """Issue (and record as sent) a travel letter for every child on an awarded route; the rest are listed with why."""
     return svc.issue_travel_letters(session, who, plan_id, body.first_day, body.afternoon_plan_id, body.issued_on)
 
 
 @router.post("/v1/plans/{plan_id}/change-notices", status_code=status.HTTP_201_CREATED, response_model=IssueReport)
-def issue_change_notices(plan_id: int, body: ChangeNoticesCreate, session: SessionDep, who: Planner) -> IssueReport:
+def issue_change_notices(plan_id: RecordId, body: ChangeNoticesCreate, session: SessionDep, who: Planner) -> IssueReport:
     """Issue change notices for children whose times move by more than the policy's threshold or whose vehicle changes."""
     return svc.issue_change_notices(session, who, plan_id, body.from_plan_id, body.effective, body.issued_on)
 
 
 @router.post("/v1/plans/{plan_id}/school-lists", status_code=status.HTTP_201_CREATED, response_model=IssueReport)
-def issue_school_lists(plan_id: int, body: ListsCreate, session: SessionDep, who: Planner) -> IssueReport:
+def issue_school_lists(plan_id: RecordId, body: ListsCreate, session: SessionDep, who: Planner) -> IssueReport:
     """Issue a list per school: vehicles arriving and leaving, children by first name and pseudonymous id."""
     return svc.issue_school_lists(session, who, plan_id, body.afternoon_plan_id, body.issued_on)
 
 
 @router.post("/v1/lots/{lot_id}/route-packs", status_code=status.HTTP_201_CREATED, response_model=IssueReport,
              responses=CONFLICT)
-def issue_route_packs(lot_id: int, session: SessionDep, who: Planner) -> IssueReport:
+def issue_route_packs(lot_id: RecordId, session: SessionDep, who: Planner) -> IssueReport:
     """Issue the awarded operator's route packs: stops, times, access notes, equipment and map per route."""
     return svc.issue_route_packs(session, who, lot_id, None)
 
 
 @router.get("/v1/documents", response_model=DocumentsPublic)
-def list_documents(session: SessionDep, who: Caller, kind: str | None = None, subject: str | None = None,
-                   plan_id: int | None = None) -> DocumentsPublic:
+def list_documents(session: SessionDep, who: Caller,
+                   kind: Annotated[str | None, Query(max_length=32, pattern=r"^[a-z_]+$")] = None,
+                   subject: Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/+-]*$")] = None,
+                   plan_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+                   limit: Limit = 100, offset: Offset = 0) -> DocumentsPublic:
     """Documents the caller's role may see, newest first (officers: decision letters; planners: travel letters,
     notices, lists and packs; an operator: its own route packs)."""
-    rows, n = svc.listing(session, who, kind=kind, subject=subject, plan_id=plan_id)
+    rows, n = svc.listing(session, who, kind=kind, subject=subject, plan_id=plan_id, limit=limit, offset=offset)
     return DocumentsPublic(data=[svc.public(r) for r in rows], count=n)
 
 
 @router.get("/v1/documents/{doc_id}", response_model=DocumentPublic)
-def read_document(doc_id: int, session: SessionDep, who: Caller) -> DocumentPublic:
+def read_document(doc_id: RecordId, session: SessionDep, who: Caller) -> DocumentPublic:
     """A document's record: hash, sources, superseded copy, when sent and downloaded."""
     return svc.public(svc.get(session, who, doc_id))
 
 
 @router.get("/v1/documents/{doc_id}/pdf", response_class=Response,
             responses={200: {"content": {"application/pdf": {}}, "description": "the PDF"}})
-def download_document(doc_id: int, session: SessionDep, who: Caller) -> Response:
+def download_document(doc_id: RecordId, session: SessionDep, who: Caller) -> Response:
     """The PDF (the download is recorded)."""
     rec = svc.download(session, who, doc_id)
     return Response(rec.content, media_type="application/pdf",
@@ -78,15 +83,16 @@ def download_document(doc_id: int, session: SessionDep, who: Caller) -> Response
 
 
 @router.post("/v1/documents/{doc_id}/sent", response_model=DocumentPublic)
-def mark_document_sent(doc_id: int, session: SessionDep, who: Caller) -> DocumentPublic:
+def mark_document_sent(doc_id: RecordId, session: SessionDep, who: Caller) -> DocumentPublic:
     """Record that the document went out."""
     return svc.public(svc.mark_sent(session, who, doc_id))
 
 
 @router.get("/v1/readiness", response_model=ReadinessPublic)
 def read_readiness(session: SessionDep, engine: EngineDep, who: Staff,
-                   first_day: Annotated[dt.date, Query(description="first day of term")],
-                   as_of: Annotated[dt.date | None, Query(description="the day to judge (default today)")] = None
+                   first_day: Annotated[dt.date, Query(ge=FIRST_DAY, le=LAST_DAY, description="first day of term")],
+                   as_of: Annotated[dt.date | None, Query(ge=FIRST_DAY, le=LAST_DAY,
+                                                          description="the day to judge (default today)")] = None
                    ) -> ReadinessPublic:
     """Every eligible child in one state for the first day, counts by school and state, the count-down, who is not ready and why."""
     return readiness.view(session, first_day, today=as_of, engine=engine)

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import In, Page
+from api.schemas.common import In, Page, RecordIdField, SaneDate
 
 
 class DocumentPublic(BaseModel):
@@ -42,7 +42,7 @@ class DecisionLetterCreate(In):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"issued_on": "2026-08-03"}]})
 
-    issued_on: dt.date | None = Field(None, description="date of the letter (default today); review dates count from it")
+    issued_on: SaneDate | None = Field(None, description="date of the letter (default today); review dates count from it")
 
 
 class TravelLettersCreate(In):
@@ -50,9 +50,10 @@ class TravelLettersCreate(In):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"first_day": "2026-09-03", "afternoon_plan_id": None}]})
 
-    first_day: dt.date = Field(description="first day of the arrangements")
-    afternoon_plan_id: int | None = Field(None, description="the afternoon plan (drop-off times), when there is one")
-    issued_on: dt.date | None = None
+    first_day: SaneDate = Field(description="first day of the arrangements")
+    afternoon_plan_id: int | None = Field(None, ge=1, le=2**63 - 1,
+                                          description="the afternoon plan (drop-off times), when there is one")
+    issued_on: SaneDate | None = None
 
 
 class ChangeNoticesCreate(In):
@@ -60,9 +61,9 @@ class ChangeNoticesCreate(In):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"from_plan_id": 1, "effective": "2026-09-14"}]})
 
-    from_plan_id: int
-    effective: dt.date
-    issued_on: dt.date | None = None
+    from_plan_id: int = RecordIdField
+    effective: SaneDate
+    issued_on: SaneDate | None = None
 
 
 class ListsCreate(In):
@@ -70,8 +71,8 @@ class ListsCreate(In):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"afternoon_plan_id": None}]})
 
-    afternoon_plan_id: int | None = None
-    issued_on: dt.date | None = None
+    afternoon_plan_id: int | None = Field(None, ge=1, le=2**63 - 1)
+    issued_on: SaneDate | None = None
 
 
 class NotIssued(BaseModel):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api import audit
@@ -252,7 +252,7 @@ def visible(who: Principal, rec: DocumentRecord) -> bool:
 
 
 def listing(session: Session, who: Principal, *, kind: str | None = None, subject: str | None = None,
-            plan_id: int | None = None, limit: int = 500) -> tuple[list[DocumentRecord], int]:
+            plan_id: int | None = None, limit: int = 100, offset: int = 0) -> tuple[list[DocumentRecord], int]:
     """Documents the caller may see, newest first, and how many match."""
     q = select(DocumentRecord).order_by(DocumentRecord.id.desc())
     if who.role is Role.CONTRACTOR:
@@ -265,8 +265,8 @@ def listing(session: Session, who: Principal, *, kind: str | None = None, subjec
         q = q.where(DocumentRecord.subject == subject)
     if plan_id is not None:
         q = q.where(DocumentRecord.plan_id == plan_id)
-    rows = list(session.scalars(q))
-    return rows[:limit], len(rows)
+    n = session.scalar(select(func.count()).select_from(q.order_by(None).subquery())) or 0
+    return list(session.scalars(q.limit(limit).offset(offset))), n
 
 
 def get(session: Session, who: Principal, doc_id: int) -> DocumentRecord:
