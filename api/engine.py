@@ -54,6 +54,10 @@ class EligibilityEngine:
             log.exception("eligibility engine failed to load")
             self.state = "failed"
 
+    def is_loaded(self, policy: str | None = None) -> bool:
+        """Whether ``policy``'s assessor (default: the policy in force) is loaded, so deciding takes no loading."""
+        return (policy or self.default_policy) in self._assessors
+
     def assessor(self, policy: str | None = None) -> Assessor:
         """The assessor for ``policy`` (default: the policy in force)."""
         name = policy or self.default_policy

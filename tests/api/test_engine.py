@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from api.engine import EligibilityEngine
 from api.schemas.applications import ApplicationCreate
-from tests.api.conftest import application_body
+from api.services.applications import body_from_row
+from tests.api.conftest import COHORT_CSV, application_body
 
 
 class _Rendezvous:
@@ -34,9 +36,8 @@ def test_two_checks_run_at_the_same_time(eligibility_engine):
 
 def test_concurrent_decisions_equal_serial_ones(eligibility_engine):
     """Eight threads deciding the sample cohort give the same decisions, byte for byte, as one thread."""
-    from benchmarks.api_load import sample_bodies
-
-    apps = [ApplicationCreate.model_validate(b).to_domain() for b in sample_bodies()] * 4
+    with open(COHORT_CSV, encoding="utf-8") as fh:
+        apps = [body_from_row(row).to_domain() for row in csv.DictReader(fh)] * 4
     serial = [eligibility_engine.assess(a).model_dump_json() for a in apps]
     with ThreadPoolExecutor(8) as pool:
         parallel = list(pool.map(lambda a: eligibility_engine.assess(a).model_dump_json(), apps))
