@@ -291,3 +291,51 @@ class AuditEvent(Base):
     record_type: Mapped[str] = mapped_column(String(32))
     record_id: Mapped[str] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class PtbAgreementRecord(Base):
+    """An accepted personal transport budget: the term and its terms over time (pence; no bank details)."""
+
+    __tablename__ = "ptb_agreements"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"))
+    policy_version: Mapped[str] = mapped_column(String(200))
+    start: Mapped[dt.date] = mapped_column(Date)
+    end: Mapped[dt.date] = mapped_column(Date)
+    terms: Mapped[list[Any]]
+    """Each ``{effective, annual_pence, deduction_pence, reason}``, oldest first."""
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(32))
+
+    changes: Mapped[list[PtbChangeRecord]] = relationship(back_populates="agreement", order_by="PtbChangeRecord.id")
+
+
+class PtbChangeRecord(Base):
+    """A change of circumstances on an agreement and the over- or under-payment it produced."""
+
+    __tablename__ = "ptb_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("ptb_agreements.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    effective: Mapped[dt.date] = mapped_column(Date)
+    reported: Mapped[dt.date] = mapped_column(Date)
+    annual_pence: Mapped[int] = mapped_column(BigInteger)
+    end: Mapped[dt.date | None] = mapped_column(Date)
+    difference_pence: Mapped[int] = mapped_column(BigInteger)
+    to_repay_pence: Mapped[int] = mapped_column(BigInteger)
+    workings: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(32))
+
+    agreement: Mapped[PtbAgreementRecord] = relationship(back_populates="changes")
+
+
+class PlanOffersRecord(Base):
+    """The offers report of a plan (seat marginal costs take a while: worked out once, then read)."""
+
+    __tablename__ = "plan_offers"
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), primary_key=True)
+    policy_version: Mapped[str] = mapped_column(String(200))
+    document: Mapped[dict[str, Any]]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
