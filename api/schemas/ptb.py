@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.schemas.common import In, Page, Ref, SaneDate
 
 
 class PtbAgreementCreate(In):
     """Agree a PTB for an application decided eligible (the amount by the policy's formula unless given)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"application_id": "T-001", "start": "2026-09-01"}]})
 
     application_id: str = Ref
     start: SaneDate
@@ -23,6 +25,10 @@ class PtbAgreementCreate(In):
 
 class PtbChangeCreate(In):
     """A change of circumstances, from ``effective``; the new amount given, or by the formula for a new distance."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"kind": "home", "effective": "2026-11-20", "reported": "2027-01-20", "distance_m": 3000},
+        {"kind": "attendance", "effective": "2027-01-04", "reported": "2026-12-10", "attendance_days": 3}]})
 
     kind: Literal["home", "school", "attendance", "leaving", "other"]
     effective: SaneDate
