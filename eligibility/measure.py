@@ -23,11 +23,12 @@ from pyproj import Transformer
 from scipy.sparse.csgraph import dijkstra
 
 from eligibility.dates import academic_age
-from eligibility.policy import Policy
 from eligibility.offer import ptb_measure
+from eligibility.policy import Policy
 from eligibility.rules import AssessmentFacts, Candidate, home_point
 from eligibility.suitability import unsuitable_reason
 from eligibility.unsafe import UnsafeSegment, blocked_edges
+from transport.domain.addresses import AddressIndex
 from transport.domain.errors import InputError, OutsideNetworkError
 from transport.domain.geo import BNG, WGS84, LatLon, bng_many
 from transport.domain.models import Application, School
@@ -148,10 +149,11 @@ class Measurer:
     """Measures applications' homes against schools; built once per cohort or service."""
 
     def __init__(self, policy: Policy, schools: dict[str, School], walk, *, drive=None,
-                 segments: Sequence[UnsafeSegment] = (), postcodes=None):
+                 segments: Sequence[UnsafeSegment] = (), postcodes=None, addresses=None):
         self.policy, self.schools, self.walk, self.drive = policy, schools, walk, drive
         self.segments = list(segments)
         self.postcodes = postcodes
+        self._addresses = addresses
         self.blocked = blocked_edges(self.segments)
         self.needs_road = "road" in (policy.settings.nearest_measure, policy.settings.extended_rights_measure,
                                      ptb_measure(policy))
@@ -356,13 +358,25 @@ class Measurer:
         return list(map(tuple, np.round(np.column_stack([lon, lat]), 6).tolist()))
 
     # ---- applications --------------------------------------------------------------------
+    @property
+    def addresses(self) -> AddressIndex:
+        """The address points (OS Open UPRN), read at the first home given by UPRN."""
+        if self._addresses is None:
+            self._addresses = AddressIndex.load()
+        return self._addresses
+
     def home_location(self, app: Application) -> tuple[LatLon, str]:
-        """The home point and where it came from (lat/lon, easting/northing or postcode centroid)."""
+        """The home point and where it came from (lat/lon, easting/northing, UPRN or postcode centroid)."""
         h = app.home
         if h.location is not None:
             return h.location, "lat/lon given"
         if h.easting is not None and h.northing is not None:
             return LatLon.from_bng(h.easting, h.northing), "easting/northing given"
+        if h.uprn is not None:
+            try:
+                return self.addresses.lookup(h.uprn), f"UPRN {h.uprn} address point ({self.addresses.source})"
+            except InputError as exc:
+                raise InputError(f"application {app.id}: {exc}") from None
         if self.postcodes is None:
             raise InputError(f"application {app.id}: home is a postcode but no postcode file is loaded")
         return self.postcodes.lookup(h.postcode), f"postcode {h.postcode} centroid (Code-Point Open)"
@@ -492,7 +506,8 @@ class Measurer:
             raise OutsideNetworkError(f"application {app.id}: no walking route joins the home to {attended.name}")
         named = self.schools.get(app.ehc_named_school_id) if app.ehc_named_school_id else None
         return AssessmentFacts(application=app, school=attended, candidates=tuple(out), named_school=named,
-                               home=home_point(point), home_source=source, no_place_at=frozenset(no_place),
+                               home=home_point(point), home_source=source,
+                               home_measured_from=app.home.measured_from, no_place_at=frozenset(no_place),
                                measured_on=self.description)
 
     def facts(self, app: Application, *, no_place_at: frozenset[str] = frozenset()) -> AssessmentFacts:

@@ -113,6 +113,8 @@ class Settings(Strict):
 
     age_reference: Literal["travel_date", "school_year_start"] = "travel_date"
     home_start: Literal["address_point", "network_point"] = "address_point"
+    postcode_margin_miles: float = Field(0.25, ge=0)
+    """A walk measured from a postcode centroid this close to a limit is marked "measure from the address"."""
     nearest_measure: Literal["walking", "road"] = "walking"
     extended_rights_measure: Literal["walking", "road"] = "road"
     ignore_selective_preference: bool = True

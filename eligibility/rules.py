@@ -18,10 +18,24 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict, Field
 
 from eligibility.dates import (
-    ONE_DAY, academic_age, age_on, birthday, csa_end, csa_start, school_year_end, school_year_start,
+    ONE_DAY,
+    academic_age,
+    age_on,
+    birthday,
+    csa_end,
+    csa_start,
+    school_year_end,
+    school_year_start,
 )
 from eligibility.offer import Offer, make_offer, pounds, ptb_measure
-from eligibility.policy import COMPULSORY_RULES, POST_COMPULSORY_RULES, Policy, Refusal, Rule, RuleRow
+from eligibility.policy import (
+    COMPULSORY_RULES,
+    POST_COMPULSORY_RULES,
+    Policy,
+    Refusal,
+    Rule,
+    RuleRow,
+)
 from eligibility.suitability import age_or_sex_unsuitable, is_qualifying, unsuitable_reason
 from transport.domain.errors import InputError
 from transport.domain.geo import LatLon
@@ -66,6 +80,8 @@ class AssessmentFacts(BaseModel):
     home: tuple[float, float] | None = None
     """(lon, lat) of the home start point as understood."""
     home_source: str = ""
+    home_measured_from: str = "coordinates"
+    """uprn, coordinates or postcode centroid (``Home.measured_from``)."""
     no_place_at: frozenset[str] = frozenset()
     """Schools that would not have offered a place (they do not count as nearer)."""
     measured_on: str = ""
@@ -169,6 +185,11 @@ class Decision(BaseModel):
     policy_id: str
     policy_version: str
     inputs: InputsUnderstood
+    home_measured_from: str = "coordinates"
+    """Where distances were measured from: uprn (address point), coordinates, or postcode centroid."""
+    measure_from_address: str | None = None
+    """Set when a postcode centroid's walking distance is within the policy's margin of the limit: why the
+    decision must be re-measured from the address (UPRN or coordinates) before it is relied on."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -550,6 +571,7 @@ def decide(facts: AssessmentFacts, policy: Policy) -> Decision:
         if dist == INF:
             raise InputError(f"application {app.id}: the PTB needs the {measure} distance, which was not measured")
         offer = make_offer(policy, out.bases[0], low_income=app.low_income, ptb_distance_m=dist, start=app.travel_date)
+    caution = _measure_from_address(facts, policy, out.age, mine)
     cites_map = {c.rule: c.cites for c in out.checks}
     if out.eligible:
         cites = [cites_map[b] for b in out.bases]
@@ -574,7 +596,8 @@ def decide(facts: AssessmentFacts, policy: Policy) -> Decision:
     return Decision(
         application_id=app.id, eligible=out.eligible, bases=list(out.bases),
         refusal=None if out.refusal is None else str(out.refusal), decided_by=out.decided_by,
-        explanation=_explain(facts, policy, out, offer, valid_until, valid_reason), cites=cites,
+        explanation=_explain(facts, policy, out, offer, valid_until, valid_reason)
+        + (f" Measure from the address: {caution}." if caution else ""), cites=cites,
         checks=out.checks, school_id=facts.school.id, school_name=facts.school.name,
         walking_m=_opt(mine.walk_m) if mine else None, safe_walking_m=_opt(mine.safe_walk_m) if mine else None,
         road_m=_opt(mine.road_m) if mine else None, straight_line_m=round(mine.straight_m, 1) if mine else None,
@@ -585,7 +608,28 @@ def decide(facts: AssessmentFacts, policy: Policy) -> Decision:
         unsafe_segments_avoided=list(mine.avoided_segments) if mine else [],
         evidence=app.sen_evidence, offer=offer, valid_until=valid_until, valid_until_reason=valid_reason,
         policy_id=policy.id, policy_version=policy.version_label, inputs=inputs,
+        home_measured_from=facts.home_measured_from, measure_from_address=caution,
     )
+
+
+def _measure_from_address(facts: AssessmentFacts, policy: Policy, age: int, mine) -> str | None:
+    """Why a postcode-centroid measurement is too close to the walking limit to rely on, or None."""
+    if facts.home_measured_from != "postcode centroid" or mine is None or mine.walk_m == INF:
+        return None
+    rule = policy.rules.get(Rule.STATUTORY_DISTANCE)
+    if rule is None or not rule.limits:
+        return None
+    try:
+        limit = rule.limit_for(age).more_than_miles
+    except InputError:
+        return None
+    margin = policy.settings.postcode_margin_miles
+    walked = m_to_miles(mine.walk_m)
+    if abs(walked - limit) > margin:
+        return None
+    return (f"the walking route from the postcode centroid, {walked:.2f} mi, is within {margin:g} mi of the "
+            f"{limit:g} mi limit, and a postcode can span hundreds of metres; give the home's UPRN or "
+            f"coordinates and decide again")
 
 
 def home_point(location: LatLon | None) -> tuple[float, float] | None:

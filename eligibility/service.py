@@ -17,11 +17,12 @@ from eligibility.measure import Measurer
 from eligibility.policy import Policy, load_policy
 from eligibility.rules import AssessmentFacts, Decision, decide
 from eligibility.unsafe import UnsafeSegment, map_to_network, read_unsafe_segments
-from transport.io import cells
-from transport.io.tabular import read_table
+from transport.domain.addresses import normalise_uprn
 from transport.domain.errors import InputError
 from transport.domain.geo import LatLon
 from transport.domain.models import Application, ChildNeeds, Home, School
+from transport.io import cells
+from transport.io.tabular import read_table
 
 
 class RowError(BaseModel):
@@ -43,7 +44,7 @@ class Assessor:
         self.measurer = Measurer(policy, schools, walk, drive=drive, segments=segments, postcodes=postcodes)
 
     @classmethod
-    def from_settings(cls, policy: str | Path = "kent", *, unsafe_path: str | Path | None = None) -> "Assessor":
+    def from_settings(cls, policy: str | Path = "kent", *, unsafe_path: str | Path | None = None) -> Assessor:
         """Load the configured networks, schools and postcodes (see ``transport.domain.config``)."""
         from routing.network import load_network
         from transport.domain.geocode import PostcodeIndex
@@ -102,8 +103,8 @@ class Assessor:
 # -------------------------------------------------------------------------------------------------
 # reading applications (CSV or JSON); columns are documented in docs/eligibility-input.md
 # -------------------------------------------------------------------------------------------------
-COLUMNS = ("application_id", "date_of_birth", "sex", "home_postcode", "home_lat", "home_lon", "home_easting",
-           "home_northing", "school_urn", "ehc_plan", "ehc_named_school", "ehc_transport_condition",
+COLUMNS = ("application_id", "date_of_birth", "sex", "home_postcode", "home_uprn", "home_lat", "home_lon",
+           "home_easting", "home_northing", "school_urn", "ehc_plan", "ehc_named_school", "ehc_transport_condition",
            "sen_mobility", "sen_evidence", "temporary_condition_until", "low_income", "religious_preference",
            "travel_date", "no_place_at")
 
@@ -136,8 +137,9 @@ def application_from_row(row: dict[str, Any]) -> tuple[Application, frozenset[st
         lat, lon = cells.number(row, "home_lat"), cells.number(row, "home_lon")
         east, north = cells.number(row, "home_easting"), cells.number(row, "home_northing")
         postcode = str(row.get("home_postcode") or "").strip() or None
+        uprn = str(normalise_uprn(row["home_uprn"])) if str(row.get("home_uprn") or "").strip() else None
         location = LatLon(lat, lon) if lat is not None and lon is not None else None
-        home = Home(postcode=postcode, location=location, easting=east, northing=north)
+        home = Home(postcode=postcode, location=location, easting=east, northing=north, uprn=uprn)
         travel = cells.date(row, "travel_date", required=True)
         sex = str(row.get("sex") or "U").strip().upper()[:1] or "U"
         app = Application(

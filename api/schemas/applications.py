@@ -13,13 +13,15 @@ from transport.domain.models import Application, ChildNeeds, Home
 
 
 class HomeIn(In):
-    """Where the child lives: a postcode, a WGS84 point, or British National Grid metres."""
+    """Where the child lives: a postcode, a WGS84 point, British National Grid metres, or a UPRN (address point)."""
 
     postcode: str | None = Field(None, min_length=5, max_length=8, pattern=r"^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}$")
     lat: float | None = Field(None, ge=49.0, le=61.0)
     lon: float | None = Field(None, ge=-8.7, le=2.0)
     easting: float | None = Field(None, ge=0, le=800_000)
     northing: float | None = Field(None, ge=0, le=1_400_000)
+    uprn: str | None = Field(None, pattern=r"^[0-9]{1,12}$",
+                             description="Unique Property Reference Number, placed at its address point")
 
     @model_validator(mode="after")
     def _one_given(self) -> "HomeIn":
@@ -27,8 +29,8 @@ class HomeIn(In):
             raise ValueError("give both lat and lon")
         if (self.easting is None) != (self.northing is None):
             raise ValueError("give both easting and northing")
-        if self.postcode is None and self.lat is None and self.easting is None:
-            raise ValueError("home needs a postcode, lat/lon or easting/northing")
+        if self.postcode is None and self.lat is None and self.easting is None and self.uprn is None:
+            raise ValueError("home needs a postcode, lat/lon, easting/northing or a UPRN")
         return self
 
 
@@ -90,7 +92,7 @@ class ApplicationCreate(In):
         """The engine's application (raises InputError or ValueError naming the field)."""
         h = self.home
         home = Home(postcode=h.postcode, location=LatLon(h.lat, h.lon) if h.lat is not None else None,
-                    easting=h.easting, northing=h.northing)
+                    easting=h.easting, northing=h.northing, uprn=str(int(h.uprn)) if h.uprn else None)
         n = self.needs
         needs = ChildNeeds(wheelchair=n.wheelchair, passenger_assistant=n.passenger_assistant,
                            travel_alone=n.travel_alone, max_ride_time_min=n.max_ride_time_min,

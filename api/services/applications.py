@@ -134,6 +134,8 @@ def body_from_row(row: dict[str, Any]) -> ApplicationCreate:
             "travel_training_candidate": n.travel_training_candidate}
         h = app.home
         home: dict[str, Any] = {"postcode": h.postcode} if h.postcode else {}
+        if h.uprn:
+            home["uprn"] = h.uprn
         if h.location is not None:
             home.update(lat=h.location.lat, lon=h.location.lon)
         elif h.easting is not None:

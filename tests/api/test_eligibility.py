@@ -22,6 +22,20 @@ def test_check_is_stateless(client, keys):
     assert client.get("/v1/applications", headers=keys["officer"]).json()["count"] == 0
 
 
+def test_check_home_by_uprn(client, keys):
+    """A home given by UPRN is measured from its address point; an unknown UPRN is a 422 naming it."""
+    r = client.post("/v1/eligibility/check", json=application_body(home={"uprn": "990000000001"}),
+                    headers=keys["officer"])
+    assert r.status_code == 200, r.text
+    d = r.json()
+    assert d["home_measured_from"] == "uprn" and d["inputs"]["home_source"].startswith("UPRN 990000000001")
+    bad = client.post("/v1/eligibility/check", json=application_body(home={"uprn": "990000009999"}),
+                      headers=keys["officer"])
+    assert bad.status_code == 422 and "UPRN 990000009999 is not in the address file" in bad.text
+    assert client.post("/v1/eligibility/check", json=application_body(home={"uprn": "12ab"}),
+                       headers=keys["officer"]).status_code == 422
+
+
 def test_check_unknown_school_is_422(client, keys):
     """An application naming an unknown school cannot be decided: 422 with the reason."""
     r = client.post("/v1/eligibility/check", json=application_body(school_id="999999"), headers=keys["officer"])

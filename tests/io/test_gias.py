@@ -12,7 +12,13 @@ import pytest
 from transport.domain.config import SAMPLE_DATA, get_settings
 from transport.domain.errors import InputError
 from transport.domain.schools import load_schools
-from transport.io.gias import TYPE_BY_CODE, merge_council, read_type_codes, select_schools, write_schools_yaml
+from transport.io.gias import (
+    TYPE_BY_CODE,
+    merge_council,
+    read_type_codes,
+    select_schools,
+    write_schools_yaml,
+)
 
 SAMPLE = SAMPLE_DATA / "schools" / "rutland_gias_sample.csv"
 COUNCIL = SAMPLE_DATA / "schools" / "rutland_school_attributes.yaml"

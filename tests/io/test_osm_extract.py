@@ -13,7 +13,13 @@ from routing.matrix import compute_matrix
 from routing.network import build_network
 from transport.domain.config import get_settings
 from transport.domain.errors import InputError
-from transport.io.osm_extract import check_pbf, osmnx_filter, parse_overpass_filter, prepare, way_passes
+from transport.io.osm_extract import (
+    check_pbf,
+    osmnx_filter,
+    parse_overpass_filter,
+    prepare,
+    way_passes,
+)
 
 
 def _sha(path) -> str:

@@ -49,3 +49,18 @@ def test_every_row_read_or_reported(tmp_path_factory, rows):
         assert exc.errors and all(2 <= r <= len(rows) + 1 for r, _ in exc.errors)
     else:
         assert len(kids) == len(rows)
+
+
+def test_home_by_uprn_resolves_to_its_address_point(schools, tmp_path):
+    """home_uprn is a fourth way to give a child's home; an unknown UPRN is named when it is resolved."""
+    from transport.domain.addresses import AddressIndex
+
+    path = tmp_path / "c.csv"
+    path.write_text("child_id,home_uprn,school_urn\nA,990000000007,131018\nB,abc,131018\n")
+    with pytest.raises(RowErrors) as exc:
+        read_children(path)
+    assert exc.value.errors == [(3, "'abc' is not a UPRN (1 to 12 digits)")]
+    path.write_text("child_id,home_uprn,school_urn\nA,990000000007,131018\n")
+    (kid,) = read_children(path)
+    assert kid.home.uprn == "990000000007"
+    assert kid.home.resolve() == AddressIndex.load().lookup("990000000007")

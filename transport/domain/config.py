@@ -46,6 +46,8 @@ class Settings(BaseSettings):
         SAMPLE_DATA / "schools" / "rutland_school_attributes.yaml",
         description="project-authored school attributes keyed by DfE URN",
     )
+    uprn: str = Field(str(SAMPLE_DATA / "addresses" / "rutland_uprn_synthetic.csv"),
+                      description="OS Open UPRN CSV (UPRN,X_COORDINATE,Y_COORDINATE,...): homes given by UPRN")
     gias_types: str = Field("reference/gias_establishment_types_20250109.csv",
                             description="DfE GIAS establishment-type code list (type names to codes)")
     schools_border_km: float = Field(10.0, description="keep other LAs' GIAS schools this close to the council's own")

@@ -169,12 +169,21 @@ class Home(Frozen):
     location: LatLon | None = None
     easting: float | None = None
     northing: float | None = None
+    uprn: str | None = Field(None, pattern=r"^\d{1,12}$", description="address point (OS Open UPRN)")
 
     @model_validator(mode="after")
     def _one_given(self) -> "Home":
-        if self.location is None and self.postcode is None and (self.easting is None or self.northing is None):
-            raise ValueError("home needs a postcode, lat/lon or easting/northing")
+        if self.location is None and self.postcode is None and self.uprn is None \
+                and (self.easting is None or self.northing is None):
+            raise ValueError("home needs a postcode, lat/lon, easting/northing or a UPRN")
         return self
+
+    @property
+    def measured_from(self) -> str:
+        """Which of the given places distances are measured from: coordinates, then UPRN, then postcode."""
+        if self.location is not None or (self.easting is not None and self.northing is not None):
+            return "coordinates"
+        return "uprn" if self.uprn is not None else "postcode centroid"
 
 
 class Application(Frozen):

@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from transport.domain.addresses import AddressIndex
 from transport.domain.errors import InputError, from_validation
 from transport.domain.geo import LatLon
 
@@ -33,21 +34,25 @@ class Point(_Model):
     easting: float | None = None
     northing: float | None = None
     postcode: str | None = None
+    uprn: str | None = Field(None, pattern=r"^\d{1,12}$")
 
     @model_validator(mode="after")
     def _given(self) -> "Point":
         if (self.lat is None) != (self.lon is None):
             raise ValueError("give both lat and lon")
-        if self.lat is None and self.postcode is None and (self.easting is None or self.northing is None):
-            raise ValueError("give lat/lon, easting/northing or a postcode")
+        if self.lat is None and self.postcode is None and self.uprn is None \
+                and (self.easting is None or self.northing is None):
+            raise ValueError("give lat/lon, easting/northing, a UPRN or a postcode")
         return self
 
-    def resolve(self, postcodes=None) -> LatLon:
-        """The WGS84 point (postcodes resolved to their Code-Point centroid)."""
+    def resolve(self, postcodes=None, addresses=None) -> LatLon:
+        """The WGS84 point: coordinates, else the UPRN's address point, else the postcode's Code-Point centroid."""
         if self.lat is not None:
             return LatLon(self.lat, self.lon)  # type: ignore[arg-type]
         if self.easting is not None and self.northing is not None:
             return LatLon.from_bng(self.easting, self.northing)
+        if self.uprn is not None:
+            return (addresses or AddressIndex.load()).lookup(self.uprn)
         if postcodes is None:
             from transport.domain.geocode import PostcodeIndex
 

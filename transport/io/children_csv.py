@@ -1,7 +1,8 @@
 """Children for a routing scenario from a CSV or .xlsx (one row per child), as councils keep them.
 
-Columns: ``child_id``, ``first_name``, the home as ``home_postcode`` or ``home_lat``/``home_lon``
-or ``home_easting``/``home_northing``, ``school_urn``, and optional needs: ``phase``,
+Columns: ``child_id``, ``first_name``, the home as ``home_postcode``, ``home_uprn`` (an address
+point of the ``SEN_TRANSPORT_UPRN`` file), ``home_lat``/``home_lon`` or
+``home_easting``/``home_northing``, ``school_urn``, and optional needs: ``phase``,
 ``wheelchair``, ``passenger_assistant``, ``travel_alone``, ``max_ride_time_min``, ``not_with``
 (``;``-separated child ids), ``sibling_group``, ``load_time_s``, ``equipment`` (``;``-separated),
 ``access_notes``. Every bad row is reported with its (Excel) row number; nothing is dropped silently.
@@ -14,19 +15,23 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from transport.io import cells
+from transport.domain.addresses import normalise_uprn
 from transport.domain.errors import InputError, from_validation
-from transport.io.tabular import RowErrors, read_table
 from transport.domain.scenario import FleetVehicle, Point, Scenario, ScenarioChild, ScenarioSchool
+from transport.io import cells
+from transport.io.tabular import RowErrors, read_table
+
 
 def _home(row: dict) -> Point:
     if str(row.get("home_lat") or "").strip() or str(row.get("home_lon") or "").strip():
         return Point(lat=float(row["home_lat"]), lon=float(row["home_lon"]))
     if str(row.get("home_easting") or "").strip():
         return Point(easting=float(row["home_easting"]), northing=float(row["home_northing"]))
+    if str(row.get("home_uprn") or "").strip():
+        return Point(uprn=str(normalise_uprn(row["home_uprn"])))
     if str(row.get("home_postcode") or "").strip():
         return Point(postcode=str(row["home_postcode"]).strip())
-    raise InputError("no home: give home_postcode, home_lat/home_lon or home_easting/home_northing")
+    raise InputError("no home: give home_postcode, home_uprn, home_lat/home_lon or home_easting/home_northing")
 
 
 def child_from_row(row: dict) -> ScenarioChild:
@@ -73,8 +78,8 @@ def read_children(path: str | Path) -> list[ScenarioChild]:
 def scenario_from_children(children: list[ScenarioChild], *, fleet: tuple[FleetVehicle, ...] | None = None,
                            session: str = "am", name: str = "imported children", schools=None) -> Scenario:
     """A scenario carrying these children to their (sample or configured) schools."""
-    from transport.planning.cohort import default_fleet
     from transport.domain.schools import load_schools
+    from transport.planning.cohort import default_fleet
 
     known = schools or load_schools()
     missing = sorted({c.school_id for c in children if c.school_id not in known})

@@ -38,9 +38,9 @@ OPEN_STATUSES = frozenset({"open", "open, but proposed to close"})
 
 # GIAS TypeOfEstablishment code -> the engine's school type, or None when the council does not
 # carry children there. Codes and names: ../shared/data/reference/gias_establishment_types_20250109.csv.
-# "Qualifying schools" (Education Act 1996 s.444(1H), DfE home-to-school travel guidance 2024,
-# para. 18): maintained schools, academies and free schools, CTCs, maintained and non-maintained
-# special schools, PRUs and alternative provision academies.
+# "Qualifying schools" (Education Act 1996 s.444(1H), as the DfE home-to-school travel guidance
+# uses the term): maintained schools, academies and free schools, CTCs, maintained and
+# non-maintained special schools, PRUs and alternative provision academies.
 TYPE_BY_CODE: dict[int, str | None] = {
     1: "mainstream", 2: "mainstream", 3: "mainstream", 5: "mainstream",           # LA maintained
     15: "mainstream",                                                            # LA nursery school
