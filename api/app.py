@@ -60,7 +60,7 @@ def create_app(settings: ApiSettings | None = None, *, engine: EligibilityEngine
                start_jobs: bool = True) -> FastAPI:
     """The service on ``settings`` (default: from the environment). ``engine`` injects a loaded eligibility engine."""
     from api.jobs import JobRunner
-    from api.routes import admin, applications, cases, documents, eligibility, health, planning, ptb, schools
+    from api.routes import admin, applications, cases, documents, eligibility, health, offers, planning, ptb, schools
 
     settings = settings or get_api_settings()
 
@@ -120,7 +120,7 @@ def create_app(settings: ApiSettings | None = None, *, engine: EligibilityEngine
     app.openapi = openapi  # type: ignore[method-assign]
 
     for router in (health.router, applications.router, eligibility.router, cases.router, planning.router, planning.lots,
-                   schools.router, documents.router, admin.router, ptb.router):
+                   schools.router, documents.router, admin.router, ptb.router, offers.router):
         app.include_router(router)
     app.include_router(__import__("api.web.router", fromlist=["router"]).router)  # web pages (api/web)
     app.include_router(__import__("api.web.docs", fromlist=["router"]).router)  # /docs from vendored Swagger UI
