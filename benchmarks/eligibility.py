@@ -2,10 +2,14 @@
 
 Homes are real postcode centroids (Code-Point Open, Rutland cut); schools are the 24 real
 Rutland schools; children, needs and school choices are synthetic (seed 2025). Timed end to
-end, including loading the networks (from the on-disk cache), schools and postcodes. Asserts
-nothing; the last line is JSON.
+end, including loading the networks (from the on-disk cache), schools and postcodes; the
+process CPU seconds are printed too (wall time on a shared machine waits for other work).
+With ``--check`` every decision is also made on the reference path (``eligibility.reference``:
+routes drawn one at a time, every model validated) and compared field by field; the JSON then
+says ``decisions_equal`` and the reference time in the same run. Asserts nothing; the last
+line is JSON.
 
-    python benchmarks/eligibility.py [N]
+    python benchmarks/eligibility.py [N] [--check]
 """
 
 from __future__ import annotations
@@ -46,9 +50,29 @@ def synthetic(n: int, postcodes: list[str], schools: dict) -> list:
     return out
 
 
-def main(n: int = 20_000) -> dict:
+def check(assessor, apps: list, decisions: list, errors: list) -> tuple[bool, float, int]:
+    """Decide every application on the reference path: (all equal, its seconds, how many differ)."""
+    from eligibility.reference import reference_decisions
+
+    t = time.perf_counter()
+    ref = reference_decisions(assessor.measurer, apps)
+    ref_s = time.perf_counter() - t
+    fast = iter(decisions)
+    error_ids = {e.application_id for e in errors}
+    differ = 0
+    for app, r in zip(apps, ref):
+        if isinstance(r, Exception):
+            differ += app.id not in error_ids
+            continue
+        d = next(fast, None)
+        differ += d is None or d != r or d.model_dump_json() != r.model_dump_json()
+    return differ == 0 and len(decisions) == sum(not isinstance(r, Exception) for r in ref), ref_s, differ
+
+
+def main(n: int = 20_000, *, check_all: bool = False) -> dict:
     """Run the benchmark and return the figures."""
     t0 = time.perf_counter()
+    c0 = time.process_time()
     from eligibility.service import Assessor
     from transport.domain.config import SAMPLE_DATA
 
@@ -58,6 +82,7 @@ def main(n: int = 20_000) -> dict:
     t1 = time.perf_counter()
     decisions, errors = assessor.assess_many(apps)
     total = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     t_assess = time.perf_counter() - t1
     singles = []
     for app in apps[:50]:
@@ -73,11 +98,18 @@ def main(n: int = 20_000) -> dict:
     print(f"load {t_load:.2f} s; assess {t_assess:.2f} s for {n} applications "
           f"({n / t_assess:.0f}/s); {len(decisions)} decided ({eligible} eligible), {len(errors)} errors")
     print(f"single decision (median of 50): {single_ms:.1f} ms")
-    result = {"applications": n, "errors": len(errors), "total_s": round(total, 2),
+    print(f"cpu {cpu:.2f} s for load + assess")
+    result = {"applications": n, "errors": len(errors), "total_s": round(total, 2), "cpu_s": round(cpu, 2),
               "per_second": round(n / total, 1), "single_decision_ms": round(single_ms, 2)}
+    if check_all:
+        equal, ref_s, differ = check(assessor, apps, decisions, errors)
+        print(f"reference path: {ref_s:.2f} s for the same {n}; {differ} decisions differ")
+        result |= {"decisions_equal": equal, "reference_assess_s": round(ref_s, 2),
+                   "speedup_vs_reference": round(ref_s / t_assess, 2)}
     print(json.dumps(result))
     return result
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20_000)
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    main(int(args[0]) if args else 20_000, check_all="--check" in sys.argv)

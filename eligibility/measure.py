@@ -11,11 +11,12 @@ network to the entrance point, is added to the route.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
@@ -26,7 +27,7 @@ from eligibility.dates import academic_age
 from eligibility.offer import ptb_measure
 from eligibility.policy import Policy
 from eligibility.rules import AssessmentFacts, Candidate, home_point
-from eligibility.suitability import unsuitable_reason
+from eligibility.suitability import suitability_key, unsuitable_reason
 from eligibility.unsafe import UnsafeSegment, blocked_edges
 from transport.domain.addresses import AddressIndex
 from transport.domain.errors import InputError, OutsideNetworkError
@@ -61,6 +62,8 @@ class _Entrance:
     plain: _Tree
     safe: _Tree
     road: _Tree | None
+    pieces: dict[bool, np.ndarray] = field(default_factory=dict)
+    """The entrance's own part of its edge, by which end of the edge a route arrives at."""
 
 
 @dataclass
@@ -114,18 +117,6 @@ def _reach_one(stack: _Stack, n1: int, n2: int, c1: float, c2: float) -> np.ndar
     return out
 
 
-def _edge_lookup(net, blocked: frozenset[int]) -> dict[tuple[int, int], int]:
-    """The shortest usable edge for each (u, v)."""
-    order = np.lexsort((net.edge_length_m, net.edge_v, net.edge_u))
-    out: dict[tuple[int, int], int] = {}
-    for e in order.tolist():
-        if e in blocked:
-            continue
-        key = (int(net.edge_u[e]), int(net.edge_v[e]))
-        out.setdefault(key, e)
-    return out
-
-
 def _snap_arrays(net, points: Sequence[LatLon]) -> _Homes:
     """Snap points to edges with no distance limit (the caller checks ``snap_m``)."""
     xs, ys = bng_many(list(points))
@@ -148,6 +139,10 @@ def _snap_arrays(net, points: Sequence[LatLon]) -> _Homes:
 class Measurer:
     """Measures applications' homes against schools; built once per cohort or service."""
 
+    validate_models = False
+    """Whether a Candidate carrying a drawn route is validated; its values are computed here,
+    so only ``eligibility.reference`` does, and tests compare the two."""
+
     def __init__(self, policy: Policy, schools: dict[str, School], walk, *, drive=None,
                  segments: Sequence[UnsafeSegment] = (), postcodes=None, addresses=None):
         self.policy, self.schools, self.walk, self.drive = policy, schools, walk, drive
@@ -162,8 +157,9 @@ class Measurer:
         self._walk_csr = walk.csr("length")
         self._safe_csr = walk.csr("length", self.blocked)
         self._road_csr_t = drive.csr("length").T.tocsr() if drive is not None else None
-        self._lookup_plain = _edge_lookup(walk, frozenset())
-        self._lookup_safe = _edge_lookup(walk, self.blocked)
+        self._keys: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._runs: dict[int, tuple[np.ndarray, list[float]]] = {}
+        self._suitable: dict[tuple, list[str]] = {}
         self._to_wgs = Transformer.from_crs(BNG, WGS84, always_xy=True)
         coords, owner = shapely.get_coordinates(walk.edge_geometry, return_index=True)
         self._coords = np.split(coords, np.flatnonzero(np.diff(owner)) + 1)
@@ -295,67 +291,123 @@ class Measurer:
         return np.minimum(a.min(axis=0), b.min(axis=0))
 
     # ---- route geometry ---------------------------------------------------------------------
-    def _route(self, ent: _Entrance, homes: _Homes, i: int, safe: bool) -> tuple[list[tuple[float, float]], list[int]]:
-        """(lon, lat) and edge ids of the walk from home ``i`` to an entrance."""
-        tree = ent.safe if safe else ent.plain
-        lookup = self._lookup_safe if safe else self._lookup_plain
-        w = self.walk
-        best = (INF, -1, -1, 0.0)
-        for r in range(len(tree.roots)):
-            for node, c in ((homes.u[i], homes.cu[i]), (homes.v[i], homes.cv[i])):
-                total = tree.dist[r, node] + tree.offsets[r] + c
-                if total < best[0]:
-                    best = (total, r, int(node), float(c))
-        direct = self._direct(ent, homes, np.array([i]), self.blocked if safe else frozenset())[0]
-        home_xy = (float(homes.x[i]), float(homes.y[i]))
-        if direct <= best[0] or best[1] < 0:
-            line = w.edge_geometry[ent.walk_edge]
-            f_home = homes.fraction[i] if homes.edge[i] == ent.walk_edge else 1 - homes.fraction[i]
-            lo, hi = sorted((float(f_home), ent.walk_fraction))
-            piece = shapely.ops.substring(line, lo, hi, normalized=True)
-            xy = shapely.get_coordinates(piece).tolist()
-            if f_home > ent.walk_fraction:
-                xy.reverse()
-            return self._lonlat([home_xy, *xy, (ent.x, ent.y)]), [ent.walk_edge]
-        _, r, node, _ = best
-        chain = [node]
-        root = int(tree.roots[r])
-        while chain[-1] != root:
-            chain.append(int(tree.pred[r, chain[-1]]))
-        # chain runs home-side node -> ... -> root (entrance side); walking is symmetric
-        xy: list[tuple[float, float]] = [home_xy]
-        home_edge = int(homes.edge[i])
-        hline = w.edge_geometry[home_edge]
-        f = float(homes.fraction[i])
-        part = shapely.ops.substring(hline, 0.0, f, normalized=True) if node == homes.u[i] else \
-            shapely.ops.substring(hline, f, 1.0, normalized=True)
-        pc = shapely.get_coordinates(part).tolist()
-        xy += pc[::-1] if node == homes.u[i] else pc
-        walked = [home_edge]
-        middle = []
-        for a, b in zip(chain, chain[1:]):
-            e = lookup.get((a, b), lookup.get((b, a), -1))
-            walked.append(e)
-            middle.append(self._coords[e])
-        if middle:
-            xy += np.concatenate(middle).tolist()
-        eline = w.edge_geometry[ent.walk_edge]
-        ef = ent.walk_fraction
-        epart = shapely.ops.substring(eline, ef, 1.0, normalized=True) if root == tree.roots[0] else \
-            shapely.ops.substring(eline, 0.0, ef, normalized=True)
-        ec = shapely.get_coordinates(epart).tolist()
-        xy += ec[::-1] if root == tree.roots[0] else ec
-        xy.append((ent.x, ent.y))
-        walked.append(ent.walk_edge)
-        return self._lonlat(xy), walked
+    def _edge_keys(self, safe: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted ``u * n + v`` keys and the shortest usable edge of each (the tree's edge lookup)."""
+        key = "safe" if safe else "plain"
+        if key not in self._keys:
+            w = self.walk
+            order = np.lexsort((w.edge_length_m, w.edge_v, w.edge_u))
+            if safe and self.blocked:
+                order = order[~np.isin(order, np.fromiter(self.blocked, dtype=np.int64))]
+            keys = w.edge_u[order].astype(np.int64) * w.n_nodes + w.edge_v[order]
+            first = np.ones(len(keys), dtype=bool)
+            first[1:] = keys[1:] != keys[:-1]
+            self._keys[key] = (keys[first], order[first])
+        return self._keys[key]
 
-    def _lonlat(self, xy: list) -> list[tuple[float, float]]:
-        arr = np.asarray(xy, dtype=float).reshape(-1, 2)
+    def _tree_edges(self, a: np.ndarray, b: np.ndarray, safe: bool) -> np.ndarray:
+        """The edge walked between consecutive tree nodes: (a, b) if usable, else (b, a), else -1."""
+        keys, edges = self._edge_keys(safe)
+        n = self.walk.n_nodes
+        out = np.full(len(a), -1, dtype=np.int64)
+        for k in (a * n + b, b * n + a):
+            pos = np.minimum(np.searchsorted(keys, k), len(keys) - 1)
+            hit = (keys[pos] == k) & (out < 0)
+            out[hit] = edges[pos[hit]]
+        return out
+
+    def _piece(self, e: int, lo: float, hi: float) -> np.ndarray:
+        """Vertices of ``shapely.ops.substring(line, lo, hi, normalized=True)`` for 0 <= lo <= hi <= 1.
+
+        The same arithmetic as shapely's (GEOS interpolation at the ends, the vertices strictly
+        between by running length), on cumulative lengths computed once per edge.
+        """
+        line = self.walk.edge_geometry[e]
+        if lo == hi:
+            return shapely.get_coordinates(shapely.line_interpolate_point(line, lo, normalized=True))
+        length = line.length
+        start, end = lo * length, hi * length
+        ends = shapely.get_coordinates(shapely.line_interpolate_point(line, [start, end]))
+        coords, run = self._runs.get(e) or self._run(e)
+        a, b = bisect.bisect_right(run, max(start, 0)), bisect.bisect_left(run, end)
+        return np.concatenate([ends[:1], coords[a:b], ends[1:]]) if b > a else ends
+
+    def _run(self, e: int) -> tuple[np.ndarray, list[float]]:
+        pts = self._coords[e]
+        xy = pts.tolist()
+        run, d = [], 0
+        for p1, p2 in zip(xy, xy[1:]):
+            run.append(d)
+            d += ((p2[0] - p1[0]) ** 2 + (p2[1] - p1[1]) ** 2) ** 0.5
+        self._runs[e] = (pts, run)
+        return pts, run
+
+    def _path(self, ent: _Entrance, homes: _Homes, i: int, safe: bool) -> tuple[np.ndarray, list[int]]:
+        """BNG vertices and edge ids of the walk from home ``i`` to an entrance, read from the entrance's tree."""
+        tree = ent.safe if safe else ent.plain
+        w = self.walk
+        hu, hv, cu, cv = homes.u[i], homes.v[i], homes.cu[i], homes.cv[i]
+        best, best_r, best_node = INF, -1, -1
+        for r in range(len(tree.roots)):
+            for node, c in ((hu, cu), (hv, cv)):
+                total = tree.dist[r, node] + tree.offsets[r] + c
+                if total < best:
+                    best, best_r, best_node = total, r, int(node)
+        direct = INF
+        he, f_home_raw = int(homes.edge[i]), homes.fraction[i]
+        rev = int(w.edge_reverse[ent.walk_edge])
+        if (he == ent.walk_edge or (rev >= 0 and he == rev)) and not (safe and ent.walk_edge in self.blocked):
+            f_dir = f_home_raw if he == ent.walk_edge else 1 - f_home_raw
+            direct = abs(f_dir - ent.walk_fraction) * w.edge_length_m[ent.walk_edge]
+        home_xy = np.array([[homes.x[i], homes.y[i]]])
+        ent_xy = np.array([[ent.x, ent.y]])
+        if direct <= best or best_r < 0:
+            f_home = f_home_raw if he == ent.walk_edge else 1 - f_home_raw
+            lo, hi = sorted((float(f_home), ent.walk_fraction))
+            piece = self._piece(ent.walk_edge, lo, hi)
+            if f_home > ent.walk_fraction:
+                piece = piece[::-1]
+            return np.concatenate([home_xy, piece, ent_xy]), [ent.walk_edge]
+        root = int(tree.roots[best_r])
+        pred = memoryview(np.ascontiguousarray(tree.pred[best_r]))   # Python ints, node by node
+        chain = [best_node]
+        while chain[-1] != root:
+            chain.append(pred[chain[-1]])
+        f = float(f_home_raw)
+        from_u = best_node == hu
+        part = self._piece(he, 0.0, f)[::-1] if from_u else self._piece(he, f, 1.0)
+        nodes = np.asarray(chain, dtype=np.int64)
+        middle = self._tree_edges(nodes[:-1], nodes[1:], safe).tolist()
+        first_root = root == tree.roots[0]
+        epiece = ent.pieces.get(first_root)
+        if epiece is None:
+            ef = ent.walk_fraction
+            epiece = self._piece(ent.walk_edge, ef, 1.0)[::-1] if first_root else self._piece(ent.walk_edge, 0.0, ef)
+            ent.pieces[first_root] = epiece
+        xy = np.concatenate([home_xy, part, *[self._coords[e] for e in middle], epiece, ent_xy])
+        return xy, [he, *middle, ent.walk_edge]
+
+    def _project(self, paths: list[np.ndarray]) -> list[list[tuple[float, float]]]:
+        """(lon, lat) to 6 dp of every path in one projection, repeated vertices dropped."""
+        if not paths:
+            return []
+        arr = np.concatenate(paths)
+        starts = np.cumsum([0] + [len(p) for p in paths[:-1]])
         keep = np.ones(len(arr), dtype=bool)
         keep[1:] = np.any(arr[1:] != arr[:-1], axis=1)
+        keep[starts] = True
+        counts = np.add.reduceat(keep.astype(np.int64), starts)
         arr = arr[keep]
         lon, lat = self._to_wgs.transform(arr[:, 0], arr[:, 1])
-        return list(map(tuple, np.round(np.column_stack([lon, lat]), 6).tolist()))
+        flat = list(zip(np.round(lon, 6).tolist(), np.round(lat, 6).tolist()))
+        bounds = np.concatenate([[0], np.cumsum(counts)]).tolist()
+        return [flat[a:b] for a, b in zip(bounds, bounds[1:])]
+
+    def _routes(self, jobs: Sequence[tuple[_Entrance, int, bool]], homes: _Homes
+                ) -> list[tuple[list[tuple[float, float]], list[int]]]:
+        """(lon, lat) and edge ids of each (entrance, home, safe) walk, projected together."""
+        paths = [self._path(ent, homes, k, safe) for ent, k, safe in jobs]
+        return list(zip(self._project([p[0] for p in paths]), [p[1] for p in paths]))
 
     # ---- applications --------------------------------------------------------------------
     @property
@@ -386,10 +438,12 @@ class Measurer:
         attended = self.schools[app.school_id]
         named = self.schools.get(app.ehc_named_school_id) if app.ehc_named_school_id else None
         age = academic_age(app.date_of_birth, on or app.travel_date, self.policy.compulsory_school_age.school_year_starts)
-        out = [s.id for s in self.schools.values()
-               if s.id in (attended.id, getattr(named, "id", None))
-               or unsuitable_reason(s, app, attended, named, age, self.policy) is None]
-        return out
+        key = suitability_key(app, attended, named, age)
+        if key not in self._suitable:
+            self._suitable[key] = [s.id for s in self.schools.values()
+                                   if s.id in (attended.id, getattr(named, "id", None))
+                                   or unsuitable_reason(s, app, attended, named, age, self.policy) is None]
+        return list(self._suitable[key])
 
     def _check_schools(self, app: Application) -> None:
         if app.school_id not in self.schools:
@@ -464,23 +518,46 @@ class Measurer:
                 straight = np.minimum(straight, np.hypot(homes.x[idx] - ent.x, homes.y[idx] - ent.y))
                 if road_homes is not None and ent.road is not None:
                     best_road = np.minimum(best_road, self._road_reach(ent.road, road_homes, idx, self.drive))
-            for n, k in enumerate(ks):
-                road = None
-                if road_homes is not None and road_homes.snap_m[k] <= self.drive.max_snap_m and np.isfinite(best_road[n]):
-                    road = float(best_road[n])
-                measured[(sid, k)] = (float(best[n]), float(best_safe[n]), road, float(straight[n]), int(which[n]))
+            road_ok = (road_homes.snap_m[idx] <= self.drive.max_snap_m) & np.isfinite(best_road) \
+                if road_homes is not None else np.zeros(len(idx), dtype=bool)
+            for k, w_m, s_m, r_m, r_ok, st_m, j in zip(ks, best.tolist(), best_safe.tolist(), best_road.tolist(),
+                                                      road_ok.tolist(), straight.tolist(), which.tolist()):
+                measured[(sid, k)] = (w_m, s_m, r_m if r_ok else None, st_m, j)
+        walks = self._attended_walks([(k, apps[i]) for k, i in enumerate(ok) if results[i] is None], measured, homes)
         for k, i in enumerate(ok):
             if results[i] is not None:
                 continue
             app = apps[i]
             try:
-                results[i] = self._facts(app, k, cands[k], measured, homes, points[k], sources[k],
+                results[i] = self._facts(app, k, cands[k], measured, walks.get(k), points[k], sources[k],
                                          no_place_at[i] if no_place_at is not None else frozenset())
             except InputError as exc:
                 results[i] = exc
         return results  # type: ignore[return-value]
 
-    def _facts(self, app, k, ids, measured, homes, point, source, no_place) -> AssessmentFacts:
+    def _attended_walks(self, todo: Sequence[tuple[int, Application]], measured: dict, homes: _Homes) -> dict[int, tuple]:
+        """For each home (position ``k``): the route drawn to the school attended, its edges, and the
+        unsafe edges and segments the shortest walk would use (the safe route avoids them)."""
+        plain_jobs = []
+        for k, app in todo:
+            walk_m, _, _, _, j = measured[(app.school_id, k)]
+            if math.isfinite(walk_m):
+                plain_jobs.append((self.entrances[app.school_id][j], k, False))
+        plain = dict(zip((k for _, k, _ in plain_jobs), self._routes(plain_jobs, homes)))
+        out: dict[int, tuple] = {}
+        safe_jobs = []
+        for ent, k, _ in plain_jobs:
+            route, edges = plain[k]
+            avoided = sorted(set(edges) & self.blocked) if self.blocked else []
+            seg_ids = [s.id for s in self.segments if s.edges & set(avoided)]
+            out[k] = (route, edges, avoided, seg_ids)
+            if avoided and math.isfinite(measured[(ent.school_id, k)][1]):
+                safe_jobs.append((ent, k, True))
+        for (_, k, _), (route, edges) in zip(safe_jobs, self._routes(safe_jobs, homes)):
+            out[k] = (route, edges, *out[k][2:])
+        return out
+
+    def _facts(self, app, k, ids, measured, walk, point, source, no_place) -> AssessmentFacts:
         out = []
         for sid in ids:
             walk_m, safe_m, road_m, straight_m, j = measured[(sid, k)]
@@ -489,18 +566,14 @@ class Measurer:
             route_edges: list[int] = []
             avoided: list[int] = []
             seg_ids: list[str] = []
-            if sid == app.school_id and np.isfinite(walk_m):
-                plain_route, plain_edges = self._route(ent, homes, k, safe=False)
-                avoided = sorted(set(plain_edges) & self.blocked)
-                seg_ids = [s.id for s in self.segments if s.edges & set(avoided)]
-                if np.isfinite(safe_m):
-                    route, route_edges = self._route(ent, homes, k, safe=True) if avoided else (plain_route, plain_edges)
-                else:
-                    route, route_edges = plain_route, plain_edges
-            out.append(Candidate(school=self.schools[sid], walk_m=walk_m, safe_walk_m=safe_m, road_m=road_m,
-                                 straight_m=straight_m, entrance=ent.name, route=tuple(route),
-                                 route_edges=tuple(route_edges), avoided_edges=tuple(avoided),
-                                 avoided_segments=tuple(seg_ids)))
+            if sid == app.school_id and walk is not None:
+                route, route_edges, avoided, seg_ids = walk
+            # a drawn route's few hundred points cost more to validate than the rest of a decision
+            make = Candidate.model_construct if route and not self.validate_models else Candidate
+            out.append(make(school=self.schools[sid], walk_m=walk_m, safe_walk_m=safe_m, road_m=road_m,
+                            straight_m=straight_m, entrance=ent.name, route=tuple(route),
+                            route_edges=tuple(route_edges), avoided_edges=tuple(avoided),
+                            avoided_segments=tuple(seg_ids)))
         attended = self.schools[app.school_id]
         if not np.isfinite(next(c.walk_m for c in out if c.school.id == attended.id)):
             raise OutsideNetworkError(f"application {app.id}: no walking route joins the home to {attended.name}")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -278,8 +279,14 @@ def _rank(facts: AssessmentFacts, policy: Policy, academic: int) -> list[Candida
     return sorted(out, key=lambda c: (_measure(c, measure, app), c.school.name, c.school.id))
 
 
+@lru_cache(maxsize=256)
+def _squash(text: str) -> str:
+    """Policy text with its YAML line breaks and indents as single spaces."""
+    return " ".join(text.split())
+
+
 def _check(out: Outcome, rule_id: str, row: RuleRow, holds: bool, test: str) -> None:
-    out.checks.append(RuleCheck(rule=rule_id, holds=holds, test=test, cites=" ".join(row.cites.split())))
+    out.checks.append(RuleCheck(rule=rule_id, holds=holds, test=test, cites=_squash(row.cites)))
     if holds:
         out.bases.append(rule_id)
 

@@ -103,6 +103,13 @@ def unsuitable_reason(school: School, app: Application, attended: School, named:
             or preference_unsuitable(school, attended, policy))
 
 
+def suitability_key(app: Application, attended: School, named: School | None, academic_age: int) -> tuple:
+    """Everything ``unsuitable_reason`` reads besides the school and the policy: applications with
+    equal keys have the same suitable schools."""
+    return (attended.id, None if named is None else named.id, academic_age, app.sex, app.ehc_plan,
+            app.ehc_named_school_id, app.ehc_transport_condition)
+
+
 def suitable_schools(app: Application, attended: School, schools: Iterable[School], named: School | None,
                      academic_age: int, policy: Policy) -> list[School]:
     """The schools suitable for the child, plus the school attended whatever its status."""

@@ -69,6 +69,12 @@ class LatLon:
         return f"{self.lat:.6f},{self.lon:.6f}"
 
 
+def wgs_many(eastings: "list[float]", northings: "list[float]") -> tuple[list[float], list[float]]:
+    """Project many British National Grid points to WGS84 (lon, lat) at once."""
+    lons, lats = _from_bng().transform(eastings, northings)
+    return list(map(float, lons)), list(map(float, lats))
+
+
 def bng_many(points: "list[LatLon]") -> tuple[list[float], list[float]]:
     """Project many WGS84 points to BNG at once."""
     xs, ys = _to_bng().transform([p.lon for p in points], [p.lat for p in points])

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from transport.domain.errors import InputError, UnknownPostcodeError
-from transport.domain.geo import LatLon
+from transport.domain.geo import LatLon, wgs_many
 
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)\s*([0-9][A-Z]{2})$")
 
@@ -46,6 +46,7 @@ class PostcodeIndex:
 
     def __init__(self, records: dict[str, PostcodeRecord]):
         self._records = records
+        self._centroids: dict[str, LatLon] = {}
 
     @classmethod
     def from_files(cls, paths: list[Path]) -> "PostcodeIndex":
@@ -90,9 +91,17 @@ class PostcodeIndex:
             raise UnknownPostcodeError(f"postcode {pc} is not in the loaded postcode file") from None
 
     def lookup(self, postcode: str) -> LatLon:
-        """The WGS84 centroid of a postcode."""
+        """The WGS84 centroid of a postcode (projected once per postcode)."""
         rec = self.record(postcode)
-        return LatLon.from_bng(rec.easting, rec.northing)
+        if not self._centroids:
+            self._project_all()
+        return self._centroids.get(rec.postcode) or LatLon.from_bng(rec.easting, rec.northing)
+
+    def _project_all(self) -> None:
+        """Every centroid inside the grid projected to WGS84 in one call (outside ones raise on lookup)."""
+        recs = [r for r in self._records.values() if 0 <= r.easting <= 800_000 and 0 <= r.northing <= 1_400_000]
+        lons, lats = wgs_many([r.easting for r in recs], [r.northing for r in recs])
+        self._centroids = {r.postcode: LatLon(lat=lat, lon=lon) for r, lon, lat in zip(recs, lons, lats)}
 
     def postcodes(self) -> list[str]:
         """Every loaded postcode, sorted."""

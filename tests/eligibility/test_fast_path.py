@@ -1,0 +1,99 @@
+"""The fast decision path against its oracle (``eligibility.reference``) on the real Rutland data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import numpy as np
+import shapely
+import shapely.ops
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from shapely.geometry import LineString
+
+from eligibility.reference import reference_decisions
+from eligibility.service import Assessor
+from eligibility.unsafe import UnsafeSegment, map_to_network
+from transport.domain.models import Application, Home
+
+TRAVEL = dt.date(2025, 9, 3)
+
+
+def _cohort(assessor, n: int, seed: int) -> list[Application]:
+    """n seeded applications at real postcodes to real schools (mainstream by age, special with an EHC plan)."""
+    rng = random.Random(seed)
+    schools = list(assessor.measurer.schools.values())
+    postcodes = assessor.measurer.postcodes.postcodes()
+    primary = [s for s in schools if s.phase.value == "primary" and s.school_type.value == "mainstream"]
+    secondary = [s for s in schools if s.phase.value == "secondary" and s.school_type.value == "mainstream"]
+    special = [s for s in schools if s.is_special]
+    out = []
+    for i in range(n):
+        dob = TRAVEL - dt.timedelta(days=rng.randint(5 * 365 + 200, 15 * 365))
+        ehc = rng.random() < 0.05
+        pool = special if ehc else (primary if (TRAVEL - dob).days // 365 < 11 else secondary)
+        school = rng.choice(pool)
+        out.append(Application(
+            id=f"F{i:05d}", date_of_birth=dob, sex=rng.choice("FMU"), home=Home(postcode=rng.choice(postcodes)),
+            school_id=school.id, travel_date=TRAVEL, ehc_plan=ehc, ehc_named_school_id=school.id if ehc else None,
+            sen_mobility=ehc and rng.random() < 0.7, low_income=rng.random() < 0.25,
+            religious_preference="Church of England" if rng.random() < 0.15 else None))
+    return out
+
+
+def _assert_same(assessor, apps) -> list:
+    decisions, errors = assessor.assess_many(apps)
+    ref = reference_decisions(assessor.measurer, apps)
+    assert len(decisions) + len(errors) == len(apps)
+    fast = iter(decisions)
+    error_ids = {e.application_id for e in errors}
+    for app, r in zip(apps, ref):
+        if isinstance(r, Exception):
+            assert app.id in error_ids
+            continue
+        d = next(fast)
+        assert d.application_id == r.application_id
+        for name in type(d).model_fields:
+            assert getattr(d, name) == getattr(r, name), (app.id, name)
+        assert d.model_dump_json() == r.model_dump_json()
+    return decisions
+
+
+def test_fast_decisions_equal_reference_field_by_field(rutland_assessor):
+    """400 decisions on the fast path equal the reference path's, field by field and as JSON."""
+    decisions = _assert_same(rutland_assessor, _cohort(rutland_assessor, 400, seed=18))
+    assert len(decisions) > 370
+    assert sum(bool(d.route) for d in decisions) > 330
+
+
+def test_fast_path_equals_reference_around_unsafe_segments(rutland_assessor):
+    """With a segment on routes actually walked, the safe routes drawn agree with the reference too."""
+    apps = _cohort(rutland_assessor, 120, seed=19)
+    plain, _ = rutland_assessor.assess_many(apps)
+    used: dict[int, int] = {}
+    for d in plain:
+        for e in d.route_edges[2:-2]:
+            used[e] = used.get(e, 0) + 1
+    busiest = max(used, key=used.get)
+    to_wgs = rutland_assessor.measurer._to_wgs
+    line = shapely.transform(rutland_assessor.measurer.walk.edge_geometry[busiest],
+                             lambda xy: np.column_stack(to_wgs.transform(xy[:, 0], xy[:, 1])))
+    seg = map_to_network([UnsafeSegment("T-busy", TRAVEL, "test", "test", LineString(line.coords))],
+                         rutland_assessor.measurer.walk)
+    m = rutland_assessor.measurer
+    blocked = Assessor(rutland_assessor.policy, m.walk, m.schools, drive=m.drive, unsafe=seg, postcodes=m.postcodes)
+    decisions = _assert_same(blocked, apps)
+    assert any(d.unsafe_segments_avoided for d in decisions)
+
+
+@settings(max_examples=150, deadline=None)
+@given(edge=st.integers(min_value=0), a=st.sampled_from([0.0, 1.0, 0.5]) | st.floats(0.0, 1.0),
+       b=st.sampled_from([0.0, 1.0]) | st.floats(0.0, 1.0))
+def test_piece_equals_shapely_substring(rutland_assessor, edge, a, b):
+    """The cached-length substring gives exactly shapely's vertices, for any edge and fractions."""
+    m = rutland_assessor.measurer
+    e = edge % m.walk.n_edges
+    lo, hi = sorted((a, b))
+    want = shapely.get_coordinates(shapely.ops.substring(m.walk.edge_geometry[e], lo, hi, normalized=True))
+    assert np.array_equal(m._piece(e, lo, hi), want)
