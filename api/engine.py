@@ -9,6 +9,7 @@ transformer, and the ``lru_cache``s it uses are thread-safe.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import Callable
@@ -53,6 +54,12 @@ class EligibilityEngine:
         except Exception:  # reported by /ready; the message names files, not people
             log.exception("eligibility engine failed to load")
             self.state = "failed"
+            return
+        # The networks, searches and schools live as long as the process: move them (and everything else
+        # loaded by now) out of the collector's reach, so a full collection no longer walks them. Without
+        # this a full collection under load paused the service for about half a second (Rutland).
+        gc.collect()
+        gc.freeze()
 
     def is_loaded(self, policy: str | None = None) -> bool:
         """Whether ``policy``'s assessor (default: the policy in force) is loaded, so deciding takes no loading."""

@@ -42,3 +42,21 @@ def test_concurrent_decisions_equal_serial_ones(eligibility_engine):
     with ThreadPoolExecutor(8) as pool:
         parallel = list(pool.map(lambda a: eligibility_engine.assess(a).model_dump_json(), apps))
     assert parallel == serial
+
+
+def test_background_load_freezes_what_it_loaded():
+    """Once loaded at start-up, the engine's objects are in the permanent generation (no full-collection pauses)."""
+    import gc
+    import time
+
+    gc.unfreeze()
+    loaded = {"kent": object()}
+    engine = EligibilityEngine("kent", (), loader=loaded.__getitem__)
+    engine.start_background_load()
+    end = time.monotonic() + 30
+    while gc.get_freeze_count() == 0 and time.monotonic() < end:
+        time.sleep(0.01)
+    try:
+        assert engine.state == "loaded" and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
