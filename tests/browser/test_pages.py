@@ -98,10 +98,12 @@ def test_officer_enters_an_application_and_imports_a_cohort(page, service, tmp_p
         page.fill(f"#{field}", value)
     page.check("#ehc_plan")
     page.check("#sen_mobility")
+    page.expected_status.add(404)  # the new child is on no plan yet: the offers section says so
     page.click("#save-assess")
     page.wait_for_selector("#decision-panel")
     assert "Eligible" in page.inner_text("#decision-panel")
     page.wait_for_selector("path.sen-walk-route")
+    page.wait_for_selector("#offers-status:has-text('not on a planned route yet')")
 
     csv = tmp_path / "cohort.csv"
     header = (service.root / "sample_data" / "applications" / "rutland_sample.csv").read_text().splitlines()[0]

@@ -4,6 +4,7 @@
 import { api, el, errorSummary, guard, params, setParam } from '/web/static/js/common.js';
 import { makeMap } from '/web/static/js/map.js';
 import { decisionParts, drawDecision, mapKey } from '/web/static/js/decision-view.js';
+import { offersSection } from '/web/static/js/offers-view.js';
 
 const state = {};
 
@@ -85,7 +86,8 @@ function formBody() {
     application_id: v('application_id'), first_name: v('first_name'), date_of_birth: v('date_of_birth'),
     home: { postcode: v('postcode').toUpperCase() }, school_id: v('school_id'), travel_date: v('travel_date'),
     ehc_plan: c('ehc_plan'), sen_mobility: c('sen_mobility'), low_income: c('low_income'), sen_evidence: v('sen_evidence'),
-    needs: { wheelchair: c('wheelchair'), passenger_assistant: c('passenger_assistant'), travel_alone: c('travel_alone') },
+    needs: { wheelchair: c('wheelchair'), passenger_assistant: c('passenger_assistant'), travel_alone: c('travel_alone'),
+      can_use_public_transport: c('can_use_public_transport'), travel_training_candidate: c('travel_training_candidate') },
   };
   if (v('ehc_named_school_id')) body.ehc_named_school_id = v('ehc_named_school_id');
   return body;
@@ -142,6 +144,7 @@ async function show(doc, meta, app) {
     app ? el('p', { class: 'govuk-body sen-no-print' }, el('a', { class: 'govuk-link', id: 'letter-link', href: `/web/officer/letter?application=${encodeURIComponent(app.id)}` }, 'Printable decision letter')) : null,
     el('h2', { class: 'govuk-heading-m' }, 'Explanation'), parts.explanation,
     el('h2', { class: 'govuk-heading-m' }, 'The decision'), parts.summary, parts.schools, parts.checks].filter(Boolean));
+  if (app && doc.eligible) box.append(await offersSection(app.id));
   box.hidden = false;
   await drawDecision(state.map, state.layer, doc);
 }
