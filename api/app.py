@@ -1,4 +1,4 @@
-"""The FastAPI application: ``create_app(settings)`` wires storage, the eligibility engine, the job runner and the routers."""
+"""The FastAPI application: ``create_app(settings)`` wires storage, the eligibility engine, an optional embedded job worker and the routers."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from api.engine import EligibilityEngine
 from api.errors import FieldError
 from api.headers import JsonHeaders
 from api.security import AuthCache
+from api.worker import Worker, WorkerSettings
 from transport.domain.errors import InputError, SenTransportError
 
 log = logging.getLogger(__name__)
@@ -57,9 +58,12 @@ def _operation_id(route: APIRoute) -> str:
 
 
 def create_app(settings: ApiSettings | None = None, *, engine: EligibilityEngine | None = None,
-               start_jobs: bool = True) -> FastAPI:
-    """The service on ``settings`` (default: from the environment). ``engine`` injects a loaded eligibility engine."""
-    from api.jobs import JobRunner
+               start_jobs: bool = False) -> FastAPI:
+    """The service on ``settings`` (default: from the environment). ``engine`` injects a loaded eligibility engine.
+
+    The API only queues jobs; ``start_jobs`` also runs one embedded worker (a thread with its own solver
+    process) for the app's lifetime, as ``sen-transport serve`` does by default.
+    """
     from api.routes import admin, applications, cases, documents, eligibility, health, offers, planning, ptb, schools
 
     settings = settings or get_api_settings()
@@ -71,11 +75,14 @@ def create_app(settings: ApiSettings | None = None, *, engine: EligibilityEngine
         if app.state.engine.state == "not_loaded" and settings.load_engine_at_start:
             app.state.engine.start_background_load()
         if start_jobs:
-            app.state.jobs.start()
+            app.state.worker = Worker(app.state.sessions, WorkerSettings.from_api(settings), embedded=True)
+            app.state.worker.start()
         try:
             yield
         finally:
-            app.state.jobs.shutdown()
+            if app.state.worker is not None:
+                app.state.worker.stop()
+                app.state.worker = None
             app.state.db_engine.dispose()
 
     app = FastAPI(title="sen-transport", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
@@ -86,7 +93,7 @@ def create_app(settings: ApiSettings | None = None, *, engine: EligibilityEngine
     app.state.db_engine = make_engine(settings.database_url)
     app.state.sessions = session_factory(app.state.db_engine)
     app.state.engine = engine or EligibilityEngine(settings.policy, settings.policies)
-    app.state.jobs = JobRunner(app.state.sessions, workers=settings.job_workers)
+    app.state.worker = None
     app.state.auth_cache = AuthCache(settings.auth_cache_s)
 
     @app.exception_handler(FieldError)

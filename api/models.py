@@ -176,6 +176,24 @@ class JobRecord(Base):
     started_at: Mapped[dt.datetime | None]
     finished_at: Mapped[dt.datetime | None]
     created_by: Mapped[str] = mapped_column(String(32))
+    # the queue: which worker holds the job (its lease is worker_id + attempts) and when it last said so
+    worker_id: Mapped[str | None] = mapped_column(String(32))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    heartbeat_at: Mapped[dt.datetime | None]
+    stopped: Mapped[str | None] = mapped_column(String(16))  # "cancelled" | "timed_out": the plan is the best so far
+
+
+class WorkerRecord(Base):
+    """A ``sen-transport worker`` process: where it runs and when it last sent a heartbeat."""
+
+    __tablename__ = "workers"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    embedded: Mapped[bool] = mapped_column(Boolean, default=False)
+    job_id: Mapped[str | None] = mapped_column(String(32))
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    heartbeat_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
 
 
 class PlanRecord(Base):
@@ -190,6 +208,7 @@ class PlanRecord(Base):
     violations: Mapped[list[Any]]
     geojson: Mapped[dict[str, Any]]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    stopped: Mapped[str | None] = mapped_column(String(16))  # the search was stopped early: best plan so far
 
     routes: Mapped[list[RouteRecord]] = relationship(back_populates="plan", order_by="RouteRecord.position")
 

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from api.deps import Contractor, EngineDep, Planner, SessionDep, TenderReader
-from api.jobs import JobRunner
 from api.routes.common import AUTH, CONFLICT, NOT_FOUND, Limit, Offset, RecordId
 from api.schemas.planning import (AwardCreate, AwardPublic, AwardsPublic, ContractorLotPublic, FeatureCollection,
                                   FromEligible, JobCreate, JobPublic, JobsPublic, LotsCreate, OperatorsPublic,
@@ -19,14 +16,6 @@ from transport.domain.scenario import Scenario
 
 router = APIRouter(tags=["optimisation and plans"], responses={**AUTH, **NOT_FOUND})
 lots = APIRouter(tags=["lots and contractors"], responses={**AUTH, **NOT_FOUND})
-
-
-def get_runner(request: Request) -> JobRunner:
-    """The service's job runner."""
-    return request.app.state.jobs
-
-
-RunnerDep = Annotated[JobRunner, Depends(get_runner)]
 
 
 @router.post("/v1/scenarios", status_code=status.HTTP_201_CREATED, response_model=ScenarioPublic)
@@ -61,9 +50,9 @@ def read_scenario(scenario_id: RecordId, session: SessionDep, who: Planner) -> S
 
 @router.post("/v1/jobs", status_code=status.HTTP_202_ACCEPTED, response_model=JobPublic, responses=CONFLICT)
 def start_job(body: JobCreate, request: Request, response: Response, session: SessionDep, engine: EngineDep,
-              runner: RunnerDep, who: Planner) -> JobPublic:
+              who: Planner) -> JobPublic:
     """Start an optimisation (202): poll ``Location`` for status, progress and the best cost so far."""
-    job = svc.start_job(session, who, runner, engine, body, request.app.state.settings.max_time_limit_s)
+    job = svc.start_job(session, who, engine, body, request.app.state.settings.max_time_limit_s)
     response.headers["Location"] = f"/v1/jobs/{job.id}"
     return svc.job_public(job)
 
@@ -83,9 +72,10 @@ def read_job(job_id: str, session: SessionDep, who: Planner) -> JobPublic:
 
 @router.post("/v1/jobs/{job_id}/cancel", status_code=status.HTTP_202_ACCEPTED, response_model=JobPublic,
              responses=CONFLICT)
-def cancel_job(job_id: str, session: SessionDep, runner: RunnerDep, who: Planner) -> JobPublic:
-    """Ask a job to stop; it ends ``cancelled`` and stores no plan."""
-    return svc.job_public(svc.cancel_job(session, who, runner, job_id))
+def cancel_job(job_id: str, session: SessionDep, who: Planner) -> JobPublic:
+    """Ask a job to stop, whichever process runs it: a queued job ends ``cancelled`` at once; a running one
+    stops within seconds and keeps its best validated plan so far (``stopped: cancelled``)."""
+    return svc.job_public(svc.cancel_job(session, who, job_id))
 
 
 @router.get("/v1/plans", response_model=PlansPublic)

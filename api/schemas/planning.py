@@ -134,6 +134,10 @@ class JobPublic(BaseModel):
     time_limit_s: float
     error: str | None
     plan_id: int | None
+    stopped: Literal["cancelled", "timed_out"] | None = Field(
+        None, description="the search was stopped early; plan_id, if any, is the best validated plan found by then")
+    cancel_requested: bool = Field(False, description="a cancel was asked; a running job stops within seconds")
+    attempts: int = Field(0, description="how many times a worker has claimed this job")
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
@@ -182,6 +186,8 @@ class PlanPublic(BaseModel):
     kpis: Kpis
     routes: int
     violations: int
+    stopped: Literal["cancelled", "timed_out"] | None = Field(
+        None, description="set when the search was stopped early: this is the best validated plan found by then")
 
 
 class PlansPublic(Page[PlanPublic]):

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from api import audit
 from api.engine import EligibilityEngine
 from api.errors import ConflictError, FieldError, ForbiddenError, NotFoundError
-from api.jobs import JobRunner
+from api import queue
 from api.models import (
     ApplicationRecord,
     AwardRecord,
@@ -130,9 +130,9 @@ def scenario_public(rec: ScenarioRecord) -> ScenarioPublic:
 # ------------------------------------------------------------------------------------------------
 # jobs
 # ------------------------------------------------------------------------------------------------
-def start_job(session: Session, who: Principal, runner: JobRunner, engine: EligibilityEngine, body: JobCreate,
+def start_job(session: Session, who: Principal, engine: EligibilityEngine, body: JobCreate,
               max_time_limit_s: float) -> JobRecord:
-    """Store a queued job (and, from eligible children, its scenario) in one transaction, then hand it to the pool."""
+    """Queue a job (and, from eligible children, its scenario) in one transaction; a worker claims it."""
     if body.time_limit_s > max_time_limit_s:
         raise FieldError(("body", "time_limit_s"), f"time_limit_s may be at most {max_time_limit_s:g} on this service")
     if body.scenario_id is not None:
@@ -146,7 +146,6 @@ def start_job(session: Session, who: Principal, runner: JobRunner, engine: Eligi
     session.flush()
     audit.record(session, who, "job.start", "job", job.id, f"scenario={scen.id} time_limit_s={body.time_limit_s:g}")
     session.commit()
-    runner.submit(job.id)
     return job
 
 
@@ -155,17 +154,16 @@ def get_job(session: Session, job_id: str) -> JobRecord:
     return get_or_404(session, JobRecord, job_id, "job")
 
 
-def cancel_job(session: Session, who: Principal, runner: JobRunner, job_id: str) -> JobRecord:
-    """Ask a queued or running job to stop; it ends ``cancelled`` and stores no plan."""
+def cancel_job(session: Session, who: Principal, job_id: str) -> JobRecord:
+    """Ask a queued or running job to stop, through the database: a queued job ends ``cancelled`` now; a
+    running one is stopped by its worker within seconds and keeps its best validated plan so far."""
     job = get_job(session, job_id)
     if job.status not in ("queued", "running"):
         raise ConflictError(f"job {job_id} is already {job.status}")
-    job.cancel_requested = True
     audit.record(session, who, "job.cancel", "job", job.id)
     session.commit()
-    if not runner.cancel(job_id):
-        job.status, job.finished_at = "cancelled", utcnow()
-        session.commit()
+    queue.request_cancel(session, job_id)
+    session.refresh(job)
     return job
 
 
@@ -205,13 +203,16 @@ def _line_miles(coords: list[list[float]]) -> float:
     return m / 1609.344
 
 
-def store_plan(session: Session, job: JobRecord, result: dict[str, Any]) -> PlanRecord:
-    """Store a worker's validated plan and its route summaries (no commit: the caller's transaction)."""
+def store_plan(session: Session, job: JobRecord, result: dict[str, Any], *, stopped: str | None = None) -> PlanRecord:
+    """Store a worker's validated plan and its route summaries (no commit: the caller's transaction).
+
+    ``stopped`` ("cancelled", "timed_out") marks the best plan found before the search was stopped.
+    """
     from transport.planning.plan import PlanDocument, clock
 
     doc = PlanDocument.from_dict(result["document"])
     plan = PlanRecord(scenario_id=job.scenario_id, job_id=job.id, document=result["document"], kpis=result["kpis"],
-                      violations=result["violations"], geojson=result["geojson"])
+                      violations=result["violations"], geojson=result["geojson"], stopped=stopped)
     session.add(plan)
     session.flush()
     lines = {f["properties"]["route"]: f["geometry"]["coordinates"] for f in result["geojson"]["features"]
@@ -240,7 +241,8 @@ def get_plan(session: Session, plan_id: int) -> PlanRecord:
 def plan_public(plan: PlanRecord) -> PlanPublic:
     """A plan's summary KPIs."""
     return PlanPublic(id=plan.id, scenario_id=plan.scenario_id, job_id=plan.job_id, created_at=plan.created_at,
-                      kpis=Kpis.model_validate(plan.kpis), routes=len(plan.routes), violations=len(plan.violations))
+                      kpis=Kpis.model_validate(plan.kpis), routes=len(plan.routes), violations=len(plan.violations),
+                      stopped=plan.stopped)
 
 
 def list_plans(session: Session, *, limit: int, offset: int) -> tuple[list[PlanRecord], int]:

@@ -19,7 +19,7 @@ from transport.cli.network import app as network_app
 from transport.cli.readiness import readiness as _readiness
 from transport.cli.routes import app as routes_app
 from transport.cli.scenario import app as scenario_app
-from transport.cli.service import keys_app as _keys_app, serve as _serve
+from transport.cli.service import keys_app as _keys_app, serve as _serve, worker as _worker
 from transport.domain.errors import SenTransportError
 
 app = typer.Typer(
@@ -41,6 +41,7 @@ app.add_typer(routes_app, name="routes", help="Plan, validate, export and compar
 app.add_typer(letters_app, name="letters", help="Letters, school lists and operator route packs as PDFs.")
 app.command("serve")(_serve)
 app.command("readiness")(_readiness)
+app.command("worker")(_worker)
 app.add_typer(_keys_app, name="keys", help="Issue, list and revoke API keys.")
 
 

@@ -1,4 +1,4 @@
-"""``sen-transport serve`` and ``sen-transport keys``: run the service, issue and revoke API keys."""
+"""``sen-transport serve``, ``worker`` and ``keys``: run the service and its job workers, issue and revoke API keys."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ keys_app = typer.Typer(help="Issue, list and revoke API keys (stored hashed; a s
 def serve(
     host: str = typer.Option("127.0.0.1", help="interface to listen on"),
     port: int = typer.Option(8000, help="port"),
-    workers: int = typer.Option(1, help="solver worker processes for optimisation jobs"),
+    worker: bool = typer.Option(None, "--worker/--no-worker", envvar="SEN_TRANSPORT_API_EMBEDDED_WORKER",
+                                help="run one optimisation job worker inside this process (default: on); "
+                                     "off when `sen-transport worker` processes run the jobs", show_default=False),
     database_url: str = typer.Option(None, "--database-url", envvar="SEN_TRANSPORT_API_DATABASE_URL",
                                      help="SQLAlchemy URL; default: a SQLite file in the cache directory"),
 ) -> None:
-    """Start the service on the embedded defaults (SQLite, the configured data): API docs at /docs."""
+    """Start the service on the embedded defaults (SQLite, the configured data, one job worker): API docs at /docs."""
     try:
         import uvicorn
 
@@ -23,12 +25,36 @@ def serve(
         from api.config import ApiSettings
     except ImportError as exc:  # pragma: no cover - depends on the installed extras
         raise SystemExit(f"the service needs the 'api' extra: pip install 'sen-transport[api]' ({exc.name} missing)")
-    kw = {"job_workers": workers}
+    kw: dict = {}
     if database_url:
         kw["database_url"] = database_url
+    if worker is not None:
+        kw["embedded_worker"] = worker
     settings = ApiSettings(**kw)
-    typer.echo(f"sen-transport API on http://{host}:{port} (docs /docs), database {_safe(settings.database_url)}", err=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=True)
+    typer.echo(f"sen-transport API on http://{host}:{port} (docs /docs), database {_safe(settings.database_url)}, "
+               f"{'one embedded job worker' if settings.embedded_worker else 'no embedded job worker'}", err=True)
+    uvicorn.run(create_app(settings, start_jobs=settings.embedded_worker), host=host, port=port, log_level="info",
+                access_log=True)
+
+
+def worker(
+    database_url: str = typer.Option(None, "--database-url", envvar="SEN_TRANSPORT_API_DATABASE_URL",
+                                     help="SQLAlchemy URL of the service's database; default: the SQLite file"),
+) -> None:
+    """Run optimisation jobs from the service's database until stopped (SIGTERM/Ctrl-C gives the running job back).
+
+    Run as many as the machine has cores for, on this machine or others sharing a PostgreSQL database.
+    """
+    from api.config import ApiSettings
+    from api.worker import Worker, WorkerSettings, install_signal_handlers
+
+    settings = ApiSettings(**({"database_url": database_url} if database_url else {}))
+    sessions = _sessions(settings.database_url)
+    w = Worker(sessions, WorkerSettings.from_api(settings))
+    install_signal_handlers(w)
+    typer.echo(f"sen-transport worker {w.id} on database {_safe(settings.database_url)}", err=True)
+    w.run()
+    typer.echo(f"worker {w.id} stopped after {w.jobs_run} job(s)", err=True)
 
 
 def _safe(url: str) -> str:
