@@ -58,15 +58,17 @@ def _operation_id(route: APIRoute) -> str:
 
 
 def create_app(settings: ApiSettings | None = None, *, engine: EligibilityEngine | None = None,
-               start_jobs: bool = False) -> FastAPI:
+               start_jobs: bool | None = None) -> FastAPI:
     """The service on ``settings`` (default: from the environment). ``engine`` injects a loaded eligibility engine.
 
-    The API only queues jobs; ``start_jobs`` also runs one embedded worker (a thread with its own solver
-    process) for the app's lifetime, as ``sen-transport serve`` does by default.
+    The API only queues jobs; ``start_jobs`` (default: ``settings.embedded_worker``) also runs one embedded
+    worker (a thread with its own solver process) for the app's lifetime, as ``sen-transport serve`` does.
     """
     from api.routes import admin, applications, cases, documents, eligibility, health, offers, planning, ptb, schools
 
     settings = settings or get_api_settings()
+    if start_jobs is None:
+        start_jobs = settings.embedded_worker
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

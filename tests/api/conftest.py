@@ -54,7 +54,9 @@ def db_url(template_db, tmp_path) -> str:
 
 
 def make_settings(db_url: str, **kw) -> ApiSettings:
-    """Settings for a test app: no migration or engine load at start (done by fixtures)."""
+    """Settings for a test app: no migration or engine load at start (done by fixtures), no embedded job
+    worker unless asked (``create_app(..., start_jobs=True)``)."""
+    kw.setdefault("embedded_worker", False)
     return ApiSettings(database_url=db_url, migrate_at_start=False, load_engine_at_start=False, **kw)
 
 
