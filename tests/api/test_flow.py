@@ -273,3 +273,16 @@ def test_plans_listed_and_compared(job_client, job_keys, small_scenario):
     assert len(cmp["changed_in_a"]) == changed
     assert c.get(f"/v1/plans/{a['plan_id']}/compare/999", headers=h).status_code == 404
     assert c.get("/v1/plans", headers=job_keys["officer"]).status_code == 403
+
+
+def test_ready_needs_a_live_worker(client):
+    """/ready is 503 while no job worker sends heartbeats (jobs would wait for ever), 200 once one does."""
+    from api import queue
+
+    r = client.get("/ready")
+    assert r.status_code == 503 and r.json()["job_workers"] == 0 and "worker" in r.json()["detail"]["workers"]
+    with client.app.state.sessions() as s:
+        queue.register_worker(s, "f" * 32, embedded=False)
+    r = client.get("/ready")
+    assert r.status_code == 200, r.json()
+    assert r.json()["job_workers"] == 1 and r.json()["workers"][0]["id"] == "f" * 32
