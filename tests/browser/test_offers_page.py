@@ -25,3 +25,22 @@ def test_officer_sees_the_offers_of_a_planned_child(page, service):
     assert child["options"][0]["workings"] in page.inner_text("#offers-workings")
     page.locator("#offers").scroll_into_view_if_needed()
     shot(page, "decision-offers")
+
+
+def test_planner_marks_children_with_a_cheaper_offer(page, service):
+    """On the plan map, the children whose cheapest suitable offer is not a seat are marked and listed."""
+    plan_id = service.seed["plan_id"]
+    with service.client("planner") as c:
+        rep = c.get(f"/v1/plans/{plan_id}/offers").json()
+    cheaper = [x["pseudonym"] for x in rep["data"] if x["cheapest"] != "seat"]
+    sign_in(page, service, "planner")
+    page.select_option("#plan-select", str(plan_id))
+    page.wait_for_selector("path.sen-route")
+    page.click("#offers-button")
+    page.wait_for_selector("#offers-count")
+    assert f"{len(cheaper)} of {rep['count']} children" in page.inner_text("#offers-count")
+    marked = page.eval_on_selector_all(".sen-pin--cheaper", "els => els.map(e => e.dataset.child)")
+    assert set(marked) == set(cheaper)
+    if cheaper:
+        assert page.locator("#offers-cheaper-table tbody tr").count() == len(cheaper)
+    shot(page, "plan-offers")

@@ -136,7 +136,7 @@ function draw(geo, sheets, scenario) {
     if (row.kind === 'pickup' || (row.kind === 'delivery' && row.place === 'home')) {
       const title = `${row.route} stop ${row.stop}, ${row.arrive}: child ${row.child}${row.needs ? ` (${needsText(row.needs)})` : ''}`;
       const badges = needsBadges(row.needs).map((b) => b.outerHTML).join('');
-      const html = `<span class="sen-pin-inner" style="background:${r.colour}">${row.stop}</span>${badges ? `<span class="sen-badges">${badges}</span>` : ''}`;
+      const html = `<span class="sen-pin-inner" data-child="${String(row.child).replace(/[^A-Za-z0-9-]/g, '')}" style="background:${r.colour}">${row.stop}</span>${badges ? `<span class="sen-badges">${badges}</span>` : ''}`;
       const m = L.marker(at, { icon: L.divIcon({ className: 'sen-pin sen-pin--child', html, iconSize: [22, 22], iconAnchor: [11, 11] }), title, alt: title, keyboard: true });
       m.bindTooltip(title);
       m.on('click', () => selectRoute(row.route));
