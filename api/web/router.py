@@ -48,6 +48,7 @@ PAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "officer/letter": ("letter.html", "Decision letter", ("officer", "admin")),
     "officer/import": ("import.html", "Import a cohort", ("officer", "admin")),
     "contractor": ("lots.html", "Lots and awarded routes", ("contractor", "planner", "admin")),
+    "readiness": ("readiness.html", "September readiness", ("planner", "officer", "admin")),
 }
 
 router = APIRouter(prefix="/web", include_in_schema=False)
@@ -109,7 +110,8 @@ def _page(request: Request, name: str) -> Response:
 
 
 NAV = [("planner", "Plan map", "planner admin"), ("contractor", "Lots", "contractor planner admin"),
-       ("officer", "Decisions", "officer admin"), ("officer/import", "Import a cohort", "officer admin")]
+       ("officer", "Decisions", "officer admin"), ("officer/import", "Import a cohort", "officer admin"),
+       ("readiness", "Readiness", "planner officer admin")]
 
 
 @router.get("")

@@ -91,10 +91,10 @@ class Change:
     school_shift_min: float
     vehicle_changed: bool
 
-    def summary(self, threshold_min: int) -> str:
+    def summary(self, threshold_min: int, name: str = "your child") -> str:
         """One sentence: what changed."""
         if self.after is None:
-            return "Your child is no longer on a planned route: we will contact you about other arrangements."
+            return f"{name[:1].upper()}{name[1:]} is no longer on a planned route: we will contact you about other arrangements."
         parts = []
         if self.vehicle_changed:
             parts.append(f"a different vehicle ({self.after.vehicle_text}, route {self.after.route_ref})")
@@ -105,7 +105,7 @@ class Change:
         if abs(self.school_shift_min) > threshold_min:
             word = "earlier" if self.school_shift_min < 0 else "later"
             parts.append(f"a time at school {abs(self.school_shift_min):.0f} minutes {word}")
-        return "Your child's transport changes: " + "; ".join(parts) + "."
+        return f"{name[:1].upper()}{name[1:]}'s transport changes: " + "; ".join(parts) + "."
 
 
 def changes(old: PlanDocument, new: PlanDocument, threshold_min: int) -> list[Change]:
@@ -147,7 +147,7 @@ def change_notice(change: Change, old: PlanDocument, new: PlanDocument, policy: 
     operator = award.operator if award else "the operator"
     context = _letter_base(policy, council) | {
         "reference": change.child_id, "issued_on": issued_on, "effective": effective, "name": name,
-        "school": school.name or school.id, "summary": change.summary(policy.letters.change_threshold_min),
+        "school": school.name or school.id, "summary": change.summary(policy.letters.change_threshold_min, name),
         "rows": rows, "old_plan_ref": plan_ref(old, old_plan_id), "new_plan_ref": plan_ref(new, new_plan_id),
         "absence": policy.letters.absence.format(name=name, operator=operator, phone=phone,
                                                  pickup=after.home_time if after else "-"),

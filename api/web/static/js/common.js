@@ -165,3 +165,20 @@ export function setParam(name, value) {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Download a stored PDF through the API (the bearer token goes in the header, so no plain link). */
+export async function downloadPdf(url, filename) {
+  const s = session();
+  const resp = await fetch(url, { headers: s && s.token ? { Authorization: `Bearer ${s.token}` } : {} });
+  if (!resp.ok) {
+    let detail = `${resp.status} ${resp.statusText}`;
+    try { detail = (await resp.json()).detail || detail; } catch { /* not JSON */ }
+    throw new ApiError(resp.status, detail);
+  }
+  const href = URL.createObjectURL(await resp.blob());
+  const a = el('a', { href, download: filename, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 60_000);
+}

@@ -1,7 +1,7 @@
 // The printable decision letter (officers): the stored decision's explanation, distances and the
 // measured route, laid out for print. The words are the engine's explanation, not written here.
 /* global L */
-import { api, el, errorSummary, guard, miles, params, summaryList } from '/web/static/js/common.js';
+import { api, downloadPdf, el, errorSummary, guard, miles, params, summaryList } from '/web/static/js/common.js';
 import { makeMap } from '/web/static/js/map.js';
 import { decisionParts, drawDecision, mapKey, offerText, words } from '/web/static/js/decision-view.js';
 
@@ -13,6 +13,7 @@ async function main() {
   const errors = document.getElementById('errors');
   if (!ref) { errorSummary(errors, [{ text: 'Open a letter from an application on the decision screen.' }]); return; }
   document.getElementById('back').href = `/web/officer?application=${encodeURIComponent(ref)}`;
+  document.getElementById('issue-letter').addEventListener('click', () => issue(ref, errors));
   let app; let history;
   try {
     [app, history] = await Promise.all([api(`/v1/applications/${encodeURIComponent(ref)}`), api(`/v1/applications/${encodeURIComponent(ref)}/decisions`)]);
@@ -43,4 +44,23 @@ async function main() {
   const layer = L.layerGroup().addTo(map);
   mapKey(map);
   await drawDecision(map, layer, doc);
+}
+
+/** Issue the stored PDF letter of the decision in force (the server renders and keeps it), then download it. */
+async function issue(ref, errors) {
+  let doc;
+  try {
+    doc = await api(`/v1/applications/${encodeURIComponent(ref)}/decision-letter`, { method: 'POST', json: {} });
+  } catch (e) { errorSummary(errors, [{ text: e.message }]); return; }
+  errorSummary(errors, []);
+  const box = document.getElementById('issued');
+  box.replaceChildren(el('div', { class: 'govuk-notification-banner govuk-notification-banner--success', role: 'alert', id: 'issued-banner' },
+    el('div', { class: 'govuk-notification-banner__header' }, el('h2', { class: 'govuk-notification-banner__title' }, 'Letter issued')),
+    el('div', { class: 'govuk-notification-banner__content' },
+      el('p', { class: 'govuk-notification-banner__heading' }, `Document ${doc.id}${doc.supersedes_id ? ` (replaces document ${doc.supersedes_id}, which is kept)` : ''}`),
+      summaryList([['Decision', `decision ${doc.decision_id}`], ['Policy', doc.policy_version],
+        ['Review by', doc.sources.review_by], ['SHA-256', doc.sha256]], { id: 'issued-facts' }),
+      el('button', { type: 'button', class: 'govuk-button govuk-button--secondary', id: 'download-letter',
+        onclick: () => downloadPdf(doc.pdf_url, `decision-letter-${ref}.pdf`).catch((e) => errorSummary(errors, [{ text: e.message }])) },
+      'Download the PDF'))));
 }

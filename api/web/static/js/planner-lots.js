@@ -2,10 +2,10 @@
 // award a published lot to an operator. Every action is one call to the public API; the API decides
 // what is allowed (one grouping per plan, only drafts published, only published lots awarded) and
 // the page shows its answer.
-import { api, el, errorSummary, guard, params, table, tag } from '/web/static/js/common.js';
+import { api, downloadPdf, el, errorSummary, guard, params, table, tag } from '/web/static/js/common.js';
 
 const STATUS = { draft: 'grey', published: 'green', awarded: 'blue' };
-const FIELDS = ['grouping', 'award-lot', 'award-operator'];
+const FIELDS = ['grouping', 'award-lot', 'award-operator', 'award-phone', 'letters-first-day'];
 const state = { planId: null, lots: [] };
 const s = guard();
 if (s) main();
@@ -15,13 +15,14 @@ async function main() {
   state.planId = params().get('plan');
   if (!/^\d+$/.test(state.planId || '')) {
     errorSummary(errors, [{ text: 'Open this page from a plan on the plan map', href: '#back-link' }]);
-    for (const id of ['create-form', 'award-form']) document.getElementById(id).hidden = true;
+    for (const id of ['create-form', 'award-form', 'letters-form']) document.getElementById(id).hidden = true;
     return;
   }
   document.getElementById('lots-title').textContent = `Lots of plan ${state.planId}`;
   document.getElementById('back-link').href = `/web/planner?plan=${state.planId}`;
   document.getElementById('create-form').addEventListener('submit', createLots);
   document.getElementById('award-form').addEventListener('submit', award);
+  document.getElementById('letters-form').addEventListener('submit', issueLetters);
   loadOperators();
   await load();
 }
@@ -114,20 +115,49 @@ async function award(ev) {
   ev.preventDefault();
   const lot = document.getElementById('award-lot').value;
   const operator = document.getElementById('award-operator').value.trim();
+  const phone = document.getElementById('award-phone').value.trim();
   const missing = [];
   if (!lot) missing.push({ field: 'award-lot', text: 'Choose a published lot to award' });
   if (!operator) missing.push({ field: 'award-operator', text: 'Enter the operator\'s name' });
   if (missing.length) { showErrors(missing); return; }
   try {
-    const a = await api(`/v1/lots/${lot}/award`, { method: 'POST', json: { operator } });
+    const a = await api(`/v1/lots/${lot}/award`, { method: 'POST', json: phone ? { operator, phone } : { operator } });
     showErrors([]);
-    note(`Lot ${a.lot_id} is awarded to ${a.operator}.`);
+    note(`Lot ${a.lot_id} is awarded to ${a.operator}${a.phone ? ` (phone ${a.phone})` : ''}.`);
     document.getElementById('award-operator').value = '';
+    document.getElementById('award-phone').value = '';
   } catch (e) {
     showErrors([{ field: 'award-lot', text: e.message }]);
     return;
   }
   await load();
+}
+
+/** Issue the travel letters of the plan's awarded routes; list them (with downloads) and the children left waiting. */
+async function issueLetters(ev) {
+  ev.preventDefault();
+  const firstDay = document.getElementById('letters-first-day').value;
+  if (!firstDay) { showErrors([{ field: 'letters-first-day', text: 'Enter the first day of the arrangements' }]); return; }
+  let res;
+  try {
+    res = await api(`/v1/plans/${state.planId}/travel-letters`, { method: 'POST', json: { first_day: firstDay } });
+  } catch (e) {
+    showErrors([{ field: 'letters-first-day', text: e.message }]);
+    return;
+  }
+  showErrors([]);
+  note(`${res.count} travel ${res.count === 1 ? 'letter' : 'letters'} issued and recorded as sent; ${res.not_issued.length} ${res.not_issued.length === 1 ? 'child' : 'children'} not yet.`);
+  const box = document.getElementById('letters');
+  box.replaceChildren(
+    res.count ? table('Letters issued', ['Child', 'Letter', 'SHA-256', ''], res.data.map((d) => el('tr', { class: 'govuk-table__row', dataset: { document: d.id } },
+      el('td', { class: 'govuk-table__cell' }, d.subject),
+      el('td', { class: 'govuk-table__cell' }, d.title),
+      el('td', { class: 'govuk-table__cell sen-mono' }, d.sha256.slice(0, 12)),
+      el('td', { class: 'govuk-table__cell' }, el('button', { type: 'button', class: 'govuk-button govuk-button--secondary sen-inline-button',
+        onclick: () => downloadPdf(d.pdf_url, `travel-letter-${d.subject}.pdf`).catch((e) => showErrors([{ text: e.message }])) },
+      'Download PDF', el('span', { class: 'govuk-visually-hidden' }, ` for ${d.subject}`))))), { class: 'govuk-table sen-small-table', id: 'letters-table' }) : null,
+    res.not_issued.length ? table('No letter yet', ['Child', 'Why'], res.not_issued.map((n) => [n.subject, n.reason]),
+      { class: 'govuk-table sen-small-table', id: 'not-issued-table' }) : null);
 }
 
 function note(text) {

@@ -1,0 +1,107 @@
+"""Letters and readiness in the browser: the officer issues a decision letter as a PDF and downloads it, the
+planner awards a lot with a phone and issues travel letters, and the readiness page shows the API's states."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+from pypdf import PdfReader
+
+from tests.browser.conftest import OPERATORS, shot, sign_in, wait_job
+
+PHONE = "01572 700 999"
+FIRST_DAY = "2027-09-02"
+
+
+def pdf_text(data: bytes) -> str:
+    """A PDF's text, whitespace collapsed."""
+    return " ".join("\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages).split())
+
+
+def test_officer_issues_and_downloads_the_decision_letter(page, service, tmp_path):
+    """The letter page's button stores the PDF (hash, decision, review date) and the download is those bytes."""
+    sign_in(page, service, "officer")
+    page.goto(f"{service.url}/web/officer/letter?application=SYN-004")
+    page.wait_for_selector("#letter:not([hidden])")
+    page.click("#issue-letter")
+    page.wait_for_selector("#issued-banner")
+    facts = page.inner_text("#issued-facts")
+    with service.client("officer") as c:
+        docs = c.get("/v1/documents", params={"kind": "decision_letter", "subject": "SYN-004"}).json()["data"]
+    doc = docs[0]
+    assert doc["sha256"] in facts and doc["sources"]["review_by"] in facts and f"decision {doc['decision_id']}" in facts
+    with page.expect_download() as dl:
+        page.click("#download-letter")
+    path = tmp_path / "letter.pdf"
+    dl.value.save_as(path)
+    data = path.read_bytes()
+    assert hashlib.sha256(data).hexdigest() == doc["sha256"]
+    text = pdf_text(data)
+    assert "Amira" in text and "stage one review" in text and doc["policy_version"] in text
+    shot(page, "officer-letter-issued")
+
+
+def test_planner_awards_with_a_phone_and_issues_travel_letters(page, service):
+    """Award from the page with the operator's phone, issue letters: one per child on the awarded routes, the rest listed."""
+    with service.client("planner") as c:
+        r = c.post("/v1/jobs", json={"scenario_id": service.seed["scenario_id"], "time_limit_s": 2})
+        plan_id = wait_job(c, r.json()["id"])["plan_id"]
+        lots = c.post(f"/v1/plans/{plan_id}/lots", json={"grouping": "school"}).json()["data"]
+        for lot in lots:
+            assert c.post(f"/v1/lots/{lot['id']}/publish").status_code == 200
+        sheets = c.get(f"/v1/plans/{plan_id}/route-sheets").json()["data"]
+    lot = lots[0]
+    refs = {r["ref"].split("-")[-1] for r in lot["routes"]}
+    riders = {row["child"] for row in sheets if row["route"] in refs and row["kind"] == "pickup"}
+    total = len({row["child"] for row in sheets if row["kind"] == "pickup"})
+
+    sign_in(page, service, "planner")
+    page.goto(f"{service.url}/web/planner/lots?plan={plan_id}")
+    page.wait_for_selector("#lots-table")
+    page.select_option("#award-lot", str(lot["id"]))
+    page.fill("#award-operator", OPERATORS[0])
+    page.fill("#award-phone", PHONE)
+    page.click("#award-button")
+    page.wait_for_selector(f"#lots-table tr[data-lot='{lot['id']}'][data-status='awarded']")
+    assert PHONE in page.inner_text("#lots-banner")
+    page.fill("#letters-first-day", FIRST_DAY)
+    page.click("#issue-letters")
+    page.wait_for_selector("#letters-table")
+    assert page.locator("#letters-table tbody tr").count() == len(riders)
+    assert page.locator("#not-issued-table tbody tr").count() == total - len(riders)
+    assert "not awarded yet" in page.inner_text("#not-issued-table")
+    with service.client("planner") as c:
+        issued = c.get("/v1/documents", params={"kind": "travel_letter", "plan_id": plan_id}).json()["data"]
+        assert len(issued) == len(riders) and all(d["sent_at"] for d in issued)
+        text = pdf_text(c.get(issued[0]["pdf_url"]).content)
+    assert PHONE in text and OPERATORS[0] in text
+    page.locator("#letters").scroll_into_view_if_needed()
+    shot(page, "planner-travel-letters")
+
+
+def test_readiness_page_shows_every_state_from_the_api(page, service):
+    """The page's counts by state, by school and the not-ready list are the API's."""
+    with service.client("planner") as c:
+        v = c.get("/v1/readiness", params={"first_day": FIRST_DAY}).json()
+    sign_in(page, service, "planner")
+    page.click("#nav-list a[href='/web/readiness']")
+    page.wait_for_url("**/web/readiness")
+    page.fill("#first-day", FIRST_DAY)
+    page.click("#show-readiness")
+    page.wait_for_selector("#readiness:not([hidden])")
+    assert page.inner_text("#ready-count") == f"{v['ready']} of {v['total']} ready"
+    for state, n in v["states"].items():
+        assert page.inner_text(f"#states-table tr[data-state='{state}'] td:last-child") == str(n)
+    assert page.locator("#not-ready-table tbody tr").count() == len(v["not_ready"]) > 0
+    assert page.locator("#schools-table tbody tr").count() == len(v["by_school"])
+    first = v["not_ready"][0]
+    assert first["reason"] in page.inner_text(f"#not-ready-table tr[data-reference='{first['reference']}']")
+    assert page.locator("#countdown-table tbody tr").count() == len(v["countdown"])
+    assert f"{v['days_to_go']} days to go" in page.inner_text("#days-to-go")
+    page.locator("#headline").scroll_into_view_if_needed()
+    shot(page, "readiness")
+    sign_in(page, service, "contractor")
+    page.goto(f"{service.url}/web/readiness")
+    page.wait_for_selector("#page-message:not([hidden])")
+    assert "for planner or officer keys" in page.inner_text("#page-message")
