@@ -79,3 +79,19 @@ def test_bell_time_with_zone_is_rejected(cohort):
     data["schools"][0]["bell_finish"] = "15:00:00Z"
     with pytest.raises(InputError, match="local clock times"):
         parse_scenario(data)
+
+
+def test_cohort_at_given_homes_has_one_home_per_child_or_sibling_pair(schools, postcodes):
+    """With ``homes`` given, children are placed at distinct homes (siblings share theirs); too few homes is an error."""
+    homes = list(dict.fromkeys(postcodes.lookup(pc) for pc in postcodes.postcodes()[:500]))[:400]
+    scen = generate_scenario(300, seed=3, schools=schools, homes=homes)
+    by_home: dict = {}
+    for c in scen.children:
+        by_home.setdefault((c.home.lat, c.home.lon), []).append(c)
+    given = {(round(h.lat, 7), round(h.lon, 7)) for h in homes}
+    assert set(by_home) <= given
+    for kids in by_home.values():
+        assert len(kids) == 1 or (len(kids) == 2 and kids[0].sibling_group and
+                                  kids[0].sibling_group == kids[1].sibling_group)
+    with pytest.raises(InputError, match="need more than the 50 homes"):
+        generate_scenario(300, seed=3, schools=schools, homes=homes[:50])

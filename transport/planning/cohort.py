@@ -100,8 +100,13 @@ def usable_postcodes(postcodes, network=None) -> list[str]:
 
 
 def generate_scenario(children: int, seed: int = 0, *, session: str = "am", schools=None,
-                      postcodes=None, name: str | None = None) -> Scenario:
-    """A synthetic cohort of ``children`` SEN pupils on the sample geography."""
+                      postcodes=None, name: str | None = None, homes=None, fleet=None) -> Scenario:
+    """A synthetic cohort of ``children`` SEN pupils on the sample geography.
+
+    ``homes`` (a sequence of LatLon, e.g. address points) places each child, or each pair of
+    siblings, at its own home drawn without replacement instead of at postcode centroids;
+    ``fleet`` replaces the default Rutland fleet.
+    """
     from transport.domain.geocode import PostcodeIndex
     from transport.domain.schools import load_schools
 
@@ -110,10 +115,13 @@ def generate_scenario(children: int, seed: int = 0, *, session: str = "am", scho
 
         raise InputError("a scenario needs at least one child")
     schools = list((schools or load_schools()).values())
-    postcodes = postcodes or PostcodeIndex.load()
     rng = np.random.default_rng(seed)
     special, resourced, mainstream = _school_pools(schools)
-    codes = usable_postcodes(postcodes)
+    if homes is None:
+        postcodes = postcodes or PostcodeIndex.load()
+        codes = usable_postcodes(postcodes)
+    else:
+        home_order = iter(rng.permutation(len(homes)).tolist())
     kids: list[ScenarioChild] = []
     used_schools: dict[str, object] = {}
     i = 0
@@ -125,7 +133,15 @@ def generate_scenario(children: int, seed: int = 0, *, session: str = "am", scho
         phase = "primary" if age < 11 else "secondary"
         wheelchair = bool(rng.random() < 0.10)
         pa = bool(rng.random() < (0.5 if wheelchair else 0.167))
-        home = postcodes.lookup(codes[rng.integers(len(codes))])
+        if homes is None:
+            home = postcodes.lookup(codes[rng.integers(len(codes))])
+        else:
+            pick = next(home_order, None)
+            if pick is None:
+                from transport.domain.errors import InputError
+
+                raise InputError(f"{children} children need more than the {len(homes)} homes given")
+            home = homes[pick]
         sibling = None
         cid = f"C{len(kids) + 1:05d}"
         child = ScenarioChild(
@@ -160,4 +176,4 @@ def generate_scenario(children: int, seed: int = 0, *, session: str = "am", scho
         for s in used_schools.values()
     )
     return Scenario(name=name or f"synthetic-{children}-seed{seed}", session=session,  # type: ignore[arg-type]
-                    schools=scen_schools, children=tuple(kids), fleet=default_fleet(children), synthetic=True)
+                    schools=scen_schools, children=tuple(kids), fleet=fleet or default_fleet(children), synthetic=True)

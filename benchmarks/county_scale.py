@@ -1,0 +1,176 @@
+"""County scale on a synthetic county built from real roads (``benchmarks/synthetic_county.py``).
+
+Points the engine at the tiled extracts through its ordinary settings (``SEN_TRANSPORT_DRIVE_OSM``
+and the rest, from the county's ``sen-transport.env``) and measures, stage by stage:
+
+1. the drive network: built from the tiled OSM XML by the engine (``routing.network``) when not
+   cached, else the build time recorded when it was; then a load from the cache;
+2. the county drive matrices (``transport.planning.county.build_county``: per-origin Dijkstra in
+   chunks) over every location the plan needs (depots, schools, 7,500 distinct homes): time and
+   the stage's peak resident memory (sampled every 0.1 s);
+3. eligibility for the 20,000 mainstream applications on the tiled walk (and drive) networks,
+   unless ``--skip-eligibility`` (the walk network must then be built too);
+4. the county plan (``plan_county``, what ``routes plan-county`` runs) with ``--time-limit``
+   seconds of solving, validated; ``plan_s`` is matrices + plan, end to end; the greedy
+   grouping of the same county problem is the baseline;
+5. one late child inserted into the county plan.
+
+Stages are timed wall clock on whatever else shares the machine; the process CPU seconds are
+printed beside them. Asserts nothing; the last line is JSON with the issue's keys (null for a
+stage not run).
+
+    python benchmarks/county_scale.py [--tiles 8x5] [--time-limit 300] [--skip-eligibility]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path[0:1] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent)]
+
+import synthetic_county  # noqa: E402
+
+
+class PeakRss:
+    """Highest resident memory of this process while the block runs (MB), sampled every 0.1 s."""
+
+    def __enter__(self) -> "PeakRss":
+        self.mb, self._stop = 0.0, threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+        return self
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            self.mb = max(self.mb, _rss_mb())
+            self._stop.wait(0.1)
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.mb = max(self.mb, _rss_mb())
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def _lifetime_peak_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return max(own, kids)
+
+
+def _network(mode: str, out: Path) -> tuple[object, float, float]:
+    """(network, build seconds, cache-load seconds) of the configured extract of a mode."""
+    from routing.network import cache_path, load_network_from
+    from transport.domain.config import get_settings
+
+    s = get_settings()
+    osm = s.path(f"{mode}_osm")
+    record = out / f"{mode}-build.json"
+    cached = cache_path(osm, mode, s.cache_dir).exists()
+    if not cached:
+        t = time.perf_counter()
+        load_network_from(osm, mode, cache_dir=s.cache_dir, max_snap_m=s.max_snap_m)
+        record.write_text(json.dumps({"build_s": round(time.perf_counter() - t, 1)}))
+    build_s = json.loads(record.read_text())["build_s"] if record.exists() else float("nan")
+    t = time.perf_counter()
+    net = load_network_from(osm, mode, cache_dir=s.cache_dir, max_snap_m=s.max_snap_m)
+    return net, build_s, time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--tiles", default="8x5")
+    ap.add_argument("--time-limit", type=float, default=300.0, help="county plan solving budget (s)")
+    ap.add_argument("--max-requests", type=int, default=120)
+    ap.add_argument("--skip-eligibility", action="store_true")
+    args = ap.parse_args()
+    nx, ny = (int(v) for v in args.tiles.lower().split("x"))
+    figures = synthetic_county.build(nx, ny)
+    out = Path(figures["dir"])
+    os.environ.update(synthetic_county.env_of(out))
+    from transport.domain.config import get_settings
+
+    get_settings.cache_clear()
+    print(f"synthetic county {figures['tiles']}: {figures['schools']} schools, {figures['children']} children, "
+          f"{figures['applications']} applications; {os.cpu_count()} cores shared, load {os.getloadavg()[0]:.1f}",
+          flush=True)
+    result: dict = dict.fromkeys(("drive_nodes", "walk_nodes", "points", "matrix_s", "matrix_peak_mb",
+                                  "eligibility_20k_s", "plan_s", "plan_cost", "greedy_cost", "peak_mb",
+                                  "late_insert_s"))
+
+    drive, build_s, load_s = _network("drive", out)
+    result["drive_nodes"] = drive.n_nodes
+    print(f"  drive network: {drive.n_nodes:,} nodes, {drive.n_edges:,} edges; build {build_s:.1f} s, "
+          f"cache load {load_s:.1f} s", flush=True)
+
+    from routing.baselines import greedy_grouping
+    from transport.domain.scenario import Point, ScenarioChild, load_scenario
+    from transport.planning.county import build_county, plan_county
+    from transport.planning.late import insert_late_children
+
+    scenario = load_scenario(out / "scenario.json")
+    cpu = time.process_time()
+    with PeakRss() as peak:
+        built, cm = build_county(scenario, network=drive)
+    result |= {"points": len(built.locations), "matrix_s": round(cm.seconds, 1), "matrix_peak_mb": round(peak.mb)}
+    print(f"  county matrices: {len(built.locations):,} points ({len(built.locations) ** 2 / 1e6:.0f}M cells), "
+          f"{cm.seconds:.1f} s ({time.process_time() - cpu:.1f} s CPU), {cm.megabytes:.0f} MB int32, "
+          f"stage peak {peak.mb:,.0f} MB", flush=True)
+
+    if not args.skip_eligibility:
+        from eligibility.service import Assessor, read_applications
+
+        walk, wbuild_s, wload_s = _network("walk", out)
+        result["walk_nodes"] = walk.n_nodes
+        print(f"  walk network: {walk.n_nodes:,} nodes; build {wbuild_s:.1f} s, cache load {wload_s:.1f} s", flush=True)
+        apps, places = read_applications(out / "applications.csv")
+        t = time.perf_counter()
+        assessor = Assessor.from_settings("kent")
+        decisions, errors = assessor.assess_many(apps, no_place_at=places)
+        result["eligibility_20k_s"] = round(time.perf_counter() - t, 1)
+        print(f"  eligibility: {len(decisions)} decided, {len(errors)} errors, {result['eligibility_20k_s']} s",
+              flush=True)
+
+    t = time.perf_counter()
+    greedy = greedy_grouping(built.problem)
+    result["greedy_cost"] = greedy.cost.total
+    print(f"  greedy grouping: £{greedy.cost.total / 100:,.2f}/day, {len(greedy.routes)} vehicles, "
+          f"{len(greedy.unassigned)} unassigned ({time.perf_counter() - t:.1f} s)", flush=True)
+    t = time.perf_counter()
+    doc = plan_county(scenario, time_limit_s=args.time_limit, max_requests=args.max_requests,
+                      county=(built, cm), network=drive)
+    solve_s = time.perf_counter() - t
+    k = doc.kpis()
+    result |= {"plan_s": round(cm.seconds + solve_s, 1), "plan_cost": k["daily_cost_pence"]}
+    print(f"  county plan: £{k['daily_cost_pence'] / 100:,.2f}/day, {k['vehicles']} vehicles, "
+          f"{len(k['unassigned'])} unassigned, {len(doc.violations)} violations; {solve_s:.1f} s after the matrices "
+          f"({args.time_limit:g} s solving budget); {100 * (1 - k['daily_cost_pence'] / greedy.cost.total):.1f} % "
+          f"below greedy", flush=True)
+
+    home = scenario.children[0].home
+    late = ScenarioChild(id="LATE00001", first_name="Late", home=Point(lat=home.lat + 0.0021, lon=home.lon + 0.0013),
+                         school_id=scenario.children[0].school_id, phase=scenario.children[0].phase)
+    t = time.perf_counter()
+    new_doc, res, _ = insert_late_children(doc, [late], county=built, network=drive)
+    result["late_insert_s"] = round(time.perf_counter() - t, 2)
+    print(f"  late child: {res.changes[0].action}, cost {res.cost_delta:+d} p, valid {not new_doc.violations}, "
+          f"{result['late_insert_s']} s", flush=True)
+    result["peak_mb"] = round(_lifetime_peak_mb())
+    print(f"  peak memory {result['peak_mb']:,} MB (this process or its largest worker); "
+          f"CPU {time.process_time():.0f} s; load {os.getloadavg()[0]:.1f}", flush=True)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
