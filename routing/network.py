@@ -213,6 +213,17 @@ class Network:
             )
         return snaps
 
+    def distance_to_network_m(self, points: Sequence[LatLon]) -> np.ndarray:
+        """Metres from each point to the nearest usable way (no limit applied)."""
+        if not points:
+            return np.empty(0)
+        xs, ys = _to_bng().transform([p.lon for p in points], [p.lat for p in points])
+        idx, dist = self.tree.query_nearest(shapely.points(np.asarray(xs), np.asarray(ys)), return_distance=True,
+                                            all_matches=False)
+        out = np.full(len(points), np.inf)
+        out[idx[0]] = dist
+        return out
+
     def snap(self, point: LatLon, *, max_snap_m: float | None = None) -> Snap:
         """Snap one point to its nearest edge."""
         return self.snap_many([point], max_snap_m=max_snap_m)[0]

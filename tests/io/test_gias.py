@@ -7,6 +7,7 @@ import io
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from transport.domain.config import SAMPLE_DATA, get_settings
@@ -14,6 +15,7 @@ from transport.domain.errors import InputError
 from transport.domain.schools import load_schools
 from transport.io.gias import (
     TYPE_BY_CODE,
+    drop_off_network,
     merge_council,
     read_type_codes,
     select_schools,
@@ -123,3 +125,17 @@ def test_cli_missing_column_exit_2(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert "has no column la (code)" in proc.stderr and not out.exists()
+
+
+def test_schools_off_the_prepared_network(type_codes, walk_net):
+    """Measured on the real walk network: every sample school is on it; one moved 2 km off is named."""
+    sel = select_schools(SAMPLE, "857", type_codes=type_codes, border_km=10)
+    assert drop_off_network(sel, "857", walk_net.distance_to_network_m, 500) == []
+    far = {"999002": 5_000.0, "137358": 2_000.0}
+    fake = lambda pts: np.array([far.get(u, 10.0) for u in sel.schools])  # noqa: E731  (same order as the dict)
+    assert drop_off_network(sel, "857", fake, 500) == ["137358", "999002"]
+    assert (sel.in_la, sel.across_border) == (17, 0)
+    assert sel.errors == [(2, "URN 137358: 2.0 km from the prepared walk network (limit 500 m): "
+                              "the extract does not cover this school")]
+    assert sel.left_out["other LA, off the prepared network (more than 500 m)"] == 1
+    assert sel.in_la + sel.across_border + sum(sel.left_out.values()) + len(sel.errors) == sel.rows

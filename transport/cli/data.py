@@ -36,17 +36,25 @@ def schools(
     council: Path | None = typer.Option(None, "--council", help="the council's YAML with bell times and entrances by URN"),
     border_km: float | None = typer.Option(None, "--border-km", help="keep other LAs' schools this close "
                                            "(default SEN_TRANSPORT_SCHOOLS_BORDER_KM, 10)"),
+    check_network: bool = typer.Option(True, help="leave out schools off the configured walk network "
+                                       "(farther than SEN_TRANSPORT_MAX_SNAP_M)"),
 ) -> None:
     """The council's school list from GIAS: open schools in and around the LA, typed, with its bell times."""
     from transport.domain.config import get_settings
     from transport.domain.errors import InputError
-    from transport.io.gias import merge_council, read_type_codes, select_schools, write_schools_yaml
+    from routing.network import load_network
+    from transport.io.gias import (drop_off_network, merge_council, read_type_codes, select_schools,
+                                   write_schools_yaml)
 
     s = get_settings()
     km = s.schools_border_km if border_km is None else border_km
     if km < 0:
         raise InputError(f"--border-km must be 0 or more, got {km:g}")
     sel = select_schools(gias, la, type_codes=read_type_codes(s.path("gias_types")), border_km=km)
+    if check_network:
+        walk = load_network("walk")
+        console.print(f"checking {len(sel.schools):,} schools against the walk network {s.walk_osm}")
+        drop_off_network(sel, la, lambda pts: walk.distance_to_network_m(pts), s.max_snap_m)
     merged, enriched, carried = merge_council(sel.schools, council)
     write_schools_yaml(merged, out, source=gias, la=la, border_km=km, council_yaml=council)
     left = sum(sel.left_out.values())

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -167,7 +168,7 @@ def select_schools(path: str | Path, la: str, *, type_codes: dict[str, int], bor
             if entry.get("type") is None:
                 sel.left_out[f"not a school children are carried to ({entry['gias_type']})"] += 1
                 continue
-            candidates.append({"urn": urn, **entry})
+            candidates.append({"urn": urn, "row": row.number, **entry})
         except InputError as exc:
             sel.errors.append((row.number, f"URN {row.get('urn') or '?'}: {exc}"))
     own = [c for c in candidates if c["la"] == la]
@@ -187,6 +188,40 @@ def select_schools(path: str | Path, la: str, *, type_codes: dict[str, int], bor
         c.pop("easting"), c.pop("northing")
         sel.schools[urn] = c
     return sel
+
+
+def clean(schools: dict[str, dict]) -> dict[str, dict]:
+    """The entries as written: without the bookkeeping keys (source row)."""
+    return {k: {f: v for f, v in e.items() if f != "row"} for k, e in schools.items()}
+
+
+def drop_off_network(sel: GiasSelection, la: str, distance_m: Callable[[list[LatLon]], np.ndarray],
+                     max_m: float) -> list[str]:
+    """Leave out schools farther than ``max_m`` from the prepared network (``distance_m`` measures it).
+
+    A school across the border beyond the extract is left out with its reason; one of the LA's own
+    is an error of its row (the extract should cover the county). Returns the URNs dropped.
+    """
+    urns = list(sel.schools)
+    if not urns:
+        return []
+    far = distance_m([LatLon(sel.schools[u]["lat"], sel.schools[u]["lon"]) for u in urns])
+    dropped = []
+    for urn, gap in zip(urns, far):
+        if gap <= max_m:
+            continue
+        school = sel.schools.pop(urn)
+        dropped.append(urn)
+        where = f"{gap / 1000:.1f} km" if gap >= 1000 else f"{gap:.0f} m"
+        if school["la"] == la:
+            sel.in_la -= 1
+            sel.errors.append((school["row"], f"URN {urn}: {where} from the prepared walk network (limit "
+                                              f"{max_m:.0f} m): the extract does not cover this school"))
+        else:
+            sel.across_border -= 1
+            sel.left_out[f"other LA, off the prepared network (more than {max_m:.0f} m)"] += 1
+    sel.errors.sort()
+    return dropped
 
 
 def merge_council(schools: dict[str, dict], council_yaml: Path | None) -> tuple[dict[str, dict], int, int]:
@@ -231,7 +266,7 @@ def write_schools_yaml(schools: dict[str, dict], out: Path, *, source: Path, la:
         f"{council_yaml.name if council_yaml else 'no council file (defaults apply)'}.\n"
         "# Contains public sector information licensed under the Open Government Licence v3.0.\n"
     )
-    body = yaml.safe_dump({"format": "sen-transport/school-attributes/1", "schools": schools},
+    body = yaml.safe_dump({"format": "sen-transport/school-attributes/1", "schools": clean(schools)},
                           sort_keys=False, allow_unicode=True, width=110)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".partial")
