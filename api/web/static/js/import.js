@@ -1,5 +1,8 @@
-// Cohort import (officers): send the CSV to the API and show its per-row report.
+// Cohort import (officers): send the CSV or Excel workbook, bytes as they are, to the API and show its per-row report.
+// The API detects the encoding (UTF-8 or Windows-1252) and reads .xlsx; the page must not decode the file itself.
 import { api, el, errorSummary, guard, summaryList, table, tag } from '/web/static/js/common.js';
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 if (guard()) document.getElementById('import').addEventListener('submit', submit);
 
@@ -16,7 +19,9 @@ async function submit(ev) {
     err.hidden = false;
     errorSummary(errors, [{ text, href: '#csv-file' }]);
   };
-  if (!file) { fail('Select a CSV file'); return; }
+  if (!file) { fail('Select a CSV or Excel file'); return; }
+  const xlsx = /\.xlsx$/i.test(file.name);
+  if (!xlsx && !/\.(csv|txt)$/i.test(file.name)) { fail('The file must be a CSV (.csv) or an Excel workbook (.xlsx)'); return; }
   group.classList.remove('govuk-form-group--error');
   err.hidden = true;
   const button = document.getElementById('import-button');
@@ -24,7 +29,7 @@ async function submit(ev) {
   let rep;
   try {
     rep = await api(`/v1/applications/import?assess=${document.getElementById('assess').checked}`,
-      { method: 'POST', body: await file.text(), headers: { 'Content-Type': 'text/csv' } });
+      { method: 'POST', body: file, headers: { 'Content-Type': xlsx ? XLSX : 'text/csv' } });
   } catch (e) { fail(e.message); return; } finally { button.disabled = false; }
   errorSummary(errors, rep.errors ? [{ text: `${rep.errors} of ${rep.rows} rows could not be imported: see the reasons below`, href: '#report-table' }] : [],
     'Some rows have errors');
