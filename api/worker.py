@@ -185,7 +185,11 @@ class Worker:
     def run(self) -> None:
         """The claim loop, until ``stop()`` (or SIGTERM in ``sen-transport worker``)."""
         try:
-            self.solver.start(self.settings.ready_timeout_s, self.stopping)
+            try:
+                self.solver.start(self.settings.ready_timeout_s, self.stopping)
+            except SolverDied as exc:  # this worker can't run jobs; /ready shows it missing
+                log.error("worker %s: %s", self.id, exc)
+                raise
             with self.sessions() as s:
                 queue.register_worker(s, self.id, embedded=self.embedded)
             self.ready.set()

@@ -23,8 +23,9 @@ import pytest
 from sqlalchemy import func, select, text
 
 from api.db import make_engine, session_factory, upgrade
-from api.models import JobRecord, PlanRecord, WorkerRecord
+from api.models import JobRecord, PlanRecord, ScenarioRecord, WorkerRecord
 from api.security import create_key
+from api.worker import Worker, WorkerSettings
 from tests.api.conftest import POSTGRES_URL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,6 +60,13 @@ def db(request, tmp_path) -> Iterator[str]:
         engine.dispose()
     upgrade(url)
     yield url
+    if request.param == "postgresql":  # leave the shared test database empty and migrated for later tests
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        upgrade(url)
 
 
 class Cluster:
@@ -273,3 +281,40 @@ def test_killed_server_leaves_no_process(tmp_path):
     finally:
         if server.poll() is None:
             server.kill()
+
+
+def test_timed_out_and_failing_jobs(db_url, scenario_doc):
+    """A job whose scenario can't be planned fails with the reason and the worker runs on; a job past its deadline
+    is stopped and keeps its best validated plan, marked timed_out."""
+    sessions = session_factory(make_engine(db_url))
+    with sessions() as s:
+        good = ScenarioRecord(name="ok", session="am", source="upload", children=5, document=scenario_doc, created_by="t")
+        bad = ScenarioRecord(name="bad", session="am", source="upload", children=0,
+                             document={**scenario_doc, "children": [{"id": "x"}]}, created_by="t")
+        s.add_all([good, bad])
+        s.flush()
+        s.add_all([JobRecord(id="b" * 32, scenario_id=bad.id, status="queued", time_limit_s=5, created_by="t"),
+                   JobRecord(id="t" * 32, scenario_id=good.id, status="queued", time_limit_s=30, created_by="t")])
+        s.commit()
+    # the deadline (time limit + overrun) falls 3 s into a 30 s search, so the test needn't wait for a slow solver
+    worker = Worker(sessions, WorkerSettings(poll_s=0.1, heartbeat_s=0.3, overrun_s=-27.0))
+    worker.start()
+    try:
+        assert worker.wait_ready(300)
+        end = time.monotonic() + 60
+        while time.monotonic() < end:
+            with sessions() as s:
+                jobs = {j.id: j for j in s.query(JobRecord)}
+            if all(ended(j) for j in jobs.values()):
+                break
+            time.sleep(0.2)
+    finally:
+        worker.stop()
+    failed, timed_out = jobs["b" * 32], jobs["t" * 32]
+    assert failed.status == "failed" and failed.plan_id is None and failed.error, failed.error
+    assert timed_out.status == "succeeded" and timed_out.stopped == "timed_out" and timed_out.plan_id, timed_out.error
+    assert timed_out.elapsed_s < 20
+    with sessions() as s:
+        plan = s.get(PlanRecord, timed_out.plan_id)
+        assert plan is not None and plan.stopped == "timed_out" and plan.violations == []
+        assert plan.kpis["children"] == 5

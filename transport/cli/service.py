@@ -48,12 +48,23 @@ def worker(
     from api.config import ApiSettings
     from api.worker import Worker, WorkerSettings, install_signal_handlers
 
+    from sqlalchemy.exc import OperationalError
+
+    from api.worker import SolverDied
+    from transport.domain.errors import InputError, InternalError
+
     settings = ApiSettings(**({"database_url": database_url} if database_url else {}))
-    sessions = _sessions(settings.database_url)
+    try:
+        sessions = _sessions(settings.database_url)
+    except OperationalError as exc:
+        raise InputError(f"cannot reach the database {_safe(settings.database_url)} ({type(exc.orig).__name__})") from None
     w = Worker(sessions, WorkerSettings.from_api(settings))
     install_signal_handlers(w)
     typer.echo(f"sen-transport worker {w.id} on database {_safe(settings.database_url)}", err=True)
-    w.run()
+    try:
+        w.run()
+    except SolverDied as exc:
+        raise InternalError(str(exc)) from None
     typer.echo(f"worker {w.id} stopped after {w.jobs_run} job(s)", err=True)
 
 
