@@ -10,9 +10,10 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from sqlalchemy.exc import OperationalError
 
 from api.config import ApiSettings, get_api_settings
-from api.db import make_engine, session_factory, upgrade
+from api.db import is_busy, make_engine, session_factory, upgrade
 from api.deps import reject_nul_bytes
 from api.engine import EligibilityEngine
 from api.errors import FieldError
@@ -92,7 +93,7 @@ def create_app(settings: ApiSettings | None = None, *, engine: EligibilityEngine
                   dependencies=[Depends(reject_nul_bytes)],
                   license_info={"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"})
     app.state.settings = settings
-    app.state.db_engine = make_engine(settings.database_url)
+    app.state.db_engine = make_engine(settings.database_url, busy_timeout_s=settings.busy_timeout_s)
     app.state.sessions = session_factory(app.state.db_engine)
     app.state.engine = engine or EligibilityEngine(settings.policy, settings.policies)
     app.state.worker = None
@@ -112,6 +113,14 @@ def create_app(settings: ApiSettings | None = None, *, engine: EligibilityEngine
             log.error("internal error on %s %s: %s", request.method, request.url.path, type(exc).__name__)
         headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
         return JSONResponse(status_code=exc.http_status, content={"detail": str(exc)}, headers=headers)
+
+    @app.exception_handler(OperationalError)
+    async def _database_busy(request: Request, exc: OperationalError) -> JSONResponse:
+        if is_busy(exc):  # a bounded wait for another writer ran out: ask the client to retry, never 500
+            return JSONResponse(status_code=503, headers={"Retry-After": "2"},
+                                content={"detail": "the database is busy with another write; retry shortly"})
+        log.error("database error on %s %s: %s", request.method, request.url.path, type(exc.orig).__name__)
+        return JSONResponse(status_code=500, content={"detail": "internal database error"})
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

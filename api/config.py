@@ -37,6 +37,7 @@ class ApiSettings(BaseSettings):
     job_stop_grace_s: float = Field(10.0, gt=0, description="a solver asked to stop that is still running after this is killed")
     max_time_limit_s: float = Field(600.0, gt=0, description="longest solver run a job may ask for")
     token_ttl_s: int = Field(3600, gt=0, description="lifetime of OAuth2 access tokens")
+    busy_timeout_s: float = Field(5.0, gt=0, le=60, description="longest wait for another writer's lock before a 503 + Retry-After (SQLite)")
     auth_cache_s: float = Field(1.0, ge=0, le=1.0, description="how long a checked key or token is trusted without a "
                                 "database read, at most 1 s so a revocation or expiry holds at once everywhere (0: never)")
     load_engine_at_start: bool = Field(True, description="load networks at start-up rather than on first use")

@@ -10,10 +10,15 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets foreign keys on, WAL and a busy timeout for concurrent writers."""
+BUSY_TIMEOUT_S = 5.0
+"""How long a request waits for another writer's lock before it is answered 503 + Retry-After."""
+
+
+def make_engine(url: str, *, busy_timeout_s: float = BUSY_TIMEOUT_S) -> Engine:
+    """An engine for ``url``; SQLite gets foreign keys on, WAL and a bounded busy timeout for concurrent writers
+    (``busy_timeout_s``; past it the request gets 503, see :func:`is_busy`)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout_s})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - exercised on every connect
@@ -25,6 +30,15 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether a database error means "another writer holds the lock, try again shortly":
+    SQLite's ``database is locked``, or PostgreSQL's lock-not-available, serialization or deadlock codes."""
+    orig = getattr(exc, "orig", exc)
+    if "database is locked" in str(orig) or "database table is locked" in str(orig):
+        return True
+    return getattr(orig, "sqlstate", None) in {"55P03", "40001", "40P01"}
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

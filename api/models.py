@@ -251,6 +251,17 @@ class LotRecord(Base):
     award: Mapped[AwardRecord | None] = relationship(back_populates="lot")
 
 
+class LotRouteRecord(Base):
+    """The live lot that holds a route: the primary key makes a route belong to at most one live lot.
+
+    Rows are written when lots are made and deleted when a lot is withdrawn (its routes are free again).
+    """
+
+    __tablename__ = "lot_routes"
+    route_id: Mapped[int] = mapped_column(ForeignKey("routes.id"), primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), index=True)
+
+
 class AwardRecord(Base):
     """The award of one lot to one operator."""
 

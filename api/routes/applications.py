@@ -24,12 +24,12 @@ CSV_EXAMPLE = ("application_id,first_name,date_of_birth,sex,home_postcode,school
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ApplicationPublic,
              responses={**CONFLICT, 200: {"model": ApplicationPublic, "description": "a retry: the application already stored under this Idempotency-Key"}})
 def create_application(
-    body: ApplicationCreate, session: SessionDep, who: Officer, response: Response,
+    body: ApplicationCreate, session: SessionDep, who: Officer, response: Response, engine: EngineDep,
     idempotency_key: Annotated[str | None, Header(min_length=8, max_length=128,
                                                   description="a client-chosen key; a retry with the same key and body is not stored twice")] = None,
 ) -> ApplicationPublic:
     """Store an application (201), or return the one already stored under the same Idempotency-Key (200)."""
-    rec, created = svc.create(session, who, body, idempotency_key)
+    rec, created = svc.create(session, who, body, idempotency_key, engine=engine)
     if not created:
         response.status_code = status.HTTP_200_OK
     return svc.public(session, rec)
@@ -68,4 +68,4 @@ def import_applications(
     first_name and journey needs); every row is reported by the number the spreadsheet shows."""
     if not data.strip():
         raise FieldError(("body",), "the file is empty")
-    return svc.import_csv(session, who, data, engine=engine if assess else None)
+    return svc.import_csv(session, who, data, engine=engine, assess=assess)

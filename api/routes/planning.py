@@ -8,7 +8,7 @@ from api.deps import Contractor, EngineDep, Planner, SessionDep, TenderReader
 from api.routes.common import AUTH, CONFLICT, NOT_FOUND, Limit, Offset, RecordId
 from api.schemas.planning import (AwardCreate, AwardPublic, AwardsPublic, ContractorLotPublic, FeatureCollection,
                                   FromEligible, JobCreate, JobPublic, JobsPublic, LotsCreate, OperatorsPublic,
-                                  PlanComparisonPublic, PlanLotsPublic, PlanPublic, PlansPublic, RouteSheets,
+                                  PlanComparisonPublic, PlanLotPublic, PlanLotsPublic, PlanPublic, PlansPublic, RouteSheets,
                                   ScenarioIn, ScenarioPublic, ScenariosPublic, TenderLotPublic, TenderLotsPublic,
                                   ValidationReport)
 from api.services import planning as svc
@@ -143,6 +143,12 @@ def publish_lot(lot_id: RecordId, session: SessionDep, who: Planner) -> TenderLo
 def award_lot(lot_id: RecordId, body: AwardCreate, session: SessionDep, who: Planner) -> AwardPublic:
     """Award a published lot to an operator; that operator's keys can then read its stops."""
     return svc.award_public(svc.award_lot(session, who, lot_id, body.operator, body.phone))
+
+
+@lots.post("/v1/lots/{lot_id}/withdraw", response_model=PlanLotPublic, responses=CONFLICT)
+def withdraw_lot(lot_id: RecordId, session: SessionDep, who: Planner) -> PlanLotPublic:
+    """Withdraw a lot: the awarded operator loses access at once, it leaves the tenders, its routes are free again."""
+    return svc.plan_lot_public(session, svc.withdraw_lot(session, who, lot_id))
 
 
 @lots.get("/v1/operators", response_model=OperatorsPublic)

@@ -148,6 +148,7 @@ class ImportRow(BaseModel):
     status: Literal["created", "duplicate", "error"]
     reason: str = ""
     eligible: bool | None = None
+    batch: int | None = Field(None, description="the batch the row was committed in (created rows only)")
 
 
 class ImportReport(BaseModel):
@@ -158,4 +159,5 @@ class ImportReport(BaseModel):
     duplicates: int
     errors: int
     assessed: int
+    batches: int = Field(0, description="batches committed (each all-or-nothing)")
     report: list[ImportRow]

@@ -315,7 +315,7 @@ class TenderLotPublic(BaseModel):
     grouping: str
     key: str
     name: str
-    status: Literal["draft", "published", "awarded"]
+    status: Literal["draft", "published", "awarded", "withdrawn"]
     published_at: dt.datetime | None
     routes: list[TenderRoutePublic]
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from api import audit
@@ -46,6 +46,14 @@ def stored_domain(rec: ApplicationRecord) -> tuple[Application, frozenset[str]]:
     return body.to_domain(), frozenset(body.no_place_at)
 
 
+def scoped_idempotency_key(who: Principal, key: str | None) -> str | None:
+    """What is stored for an Idempotency-Key: a hash of the caller's key id and the header, so two callers
+    who pick the same key never see each other's application."""
+    if key is None:
+        return None
+    return hashlib.sha256(f"{who.key_id}\n{key}".encode()).hexdigest()
+
+
 def _hash(body: ApplicationCreate) -> str:
     return hashlib.sha256(body.model_dump_json().encode()).hexdigest()
 
@@ -56,25 +64,42 @@ def _new_record(body: ApplicationCreate, who: Principal, idempotency_key: str | 
                              status="received", created_by=who.key_id)
 
 
+def check_decidable(engine: EligibilityEngine, app: Application) -> None:
+    """Refuse (422 naming the field) what the engine can already tell it will not be able to decide:
+    a school it does not know, or a home postcode outside the loaded postcode data."""
+    m = engine.assessor().measurer
+    if app.school_id not in m.schools:
+        raise FieldError(("body", "school_id"), "not a known school (see GET /v1/schools)")
+    if app.ehc_named_school_id and app.ehc_named_school_id not in m.schools:
+        raise FieldError(("body", "ehc_named_school_id"), "not a known school (see GET /v1/schools)")
+    h = app.home
+    if h.location is None and h.easting is None and h.postcode and (m.postcodes is None or h.postcode not in m.postcodes):
+        raise FieldError(("body", "home", "postcode"), "not in the loaded postcode file: outside the area the data covers")
+
+
 def create(session: Session, who: Principal, body: ApplicationCreate,
-           idempotency_key: str | None = None) -> tuple[ApplicationRecord, bool]:
-    """Store an application; a retry with the same Idempotency-Key returns the stored one (created=False)."""
-    domain(body)
-    if idempotency_key is not None:
-        done = session.scalar(select(ApplicationRecord).where(ApplicationRecord.idempotency_key == idempotency_key))
+           idempotency_key: str | None = None, *, engine: EligibilityEngine | None = None) -> tuple[ApplicationRecord, bool]:
+    """Store an application; a retry with the same Idempotency-Key from the same API key returns the stored
+    one (created=False). Keys are scoped per API key: another caller's identical key is a different key."""
+    app = domain(body)
+    if engine is not None:
+        check_decidable(engine, app)
+    stored_key = scoped_idempotency_key(who, idempotency_key)
+    if stored_key is not None:
+        done = session.scalar(select(ApplicationRecord).where(ApplicationRecord.idempotency_key == stored_key))
         if done is not None:
             if done.request_hash != _hash(body):
                 raise ConflictError("this Idempotency-Key was already used for a different application")
             return done, False
     if session.scalar(select(ApplicationRecord.id).where(ApplicationRecord.reference == body.application_id)):
         raise ConflictError(f"application {body.application_id} already exists")
-    rec = _new_record(body, who, idempotency_key)
+    rec = _new_record(body, who, stored_key)
     session.add(rec)
     try:
         session.flush()
     except IntegrityError:  # a concurrent retry won the race: answer as a retry
         session.rollback()
-        return create(session, who, body, idempotency_key)
+        return create(session, who, body, idempotency_key, engine=engine)
     audit.record(session, who, "application.create", "application", rec.reference)
     session.commit()
     return rec, True
@@ -167,24 +192,70 @@ def cohort_rows(data: bytes, name: str = "upload") -> list[Row]:
     return list(table)
 
 
-def import_csv(session: Session, who: Principal, data: bytes | str, *,
-               engine: EligibilityEngine | None = None) -> ImportReport:
-    """Store every good row of a cohort (CSV or .xlsx) in one transaction; report each row by its spreadsheet number.
+IMPORT_BATCH_ROWS = 250
+"""Rows per import transaction: short write locks, so other requests are not kept waiting behind an import."""
 
-    With ``engine``, assess them too.
+
+def import_csv(session: Session, who: Principal, data: bytes | str, *,
+               engine: EligibilityEngine | None = None, assess: bool = False,
+               batch_rows: int = IMPORT_BATCH_ROWS) -> ImportReport:
+    """Store every good row of a cohort (CSV or .xlsx) in batches of ``batch_rows``, each its own transaction
+    (all or nothing); report each row by its spreadsheet number and the batch it landed in.
+
+    With ``engine`` a row the engine can already tell is undecidable (unknown school, postcode outside the
+    data) is an error row. With ``assess`` each new application is decided too, and a row the engine cannot
+    decide is an error row and is not stored: rows in = decisions + duplicates + errors.
     """
     from api.services import decisions
 
     rows = cohort_rows(data.encode("utf-8") if isinstance(data, str) else data)
     report: list[ImportRow] = []
     seen: dict[str, int] = {}
-    created: list[tuple[int, ApplicationRecord]] = []
+    pending: list[tuple[ImportRow, ApplicationRecord]] = []
+    counts = {"assessed": 0, "batches": 0}
+
+    def commit_batch() -> None:
+        if not pending:
+            return
+        try:
+            session.flush()
+            if assess and engine is not None:
+                outcome = decisions.assess_records(session, who, engine, [r for _, r in pending], kind="assessment")
+                for item, rec in pending:
+                    if rec.reference in outcome.decided:
+                        item.eligible = outcome.decided[rec.reference]
+                    else:
+                        session.delete(rec)
+                        item.status = "error"
+                        item.reason = f"could not be decided, not stored: {outcome.failed.get(rec.reference, 'unknown error')}"
+            stored = [item for item, _ in pending if item.status == "created"]
+            counts["batches"] += 1
+            for item in stored:
+                item.batch = counts["batches"]
+            counts["assessed"] += sum(item.eligible is not None for item in stored)
+            audit.record(session, who, "application.import", "application", "cohort",
+                         f"batch={counts['batches']} rows={len(pending)} created={len(stored)}")
+            session.commit()
+        except OperationalError:
+            session.rollback()
+            for item, _ in pending:
+                item.status, item.eligible, item.batch = "error", None, None
+                item.reason = "not stored: the database was busy; import this row again"
+        finally:
+            pending.clear()
+
     for row in rows:
         i, ref = row.number, row.get("application_id") or None
         try:
             row.check()
             body = body_from_row(row.cells)
-            domain(body)
+            app = domain(body)
+            if engine is not None:
+                check_decidable(engine, app)
+        except FieldError as exc:
+            report.append(ImportRow(row=i, application_id=ref, status="error",
+                                    reason=f"application {ref}: {'.'.join(map(str, exc.loc[1:]))}: {exc}"))
+            continue
         except (ApplicationRowError, InputError) as exc:
             report.append(ImportRow(row=i, application_id=ref, status="error", reason=str(exc)))
             continue
@@ -198,22 +269,13 @@ def import_csv(session: Session, who: Principal, data: bytes | str, *,
             continue
         rec = _new_record(body, who)
         session.add(rec)
-        created.append((i, rec))
-        report.append(ImportRow(row=i, application_id=ref, status="created"))
-    session.flush()
-    assessed = 0
-    if engine is not None and created:
-        outcome = decisions.assess_records(session, who, engine, [r for _, r in created], kind="assessment")
-        by_row = {r.row: r for r in report}
-        for (i, rec) in created:
-            if rec.reference in outcome.decided:
-                by_row[i].eligible = outcome.decided[rec.reference]
-                assessed += 1
-            else:
-                by_row[i].reason = f"stored, not assessed: {outcome.failed.get(rec.reference, 'unknown error')}"
-    n_created = sum(r.status == "created" for r in report)
-    audit.record(session, who, "application.import", "application", "cohort",
-                 f"rows={len(report)} created={n_created} assessed={assessed}")
-    session.commit()
-    return ImportReport(rows=len(report), created=n_created, duplicates=sum(r.status == "duplicate" for r in report),
-                        errors=sum(r.status == "error" for r in report), assessed=assessed, report=report)
+        item = ImportRow(row=i, application_id=ref, status="created")
+        report.append(item)
+        pending.append((item, rec))
+        if len(pending) >= batch_rows:
+            commit_batch()
+    commit_batch()
+    return ImportReport(rows=len(report), created=sum(r.status == "created" for r in report),
+                        duplicates=sum(r.status == "duplicate" for r in report),
+                        errors=sum(r.status == "error" for r in report), assessed=counts["assessed"],
+                        batches=counts["batches"], report=report)

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api import audit
@@ -27,6 +28,7 @@ from api.models import (
     DecisionRecord,
     JobRecord,
     LotRecord,
+    LotRouteRecord,
     PlanRecord,
     RouteRecord,
     ScenarioRecord,
@@ -296,8 +298,14 @@ def category(route: RouteRecord) -> dict[str, Any]:
 def create_lots(session: Session, who: Principal, plan_id: int, grouping: str) -> list[LotRecord]:
     """Package every route of a plan into lots, by school group or procurement category (draft, not yet published)."""
     plan = get_plan(session, plan_id)
-    if session.scalar(select(LotRecord.id).where(LotRecord.plan_id == plan_id, LotRecord.grouping == grouping)):
+    if session.scalar(select(LotRecord.id).where(LotRecord.plan_id == plan_id, LotRecord.grouping == grouping,
+                                                 LotRecord.status != "withdrawn")):
         raise ConflictError(f"plan {plan_id} already has {grouping} lots")
+    held = session.scalars(select(LotRouteRecord.lot_id).join(RouteRecord, RouteRecord.id == LotRouteRecord.route_id)
+                           .where(RouteRecord.plan_id == plan_id).distinct()).all()
+    if held:
+        raise ConflictError(f"plan {plan_id}'s routes are already in live lots ({', '.join(map(str, sorted(held)))}): "
+                            "a route belongs to at most one live lot; withdraw those lots first")
     if plan.violations:
         raise ConflictError(f"plan {plan_id} has {len(plan.violations)} validation findings: fix them before tendering")
     groups: dict[tuple[str, str], list[int]] = {}
@@ -315,8 +323,15 @@ def create_lots(session: Session, who: Principal, plan_id: int, grouping: str) -
         lot = LotRecord(plan_id=plan_id, grouping=grouping, key=key[:64], name=name[:200], status="draft", route_ids=ids)
         session.add(lot)
         session.flush()
+        session.add_all(LotRouteRecord(route_id=rid, lot_id=lot.id) for rid in ids)
         audit.record(session, who, "lot.create", "lot", lot.id, f"plan={plan_id} grouping={grouping} routes={len(ids)}")
         lots.append(lot)
+    try:
+        session.flush()
+    except IntegrityError:  # another request packaged these routes meanwhile
+        session.rollback()
+        raise ConflictError(f"plan {plan_id}'s routes were put in other lots meanwhile: a route belongs to at most "
+                            "one live lot") from None
     session.commit()
     return lots
 
@@ -342,7 +357,11 @@ def award_lot(session: Session, who: Principal, lot_id: int, operator: str, phon
     lot = get_lot(session, lot_id)
     if lot.status != "published":
         raise ConflictError(f"lot {lot_id} is {lot.status}: only a published lot can be awarded")
-    award = AwardRecord(lot_id=lot.id, operator=operator.strip(), operator_phone=(phone or "").strip() or None,
+    name = operator.strip()
+    if name not in operator_names(session):
+        raise FieldError(("body", "operator"), "no active contractor key is bound to this operator: "
+                                               "choose one of GET /v1/operators (names match exactly)")
+    award = AwardRecord(lot_id=lot.id, operator=name, operator_phone=(phone or "").strip() or None,
                         awarded_by=who.key_id)
     lot.status = "awarded"
     session.add(award)
@@ -350,6 +369,19 @@ def award_lot(session: Session, who: Principal, lot_id: int, operator: str, phon
     audit.record(session, who, "lot.award", "lot", lot.id, f"award={award.id}")
     session.commit()
     return award
+
+
+def withdraw_lot(session: Session, who: Principal, lot_id: int) -> LotRecord:
+    """Withdraw a lot (draft, published or awarded): its operator loses access with the next request,
+    it leaves the tenders, and its routes are free to be packaged again. The award stays on record."""
+    lot = get_lot(session, lot_id)
+    if lot.status == "withdrawn":
+        raise ConflictError(f"lot {lot_id} is already withdrawn")
+    lot.status = "withdrawn"
+    session.execute(delete(LotRouteRecord).where(LotRouteRecord.lot_id == lot.id))
+    audit.record(session, who, "lot.withdraw", "lot", lot.id)
+    session.commit()
+    return lot
 
 
 def visible_lots(session: Session, who: Principal) -> list[LotRecord]:
@@ -363,13 +395,17 @@ def visible_lots(session: Session, who: Principal) -> list[LotRecord]:
 def tender_lot(session: Session, who: Principal, lot_id: int) -> LotRecord:
     """One lot as a tender (a contractor cannot see drafts)."""
     lot = get_lot(session, lot_id)
-    if who.role is Role.CONTRACTOR and lot.status == "draft":
+    if who.role is Role.CONTRACTOR and lot.status not in ("published", "awarded"):
         raise NotFoundError(f"lot {lot_id} not found")
     return lot
 
 
 def _routes(session: Session, lot: LotRecord) -> list[RouteRecord]:
-    return list(session.scalars(select(RouteRecord).where(RouteRecord.id.in_(lot.route_ids)).order_by(RouteRecord.position)))
+    """The lot's routes: while it is live, only those it holds in ``lot_routes`` (never another lot's)."""
+    q = select(RouteRecord).where(RouteRecord.id.in_(lot.route_ids))
+    if lot.status != "withdrawn":
+        q = q.join(LotRouteRecord, LotRouteRecord.route_id == RouteRecord.id).where(LotRouteRecord.lot_id == lot.id)
+    return list(session.scalars(q.order_by(RouteRecord.position)))
 
 
 def _tender_route(lot: LotRecord, r: RouteRecord) -> dict[str, Any]:
@@ -400,7 +436,14 @@ def plan_lot_public(session: Session, lot: LotRecord) -> PlanLotPublic:
 
 def contractor_awards(session: Session, who: Principal) -> list[AwardRecord]:
     """The caller's operator's awards."""
-    return list(session.scalars(select(AwardRecord).where(AwardRecord.operator == who.operator).order_by(AwardRecord.id)))
+    return list(session.scalars(select(AwardRecord).join(LotRecord, LotRecord.id == AwardRecord.lot_id)
+                                .where(AwardRecord.operator == who.operator, LotRecord.status == "awarded")
+                                .order_by(AwardRecord.id)))
+
+
+def operator_names(session: Session) -> set[str]:
+    """Operators that hold at least one active contractor key."""
+    return {k.operator for k in active_keys(session) if k.role == Role.CONTRACTOR and k.operator}
 
 
 def operators(session: Session) -> OperatorsPublic:
@@ -420,7 +463,7 @@ def contractor_lot(session: Session, who: Principal, lot_id: int, *, names: str 
 
     lot = get_lot(session, lot_id)
     award = lot.award
-    if award is None or award.operator != who.operator:
+    if award is None or award.operator != who.operator or lot.status != "awarded":
         raise ForbiddenError(f"lot {lot_id} is not awarded to your operator")
     plan = get_plan(session, lot.plan_id)
     doc = PlanDocument.from_dict(plan.document)

@@ -110,7 +110,7 @@ def test_import_xlsx_and_cp1252_like_the_cli(client, keys, tmp_path):
     rep = client.post("/v1/applications/import", content=data, headers={**keys["officer"], "Content-Type": xlsx_type})
     assert rep.status_code == 200, rep.text
     assert rep.json()["report"] == [{"row": 2, "application_id": "XL-1", "status": "created", "reason": "",
-                                     "eligible": None}]
+                                     "eligible": None, "batch": 1}]
     stored = client.get("/v1/applications/XL-1", headers=keys["officer"]).json()["application"]
     assert stored["first_name"] == "Zoë" and stored["needs"]["load_time_s"] == 120
     cp = ",".join(header[:6]) + "\nCP-1,Zoë,2016-03-01,LE15 8AA,138113,2025-09-03\n"

@@ -144,7 +144,11 @@ def _seed(svc: Service) -> None:
         assert job["status"] == "succeeded", job
         plan_id = job["plan_id"]
         proc = pl.post(f"/v1/plans/{plan_id}/lots", json={"grouping": "procurement"}).json()["data"]
-        school = pl.post(f"/v1/plans/{plan_id}/lots", json={"grouping": "school"}).json()["data"]
+        r = pl.post("/v1/jobs", json={"scenario_id": job["scenario_id"], "time_limit_s": 2})  # a route is in one live lot:
+        assert r.status_code == 202, r.text                                                  # school lots on a second plan
+        other = wait_job(pl, r.json()["id"])
+        assert other["status"] == "succeeded", other
+        school = pl.post(f"/v1/plans/{other['plan_id']}/lots", json={"grouping": "school"}).json()["data"]
         for lot in proc + school:
             assert pl.post(f"/v1/lots/{lot['id']}/publish").status_code == 200
         assert pl.post(f"/v1/lots/{proc[0]['id']}/award", json={"operator": OPERATORS[0]}).status_code == 201

@@ -20,7 +20,7 @@ def normalise_postcode(text: str) -> str:
     compact = re.sub(r"\s+", "", str(text).upper())
     m = _POSTCODE.match(compact)
     if not m:
-        raise InputError(f"{text!r} is not a UK postcode")
+        raise InputError("postcode is not a UK postcode (e.g. LE15 6RB)")
     return f"{m.group(1)} {m.group(2)}"
 
 
@@ -88,7 +88,7 @@ class PostcodeIndex:
         try:
             return self._records[pc]
         except KeyError:
-            raise UnknownPostcodeError(f"postcode {pc} is not in the loaded postcode file") from None
+            raise UnknownPostcodeError("postcode is not in the loaded postcode file (outside the area the data covers)") from None
 
     def lookup(self, postcode: str) -> LatLon:
         """The WGS84 centroid of a postcode (projected once per postcode)."""

@@ -213,7 +213,7 @@ class Application(Frozen):
     @classmethod
     def _not_future(cls, v: dt.date) -> dt.date:
         if v > dt.date.today() + dt.timedelta(days=366):
-            raise ValueError(f"date_of_birth {v} is in the future")
+            raise ValueError("date_of_birth is in the future")
         return v
 
     @model_validator(mode="after")

@@ -1,4 +1,4 @@
-"""Reading typed values from CSV cells, with messages that name the column and the value.
+"""Reading typed values from CSV cells, with messages that name the column (never the value: it may be personal).
 
 Shared by every CSV the engine reads (applications, children). Errors are ``InputError``
 (a ``ValueError``), so callers can add the row number.
@@ -26,7 +26,7 @@ def flag(row: dict, key: str) -> bool:
         return True
     if value in FALSE:
         return False
-    raise InputError(f"{key} must be yes/no (true/false, 1/0), got {row[key]!r}")
+    raise InputError(f"{key} must be yes/no (true/false, 1/0)")
 
 
 def number(row: dict, key: str) -> float | None:
@@ -37,14 +37,14 @@ def number(row: dict, key: str) -> float | None:
     try:
         return float(value)
     except ValueError:
-        raise InputError(f"{key} must be a number, got {value!r}") from None
+        raise InputError(f"{key} must be a number") from None
 
 
 def whole(row: dict, key: str) -> int | None:
     """A whole number, or None when blank."""
     value = number(row, key)
     if value is not None and value != int(value):
-        raise InputError(f"{key} must be a whole number, got {text(row, key)!r}")
+        raise InputError(f"{key} must be a whole number")
     return None if value is None else int(value)
 
 
@@ -58,7 +58,7 @@ def date(row: dict, key: str, *, required: bool = False) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise InputError(f"{key} must be a date YYYY-MM-DD, got {value!r}") from None
+        raise InputError(f"{key} must be a date YYYY-MM-DD") from None
 
 
 def items(row: dict, key: str) -> tuple[str, ...]:

@@ -2,7 +2,7 @@
 // walking route, the entrance used and the unsafe segments avoided, and the decision's text parts.
 /* global L */
 import { api, el, miles, summaryList, table, tag } from '/web/static/js/common.js';
-import { labelMarker, legend, schoolMarker, swatch } from '/web/static/js/map.js';
+import { labelMarker, legend, schoolMarker, swatch, tip } from '/web/static/js/map.js';
 
 let unsafePromise = null;
 
@@ -16,9 +16,9 @@ export async function drawDecision(map, layer, doc) {
   const attended = (doc.schools_considered || []).find((s) => s.school_id === doc.school_id) || {};
   L.polyline(latlngs, { color: '#ffffff', weight: 9, opacity: 0.9, interactive: false }).addTo(layer);
   const line = L.polyline(latlngs, { color: '#1d70b8', weight: 5, opacity: 1, className: 'sen-walk-route' }).addTo(layer);
-  line.bindTooltip(`Measured walking route: ${miles(doc.safe_walking_m ?? doc.walking_m)}`, { sticky: true });
+  line.bindTooltip(tip(`Measured walking route: ${miles(doc.safe_walking_m ?? doc.walking_m)}`), { sticky: true });
   const home = labelMarker(latlngs[0], 'H', { colour: '#0b0c0c', title: 'Home (as geocoded)', className: 'sen-home' }).addTo(layer);
-  home.bindTooltip('Home');
+  home.bindTooltip(tip('Home'));
   const ent = schoolMarker(latlngs[latlngs.length - 1], `${doc.school_name}: ${attended.entrance || 'entrance'}`).addTo(layer);
   ent.bindTooltip(el('div', {}, el('strong', {}, doc.school_name), el('br'), `Entrance used: ${attended.entrance || 'school point'}`));
   ent.getElement()?.classList.add('sen-entrance');
@@ -28,7 +28,7 @@ export async function drawDecision(map, layer, doc) {
     const wanted = new Set(doc.unsafe_segments_avoided);
     L.geoJSON({ type: 'FeatureCollection', features: all.features.filter((f) => wanted.has(f.properties.id)) }, {
       style: () => ({ color: '#d4351c', weight: 6, dashArray: '8 6', className: 'sen-unsafe' }),
-      onEachFeature: (f, l) => l.bindTooltip(`Unsafe segment ${f.properties.id} avoided: ${f.properties.reason} (assessed ${f.properties.assessed_on})`),
+      onEachFeature: (f, l) => l.bindTooltip(tip(`Unsafe segment ${f.properties.id} avoided: ${f.properties.reason} (assessed ${f.properties.assessed_on})`)),
     }).addTo(layer);
   }
   map.fitBounds(line.getBounds().pad(0.2));

@@ -3,7 +3,7 @@
 // another operator's lot, and the page says so).
 /* global L */
 import { api, el, errorSummary, guard, params, setParam, table, tag } from '/web/static/js/common.js';
-import { COLOURS, labelMarker, makeMap } from '/web/static/js/map.js';
+import { COLOURS, labelMarker, makeMap, tip } from '/web/static/js/map.js';
 
 const state = {};
 const s = guard();
@@ -84,7 +84,7 @@ async function openLot(id) {
     r.stops.forEach((st) => {
       const who = st.passenger ? `${st.passenger.name} (${st.passenger.id})` : '';
       const title = `${r.ref} stop ${st.order} at ${st.time}: ${st.kind} ${st.place}${st.postcode ? ` ${st.postcode}` : ''} ${who}`;
-      labelMarker([st.lat, st.lon], String(st.order), { colour, title }).bindTooltip(title).addTo(state.layer);
+      labelMarker([st.lat, st.lon], String(st.order), { colour, title }).bindTooltip(tip(title)).addTo(state.layer);
       bounds.extend([st.lat, st.lon]);
     });
   });

@@ -42,6 +42,12 @@ export async function makeMap(id, { label = 'Map' } = {}) {
   return map;
 }
 
+/** Tooltip content as a DOM text node (never an HTML string: Leaflet puts strings in innerHTML,
+ * so a child's or school's name holding markup would render). */
+export function tip(text) {
+  return el('span', { class: 'sen-tip' }, String(text));
+}
+
 /** A small round marker with text (stop number, initial), keyboard-focusable, with a tooltip. */
 export function labelMarker(latlng, text, { colour = '#0b0c0c', title = '', className = '', size = 22 } = {}) {
   const html = el('span', { class: 'sen-pin-inner', style: `background:${colour}` }, text);

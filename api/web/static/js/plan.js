@@ -2,7 +2,7 @@
 // as pseudonymous markers with their needs; KPIs, route list, optimisation jobs, plan comparison.
 /* global L */
 import { api, el, errorSummary, guard, params, pounds, setParam, sleep, summaryList, table, tag } from '/web/static/js/common.js';
-import { COLOURS, labelMarker, legend, makeMap, schoolMarker, swatch } from '/web/static/js/map.js';
+import { COLOURS, labelMarker, legend, makeMap, schoolMarker, swatch, tip } from '/web/static/js/map.js';
 
 const NEEDS = { wheelchair: ['♿', 'wheelchair user'], PA: ['PA', 'needs a passenger assistant'], 'travels alone': ['Solo', 'travels alone'] };
 const state = { plan: null, routes: new Map(), selected: null, sheets: [] };
@@ -119,7 +119,7 @@ function draw(geo, sheets, scenario) {
     const latlngs = f.geometry.coordinates.map(([lon, lat]) => [lat, lon]);
     const halo = L.polyline(latlngs, { color: '#ffffff', weight: 8, opacity: 0.8, interactive: false, className: 'sen-route-halo' });
     const line = L.polyline(latlngs, { color: colour, weight: 4, opacity: 0.9, className: `sen-route sen-route-${id}` });
-    line.bindTooltip(`${id}: ${f.properties.vehicle_type}, ${childrenText(f.properties.children)}${f.properties.assistant ? ', with assistant' : ''}`, { sticky: true });
+    line.bindTooltip(tip(`${id}: ${f.properties.vehicle_type}, ${childrenText(f.properties.children)}${f.properties.assistant ? ', with assistant' : ''}`), { sticky: true });
     line.on('click', () => selectRoute(id));
     halo.addTo(state.layer);
     line.addTo(state.layer);
@@ -135,10 +135,12 @@ function draw(geo, sheets, scenario) {
     const at = [row.lat, row.lon];
     if (row.kind === 'pickup' || (row.kind === 'delivery' && row.place === 'home')) {
       const title = `${row.route} stop ${row.stop}, ${row.arrive}: child ${row.child}${row.needs ? ` (${needsText(row.needs)})` : ''}`;
-      const badges = needsBadges(row.needs).map((b) => b.outerHTML).join('');
-      const html = `<span class="sen-pin-inner" data-child="${String(row.child).replace(/[^A-Za-z0-9-]/g, '')}" style="background:${r.colour}">${row.stop}</span>${badges ? `<span class="sen-badges">${badges}</span>` : ''}`;
+      const badges = needsBadges(row.needs);
+      const pin = el('span', {}, el('span', { class: 'sen-pin-inner', 'data-child': String(row.child), style: `background:${r.colour}` }, String(row.stop)),
+        badges.length ? el('span', { class: 'sen-badges' }, ...badges) : null);
+      const html = pin.innerHTML;
       const m = L.marker(at, { icon: L.divIcon({ className: 'sen-pin sen-pin--child', html, iconSize: [22, 22], iconAnchor: [11, 11] }), title, alt: title, keyboard: true });
-      m.bindTooltip(title);
+      m.bindTooltip(tip(title));
       m.on('click', () => selectRoute(row.route));
       m.addTo(state.layer);
       r.markers.push(m);
@@ -149,7 +151,7 @@ function draw(geo, sheets, scenario) {
       schools.set(key, sc);
     } else if (row.kind === 'start') {
       const m = labelMarker(at, 'D', { colour: '#505a5f', title: `${row.route} depot, leaves ${row.depart}`, size: 18 });
-      m.bindTooltip(`${row.route} leaves the depot at ${row.depart}`);
+      m.bindTooltip(tip(`${row.route} leaves the depot at ${row.depart}`));
       m.addTo(state.layer);
     }
   }
