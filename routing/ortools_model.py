@@ -110,7 +110,9 @@ def build_model(
     """Build the RoutingModel for the listed requests (indices into ``problem.requests``)."""
     requests = [problem.requests[i] for i in request_indices]
     slots = vehicle_slots(problem, requests)
-    depots = sorted({vt.start_depot for vt in problem.vehicle_types} | {vt.end_depot for vt in problem.vehicle_types})
+    # only the bases of vehicles that exist: a spare base would be a node every route must visit
+    in_use = [problem.vehicle_types[t] for t in sorted({s.type_index for s in slots})]
+    depots = sorted({vt.start_depot for vt in in_use} | {vt.end_depot for vt in in_use})
     depot_node = {loc: k for k, loc in enumerate(depots)}
     node_location = list(depots)
     node_request: list[int | None] = [None] * len(depots)

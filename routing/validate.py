@@ -6,6 +6,10 @@ It imports only the problem and plan types and recomputes everything from the ma
 order of stops meets the windows, ride limits and route duration (a simple temporal network
 solved with Bellman-Ford), returning the earliest feasible schedule as a witness;
 ``recompute_cost(problem, plan)`` recomputes the cost from matrices and tariffs.
+``check_day(problem, plan)`` checks a school day: both runs on every weekday, the same stops
+every week, a child going home on the vehicle that brought them in (unless the plan is free
+in the afternoon), each vehicle's continuity between its runs, and the day cost
+(``recompute_day_cost``).
 
 It deliberately shares no code with the solver (``ortools_model``, ``solve``).
 """
@@ -16,6 +20,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Iterable, Sequence
 
+from routing.day import DayCost, DayPlan, DayProblem, Duty
 from routing.plan import CostBreakdown, Plan, Route, Stop, StopKind
 from routing.problem import ASSISTANT_SEATS, Request, RoutingProblem, VehicleType
 
@@ -44,6 +49,13 @@ class Cause(str, Enum):
     FLEET_EXCEEDED = "fleet_exceeded"
     ROUTE_DURATION = "route_duration"
     COST_MISMATCH = "cost_mismatch"
+    WEEKDAYS = "weekdays"
+    DUTY = "duty"
+    WEEKLY_ORDER = "weekly_order"
+    HALF_DAY = "half_day"
+    SAME_VEHICLE_HOME = "same_vehicle_home"
+    VEHICLE_CONTINUITY = "vehicle_continuity"
+    DAY_COST_MISMATCH = "day_cost_mismatch"
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,8 @@ class Violation:
     stop_index: int | None
     request_id: str | None
     detail: str
+    weekday: str | None = None
+    run: str | None = None
 
 
 def check(problem: RoutingProblem, plan: Plan) -> list[Violation]:
@@ -407,3 +421,175 @@ def _shortest_to(target: int, size: int, edges: Iterable[tuple[int, int, int]]) 
         if not changed:
             return [int(d) for d in dist]
     return None
+
+
+# ---------------------------------------------------------------- the school day
+
+
+def check_day(problem: DayProblem, plan: DayPlan) -> list[Violation]:
+    """Every violation of a day plan: each weekday's runs, the duties, continuity and cost.
+
+    Violations of a weekday's run carry ``weekday`` and ``run`` (``"am"`` or ``"pm"``).
+    """
+    out: list[Violation] = []
+    if tuple(r.weekday for r in plan.days) != problem.weekdays:
+        return [Violation(Cause.WEEKDAYS, None, None, None,
+                          f"plan covers {[r.weekday for r in plan.days]}, the problem {list(problem.weekdays)}")]
+    if plan.afternoon != problem.afternoon:
+        out.append(Violation(Cause.DUTY, None, None, None,
+                             f"plan says the afternoon is {plan.afternoon!r}, the policy {problem.afternoon!r}"))
+    out += _duty_violations(problem, plan)
+    for d, run in enumerate(plan.days):
+        for label, run_problem, run_plan in (("am", problem.am[d], run.am), ("pm", problem.pm[d], run.pm)):
+            for v in check(run_problem, run_plan):
+                out.append(Violation(v.cause, v.route_index, v.stop_index, v.request_id,
+                                     f"{run.weekday} {label}: {v.detail}", run.weekday, label))
+            out += _weekly_order_violations(run_problem, run_plan, plan.duties, run.weekday, label)
+        out += _continuity_violations(problem.am[d], run, plan.duties)
+        true = recompute_day_cost(problem, plan, d)
+        if true != run.cost:
+            out.append(Violation(Cause.DAY_COST_MISMATCH, None, None, None,
+                                 f"{run.weekday}: plan states {run.cost}, recomputed {true}", run.weekday))
+    return out
+
+
+def _duty_violations(problem: DayProblem, plan: DayPlan) -> list[Violation]:
+    out: list[Violation] = []
+    types = {vt.id: vt for vt in problem.am_week.vehicle_types}
+    seen: set[tuple[str, int]] = set()
+    for k, duty in enumerate(plan.duties):
+        vt = types.get(duty.vehicle_type_id)
+        key = (duty.vehicle_type_id, duty.vehicle_index)
+        if vt is None or not 0 <= duty.vehicle_index < vt.count or key in seen:
+            out.append(Violation(Cause.DUTY, k, None, None,
+                                 f"duty {k}: vehicle {key} is unknown, beyond the fleet or used by two duties"))
+        seen.add(key)
+        if duty.between == "wait" and not problem.wait_near_school:
+            out.append(Violation(Cause.DUTY, k, None, None,
+                                 f"duty {k} waits near the school between runs, which the policy does not allow"))
+    am, pm = _carried(plan.duties, "am"), _carried(plan.duties, "pm")
+    left = {u.request_id for u in plan.unassigned}
+    for r in problem.am_week.requests:
+        runs = (r.id in am) + (r.id in pm)
+        if r.id in left and runs:
+            out.append(Violation(Cause.DUPLICATE_REQUEST, None, None, r.id,
+                                 f"child {r.id!r} is left out of the day and also carried"))
+        elif r.id not in left and runs < 2:
+            missing = "the morning" if r.id not in am else "the afternoon"
+            out.append(Violation(Cause.HALF_DAY, None, None, r.id,
+                                 f"child {r.id!r} has no place on {missing} and is not listed as left out"))
+        elif problem.afternoon == "same_vehicle" and runs == 2 and am[r.id] != pm[r.id]:
+            out.append(Violation(Cause.SAME_VEHICLE_HOME, pm[r.id], None, r.id,
+                                 f"child {r.id!r} comes in on duty {am[r.id]} and goes home on duty {pm[r.id]}"))
+    return out
+
+
+def _carried(duties: tuple[Duty, ...], run: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for k, duty in enumerate(duties):
+        for kind, rid in (duty.am if run == "am" else duty.pm):
+            if kind == "pickup":
+                out[rid] = k
+    return out
+
+
+def _weekly_order_violations(problem: RoutingProblem, run_plan: Plan, duties: tuple[Duty, ...],
+                             weekday: str, label: str) -> list[Violation]:
+    """The run of each duty on this weekday is its weekly order without the absent children."""
+    present = {r.id for r in problem.requests}
+    routes = {(r.vehicle_type_id, r.vehicle_index): (k, r) for k, r in enumerate(run_plan.routes)}
+    out = []
+    for k, duty in enumerate(duties):
+        weekly = duty.am if label == "am" else duty.pm
+        expected = [(kind, rid) for kind, rid in weekly if rid in present]
+        found = routes.pop((duty.vehicle_type_id, duty.vehicle_index), None)
+        actual = [] if found is None else [(s.kind.value, s.request_id) for s in found[1].stops[1:-1]]
+        where = None if found is None else found[0]
+        if actual != expected:
+            out.append(Violation(Cause.WEEKLY_ORDER, where, None, None,
+                                 f"{weekday} {label}: duty {k} runs {len(actual)} stops, its weekly order "
+                                 f"without absent children has {len(expected)} (or another order)", weekday, label))
+        elif found is not None and (found[1].layout != duty.layout or found[1].has_assistant != duty.has_assistant):
+            out.append(Violation(Cause.WEEKLY_ORDER, where, None, None,
+                                 f"{weekday} {label}: duty {k}'s layout or assistant differs from its run's",
+                                 weekday, label))
+    for k, _ in routes.values():
+        out.append(Violation(Cause.DUTY, k, None, None, f"{weekday} {label}: route {k} belongs to no duty",
+                             weekday, label))
+    return out
+
+
+def _continuity_violations(problem: RoutingProblem, run, duties: tuple[Duty, ...]) -> list[Violation]:
+    """A vehicle starts its afternoon only once it can be there after its morning."""
+    am = {(r.vehicle_type_id, r.vehicle_index): r for r in run.am.routes}
+    pm = {(r.vehicle_type_id, r.vehicle_index): r for r in run.pm.routes}
+    out = []
+    for k, duty in enumerate(duties):
+        key = (duty.vehicle_type_id, duty.vehicle_index)
+        a, p = am.get(key), pm.get(key)
+        if a is None or p is None or len(a.stops) < 3 or len(p.stops) < 3:
+            continue
+        if duty.between == "wait":
+            last, first = a.stops[-2], p.stops[1]
+            ready = last.departure_s + int(problem.duration_s[last.location, first.location])
+            if first.arrival_s < ready:
+                out.append(Violation(Cause.VEHICLE_CONTINUITY, k, 1, None,
+                                     f"{run.weekday}: duty {k} reaches its first afternoon stop at {first.arrival_s} s, "
+                                     f"but cannot be there before {ready} s after its morning", run.weekday, "pm"))
+        elif p.stops[0].departure_s < a.stops[-1].arrival_s:
+            out.append(Violation(Cause.VEHICLE_CONTINUITY, k, 0, None,
+                                 f"{run.weekday}: duty {k} leaves base for the afternoon at {p.stops[0].departure_s} s, "
+                                 f"before it is back from the morning at {a.stops[-1].arrival_s} s", run.weekday, "pm"))
+    return out
+
+
+def recompute_day_cost(problem: DayProblem, plan: DayPlan, day: int) -> DayCost:
+    """One weekday's cost from the matrices, the mileage tariffs and the day rates.
+
+    A vehicle that runs on the day pays its fixed day rate once and one assistant day rate if
+    its duty has a passenger assistant. Its miles are both runs from its base and back; when
+    it waits near the school, the drive back to base after the morning and out again for the
+    afternoon is replaced by the drive from its last morning stop to its first afternoon
+    stop. Mileage is ``pence_per_km × metres / 1000`` on the vehicle's day, rounded half up.
+    Dead miles are those driven with nobody on board.
+    """
+    run = plan.days[day]
+    types = {vt.id: vt for vt in problem.am_week.vehicle_types}
+    am_problem = problem.am[day]
+    am = {(r.vehicle_type_id, r.vehicle_index): r for r in run.am.routes}
+    pm = {(r.vehicle_type_id, r.vehicle_index): r for r in run.pm.routes}
+    fixed = mileage = assistant = metres = dead = vehicles = 0
+    for duty in plan.duties:
+        key = (duty.vehicle_type_id, duty.vehicle_index)
+        vt, rates = types.get(duty.vehicle_type_id), problem.day_rates.get(duty.vehicle_type_id)
+        legs: list[tuple[int, int, int]] = []  # (from, to, children on board)
+        a, p = am.get(key), pm.get(key)
+        if vt is None or rates is None or (a is None and p is None):
+            continue
+        a_legs = _legs(a) if a is not None else []
+        p_legs = _legs(p) if p is not None else []
+        if a_legs and p_legs and duty.between == "wait":
+            legs = a_legs[:-1] + [(a_legs[-1][0], p_legs[0][1], 0)] + p_legs[1:]
+        else:
+            legs = a_legs + p_legs
+        d_m = sum(int(am_problem.distance_m[u, v]) for u, v, _ in legs)
+        vehicles += 1
+        fixed += rates.fixed_day_pence
+        assistant += rates.assistant_day_pence if duty.has_assistant else 0
+        mileage += (vt.pence_per_km * d_m + 500) // 1000
+        metres += d_m
+        dead += sum(int(am_problem.distance_m[u, v]) for u, v, n in legs if n == 0)
+    return DayCost(fixed_pence=fixed, mileage_pence=mileage, assistant_pence=assistant, distance_m=metres,
+                   dead_distance_m=dead, vehicles=vehicles)
+
+
+def _legs(route: Route) -> list[tuple[int, int, int]]:
+    """Each drive of a route with the number of children on board during it."""
+    out, aboard = [], set()
+    for a, b in zip(route.stops, route.stops[1:]):
+        if a.kind is StopKind.PICKUP:
+            aboard.add(a.request_id)
+        elif a.kind is StopKind.DELIVERY:
+            aboard.discard(a.request_id)
+        out.append((a.location, b.location, len(aboard)))
+    return out

@@ -66,6 +66,15 @@ def test_single_car_leaves_one_child_out_with_fleet_exhausted(kit, params):
     assert plan.unassigned[0].reason is UnassignedReason.FLEET_EXHAUSTED
 
 
+def test_vehicle_type_with_none_left_at_its_own_base_is_ignored(kit, params):
+    """A type whose count is 0 and whose base no other type shares adds no stop to any route."""
+    dur, dist = kit.star_matrix(3)  # depot 0, homes 1-2, spare base 3 (used as a depot only), school 4
+    reqs = tuple(kit.child(c, h, 4, delivery_window_s=(0, 60 * kit.MIN)) for c, h in (("a", 1), ("b", 2)))
+    types = (kit.saloon(count=2), kit.minibus(count=0, start_depot=3, end_depot=3))
+    plan = _solved(RoutingProblem(dur, dist, reqs, types, name="spare base"), params)
+    assert plan.is_complete()
+
+
 def test_fleet_count_holds_across_layouts(kit, params):
     """A single convertible minibus is one vehicle, whatever layout its copies could run."""
     plan = _solved(_pair_problem(kit, 20, (kit.minibus(count=1),)), params)

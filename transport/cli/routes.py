@@ -15,7 +15,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from transport.domain.errors import InputError
 from transport.domain.scenario import load_scenario
 from transport.io.csv_out import write_csv_file
-from transport.cli.files import load_plan
+from transport.cli.files import load_any_plan, load_plan
 from transport.cli.offers import offers_cmd
 
 app = typer.Typer(help="Plan, validate, export and compare routes.", no_args_is_help=True)
@@ -57,6 +57,24 @@ def solver_progress(description: str, time_limit_s: float):
             signal.signal(signal.SIGINT, previous)
 
 
+def print_day_kpis(k: dict) -> None:
+    """A day plan's headline figures: per day, week and school year."""
+    types = ", ".join(f"{n} {t}" for t, n in k["vehicles_by_type"].items()) or "none"
+    console.print(f"day £{k['day_cost_pence'] / 100:,.2f}  week £{k['week_cost_pence'] / 100:,.2f}  "
+                  f"school year ({k['school_days_per_year']} days) £{k['year_cost_pence'] / 100:,.2f}", highlight=False)
+    console.print(f"vehicles {k['vehicles']} ({types}); afternoon: {k['afternoon'].replace('_', ' ')}; "
+                  f"{k['waiting_near_school']} wait near school between runs; miles/day {k['miles_per_day']:,} "
+                  f"(dead {k['dead_miles_per_day']:,})", highlight=False)
+    for day, d in k["by_weekday"].items():
+        console.print(f"  {day}: £{d['cost_pence'] / 100:,.2f}, {d['vehicles']} vehicles, {d['miles']:,} miles",
+                      highlight=False)
+    console.print(f"children {k['children']}: routed {k['routed']}, unassigned {len(k['unassigned'])}; "
+                  f"ride mean {k['mean_ride_min']} min, longest {k['max_ride_min']} min, "
+                  f"over limit on any weekday {k['over_limit_any_weekday']}", highlight=False)
+    for u in k["unassigned"]:
+        console.print(f"  unassigned {u['child_id']}: {u['reason']} {u['detail']}", highlight=False)
+
+
 def print_kpis(k: dict) -> None:
     """The plan's headline figures."""
     types = ", ".join(f"{n} {t}" for t, n in k["vehicles_by_type"].items()) or "none"
@@ -75,12 +93,18 @@ def plan(
     time_limit: float = typer.Option(30.0, "--time-limit", min=0.5, help="solver time limit in seconds"),
     out: Path = typer.Option(..., help="plan JSON to write"),
 ) -> None:
-    """Plan the cheapest routes carrying every child; validated independently before writing."""
+    """Plan the cheapest routes carrying every child; validated independently before writing.
+
+    A day scenario (``session: day``) gets a day plan: both runs on every weekday."""
+    from transport.planning.day import plan_day
     from transport.planning.plan import plan_scenario
 
     scen = load_scenario(scenario)
     with solver_progress("building matrices and first solution", time_limit) as cb:
-        doc = plan_scenario(scen, time_limit_s=time_limit, callbacks=cb)
+        if scen.session == "day":
+            doc = plan_day(scen, time_limit_s=time_limit, callbacks=cb)
+        else:
+            doc = plan_scenario(scen, time_limit_s=time_limit, callbacks=cb)
     if cb.stop_requested:
         console.print("interrupted: writing the best plan found so far")
     if doc.violations:
@@ -88,7 +112,7 @@ def plan(
             console.print(f"  violation {v['cause']}: {v['detail']}", highlight=False)
         raise InputError(f"the plan failed validation ({len(doc.violations)} violations); not written")
     out.write_text(json.dumps(doc.to_dict(), indent=1), encoding="utf-8")
-    print_kpis(doc.kpis())
+    (print_day_kpis if scen.session == "day" else print_kpis)(doc.kpis())
     t = doc.timings
     console.print(f"matrices {t['matrix_s']:.1f} s, solve {t['solve_s']:.1f} s, validation {t['validate_s']:.2f} s; "
                   f"valid: yes; wrote {out}", highlight=False)
@@ -100,17 +124,19 @@ def validate(
     plan_file: Path = typer.Argument(..., help="plan JSON"),
 ) -> None:
     """Re-check a plan against a scenario with the independent validator (exit 3 if it fails)."""
+    from transport.planning.day import DayPlanDocument, validate_day_document
     from transport.planning.plan import validate_document
 
-    doc = load_plan(plan_file)
-    violations = validate_document(load_scenario(scenario), doc)
+    doc = load_any_plan(plan_file)
+    day = isinstance(doc, DayPlanDocument)
+    violations = (validate_day_document if day else validate_document)(load_scenario(scenario), doc)
     if violations:
         for v in violations:
             where = f"route {v['route_index']} stop {v['stop_index']}" if v["route_index"] is not None else "plan"
             console.print(f"{v['cause']}: {where}: {v['detail']}", highlight=False)
         console.print(f"INVALID: {len(violations)} violations")
         raise typer.Exit(3)
-    print_kpis(doc.kpis())
+    (print_day_kpis if day else print_kpis)(doc.kpis())
     console.print("valid: every child routed or reported, every constraint met")
 
 
@@ -120,16 +146,21 @@ def export(
     out: Path = typer.Option(Path("out/routes"), help="folder for route sheets and GeoJSON"),
 ) -> None:
     """Route sheets (CSV per vehicle, pseudonymous child ids) and GeoJSON of the routes on the roads."""
-    doc = load_plan(plan_file)
+    doc = load_any_plan(plan_file)
     out.mkdir(parents=True, exist_ok=True)
     rows = doc.route_sheets()
     by_route: dict[str, list[dict]] = {}
     for r in rows:
         by_route.setdefault(r["route"], []).append(r)
     for route, rs in by_route.items():
-        write_csv_file(out / f"{route}.csv", list(rs[0]), rs)
-    (out / "routes.geojson").write_text(json.dumps(doc.routes_geojson()), encoding="utf-8")
-    console.print(f"wrote {len(by_route)} route sheets and routes.geojson to {out}")
+        for run in sorted({r.get("run", "") for r in rs}):
+            sheet = [r for r in rs if r.get("run", "") == run]
+            write_csv_file(out / (f"{route}-{run}.csv" if run else f"{route}.csv"), list(sheet[0]), sheet)
+    if hasattr(doc, "routes_geojson"):
+        (out / "routes.geojson").write_text(json.dumps(doc.routes_geojson()), encoding="utf-8")
+        console.print(f"wrote {len(by_route)} route sheets and routes.geojson to {out}")
+    else:
+        console.print(f"wrote morning and afternoon route sheets of {len(by_route)} vehicles to {out}")
 
 
 @bench_app.command("darp")

@@ -18,15 +18,16 @@ console = Console()
 def generate(
     children: int = typer.Option(..., "--children", min=1, help="how many children"),
     seed: int = typer.Option(0, help="random seed (same seed, same cohort)"),
-    session: str = typer.Option("am", help="am (home to school) or pm (school to home)"),
+    session: str = typer.Option("am", help="am (home to school), pm (school to home) or day (both, Monday "
+                                "to Friday, with part-time children and an early Friday finish)"),
     out: Path = typer.Option(..., help="scenario JSON to write"),
 ) -> None:
     """A synthetic SEN cohort at real postcodes and real schools of the sample geography."""
     from transport.planning.cohort import generate_scenario
     from transport.domain.errors import InputError
 
-    if session not in ("am", "pm"):
-        raise InputError(f"unknown session {session!r}: use am or pm")
+    if session not in ("am", "pm", "day"):
+        raise InputError(f"unknown session {session!r}: use am, pm or day")
     scenario = generate_scenario(children, seed, session=session)
     save_scenario(scenario, out)
     _summary(scenario)
@@ -37,7 +38,8 @@ def generate(
 def import_children(
     children: Path = typer.Argument(..., help="CSV of children (columns in the README)"),
     out: Path = typer.Option(..., help="scenario JSON to write"),
-    session: str = typer.Option("am", help="am (home to school) or pm (school to home)"),
+    session: str = typer.Option("am", help="am (home to school), pm (school to home) or day (both runs, "
+                                "every weekday; the optional attends column gives part-time days)"),
     fleet: Path | None = typer.Option(None, help="fleet JSON (list of vehicle types); default: the sample fleet"),
     name: str = typer.Option("imported children", help="scenario name"),
 ) -> None:
@@ -45,8 +47,8 @@ def import_children(
     from transport.io.children_csv import read_children, read_fleet, scenario_from_children
     from transport.domain.errors import InputError
 
-    if session not in ("am", "pm"):
-        raise InputError(f"unknown session {session!r}: use am or pm")
+    if session not in ("am", "pm", "day"):
+        raise InputError(f"unknown session {session!r}: use am, pm or day")
     kids = read_children(children)
     scenario = scenario_from_children(kids, fleet=read_fleet(fleet) if fleet else None, session=session, name=name)
     save_scenario(scenario, out)

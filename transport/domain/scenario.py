@@ -1,8 +1,12 @@
 """Routing scenarios: the schools, the children and their needs, the fleet and its tariffs.
 
 A scenario is one session (morning ``am``: home to school; afternoon ``pm``: school to home)
-on one day. It is self-contained JSON (format ``sen-transport/scenario/1``, documented in the
-README) so a plan can always be re-checked against exactly what it was planned for.
+or a whole school ``day`` (both runs, Monday to Friday). It is self-contained JSON (format
+``sen-transport/scenario/1``, documented in the README) so a plan can always be re-checked
+against exactly what it was planned for. The week is optional: a school's ``weekday_bells``
+override its bell times on some weekdays (an early Friday finish), a child's ``attends`` lists
+the weekdays they travel (a part-time timetable), and the policy gives the school days in a
+year. Single-session scenarios written before the day existed load unchanged.
 """
 
 from __future__ import annotations
@@ -20,6 +24,10 @@ from transport.domain.errors import InputError, from_validation
 from transport.domain.geo import LatLon
 
 FORMAT = "sen-transport/scenario/1"
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
+"""The school week, Monday first: the days a day plan is checked on."""
 
 
 class _Model(BaseModel):
@@ -65,8 +73,26 @@ class Point(_Model):
         return cls(lat=round(p.lat, 7), lon=round(p.lon, 7))
 
 
+def _local_clock(v: dt.time | None) -> dt.time | None:
+    if v is not None and v.tzinfo is not None:
+        raise ValueError("bell times are local clock times (HH:MM) without a time zone")
+    return v
+
+
+class WeekdayBells(_Model):
+    """Bell times that differ on one weekday (either may be left as the school's usual)."""
+
+    bell_start: dt.time | None = None
+    bell_finish: dt.time | None = None
+
+    @field_validator("bell_start", "bell_finish")
+    @classmethod
+    def _local_clock(cls, v: dt.time | None) -> dt.time | None:
+        return _local_clock(v)
+
+
 class ScenarioSchool(_Model):
-    """A destination school with its bell times."""
+    """A destination school with its bell times, usual and by weekday."""
 
     id: str = Field(min_length=1)
     name: str = ""
@@ -74,19 +100,28 @@ class ScenarioSchool(_Model):
     phase: str = "secondary"
     bell_start: dt.time = dt.time(8, 45)
     bell_finish: dt.time = dt.time(15, 15)
+    weekday_bells: dict[Weekday, WeekdayBells] = Field(default_factory=dict)
 
     @field_validator("bell_start", "bell_finish")
     @classmethod
-    def _local_clock(cls, v: dt.time) -> dt.time:
-        if v.tzinfo is not None:
-            raise ValueError("bell times are local clock times (HH:MM) without a time zone")
-        return v
+    def _local_clock(cls, v: dt.time | None) -> dt.time | None:
+        return _local_clock(v)
 
     @model_validator(mode="after")
     def _bells(self) -> "ScenarioSchool":
-        if self.bell_finish <= self.bell_start:
-            raise ValueError(f"school {self.id}: bell_finish must be after bell_start")
+        for day in (None, *WEEKDAYS):
+            start, finish = self.bells_on(day)
+            if finish <= start:
+                on = f" on {day}" if day else ""
+                raise ValueError(f"school {self.id}: bell_finish must be after bell_start{on}")
         return self
+
+    def bells_on(self, day: Weekday | None) -> tuple[dt.time, dt.time]:
+        """``(bell_start, bell_finish)`` on a weekday (``None``: the usual times)."""
+        over = self.weekday_bells.get(day) if day else None
+        if over is None:
+            return self.bell_start, self.bell_finish
+        return over.bell_start or self.bell_start, over.bell_finish or self.bell_finish
 
 
 class ScenarioChild(_Model):
@@ -106,6 +141,17 @@ class ScenarioChild(_Model):
     load_time_s: int | None = Field(None, ge=0, le=1800)
     access_notes: str = ""
     equipment: tuple[str, ...] = ()
+    attends: tuple[Weekday, ...] = WEEKDAYS
+    """Weekdays the child travels (a part-time timetable lists fewer)."""
+
+    @field_validator("attends")
+    @classmethod
+    def _days(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if not v:
+            raise ValueError("attends must name at least one weekday")
+        if len(set(v)) != len(v):
+            raise ValueError("attends names a weekday twice")
+        return tuple(d for d in WEEKDAYS if d in v)
 
 
 class FleetLayout(_Model):
@@ -150,6 +196,13 @@ class PlanningPolicy(_Model):
     load_time_s: int = Field(60, ge=0)
     wheelchair_load_time_s: int = Field(240, ge=0)
     school_unload_time_s: int = Field(60, ge=0)
+    school_days_per_year: int = Field(190, ge=1, le=260)
+    """School days in the council's year: a day plan's yearly cost is its mean day times this."""
+    afternoon: Literal["same_vehicle", "free"] = "same_vehicle"
+    """``same_vehicle``: a child goes home on the vehicle that brought them in; ``free``: the
+    afternoon runs are planned on their own and chained onto vehicles where that is cheaper."""
+    wait_near_school: bool = True
+    """Whether a vehicle may wait near the school between runs instead of returning to base."""
 
     def ride_limit_min(self, phase: str | None) -> int:
         """The default ride limit for a phase."""
@@ -162,7 +215,7 @@ class Scenario(_Model):
 
     format: Literal["sen-transport/scenario/1"] = FORMAT
     name: str = "scenario"
-    session: Literal["am", "pm"] = "am"
+    session: Literal["am", "pm", "day"] = "am"
     date: dt.date | None = None
     schools: tuple[ScenarioSchool, ...]
     children: tuple[ScenarioChild, ...]

@@ -5,7 +5,8 @@ point of the ``SEN_TRANSPORT_UPRN`` file), ``home_lat``/``home_lon`` or
 ``home_easting``/``home_northing``, ``school_urn``, and optional needs: ``phase``,
 ``wheelchair``, ``passenger_assistant``, ``travel_alone``, ``max_ride_time_min``, ``not_with``
 (``;``-separated child ids), ``sibling_group``, ``load_time_s``, ``equipment`` (``;``-separated),
-``access_notes``. Every bad row is reported with its (Excel) row number; nothing is dropped silently.
+``access_notes``, ``attends`` (``;``-separated weekdays ``mon``..``fri``; blank: every weekday).
+Every bad row is reported with its (Excel) row number; nothing is dropped silently.
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ def child_from_row(row: dict) -> ScenarioChild:
             passenger_assistant=cells.flag(row, "passenger_assistant"), travel_alone=cells.flag(row, "travel_alone"),
             max_ride_time_min=cells.whole(row, "max_ride_time_min"), not_with=cells.items(row, "not_with"),
             sibling_group=cells.text(row, "sibling_group") or None, load_time_s=cells.whole(row, "load_time_s"),
-            equipment=cells.items(row, "equipment"), access_notes=cells.text(row, "access_notes"))
+            equipment=cells.items(row, "equipment"), access_notes=cells.text(row, "access_notes"),
+            **({"attends": tuple(d.lower() for d in cells.items(row, "attends"))} if cells.items(row, "attends") else {}))
     except ValidationError as exc:
         raise from_validation(exc, "child") from None
     except (KeyError, ValueError) as exc:

@@ -14,20 +14,28 @@ with their SEN designations. The mix of needs is documented here and in the READ
 | lower personal ride limit | 10% | 30 to 40 minutes |
 | sibling pairs (same home, same school) | about 4% of children | travel together |
 | must not share with a named child | about 1% of children | pairs at the same school |
+
+A day scenario (``session="day"``, :func:`with_week`) adds the week: 10% of children attend
+part-time (two to four weekdays), and one school in six (at least one) finishes 75 minutes early
+on Friday.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import numpy as np
 
 from transport.domain.geo import LatLon
 from transport.domain.scenario import (
+    WEEKDAYS,
     FleetLayout,
     FleetVehicle,
     Point,
     Scenario,
     ScenarioChild,
     ScenarioSchool,
+    WeekdayBells,
 )
 
 FIRST_NAMES = ("Alex", "Sam", "Jamie", "Charlie", "Riley", "Jordan", "Taylor", "Morgan", "Casey",
@@ -175,5 +183,26 @@ def generate_scenario(children: int, seed: int = 0, *, session: str = "am", scho
                        bell_start=s.bell_times.start, bell_finish=s.bell_times.finish)
         for s in used_schools.values()
     )
-    return Scenario(name=name or f"synthetic-{children}-seed{seed}", session=session,  # type: ignore[arg-type]
-                    schools=scen_schools, children=tuple(kids), fleet=fleet or default_fleet(children), synthetic=True)
+    scenario = Scenario(name=name or f"synthetic-{children}-seed{seed}",
+                        session="am" if session == "day" else session,  # type: ignore[arg-type]
+                        schools=scen_schools, children=tuple(kids), fleet=fleet or default_fleet(children), synthetic=True)
+    return with_week(scenario, seed) if session == "day" else scenario
+
+
+def with_week(scenario: Scenario, seed: int = 0, *, part_time_share: float = 0.10,
+              early_friday_share: float = 1 / 6, early_by_min: int = 75) -> Scenario:
+    """The scenario as a school day with a week: part-time children and early Friday finishes."""
+    rng = np.random.default_rng(seed + 7919)
+    kids = []
+    for c in scenario.children:
+        if c.sibling_group is None and rng.random() < part_time_share:
+            days = sorted(rng.choice(len(WEEKDAYS), int(rng.integers(2, 5)), replace=False))
+            c = c.model_copy(update={"attends": tuple(WEEKDAYS[d] for d in days)})
+        kids.append(c)
+    schools = list(scenario.schools)
+    early = max(1, round(len(schools) * early_friday_share))
+    for k in sorted(rng.choice(len(schools), min(early, len(schools)), replace=False)):
+        s = schools[k]
+        finish = (dt.datetime.combine(dt.date(2026, 1, 2), s.bell_finish) - dt.timedelta(minutes=early_by_min)).time()
+        schools[k] = s.model_copy(update={"weekday_bells": {"fri": WeekdayBells(bell_finish=finish)}})
+    return scenario.model_copy(update={"session": "day", "children": tuple(kids), "schools": tuple(schools)})

@@ -97,9 +97,9 @@ def _index(locs: tuple[Location, ...]) -> dict[tuple, int]:
     return out
 
 
-def build_problem(scenario: Scenario, *, network=None, postcodes=None,
-                  matrices: tuple[np.ndarray, np.ndarray] | None = None) -> BuiltProblem:
-    """The solver's problem for a scenario, with drive-network travel times and distances."""
+def scenario_matrices(scenario: Scenario, *, network=None, postcodes=None,
+                      matrices: tuple[np.ndarray, np.ndarray] | None = None):
+    """``(locations, duration_s, distance_m, seconds taken)`` on the drive network."""
     from routing.matrix import compute_matrix
     from routing.network import load_network
 
@@ -116,14 +116,56 @@ def build_problem(scenario: Scenario, *, network=None, postcodes=None,
         duration, distance = m.int_duration_s(), m.int_distance_m()
     else:
         duration, distance = matrices
-    matrix_s = time.perf_counter() - started
+    return locs, duration, distance, time.perf_counter() - started
+
+
+def fleet_types(scenario: Scenario, where: dict[tuple, int], *, postcodes=None, day: bool = False) -> tuple[VehicleType, ...]:
+    """The scenario's fleet as vehicle types; ``day``: mileage only (day rates are paid per day)."""
+    return tuple(
+        VehicleType(id=v.id, name=v.name, count=v.count,
+                    layouts=tuple(Layout(seats=lay.seats, wheelchairs=lay.wheelchairs) for lay in v.layouts),
+                    start_depot=where[_key("depot", v.depot.resolve(postcodes))],
+                    end_depot=where[_key("depot", v.depot.resolve(postcodes))],
+                    fixed_cost_pence=0 if day else v.fixed_daily_pence,
+                    pence_per_km=int(round(v.pence_per_mile * 1000 / METRES_PER_MILE)),
+                    assistant_cost_pence=0 if day else v.assistant_daily_pence,
+                    max_route_duration_s=v.max_route_min * 60 if v.max_route_min else None)
+        for v in scenario.fleet
+    )
+
+
+location_index = _index
+
+
+def build_problem(scenario: Scenario, *, network=None, postcodes=None,
+                  matrices: tuple[np.ndarray, np.ndarray] | None = None) -> BuiltProblem:
+    """The solver's problem for a single-session scenario, with drive-network times and distances."""
+    if scenario.session == "day":
+        raise InputError("a day scenario (session 'day') is planned as a day: sen-transport routes plan "
+                         "plans it with transport.planning.day.plan_day")
+    locs, duration, distance, matrix_s = scenario_matrices(scenario, network=network, postcodes=postcodes,
+                                                           matrices=matrices)
     where = _index(locs)
+    requests = session_requests(scenario, where, scenario.session, postcodes=postcodes)
+    problem = RoutingProblem(duration_s=duration, distance_m=distance, requests=tuple(requests),
+                             vehicle_types=fleet_types(scenario, where, postcodes=postcodes), name=scenario.name)
+    return BuiltProblem(problem, locs, matrix_s)
+
+
+def session_requests(scenario: Scenario, where: dict[tuple, int], session: str, weekday: str | None = None, *,
+                     postcodes=None) -> list[Request]:
+    """One request per child for a run (``am`` or ``pm``) on a weekday's bells (``None``: the usual
+    bells); ``where`` maps locations to matrix indices as ``_index`` does. Children who do not
+    attend on ``weekday`` are left out."""
     home_of = {c.id: where[_key("home", c.home.resolve(postcodes))] for c in scenario.children}
     pol = scenario.policy
     schools = {s.id: s for s in scenario.schools}
     requests = []
     for c in scenario.children:
+        if weekday is not None and weekday not in c.attends:
+            continue
         school = schools[c.school_id]
+        bell_start, bell_finish = school.bells_on(weekday)  # type: ignore[arg-type]
         s_loc, h_loc = where[("school", school.id)], home_of[c.id]
         limit_min = pol.ride_limit_min(c.phase or school.phase)
         if c.max_ride_time_min is not None:
@@ -135,32 +177,19 @@ def build_problem(scenario: Scenario, *, network=None, postcodes=None,
         common = dict(load=load, max_ride_time_s=limit_min * 60, solo=c.travel_alone,
                       needs_assistant=c.passenger_assistant, incompatible_with=frozenset(c.not_with),
                       travel_group=c.sibling_group, school_id=school.id)
-        if scenario.session == "am":
-            bell = seconds_of(school.bell_start)
+        if session == "am":
+            bell = seconds_of(bell_start)
             late, early = pol.arrive_before_bell_min
             requests.append(Request(id=c.id, pickup=h_loc, delivery=s_loc, pickup_service_s=load_s,
                                     delivery_service_s=at_school_s,
                                     delivery_window_s=(bell - early * 60, bell - late * 60), **common))
         else:
-            finish = seconds_of(school.bell_finish)
+            finish = seconds_of(bell_finish)
             first, last = pol.depart_after_finish_min
             requests.append(Request(id=c.id, pickup=s_loc, delivery=h_loc, pickup_service_s=at_school_s,
                                     delivery_service_s=load_s,
                                     pickup_window_s=(finish + first * 60, finish + last * 60), **common))
-    vehicle_types = tuple(
-        VehicleType(id=v.id, name=v.name, count=v.count,
-                    layouts=tuple(Layout(seats=lay.seats, wheelchairs=lay.wheelchairs) for lay in v.layouts),
-                    start_depot=where[_key("depot", v.depot.resolve(postcodes))],
-                    end_depot=where[_key("depot", v.depot.resolve(postcodes))],
-                    fixed_cost_pence=v.fixed_daily_pence,
-                    pence_per_km=int(round(v.pence_per_mile * 1000 / METRES_PER_MILE)),
-                    assistant_cost_pence=v.assistant_daily_pence,
-                    max_route_duration_s=v.max_route_min * 60 if v.max_route_min else None)
-        for v in scenario.fleet
-    )
-    problem = RoutingProblem(duration_s=duration, distance_m=distance, requests=tuple(requests),
-                             vehicle_types=vehicle_types, name=scenario.name)
-    return BuiltProblem(problem, locs, matrix_s)
+    return requests
 
 
 @dataclass

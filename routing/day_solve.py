@@ -1,0 +1,673 @@
+"""``solve_day(problem, params)``: a pure function from a school week to a day plan.
+
+The method (docs/day.md says why):
+
+1. Children are split into **bell classes**: schools whose bells move together over the
+   week (an early Friday finish puts a school in its own class). A route only mixes schools
+   of one class, so a route timed on the usual bells shifts as a whole on any weekday.
+2. Each class's **morning** is planned with :func:`routing.solve.solve` (OR-Tools, then the
+   LNS) on the usual week with every child, the vehicle paying its **day** rates and, when
+   children go home on the vehicle that brought them, twice its mileage (the afternoon
+   mirrors the morning).
+3. **Afternoon duties.** ``same_vehicle``: each vehicle's afternoon collects its own children
+   at their schools in finishing order and drops them home, the morning's order reversed or
+   by cheapest insertion, keeping ride limits. ``free``: the afternoon is planned on its own
+   and afternoon runs are chained onto morning vehicles of the same type by minimum-cost
+   assignment (``scipy.optimize.linear_sum_assignment``): a pair saves a day rate and an
+   assistant and costs the drive between the runs.
+4. Every duty is **timed on every weekday** without the absent children; a duty that cannot
+   be timed on some weekday sheds children into duties of their own until it can.
+5. Between runs a vehicle waits near the school when the policy allows it and that is
+   shorter than the drive back to base and out again.
+
+Nothing here reads files or prints; the day plan is checked by ``routing.validate.check_day``
+by the caller before it is stored or shown.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from routing.day import DayCost, DayPlan, DayProblem, DayRun, Duty, Order
+from routing.plan import CostBreakdown, Plan, Route, Stop, StopKind, Unassigned, UnassignedReason
+from routing.problem import ASSISTANT_SEATS, Layout, Request, RoutingProblem, VehicleType
+from routing.solve import SolveCallbacks, SolveParams, solve
+from transport.domain import units
+
+HORIZON_S = 2 * 86400
+"""Latest time any stop may be served: two days after the planning origin."""
+
+RELAX_NONE, RELAX_RIDE, RELAX_WINDOWS = 0, 1, 2
+"""How much of a run's timing rules ``time_route`` may drop to find any schedule: none,
+the ride limits, or the ride limits and the latest window times (today's network)."""
+
+
+# ---------------------------------------------------------------- timing one run
+
+
+def _stn_times(n: int, edges: list[tuple[int, int, int]], *, latest: bool) -> np.ndarray | None:
+    """Solve ``x_v - x_u <= w`` over ``n`` nodes plus an origin (node ``n``, time 0).
+
+    Bellman-Ford with numpy: the latest solution is the shortest distance from the origin,
+    the earliest the negated shortest distance to it. ``None`` when a negative cycle (no
+    feasible timing) exists.
+    """
+    u = np.array([e[0] for e in edges], dtype=np.int64)
+    v = np.array([e[1] for e in edges], dtype=np.int64)
+    w = np.array([e[2] for e in edges], dtype=np.int64)
+    if not latest:
+        u, v = v, u
+    big = np.int64(1) << 60
+    dist = np.full(n + 1, big, dtype=np.int64)
+    dist[n] = 0
+    for _ in range(n + 2):
+        reach = dist[u] < big
+        cand = np.where(reach, dist[u] + w, big)
+        new = dist.copy()
+        np.minimum.at(new, v, cand)
+        if np.array_equal(new, dist):
+            return dist[:n] if latest else -dist[:n]
+        dist = new
+    return None
+
+
+def time_route(problem: RoutingProblem, vt: VehicleType, order: Order, layout: Layout, has_assistant: bool,
+               vehicle_index: int, *, latest: bool, relax: int = RELAX_NONE) -> Route | None:
+    """The route of a stop order with feasible times, or ``None`` when none exists.
+
+    The vehicle leaves its base just in time for its first stop and drives straight back
+    after its last. ``latest`` serves every stop as late as the rules allow (mornings: the
+    children are picked up as late as possible); otherwise as early (afternoons).
+    """
+    by_id = problem._request_by_id()
+    reqs = [by_id[rid] for _, rid in order]
+    pickup = [kind == "pickup" for kind, _ in order]
+    locs = [vt.start_depot] + [r.pickup if p else r.delivery for r, p in zip(reqs, pickup)] + [vt.end_depot]
+    service = [0] + [r.pickup_service_s if p else r.delivery_service_s for r, p in zip(reqs, pickup)] + [0]
+    n = len(locs)
+    d = problem.duration_s
+    edges: list[tuple[int, int, int]] = []
+    for i in range(n - 1):
+        gap = service[i] + int(d[locs[i], locs[i + 1]])
+        edges.append((i + 1, i, -gap))
+    edges.append((0, 1, int(d[locs[0], locs[1]])))
+    edges.append((n - 2, n - 1, service[n - 2] + int(d[locs[n - 2], locs[n - 1]])))
+    windows = [vt.shift_window_s] + [r.pickup_window_s if p else r.delivery_window_s
+                                     for r, p in zip(reqs, pickup)] + [vt.shift_window_s]
+    for i, win in enumerate(windows):
+        edges.append((i, n, -(win[0] if win else 0)))
+        late = win[1] if win is not None and relax < RELAX_WINDOWS else HORIZON_S
+        edges.append((n, i, late))
+    if relax < RELAX_RIDE:
+        picked: dict[str, int] = {}
+        for i, (r, p) in enumerate(zip(reqs, pickup), start=1):
+            if p:
+                picked[r.id] = i
+            elif r.id in picked and r.max_ride_time_s is not None:
+                edges.append((picked[r.id], i, r.max_ride_time_s + r.pickup_service_s))
+        if vt.max_route_duration_s is not None:
+            edges.append((0, n - 1, vt.max_route_duration_s))
+    times = _stn_times(n, edges, latest=latest)
+    if times is None:
+        return None
+    stops = [Stop(locs[0], None, StopKind.START, int(times[0]), int(times[0]), int(times[0]))]
+    for i in range(1, n):
+        arrival = stops[-1].departure_s + int(d[stops[-1].location, locs[i]])
+        t = int(times[i])
+        if i == n - 1:
+            stops.append(Stop(locs[i], None, StopKind.END, arrival, t, t))
+        else:
+            kind = StopKind.PICKUP if pickup[i - 1] else StopKind.DELIVERY
+            stops.append(Stop(locs[i], reqs[i - 1].id, kind, arrival, t, t + service[i]))
+    return Route(vt.id, vehicle_index, layout, has_assistant, tuple(stops))
+
+
+def on_day(order: Order, problem: RoutingProblem) -> Order:
+    """A weekly order without the children absent from ``problem`` (that weekday's run)."""
+    present = problem._request_by_id()
+    return tuple(s for s in order if s[1] in present)
+
+
+# ---------------------------------------------------------------- the day's cost
+
+
+def duty_day_cost(problem: DayProblem, duty: Duty, am: Route | None, pm: Route | None) -> DayCost:
+    """What one vehicle costs on one weekday (runs ``None`` when not driven)."""
+    if am is None and pm is None:
+        return DayCost()
+    vt = problem.am_week.vehicle_type(duty.vehicle_type_id)
+    rates = problem.day_rates[duty.vehicle_type_id]
+    dist = problem.am_week.distance_m
+    path: list[tuple[int, int]] = []  # (location, change in children aboard after it)
+    for route in (am, pm):
+        if route is not None:
+            path += [(s.location, {StopKind.PICKUP: 1, StopKind.DELIVERY: -1}.get(s.kind, 0)) for s in route.stops]
+    if am is not None and pm is not None and duty.between == "wait":
+        k = len(am.stops)
+        path = path[:k - 1] + path[k + 1:]  # last morning stop straight to first afternoon stop
+    metres = dead = aboard = 0
+    for (a, change), (b, _) in zip(path, path[1:]):
+        aboard += change
+        metres += int(dist[a, b])
+        dead += int(dist[a, b]) if aboard == 0 else 0
+    return DayCost(fixed_pence=rates.fixed_day_pence, mileage_pence=units.mileage_pence(vt.pence_per_km, metres),
+                   assistant_pence=rates.assistant_day_pence if duty.has_assistant else 0,
+                   distance_m=metres, dead_distance_m=dead, vehicles=1)
+
+
+def _add(a: DayCost, b: DayCost) -> DayCost:
+    return DayCost(*(x + y for x, y in zip(
+        (a.fixed_pence, a.mileage_pence, a.assistant_pence, a.distance_m, a.dead_distance_m, a.vehicles),
+        (b.fixed_pence, b.mileage_pence, b.assistant_pence, b.distance_m, b.dead_distance_m, b.vehicles))))
+
+
+def _run_cost(problem: RoutingProblem, routes: Sequence[Route]) -> CostBreakdown:
+    """A run's own cost as the run validator states it (mileage only: day rates are per day)."""
+    types = {vt.id: vt for vt in problem.vehicle_types}
+    distance = metres = 0
+    for route in routes:
+        m = sum(int(problem.distance_m[a.location, b.location]) for a, b in zip(route.stops, route.stops[1:]))
+        metres += m
+        distance += units.mileage_pence(types[route.vehicle_type_id].pence_per_km, m)
+    return CostBreakdown(fixed=0, distance=distance, assistant=0, distance_m=metres, vehicles=len(routes))
+
+
+# ---------------------------------------------------------------- timing a whole day
+
+
+@dataclass
+class _Timed:
+    runs: list[tuple[list[Route], list[Route]]]
+    failures: list[tuple[int, int, str]]  # (duty index, weekday index, run)
+
+
+def _time_duties(problem: DayProblem, duties: Sequence[Duty], relax: int = RELAX_NONE) -> _Timed:
+    runs: list[tuple[list[Route], list[Route]]] = []
+    failures = []
+    for day in range(len(problem.weekdays)):
+        am_routes, pm_routes = [], []
+        for k, duty in enumerate(duties):
+            vt = problem.am_week.vehicle_type(duty.vehicle_type_id)
+            for label, run_problem, order, out, latest in (
+                    ("am", problem.am[day], duty.am, am_routes, True),
+                    ("pm", problem.pm[day], duty.pm, pm_routes, False)):
+                todays = on_day(order, run_problem)
+                if not todays:
+                    continue
+                route = None
+                for level in range(RELAX_NONE, relax + 1):
+                    route = time_route(run_problem, vt, todays, duty.layout, duty.has_assistant,
+                                       duty.vehicle_index, latest=latest, relax=level)
+                    if route is not None:
+                        break
+                if route is None:
+                    failures.append((k, day, label))
+                else:
+                    out.append(route)
+        runs.append((am_routes, pm_routes))
+    return _Timed(runs, failures)
+
+
+def assemble(problem: DayProblem, duties: Sequence[Duty], unassigned: Sequence[Unassigned], meta: dict,
+             *, relax: int = RELAX_NONE) -> DayPlan:
+    """A day plan from weekly duties: every weekday timed and costed (raises when a duty
+    cannot be timed on some weekday, even with ``relax``)."""
+    duties = tuple(duties)
+    timed = _time_duties(problem, duties, relax)
+    if timed.failures:
+        k, day, label = timed.failures[0]
+        raise ValueError(f"duty {k} cannot be timed on {problem.weekdays[day]} {label}")
+    left = {u.request_id: u for u in unassigned}
+    days = []
+    for day, (am_routes, pm_routes) in enumerate(timed.runs):
+        am_p, pm_p = problem.am[day], problem.pm[day]
+        absent = [left[r.id] for r in am_p.requests if r.id in left]
+        am_by = {(r.vehicle_type_id, r.vehicle_index): r for r in am_routes}
+        pm_by = {(r.vehicle_type_id, r.vehicle_index): r for r in pm_routes}
+        cost = DayCost()
+        for duty in duties:
+            key = (duty.vehicle_type_id, duty.vehicle_index)
+            cost = _add(cost, duty_day_cost(problem, duty, am_by.get(key), pm_by.get(key)))
+        days.append(DayRun(problem.weekdays[day],
+                           Plan(tuple(am_routes), tuple(absent), _run_cost(am_p, am_routes)),
+                           Plan(tuple(pm_routes), tuple(absent), _run_cost(pm_p, pm_routes)), cost))
+    return DayPlan(duties, tuple(days), tuple(unassigned), problem.afternoon, dict(meta))
+
+
+# ---------------------------------------------------------------- bell classes
+
+
+def bell_classes(problem: DayProblem) -> list[list[str]]:
+    """Children grouped so that each group's schools shift their bells together every weekday.
+
+    A school's shift on a weekday is how far its morning and afternoon windows move from the
+    usual week (read from any child of the school who attends that day). Largest group first.
+    """
+    week_am = problem.am_week._request_by_id()
+    week_pm = problem.pm_week._request_by_id()
+    shift: dict[str, list[tuple[int, int] | None]] = {}
+    for day, (am, pm) in enumerate(zip(problem.am, problem.pm)):
+        pm_by = pm._request_by_id()
+        for r in am.requests:
+            school = r.school_id or r.id
+            row = shift.setdefault(school, [None] * len(problem.weekdays))
+            if row[day] is None:
+                row[day] = (_start(r.delivery_window_s) - _start(week_am[r.id].delivery_window_s),
+                            _start(pm_by[r.id].pickup_window_s) - _start(week_pm[r.id].pickup_window_s))
+    groups: dict[tuple, list[str]] = {}
+    for r in problem.am_week.requests:
+        key = tuple(shift.get(r.school_id or r.id, ()))
+        groups.setdefault(key, []).append(r.id)
+    return sorted(groups.values(), key=len, reverse=True)
+
+
+def _start(window: tuple[int, int] | None) -> int:
+    return window[0] if window is not None else 0
+
+
+# ---------------------------------------------------------------- afternoon of the same vehicle
+
+
+def _pm_order(pm: RoutingProblem, children: Sequence[str], am_order: Order, vt: VehicleType, layout: Layout,
+              has_assistant: bool) -> Order | None:
+    """Take ``children`` home from school after a morning trip ``am_order``: the trip driven
+    backwards if that keeps every rule; else all collected at their schools (earliest finish
+    first) and dropped home in the morning's pickup order reversed, or by cheapest feasible
+    insertion. ``None`` when none keeps the rules (seats, windows, ride limits)."""
+    by_id = pm._request_by_id()
+
+    def ok(order: Order) -> bool:
+        return _fits_run(layout, order, by_id, has_assistant) and \
+            time_route(pm, vt, order, layout, has_assistant, 0, latest=False) is not None
+
+    backwards = tuple(("delivery" if kind == "pickup" else "pickup", rid) for kind, rid in reversed(am_order))
+    if ok(backwards):
+        return backwards
+    reqs = [by_id[c] for c in children]
+    pickups = sorted(reqs, key=lambda r: (_start(r.pickup_window_s), r.pickup))
+    head: list[tuple[str, str]] = [("pickup", r.id) for r in pickups]
+    if not _fits_run(layout, tuple(head), by_id, has_assistant):
+        return None
+    mirrored = [rid for kind, rid in reversed(am_order) if kind == "pickup"]
+    order = tuple(head + [("delivery", rid) for rid in mirrored])
+    if ok(order):
+        return order
+    drops: list[tuple[str, str]] = []
+    d = pm.duration_s
+    for r in sorted(reqs, key=lambda r: int(d[r.pickup, r.delivery])):
+        best = None
+        for i in range(len(drops) + 1):
+            trial = tuple(head + drops[:i] + [("delivery", r.id)] + drops[i:])
+            locs = [by_id[rid].delivery for _, rid in trial[len(head):]]
+            length = int(d[by_id[head[-1][1]].pickup, locs[0]]) + sum(int(d[a, b]) for a, b in zip(locs, locs[1:]))
+            if best is not None and length >= best[0]:
+                continue
+            if time_route(pm, vt, trial, layout, has_assistant, 0, latest=False) is not None:
+                best = (length, i)
+        if best is None:
+            return None
+        drops.insert(best[1], ("delivery", r.id))
+    return tuple(head + drops)
+
+
+def _layout_for(vt: VehicleType, reqs: Sequence[Request], assistant: bool) -> Layout | None:
+    seats = sum(r.load.seats for r in reqs) + (ASSISTANT_SEATS if assistant else 0)
+    chairs = sum(r.load.wheelchairs for r in reqs)
+    fitting = [lay for lay in vt.layouts if lay.seats >= seats and lay.wheelchairs >= chairs]
+    return min(fitting, key=lambda lay: (lay.wheelchairs, lay.seats), default=None)
+
+
+# ---------------------------------------------------------------- solving
+
+
+def _run_problem(problem: DayProblem, base: RoutingProblem, ids: Sequence[str], counts: dict[str, int],
+                 km_factor: int) -> RoutingProblem:
+    """A run problem for some children, the vehicle paying its day rates (the solver's view)."""
+    keep = set(ids)
+    requests = tuple(replace(r, incompatible_with=r.incompatible_with & keep)
+                     for r in base.requests if r.id in keep)
+    types = tuple(replace(vt, count=counts[vt.id], fixed_cost_pence=problem.day_rates[vt.id].fixed_day_pence,
+                          assistant_cost_pence=problem.day_rates[vt.id].assistant_day_pence,
+                          pence_per_km=vt.pence_per_km * km_factor) for vt in base.vehicle_types)
+    return base.replace(requests=requests, vehicle_types=types, name=f"{base.name} part")
+
+
+def _orders(plan: Plan) -> list[tuple[Route, Order]]:
+    return [(r, tuple((s.kind.value, s.request_id) for s in r.stops[1:-1])) for r in plan.routes]
+
+
+def _between(problem: DayProblem, duty: Duty) -> Duty:
+    """Wait near the school between runs when allowed and shorter than going back to base."""
+    if not problem.wait_near_school or not duty.am or not duty.pm:
+        return replace(duty, between="depot")
+    am_by, pm_by = problem.am_week._request_by_id(), problem.pm_week._request_by_id()
+    kind, rid = duty.am[-1]
+    last = am_by[rid].delivery if kind == "delivery" else am_by[rid].pickup
+    kind, rid = duty.pm[0]
+    first = pm_by[rid].pickup if kind == "pickup" else pm_by[rid].delivery
+    vt = problem.am_week.vehicle_type(duty.vehicle_type_id)
+    dist = problem.am_week.distance_m
+    via_base = int(dist[last, vt.end_depot]) + int(dist[vt.start_depot, first])
+    return replace(duty, between="wait" if int(dist[last, first]) < via_base else "depot")
+
+
+def _renumber(duties: Sequence[Duty]) -> list[Duty]:
+    seen: dict[str, int] = {}
+    out = []
+    for duty in duties:
+        k = seen.get(duty.vehicle_type_id, 0)
+        seen[duty.vehicle_type_id] = k + 1
+        out.append(replace(duty, vehicle_index=k))
+    return out
+
+
+def solve_day(problem: DayProblem, params: SolveParams, *, callbacks: SolveCallbacks | None = None) -> DayPlan:
+    """Plan the school week's day: every child routed on both runs or left out with a reason."""
+    started = time.monotonic()
+    counts = {vt.id: vt.count for vt in problem.am_week.vehicle_types}
+    classes = bell_classes(problem)
+    total = max(1, len(problem.am_week.requests))
+    duties: list[Duty] = []
+    unassigned: list[Unassigned] = []
+    same = problem.afternoon == "same_vehicle"
+    for ids in classes:
+        share = replace(params, time_limit_s=max(1.0, params.time_limit_s * len(ids) / total))
+        am = solve(_run_problem(problem, problem.am_week, ids, counts, 2 if same else 1), share, callbacks=callbacks)
+        unassigned += am.unassigned
+        if same:
+            new = _same_vehicle_duties(problem, am, unassigned)
+        else:
+            pm = solve(_run_problem(problem, problem.pm_week, ids, counts, 1), share, callbacks=callbacks)
+            new = _chain_duties(problem, am, pm, unassigned)
+        for duty in new:
+            counts[duty.vehicle_type_id] = max(0, counts[duty.vehicle_type_id] - 1)
+        duties += new
+    duties = _renumber(duties)
+    duties = _repair_weekdays(problem, duties, unassigned)
+    duties = _fit_fleet(problem, _renumber(duties), unassigned)
+    duties = [_between(problem, d) for d in _renumber(duties)]
+    meta = {"solver": "day", "afternoon": problem.afternoon, "bell_classes": len(classes),
+            "seconds": round(time.monotonic() - started, 3)}
+    return assemble(problem, duties, unassigned, meta)
+
+
+def _trips(order: Order) -> list[Order]:
+    """A run cut where the vehicle is empty: each piece is one trip to school (or home)."""
+    trips, current, aboard = [], [], 0
+    for kind, rid in order:
+        current.append((kind, rid))
+        aboard += 1 if kind == "pickup" else -1
+        if aboard == 0:
+            trips.append(tuple(current))
+            current = []
+    if current:
+        trips.append(tuple(current))
+    return trips
+
+
+def _mirror(pm: RoutingProblem, trips: Sequence[Order], vt: VehicleType, layout: Layout,
+            has_assistant: bool) -> Order | None:
+    """The afternoon of some morning trips: each trip's children collected at school and taken
+    home, trips in the order their schools finish; ``None`` if no such run keeps every rule."""
+    by_id = pm._request_by_id()
+    pieces = []
+    for trip in trips:
+        children = [rid for kind, rid in trip if kind == "pickup"]
+        piece = _pm_order(pm, children, trip, vt, layout, has_assistant)
+        if piece is None:
+            return None
+        pieces.append(piece)
+    pieces.sort(key=lambda piece: min(_start(by_id[rid].pickup_window_s) for _, rid in piece))
+    order = tuple(s for piece in pieces for s in piece)
+    if time_route(pm, vt, order, layout, has_assistant, 0, latest=False) is None:
+        return None
+    return order
+
+
+def _same_vehicle_duties(problem: DayProblem, am: Plan, unassigned: list[Unassigned]) -> list[Duty]:
+    """Each morning route with the afternoon that takes the same children home.
+
+    A morning route of several trips keeps as many consecutive trips as its afternoon can
+    mirror (schools finish closer together than they start); the other trips become duties
+    of their own vehicles, so every child still goes home on the vehicle that brought them.
+    """
+    out: list[Duty] = []
+    for route, order in _orders(am):
+        vt = problem.am_week.vehicle_type(route.vehicle_type_id)
+
+        def close(group: list[Order]) -> None:
+            pm = _mirror(problem.pm_week, group, vt, route.layout, route.has_assistant)
+            if pm is not None:
+                out.append(_duty_of(problem, vt, route, group, pm))
+            else:  # no afternoon keeps every rule with all of them: smaller duties of their own
+                out.extend(_split_duties(problem, vt, route, group, unassigned))
+
+        group: list[Order] = []
+        for trip in _trips(order):
+            if group and _mirror(problem.pm_week, group + [trip], vt, route.layout, route.has_assistant) is not None:
+                group.append(trip)
+                continue
+            if group:
+                close(group)
+            group = [trip]
+        if group:
+            close(group)
+    return out
+
+
+def _split_duties(problem: DayProblem, vt: VehicleType, route: Route, trips: Sequence[Order],
+                  unassigned: list[Unassigned]) -> list[Duty]:
+    """Children of morning trips whose afternoon cannot be mirrored, on vehicles of their own:
+    as many as a vehicle seats at once (travel groups kept together), else one each."""
+    by_id = problem.am_week._request_by_id()
+    out = []
+    for trip in trips:
+        units: dict[str, list[str]] = {}
+        for kind, rid in trip:
+            if kind == "pickup":
+                units.setdefault(by_id[rid].travel_group or rid, []).append(rid)
+        chunk: list[str] = []
+        chunks = []
+        for members in units.values():
+            trial = chunk + members
+            if chunk and not _fits_run(route.layout, tuple(("pickup", r) for r in trial), by_id, route.has_assistant):
+                chunks.append(chunk)
+                chunk = list(members)
+            else:
+                chunk = trial
+        if chunk:
+            chunks.append(chunk)
+        for chunk in chunks:
+            sub = tuple(st for st in trip if st[1] in chunk)
+            pm = _pm_order(problem.pm_week, chunk, sub, vt, route.layout, route.has_assistant)
+            if pm is not None and time_route(problem.am_week, vt, sub, route.layout, route.has_assistant, 0,
+                                             latest=True) is not None:
+                out.append(_duty_of(problem, vt, route, [sub], pm))
+            else:
+                out += _solo_duties(problem, chunk, unassigned)
+    return out
+
+
+def _fit_fleet(problem: DayProblem, duties: list[Duty], unassigned: list[Unassigned]) -> list[Duty]:
+    """Duties beyond a type's fleet count move to a type with vehicles to spare whose layout
+    carries both runs and whose base still times them; otherwise their children are left out
+    with ``fleet_exhausted``."""
+    types = {vt.id: vt for vt in problem.am_week.vehicle_types}
+    spare = {t: vt.count for t, vt in types.items()}
+    for d in duties:
+        spare[d.vehicle_type_id] -= 1
+    if all(v >= 0 for v in spare.values()):
+        return duties
+    am_by, pm_by = problem.am_week._request_by_id(), problem.pm_week._request_by_id()
+    out: list[Duty] = []
+    kept: dict[str, int] = {}
+    for duty in sorted(duties, key=lambda d: -len(d.children("am"))):
+        t = duty.vehicle_type_id
+        kept[t] = kept.get(t, 0) + 1
+        if kept[t] <= types[t].count:
+            out.append(duty)
+            continue
+        moved = None
+        for other in sorted(types.values(), key=lambda vt: problem.day_rates[vt.id].fixed_day_pence):
+            if spare[other.id] <= 0:
+                continue
+            fit = [lay for lay in other.layouts if _fits_run(lay, duty.am, am_by, duty.has_assistant)
+                   and _fits_run(lay, duty.pm, pm_by, duty.has_assistant)]
+            layout = min(fit, key=lambda lay: (lay.wheelchairs, lay.seats), default=None)
+            if layout is None:
+                continue
+            if duty.am and time_route(problem.am_week, other, duty.am, layout, duty.has_assistant, 0, latest=True) is None:
+                continue
+            if duty.pm and time_route(problem.pm_week, other, duty.pm, layout, duty.has_assistant, 0, latest=False) is None:
+                continue
+            moved = replace(duty, vehicle_type_id=other.id, layout=layout)
+            spare[other.id] -= 1
+            break
+        if moved is not None:
+            out.append(moved)
+        else:
+            unassigned += [Unassigned(rid, UnassignedReason.FLEET_EXHAUSTED,
+                                      "every vehicle that could carry this child is already in use")
+                           for rid in dict.fromkeys(duty.children("am") + duty.children("pm"))]
+    return out
+
+
+def _duty_of(problem: DayProblem, vt: VehicleType, route: Route, trips: Sequence[Order], pm: Order) -> Duty:
+    am = tuple(s for trip in trips for s in trip)
+    by_id = problem.am_week._request_by_id()
+    pa = any(by_id[rid].needs_assistant for _, rid in am)
+    return Duty(vt.id, route.vehicle_index, route.layout, pa, am, pm)
+
+
+def _solo_duties(problem: DayProblem, children: Sequence[str], unassigned: list[Unassigned]) -> list[Duty]:
+    """One vehicle per child (or travel group), cheapest fitting type, both runs direct."""
+    am_by, pm_by = problem.am_week._request_by_id(), problem.pm_week._request_by_id()
+    groups: dict[str, list[str]] = {}
+    for c in children:
+        groups.setdefault(am_by[c].travel_group or c, []).append(c)
+    out = []
+    for members in groups.values():
+        reqs = [am_by[c] for c in members]
+        pa = any(r.needs_assistant for r in reqs)
+        duty = None
+        for vt in sorted(problem.am_week.vehicle_types, key=lambda vt: problem.day_rates[vt.id].fixed_day_pence):
+            layout = _layout_for(vt, reqs, pa)
+            if layout is None:
+                continue
+            am_order = tuple([("pickup", c) for c in members] + [("delivery", c) for c in members])
+            pm_order = tuple([("pickup", c) for c in members] + [("delivery", c) for c in members])
+            if time_route(problem.am_week, vt, am_order, layout, pa, 0, latest=True) is None:
+                continue
+            if time_route(problem.pm_week, vt, pm_order, layout, pa, 0, latest=False) is None:
+                continue
+            duty = Duty(vt.id, 0, layout, pa, am_order, pm_order)
+            break
+        if duty is None:
+            unassigned += [Unassigned(c, UnassignedReason.WINDOW_INFEASIBLE,
+                                      "no vehicle can take this child home within the afternoon's rules")
+                           for c in members]
+        else:
+            out.append(duty)
+    return out
+
+
+def _chain_duties(problem: DayProblem, am: Plan, pm: Plan, unassigned: list[Unassigned]) -> list[Duty]:
+    """Morning and afternoon runs planned apart, chained onto vehicles by minimum-cost assignment.
+
+    Pairing morning run ``a`` with afternoon run ``b`` (same vehicle type) saves a day rate
+    and, when both carry one, an assistant's day rate, and costs the drive between the runs
+    instead of two drives to and from base. Children left out of either run are left out of
+    the day (and taken off the other run).
+    """
+    left = {u.request_id for u in unassigned} | {u.request_id for u in pm.unassigned}
+    for u in pm.unassigned:
+        if u.request_id not in {x.request_id for x in unassigned}:
+            unassigned.append(u)
+    am_runs = [(r, tuple(s for s in o if s[1] not in left)) for r, o in _orders(am)]
+    pm_runs = [(r, tuple(s for s in o if s[1] not in left)) for r, o in _orders(pm)]
+    am_runs = [x for x in am_runs if x[1]]
+    pm_runs = [x for x in pm_runs if x[1]]
+    dist = problem.am_week.distance_m
+    am_by, pm_by = problem.am_week._request_by_id(), problem.pm_week._request_by_id()
+    n_a, n_b = len(am_runs), len(pm_runs)
+    big = 10**12
+    cost = np.zeros((n_a, n_b + n_a), dtype=np.int64)
+    cost[:, :n_b] = big
+    for i, (ra, oa) in enumerate(am_runs):
+        vt = problem.am_week.vehicle_type(ra.vehicle_type_id)
+        rates = problem.day_rates[vt.id]
+        last = am_by[oa[-1][1]].delivery
+        for j, (rb, ob) in enumerate(pm_runs):
+            if rb.vehicle_type_id != ra.vehicle_type_id:
+                continue
+            first = pm_by[ob[0][1]].pickup
+            via_base = int(dist[last, vt.end_depot]) + int(dist[vt.start_depot, first])
+            between = min(via_base, int(dist[last, first])) if problem.wait_near_school else via_base
+            extra_m = between - via_base
+            saving = rates.fixed_day_pence + (rates.assistant_day_pence if ra.has_assistant and rb.has_assistant else 0)
+            cost[i, j] = (vt.pence_per_km * extra_m) // 1000 - saving
+    rows, cols = linear_sum_assignment(cost) if n_a else (np.array([], int), np.array([], int))
+    paired_b: set[int] = set()
+    out = []
+    for i, j in zip(rows, cols):
+        ra, oa = am_runs[i]
+        if j < n_b and cost[i, j] < 0:
+            rb, ob = pm_runs[j]
+            layout = _shared_layout(problem.am_week.vehicle_type(ra.vehicle_type_id), ra, oa, rb, ob, am_by, pm_by)
+            if layout is not None:
+                paired_b.add(int(j))
+                out.append(Duty(ra.vehicle_type_id, 0, layout, ra.has_assistant or rb.has_assistant, oa, ob))
+                continue
+            out.append(Duty(ra.vehicle_type_id, 0, ra.layout, ra.has_assistant, oa, ()))
+        else:
+            out.append(Duty(ra.vehicle_type_id, 0, ra.layout, ra.has_assistant, oa, ()))
+    for j, (rb, ob) in enumerate(pm_runs):
+        if j not in paired_b:
+            out.append(Duty(rb.vehicle_type_id, 0, rb.layout, rb.has_assistant, (), ob))
+    return out
+
+
+def _shared_layout(vt: VehicleType, ra: Route, oa: Order, rb: Route, ob: Order, am_by: dict[str, Request],
+                   pm_by: dict[str, Request]) -> Layout | None:
+    """The layout a vehicle keeps all day for both runs (a convertible keeps one), if any."""
+    if ra.layout == rb.layout and ra.has_assistant == rb.has_assistant:
+        return ra.layout
+    pa = ra.has_assistant or rb.has_assistant
+    fit = [lay for lay in vt.layouts if _fits_run(lay, oa, am_by, pa) and _fits_run(lay, ob, pm_by, pa)]
+    return min(fit, key=lambda lay: (lay.wheelchairs, lay.seats), default=None)
+
+
+def _fits_run(layout: Layout, order: Order, by_id: dict[str, Request], assistant: bool) -> bool:
+    seats = chairs = 0
+    cap = layout.seats - (ASSISTANT_SEATS if assistant else 0)
+    for kind, rid in order:
+        sign = 1 if kind == "pickup" else -1
+        seats += sign * by_id[rid].load.seats
+        chairs += sign * by_id[rid].load.wheelchairs
+        if seats > cap or chairs > layout.wheelchairs:
+            return False
+    return True
+
+
+def _repair_weekdays(problem: DayProblem, duties: list[Duty], unassigned: list[Unassigned]) -> list[Duty]:
+    """Duties that cannot be timed on some weekday shed children into duties of their own."""
+    for _ in range(len(duties) + len(problem.am_week.requests)):
+        timed = _time_duties(problem, duties)
+        if not timed.failures:
+            return duties
+        k = timed.failures[0][0]
+        duty = duties[k]
+        victim = (duty.children("am") or duty.children("pm"))[-1]
+        group = problem.am_week.request(victim).travel_group
+        shed = {rid for rid in duty.children("am") + duty.children("pm")
+                if rid == victim or (group is not None and problem.am_week.request(rid).travel_group == group)}
+        rest = replace(duty, am=tuple(s for s in duty.am if s[1] not in shed),
+                       pm=tuple(s for s in duty.pm if s[1] not in shed))
+        duties = duties[:k] + ([rest] if rest.am or rest.pm else []) + duties[k + 1:]
+        duties = _renumber(duties + _solo_duties(problem, sorted(shed), unassigned))
+    return duties

@@ -1,0 +1,245 @@
+"""A council's school day: from a day scenario to a validated day plan, and what planners read off it.
+
+``build_day_problem`` turns a scenario with ``session: day`` into a :class:`routing.day.DayProblem`
+(one morning and one afternoon problem per weekday on that day's bells and attendance, plus
+the usual week, on one drive-network matrix); ``plan_day`` solves it with
+:func:`routing.day_solve.solve_day` and checks it with the independent
+:func:`routing.validate.check_day` before returning a :class:`DayPlanDocument`: the stored,
+exported and shown record (format ``sen-transport/dayplan/1``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from routing.day import DayPlan, DayProblem, DayRates
+from routing.day_solve import solve_day
+from routing.plan import StopKind
+from routing.problem import RoutingProblem
+from routing.solve import SolveParams
+from routing.validate import check_day
+from transport.domain.errors import InputError
+from transport.domain.geo import LatLon
+from transport.domain.scenario import WEEKDAYS, Scenario, parse_scenario
+from transport.domain.units import METRES_PER_MILE
+from transport.planning.plan import Location, clock, fleet_types, location_index, scenario_matrices, session_requests
+
+DAY_PLAN_FORMAT = "sen-transport/dayplan/1"
+
+
+@dataclass(frozen=True)
+class BuiltDay:
+    """A day problem with the map from its locations back to the scenario."""
+
+    problem: DayProblem
+    locations: tuple[Location, ...]
+    matrix_s: float
+
+
+def build_day_problem(scenario: Scenario, *, network=None, postcodes=None,
+                      matrices: tuple[np.ndarray, np.ndarray] | None = None) -> BuiltDay:
+    """The week's runs of a scenario (any session: its children travel both ways every day)."""
+    locs, duration, distance, matrix_s = scenario_matrices(scenario, network=network, postcodes=postcodes,
+                                                           matrices=matrices)
+    where = location_index(locs)
+    types = fleet_types(scenario, where, postcodes=postcodes, day=True)
+
+    def run(session: str, weekday: str | None) -> RoutingProblem:
+        reqs = session_requests(scenario, where, session, weekday, postcodes=postcodes)
+        label = f"{scenario.name} {session} {weekday or 'week'}"
+        return RoutingProblem(duration_s=duration, distance_m=distance, requests=tuple(reqs),
+                              vehicle_types=types, name=label)
+
+    pol = scenario.policy
+    rates = {v.id: DayRates(v.fixed_daily_pence, v.assistant_daily_pence) for v in scenario.fleet}
+    problem = DayProblem(weekdays=WEEKDAYS, am=tuple(run("am", d) for d in WEEKDAYS),
+                         pm=tuple(run("pm", d) for d in WEEKDAYS), am_week=run("am", None),
+                         pm_week=run("pm", None), day_rates=rates, afternoon=pol.afternoon,
+                         wait_near_school=pol.wait_near_school, school_days_per_year=pol.school_days_per_year,
+                         name=scenario.name)
+    return BuiltDay(problem, locs, matrix_s)
+
+
+def _violation_dicts(violations) -> list[dict]:
+    return [{"cause": v.cause.value, "weekday": v.weekday, "run": v.run, "route_index": v.route_index,
+             "stop_index": v.stop_index, "request_id": v.request_id, "detail": v.detail} for v in violations]
+
+
+@dataclass
+class DayPlanDocument:
+    """A day plan with the scenario it answers, its locations and its validation report."""
+
+    scenario: Scenario
+    plan: DayPlan
+    locations: tuple[Location, ...]
+    violations: list[dict] = field(default_factory=list)
+    created_at: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+    timings: dict[str, float] = field(default_factory=dict)
+    source: str = "planned"
+    """``planned`` by the engine, or ``imported`` (today's network)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form (format ``sen-transport/dayplan/1``)."""
+        return {"format": DAY_PLAN_FORMAT, "source": self.source, "scenario_name": self.scenario.name,
+                "scenario_digest": self.scenario.digest(), "created_at": self.created_at,
+                "timings": self.timings, "kpis": self.kpis(), "violations": self.violations,
+                "locations": [loc.to_dict() for loc in self.locations], "plan": self.plan.to_dict(),
+                "scenario": self.scenario.model_dump(mode="json")}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "DayPlanDocument":
+        """Read a stored day plan document."""
+        if data.get("format") != DAY_PLAN_FORMAT:
+            raise InputError(f"not a day plan document (format {data.get('format')!r}, expected {DAY_PLAN_FORMAT})")
+        try:
+            locs = tuple(Location(d["kind"], d["id"], LatLon(d["lat"], d["lon"])) for d in data["locations"])
+            return cls(scenario=parse_scenario(data["scenario"], source="day plan scenario"),
+                       plan=DayPlan.from_dict(data["plan"]), locations=locs,
+                       violations=list(data.get("violations", [])), created_at=data.get("created_at", ""),
+                       timings=dict(data.get("timings", {})), source=data.get("source", "planned"))
+        except InputError:
+            raise
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"day plan document is malformed: {exc.__class__.__name__}: {exc}") from None
+
+    # ---- what planners read -------------------------------------------------------
+    def ride_limits_s(self) -> dict[str, int]:
+        """Each child's ride limit in seconds."""
+        pol = self.scenario.policy
+        schools = {s.id: s for s in self.scenario.schools}
+        out = {}
+        for c in self.scenario.children:
+            limit = pol.ride_limit_min(c.phase or schools[c.school_id].phase)
+            out[c.id] = min(limit, c.max_ride_time_min or limit) * 60
+        return out
+
+    def rides_s(self) -> list[tuple[str, str, str, int]]:
+        """``(weekday, run, child, ride seconds)`` for every ride of the week."""
+        out = []
+        for day in self.plan.days:
+            for label, run in (("am", day.am), ("pm", day.pm)):
+                for route in run.routes:
+                    picked: dict[str, int] = {}
+                    for stop in route.stops:
+                        if stop.kind is StopKind.PICKUP and stop.request_id:
+                            picked[stop.request_id] = stop.departure_s
+                        elif stop.kind is StopKind.DELIVERY and stop.request_id in picked:
+                            out.append((day.weekday, label, stop.request_id,
+                                        stop.service_start_s - picked[stop.request_id]))
+        return out
+
+    def over_limit(self) -> dict[str, list[str]]:
+        """Children over their ride limit, with the ``weekday run`` rides that break it."""
+        limits = self.ride_limits_s()
+        out: dict[str, list[str]] = {}
+        for weekday, run, child, ride in self.rides_s():
+            if ride > limits.get(child, 10**9):
+                out.setdefault(child, []).append(f"{weekday} {run}")
+        return out
+
+    def kpis(self) -> dict[str, Any]:
+        """Costs per day, week and year; vehicles; miles and dead miles; rides; validity."""
+        plan = self.plan
+        school_days = self.scenario.policy.school_days_per_year
+        rides = [r[3] for r in self.rides_s()]
+        by_type: dict[str, int] = {}
+        for d in plan.duties:
+            by_type[d.vehicle_type_id] = by_type.get(d.vehicle_type_id, 0) + 1
+        n = max(1, len(plan.days))
+        return {
+            "children": len(self.scenario.children),
+            "routed": len(self.scenario.children) - len(plan.unassigned),
+            "unassigned": [{"child_id": u.request_id, "reason": u.reason.value, "detail": u.detail}
+                           for u in plan.unassigned],
+            "afternoon": plan.afternoon,
+            "day_cost_pence": plan.mean_day_cost_pence(),
+            "week_cost_pence": plan.week_cost_pence(),
+            "year_cost_pence": plan.year_cost_pence(school_days),
+            "school_days_per_year": school_days,
+            "by_weekday": {d.weekday: {"cost_pence": d.cost.total_pence, "vehicles": d.cost.vehicles,
+                                       "fixed_pence": d.cost.fixed_pence, "mileage_pence": d.cost.mileage_pence,
+                                       "assistants_pence": d.cost.assistant_pence,
+                                       "miles": round(d.cost.distance_m / METRES_PER_MILE, 1),
+                                       "dead_miles": round(d.cost.dead_distance_m / METRES_PER_MILE, 1)}
+                           for d in plan.days},
+            "vehicles": len(plan.duties),
+            "vehicles_by_type": dict(sorted(by_type.items())),
+            "waiting_near_school": sum(d.between == "wait" for d in plan.duties),
+            "miles_per_day": round(sum(d.cost.distance_m for d in plan.days) / n / METRES_PER_MILE, 1),
+            "dead_miles_per_day": round(sum(d.cost.dead_distance_m for d in plan.days) / n / METRES_PER_MILE, 1),
+            "mean_ride_min": round(float(np.mean(rides)) / 60, 1) if rides else 0.0,
+            "max_ride_min": round(max(rides) / 60, 1) if rides else 0.0,
+            "over_limit_any_weekday": len(self.over_limit()),
+            "valid": not self.violations,
+        }
+
+    def route_sheets(self, pseudonymise: Callable[[str], str] | None = None) -> list[dict[str, Any]]:
+        """One row per stop of every duty's morning and afternoon run on the usual week."""
+        from transport.domain.privacy import pseudonym
+
+        alias = pseudonymise or pseudonym
+        children = {c.id: c for c in self.scenario.children}
+        schools = {s.id: s for s in self.scenario.schools}
+        attends = {c.id: c.attends for c in self.scenario.children}
+        first = self.plan.days[0] if self.plan.days else None
+        rows = []
+        for k, duty in enumerate(self.plan.duties, start=1):
+            for label in ("am", "pm"):
+                order = duty.am if label == "am" else duty.pm
+                timed = {}
+                if first is not None:
+                    run = first.am if label == "am" else first.pm
+                    route = next((r for r in run.routes if (r.vehicle_type_id, r.vehicle_index)
+                                  == (duty.vehicle_type_id, duty.vehicle_index)), None)
+                    if route is not None:
+                        timed = {(s.kind.value, s.request_id): s for s in route.stops}
+                for i, (kind, rid) in enumerate(order, start=1):
+                    child = children.get(rid)
+                    stop = timed.get((kind, rid))
+                    at_school = (kind == "delivery") == (label == "am")
+                    loc = self.locations[stop.location] if stop is not None else None
+                    needs = []
+                    if child is not None:
+                        needs += ["wheelchair"] * child.wheelchair + ["travels alone"] * child.travel_alone
+                        needs += ["PA"] * child.passenger_assistant
+                    rows.append({
+                        "route": f"D{k:03d}", "run": label, "vehicle_type": duty.vehicle_type_id,
+                        "layout": f"{duty.layout.seats} seats + {duty.layout.wheelchairs} wheelchair",
+                        "assistant": duty.has_assistant, "stop": i, "kind": kind,
+                        "time_mon": clock(stop.service_start_s) if stop is not None else "",
+                        "place": (schools[child.school_id].name if at_school and child else "home"),
+                        "lat": round(loc.point.lat, 5) if loc else "", "lon": round(loc.point.lon, 5) if loc else "",
+                        "child": alias(rid), "days": " ".join(attends.get(rid, ())), "needs": "; ".join(needs),
+                    })
+        return rows
+
+
+def validate_day_document(scenario: Scenario, doc: DayPlanDocument, *, built: BuiltDay | None = None,
+                          network=None) -> list[dict]:
+    """The independent validator's findings for a day plan (every weekday, both runs)."""
+    if scenario.digest() != doc.scenario.digest():
+        return [{"cause": "scenario_mismatch", "weekday": None, "run": None, "route_index": None,
+                 "stop_index": None, "request_id": None, "detail": "the plan was made for a different scenario"}]
+    built = built or build_day_problem(scenario, network=network)
+    return _violation_dicts(check_day(built.problem, doc.plan))
+
+
+def plan_day(scenario: Scenario, *, time_limit_s: float = 30.0, callbacks=None, network=None,
+             params: SolveParams | None = None, built: BuiltDay | None = None) -> DayPlanDocument:
+    """Plan a scenario's school day and validate it independently before returning it."""
+    built = built or build_day_problem(scenario, network=network)
+    params = params or SolveParams(time_limit_s=time_limit_s)
+    started = time.perf_counter()
+    plan = solve_day(built.problem, params, callbacks=callbacks)
+    solve_s = time.perf_counter() - started
+    doc = DayPlanDocument(scenario=scenario, plan=plan, locations=built.locations,
+                          timings={"matrix_s": round(built.matrix_s, 3), "solve_s": round(solve_s, 3)})
+    started = time.perf_counter()
+    doc.violations = validate_day_document(scenario, doc, built=built)
+    doc.timings["validate_s"] = round(time.perf_counter() - started, 3)
+    return doc
