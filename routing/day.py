@@ -12,9 +12,10 @@ run validator checks each of them; ``routing.validate.check_day`` checks the res
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 from routing.plan import Plan, Unassigned, UnassignedReason
 from routing.problem import Layout, RoutingProblem

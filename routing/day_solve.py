@@ -27,11 +27,10 @@ by the caller before it is stored or shown.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Sequence
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from routing.day import DayCost, DayPlan, DayProblem, DayRun, Duty, Order
 from routing.plan import CostBreakdown, Plan, Route, Stop, StopKind, Unassigned, UnassignedReason
@@ -77,12 +76,13 @@ def _stn_times(n: int, edges: list[tuple[int, int, int]], *, latest: bool) -> np
 
 
 def time_route(problem: RoutingProblem, vt: VehicleType, order: Order, layout: Layout, has_assistant: bool,
-               vehicle_index: int, *, latest: bool, relax: int = RELAX_NONE) -> Route | None:
+               vehicle_index: int, *, latest: bool, relax: int = RELAX_NONE, ride_slack_s: int = 0) -> Route | None:
     """The route of a stop order with feasible times, or ``None`` when none exists.
 
     The vehicle leaves its base just in time for its first stop and drives straight back
     after its last. ``latest`` serves every stop as late as the rules allow (mornings: the
     children are picked up as late as possible); otherwise as early (afternoons).
+    ``ride_slack_s`` lets every ride run that much over its limit (growing today's network).
     """
     by_id = problem._request_by_id()
     reqs = [by_id[rid] for _, rid in order]
@@ -109,7 +109,7 @@ def time_route(problem: RoutingProblem, vt: VehicleType, order: Order, layout: L
             if p:
                 picked[r.id] = i
             elif r.id in picked and r.max_ride_time_s is not None:
-                edges.append((picked[r.id], i, r.max_ride_time_s + r.pickup_service_s))
+                edges.append((picked[r.id], i, r.max_ride_time_s + r.pickup_service_s + ride_slack_s))
         if vt.max_route_duration_s is not None:
             edges.append((0, n - 1, vt.max_route_duration_s))
     times = _stn_times(n, edges, latest=latest)
@@ -273,49 +273,7 @@ def _start(window: tuple[int, int] | None) -> int:
 # ---------------------------------------------------------------- afternoon of the same vehicle
 
 
-def _pm_order(pm: RoutingProblem, children: Sequence[str], am_order: Order, vt: VehicleType, layout: Layout,
-              has_assistant: bool) -> Order | None:
-    """Take ``children`` home from school after a morning trip ``am_order``: the trip driven
-    backwards if that keeps every rule; else all collected at their schools (earliest finish
-    first) and dropped home in the morning's pickup order reversed, or by cheapest feasible
-    insertion. ``None`` when none keeps the rules (seats, windows, ride limits)."""
-    by_id = pm._request_by_id()
-
-    def ok(order: Order) -> bool:
-        return _fits_run(layout, order, by_id, has_assistant) and \
-            time_route(pm, vt, order, layout, has_assistant, 0, latest=False) is not None
-
-    backwards = tuple(("delivery" if kind == "pickup" else "pickup", rid) for kind, rid in reversed(am_order))
-    if ok(backwards):
-        return backwards
-    reqs = [by_id[c] for c in children]
-    pickups = sorted(reqs, key=lambda r: (_start(r.pickup_window_s), r.pickup))
-    head: list[tuple[str, str]] = [("pickup", r.id) for r in pickups]
-    if not _fits_run(layout, tuple(head), by_id, has_assistant):
-        return None
-    mirrored = [rid for kind, rid in reversed(am_order) if kind == "pickup"]
-    order = tuple(head + [("delivery", rid) for rid in mirrored])
-    if ok(order):
-        return order
-    drops: list[tuple[str, str]] = []
-    d = pm.duration_s
-    for r in sorted(reqs, key=lambda r: int(d[r.pickup, r.delivery])):
-        best = None
-        for i in range(len(drops) + 1):
-            trial = tuple(head + drops[:i] + [("delivery", r.id)] + drops[i:])
-            locs = [by_id[rid].delivery for _, rid in trial[len(head):]]
-            length = int(d[by_id[head[-1][1]].pickup, locs[0]]) + sum(int(d[a, b]) for a, b in zip(locs, locs[1:]))
-            if best is not None and length >= best[0]:
-                continue
-            if time_route(pm, vt, trial, layout, has_assistant, 0, latest=False) is not None:
-                best = (length, i)
-        if best is None:
-            return None
-        drops.insert(best[1], ("delivery", r.id))
-    return tuple(head + drops)
-
-
-def _layout_for(vt: VehicleType, reqs: Sequence[Request], assistant: bool) -> Layout | None:
+def layout_for(vt: VehicleType, reqs: Sequence[Request], assistant: bool) -> Layout | None:
     seats = sum(r.load.seats for r in reqs) + (ASSISTANT_SEATS if assistant else 0)
     chairs = sum(r.load.wheelchairs for r in reqs)
     fitting = [lay for lay in vt.layouts if lay.seats >= seats and lay.wheelchairs >= chairs]
@@ -325,23 +283,54 @@ def _layout_for(vt: VehicleType, reqs: Sequence[Request], assistant: bool) -> La
 # ---------------------------------------------------------------- solving
 
 
-def _run_problem(problem: DayProblem, base: RoutingProblem, ids: Sequence[str], counts: dict[str, int],
-                 km_factor: int) -> RoutingProblem:
-    """A run problem for some children, the vehicle paying its day rates (the solver's view)."""
+PM_SUFFIX = "\u2192pm"
+"""Appended to a child's id for their afternoon trip in the joint day problem."""
+
+
+def joint_problem(problem: DayProblem, ids: Sequence[str], counts: dict[str, int]) -> RoutingProblem:
+    """Both runs of some children as one routing problem, one route per vehicle per day.
+
+    Each child has a morning request (their id) and an afternoon request (id + ``PM_SUFFIX``);
+    the windows keep every morning stop before every afternoon stop, so a route is the
+    vehicle's morning, the drive from its last school to its first (waiting near the school in
+    between) and its afternoon. A vehicle pays its fixed and assistant day rates once. With
+    ``same_vehicle`` each child's two requests share a travel group (the vehicle that brings
+    them in takes them home; siblings stay together); planned freely, only siblings do, run by run.
+    """
     keep = set(ids)
-    requests = tuple(replace(r, incompatible_with=r.incompatible_with & keep)
-                     for r in base.requests if r.id in keep)
+    same = problem.afternoon == "same_vehicle"
+
+    def pm_id(rid: str) -> str:
+        return rid + PM_SUFFIX
+
+    requests = []
+    for week, run in ((problem.am_week, "am"), (problem.pm_week, "pm")):
+        for r in week.requests:
+            if r.id not in keep:
+                continue
+            others = r.incompatible_with & keep
+            clash = frozenset(others) | frozenset(pm_id(o) for o in others)
+            group = (r.travel_group or r.id) if same else (None if r.travel_group is None else f"{r.travel_group} {run}")
+            requests.append(replace(r, id=r.id if run == "am" else pm_id(r.id), incompatible_with=clash,
+                                    travel_group=group))
     types = tuple(replace(vt, count=counts[vt.id], fixed_cost_pence=problem.day_rates[vt.id].fixed_day_pence,
                           assistant_cost_pence=problem.day_rates[vt.id].assistant_day_pence,
-                          pence_per_km=vt.pence_per_km * km_factor) for vt in base.vehicle_types)
-    return base.replace(requests=requests, vehicle_types=types, name=f"{base.name} part")
+                          max_route_duration_s=None) for vt in problem.am_week.vehicle_types)
+    return problem.am_week.replace(requests=tuple(requests), vehicle_types=types, name=f"{problem.name} day")
 
 
-def _orders(plan: Plan) -> list[tuple[Route, Order]]:
-    return [(r, tuple((s.kind.value, s.request_id) for s in r.stops[1:-1])) for r in plan.routes]
+def _split_joint(plan: Plan) -> list[tuple[Route, Order, Order]]:
+    """Each joint route as its vehicle's morning and afternoon stop orders."""
+    out = []
+    for route in plan.routes:
+        stops = [(s.kind.value, s.request_id) for s in route.stops[1:-1]]
+        am = tuple((k, rid) for k, rid in stops if not rid.endswith(PM_SUFFIX))
+        pm = tuple((k, rid[: -len(PM_SUFFIX)]) for k, rid in stops if rid.endswith(PM_SUFFIX))
+        out.append((route, am, pm))
+    return out
 
 
-def _between(problem: DayProblem, duty: Duty) -> Duty:
+def with_between(problem: DayProblem, duty: Duty) -> Duty:
     """Wait near the school between runs when allowed and shorter than going back to base."""
     if not problem.wait_near_school or not duty.am or not duty.pm:
         return replace(duty, between="depot")
@@ -374,123 +363,30 @@ def solve_day(problem: DayProblem, params: SolveParams, *, callbacks: SolveCallb
     total = max(1, len(problem.am_week.requests))
     duties: list[Duty] = []
     unassigned: list[Unassigned] = []
-    same = problem.afternoon == "same_vehicle"
     for ids in classes:
         share = replace(params, time_limit_s=max(1.0, params.time_limit_s * len(ids) / total))
-        am = solve(_run_problem(problem, problem.am_week, ids, counts, 2 if same else 1), share, callbacks=callbacks)
-        unassigned += am.unassigned
-        if same:
-            new = _same_vehicle_duties(problem, am, unassigned)
-        else:
-            pm = solve(_run_problem(problem, problem.pm_week, ids, counts, 1), share, callbacks=callbacks)
-            new = _chain_duties(problem, am, pm, unassigned)
+        day = solve(joint_problem(problem, ids, counts), share, callbacks=callbacks)
+        new = [Duty(route.vehicle_type_id, route.vehicle_index, route.layout, route.has_assistant, am, pm)
+               for route, am, pm in _split_joint(day)]
+        half = {u.request_id.removesuffix(PM_SUFFIX): u for u in day.unassigned}
+        dropped = [c for c, u in half.items() if u.reason in (UnassignedReason.SOLVER_DROPPED,
+                                                               UnassignedReason.FLEET_EXHAUSTED)]
+        unassigned += [replace(u, request_id=c) for c, u in half.items() if c not in dropped]
+        new = [replace(d, am=tuple(s for s in d.am if s[1] not in half), pm=tuple(s for s in d.pm if s[1] not in half))
+               for d in new]
+        new = [d for d in new if d.am or d.pm]
+        # the search found no shared place for them in time: a vehicle of their own if one is left
+        new += _solo_duties(problem, dropped, unassigned)
         for duty in new:
             counts[duty.vehicle_type_id] = max(0, counts[duty.vehicle_type_id] - 1)
         duties += new
     duties = _renumber(duties)
     duties = _repair_weekdays(problem, duties, unassigned)
     duties = _fit_fleet(problem, _renumber(duties), unassigned)
-    duties = [_between(problem, d) for d in _renumber(duties)]
+    duties = [with_between(problem, d) for d in _renumber(duties)]
     meta = {"solver": "day", "afternoon": problem.afternoon, "bell_classes": len(classes),
             "seconds": round(time.monotonic() - started, 3)}
     return assemble(problem, duties, unassigned, meta)
-
-
-def _trips(order: Order) -> list[Order]:
-    """A run cut where the vehicle is empty: each piece is one trip to school (or home)."""
-    trips, current, aboard = [], [], 0
-    for kind, rid in order:
-        current.append((kind, rid))
-        aboard += 1 if kind == "pickup" else -1
-        if aboard == 0:
-            trips.append(tuple(current))
-            current = []
-    if current:
-        trips.append(tuple(current))
-    return trips
-
-
-def _mirror(pm: RoutingProblem, trips: Sequence[Order], vt: VehicleType, layout: Layout,
-            has_assistant: bool) -> Order | None:
-    """The afternoon of some morning trips: each trip's children collected at school and taken
-    home, trips in the order their schools finish; ``None`` if no such run keeps every rule."""
-    by_id = pm._request_by_id()
-    pieces = []
-    for trip in trips:
-        children = [rid for kind, rid in trip if kind == "pickup"]
-        piece = _pm_order(pm, children, trip, vt, layout, has_assistant)
-        if piece is None:
-            return None
-        pieces.append(piece)
-    pieces.sort(key=lambda piece: min(_start(by_id[rid].pickup_window_s) for _, rid in piece))
-    order = tuple(s for piece in pieces for s in piece)
-    if time_route(pm, vt, order, layout, has_assistant, 0, latest=False) is None:
-        return None
-    return order
-
-
-def _same_vehicle_duties(problem: DayProblem, am: Plan, unassigned: list[Unassigned]) -> list[Duty]:
-    """Each morning route with the afternoon that takes the same children home.
-
-    A morning route of several trips keeps as many consecutive trips as its afternoon can
-    mirror (schools finish closer together than they start); the other trips become duties
-    of their own vehicles, so every child still goes home on the vehicle that brought them.
-    """
-    out: list[Duty] = []
-    for route, order in _orders(am):
-        vt = problem.am_week.vehicle_type(route.vehicle_type_id)
-
-        def close(group: list[Order]) -> None:
-            pm = _mirror(problem.pm_week, group, vt, route.layout, route.has_assistant)
-            if pm is not None:
-                out.append(_duty_of(problem, vt, route, group, pm))
-            else:  # no afternoon keeps every rule with all of them: smaller duties of their own
-                out.extend(_split_duties(problem, vt, route, group, unassigned))
-
-        group: list[Order] = []
-        for trip in _trips(order):
-            if group and _mirror(problem.pm_week, group + [trip], vt, route.layout, route.has_assistant) is not None:
-                group.append(trip)
-                continue
-            if group:
-                close(group)
-            group = [trip]
-        if group:
-            close(group)
-    return out
-
-
-def _split_duties(problem: DayProblem, vt: VehicleType, route: Route, trips: Sequence[Order],
-                  unassigned: list[Unassigned]) -> list[Duty]:
-    """Children of morning trips whose afternoon cannot be mirrored, on vehicles of their own:
-    as many as a vehicle seats at once (travel groups kept together), else one each."""
-    by_id = problem.am_week._request_by_id()
-    out = []
-    for trip in trips:
-        units: dict[str, list[str]] = {}
-        for kind, rid in trip:
-            if kind == "pickup":
-                units.setdefault(by_id[rid].travel_group or rid, []).append(rid)
-        chunk: list[str] = []
-        chunks = []
-        for members in units.values():
-            trial = chunk + members
-            if chunk and not _fits_run(route.layout, tuple(("pickup", r) for r in trial), by_id, route.has_assistant):
-                chunks.append(chunk)
-                chunk = list(members)
-            else:
-                chunk = trial
-        if chunk:
-            chunks.append(chunk)
-        for chunk in chunks:
-            sub = tuple(st for st in trip if st[1] in chunk)
-            pm = _pm_order(problem.pm_week, chunk, sub, vt, route.layout, route.has_assistant)
-            if pm is not None and time_route(problem.am_week, vt, sub, route.layout, route.has_assistant, 0,
-                                             latest=True) is not None:
-                out.append(_duty_of(problem, vt, route, [sub], pm))
-            else:
-                out += _solo_duties(problem, chunk, unassigned)
-    return out
 
 
 def _fit_fleet(problem: DayProblem, duties: list[Duty], unassigned: list[Unassigned]) -> list[Duty]:
@@ -537,16 +433,9 @@ def _fit_fleet(problem: DayProblem, duties: list[Duty], unassigned: list[Unassig
     return out
 
 
-def _duty_of(problem: DayProblem, vt: VehicleType, route: Route, trips: Sequence[Order], pm: Order) -> Duty:
-    am = tuple(s for trip in trips for s in trip)
-    by_id = problem.am_week._request_by_id()
-    pa = any(by_id[rid].needs_assistant for _, rid in am)
-    return Duty(vt.id, route.vehicle_index, route.layout, pa, am, pm)
-
-
 def _solo_duties(problem: DayProblem, children: Sequence[str], unassigned: list[Unassigned]) -> list[Duty]:
     """One vehicle per child (or travel group), cheapest fitting type, both runs direct."""
-    am_by, pm_by = problem.am_week._request_by_id(), problem.pm_week._request_by_id()
+    am_by = problem.am_week._request_by_id()
     groups: dict[str, list[str]] = {}
     for c in children:
         groups.setdefault(am_by[c].travel_group or c, []).append(c)
@@ -556,7 +445,7 @@ def _solo_duties(problem: DayProblem, children: Sequence[str], unassigned: list[
         pa = any(r.needs_assistant for r in reqs)
         duty = None
         for vt in sorted(problem.am_week.vehicle_types, key=lambda vt: problem.day_rates[vt.id].fixed_day_pence):
-            layout = _layout_for(vt, reqs, pa)
+            layout = layout_for(vt, reqs, pa)
             if layout is None:
                 continue
             am_order = tuple([("pickup", c) for c in members] + [("delivery", c) for c in members])
@@ -574,72 +463,6 @@ def _solo_duties(problem: DayProblem, children: Sequence[str], unassigned: list[
         else:
             out.append(duty)
     return out
-
-
-def _chain_duties(problem: DayProblem, am: Plan, pm: Plan, unassigned: list[Unassigned]) -> list[Duty]:
-    """Morning and afternoon runs planned apart, chained onto vehicles by minimum-cost assignment.
-
-    Pairing morning run ``a`` with afternoon run ``b`` (same vehicle type) saves a day rate
-    and, when both carry one, an assistant's day rate, and costs the drive between the runs
-    instead of two drives to and from base. Children left out of either run are left out of
-    the day (and taken off the other run).
-    """
-    left = {u.request_id for u in unassigned} | {u.request_id for u in pm.unassigned}
-    for u in pm.unassigned:
-        if u.request_id not in {x.request_id for x in unassigned}:
-            unassigned.append(u)
-    am_runs = [(r, tuple(s for s in o if s[1] not in left)) for r, o in _orders(am)]
-    pm_runs = [(r, tuple(s for s in o if s[1] not in left)) for r, o in _orders(pm)]
-    am_runs = [x for x in am_runs if x[1]]
-    pm_runs = [x for x in pm_runs if x[1]]
-    dist = problem.am_week.distance_m
-    am_by, pm_by = problem.am_week._request_by_id(), problem.pm_week._request_by_id()
-    n_a, n_b = len(am_runs), len(pm_runs)
-    big = 10**12
-    cost = np.zeros((n_a, n_b + n_a), dtype=np.int64)
-    cost[:, :n_b] = big
-    for i, (ra, oa) in enumerate(am_runs):
-        vt = problem.am_week.vehicle_type(ra.vehicle_type_id)
-        rates = problem.day_rates[vt.id]
-        last = am_by[oa[-1][1]].delivery
-        for j, (rb, ob) in enumerate(pm_runs):
-            if rb.vehicle_type_id != ra.vehicle_type_id:
-                continue
-            first = pm_by[ob[0][1]].pickup
-            via_base = int(dist[last, vt.end_depot]) + int(dist[vt.start_depot, first])
-            between = min(via_base, int(dist[last, first])) if problem.wait_near_school else via_base
-            extra_m = between - via_base
-            saving = rates.fixed_day_pence + (rates.assistant_day_pence if ra.has_assistant and rb.has_assistant else 0)
-            cost[i, j] = (vt.pence_per_km * extra_m) // 1000 - saving
-    rows, cols = linear_sum_assignment(cost) if n_a else (np.array([], int), np.array([], int))
-    paired_b: set[int] = set()
-    out = []
-    for i, j in zip(rows, cols):
-        ra, oa = am_runs[i]
-        if j < n_b and cost[i, j] < 0:
-            rb, ob = pm_runs[j]
-            layout = _shared_layout(problem.am_week.vehicle_type(ra.vehicle_type_id), ra, oa, rb, ob, am_by, pm_by)
-            if layout is not None:
-                paired_b.add(int(j))
-                out.append(Duty(ra.vehicle_type_id, 0, layout, ra.has_assistant or rb.has_assistant, oa, ob))
-                continue
-            out.append(Duty(ra.vehicle_type_id, 0, ra.layout, ra.has_assistant, oa, ()))
-        else:
-            out.append(Duty(ra.vehicle_type_id, 0, ra.layout, ra.has_assistant, oa, ()))
-    for j, (rb, ob) in enumerate(pm_runs):
-        if j not in paired_b:
-            out.append(Duty(rb.vehicle_type_id, 0, rb.layout, rb.has_assistant, (), ob))
-    return out
-
-
-def _shared_layout(vt: VehicleType, ra: Route, oa: Order, rb: Route, ob: Order, am_by: dict[str, Request],
-                   pm_by: dict[str, Request]) -> Layout | None:
-    """The layout a vehicle keeps all day for both runs (a convertible keeps one), if any."""
-    if ra.layout == rb.layout and ra.has_assistant == rb.has_assistant:
-        return ra.layout
-    pa = ra.has_assistant or rb.has_assistant
-    fit = [lay for lay in vt.layouts if _fits_run(lay, oa, am_by, pa) and _fits_run(lay, ob, pm_by, pa)]
-    return min(fit, key=lambda lay: (lay.wheelchairs, lay.seats), default=None)
 
 
 def _fits_run(layout: Layout, order: Order, by_id: dict[str, Request], assistant: bool) -> bool:

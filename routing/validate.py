@@ -16,9 +16,9 @@ It deliberately shares no code with the solver (``ortools_model``, ``solve``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Iterable, Sequence
 
 from routing.day import DayCost, DayPlan, DayProblem, Duty
 from routing.plan import CostBreakdown, Plan, Route, Stop, StopKind

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from routing.day import DayPlan, DayProblem, DayRates, DayRun
+from routing.day import DayPlan, DayProblem, DayRates
 from routing.day_solve import bell_classes, solve_day
 from routing.plan import Plan, Stop
 from routing.problem import Layout, Load, Request, RoutingProblem, VehicleType

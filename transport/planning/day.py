@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +28,14 @@ from transport.domain.errors import InputError
 from transport.domain.geo import LatLon
 from transport.domain.scenario import WEEKDAYS, Scenario, parse_scenario
 from transport.domain.units import METRES_PER_MILE
-from transport.planning.plan import Location, clock, fleet_types, location_index, scenario_matrices, session_requests
+from transport.planning.plan import (
+    Location,
+    clock,
+    fleet_types,
+    location_index,
+    scenario_matrices,
+    session_requests,
+)
 
 DAY_PLAN_FORMAT = "sen-transport/dayplan/1"
 
@@ -78,7 +86,7 @@ class DayPlanDocument:
     plan: DayPlan
     locations: tuple[Location, ...]
     violations: list[dict] = field(default_factory=list)
-    created_at: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+    created_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
     timings: dict[str, float] = field(default_factory=dict)
     source: str = "planned"
     """``planned`` by the engine, or ``imported`` (today's network)."""
@@ -92,7 +100,7 @@ class DayPlanDocument:
                 "scenario": self.scenario.model_dump(mode="json")}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "DayPlanDocument":
+    def from_dict(cls, data: dict[str, Any]) -> DayPlanDocument:
         """Read a stored day plan document."""
         if data.get("format") != DAY_PLAN_FORMAT:
             raise InputError(f"not a day plan document (format {data.get('format')!r}, expected {DAY_PLAN_FORMAT})")
