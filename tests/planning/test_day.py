@@ -1,0 +1,90 @@
+"""The school day on the real sample: day scenarios, plan_day, and the CLI end to end."""
+
+import json
+
+import pytest
+
+from tests.foundation.test_cli import assert_one_line_error, run
+from transport.domain.errors import InputError
+from transport.domain.scenario import WEEKDAYS, ScenarioSchool, WeekdayBells, parse_scenario
+from transport.planning.day import DayPlanDocument, build_day_problem, plan_day, validate_day_document
+
+
+def test_single_session_scenarios_still_load(small):
+    """A scenario written before the day existed (no week fields) loads with the whole week."""
+    data = small.model_dump(mode="json")
+    for c in data["children"]:
+        c.pop("attends")
+    for s in data["schools"]:
+        s.pop("weekday_bells")
+    for key in ("school_days_per_year", "afternoon", "wait_near_school"):
+        data["policy"].pop(key)
+    old = parse_scenario(data)
+    assert old.session == "am" and all(c.attends == WEEKDAYS for c in old.children)
+    assert old.policy.school_days_per_year == 190 and old.policy.afternoon == "same_vehicle"
+
+
+def test_a_weekday_finish_before_the_start_is_refused(small):
+    """Friday bells that end before they start name the school and the weekday."""
+    data = small.schools[0].model_dump(mode="json") | {"weekday_bells": {"fri": {"bell_finish": "07:00"}}}
+    with pytest.raises(ValueError, match="on fri"):
+        ScenarioSchool.model_validate(data)
+
+
+def test_day_plan_of_the_small_scenario_is_valid_every_weekday(small, drive_net):
+    """Six real children, one part-time and one school out early on Friday: validated day plan."""
+    kids = list(small.children)
+    kids[0] = kids[0].model_copy(update={"attends": ("mon", "wed")})
+    schools = list(small.schools)
+    schools[1] = schools[1].model_copy(update={"weekday_bells": {"fri": WeekdayBells(bell_finish="13:30")}})
+    scen = small.model_copy(update={"session": "day", "children": tuple(kids), "schools": tuple(schools)})
+    scen = parse_scenario(scen.model_dump(mode="json"))
+    doc = plan_day(scen, time_limit_s=2, network=drive_net)
+    assert doc.violations == []
+    k = doc.kpis()
+    assert k["routed"] == 6 and k["over_limit_any_weekday"] == 0 and k["afternoon"] == "same_vehicle"
+    assert k["year_cost_pence"] == round(k["week_cost_pence"] * 190 / 5)
+    assert k["by_weekday"]["tue"]["cost_pence"] <= k["by_weekday"]["mon"]["cost_pence"]
+    back = DayPlanDocument.from_dict(json.loads(json.dumps(doc.to_dict())))
+    assert validate_day_document(scen, back, built=build_day_problem(scen, network=drive_net)) == []
+
+
+def test_a_single_session_problem_refuses_a_day_scenario(small):
+    """build_problem says a day scenario is planned as a day."""
+    from transport.planning.plan import build_problem
+
+    with pytest.raises(InputError, match="day"):
+        build_problem(small.model_copy(update={"session": "day"}))
+
+
+def test_cli_day_generate_plan_validate_export(tmp_path, drive_net):
+    """scenario generate --session day -> routes plan -> validate -> export per run."""
+    scen, plan, out = tmp_path / "s.json", tmp_path / "p.json", tmp_path / "sheets"
+    assert run("scenario", "generate", "--children", "14", "--seed", "3", "--session", "day",
+               "--out", str(scen)).returncode == 0
+    assert json.loads(scen.read_text())["session"] == "day"
+    proc = run("routes", "plan", str(scen), "--time-limit", "3", "--out", str(plan))
+    assert proc.returncode == 0, proc.stderr
+    assert "school year (190 days)" in proc.stdout and "valid: yes" in proc.stdout
+    doc = json.loads(plan.read_text())
+    assert doc["format"] == "sen-transport/dayplan/1" and doc["violations"] == []
+    assert run("routes", "validate", str(scen), str(plan)).returncode == 0
+    duty = doc["plan"]["duties"][0]
+    duty["am"] = duty["am"][::-1]  # pickups after deliveries: precedence broken on every weekday
+    plan.write_text(json.dumps(doc))
+    proc = run("routes", "validate", str(scen), str(plan))
+    assert proc.returncode == 3 and "weekly_order" in proc.stdout
+    doc["plan"]["duties"][0]["am"] = duty["am"][::-1]
+    plan.write_text(json.dumps(doc))
+    proc = run("routes", "export", str(plan), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "D001-am.csv").exists() and (out / "D001-pm.csv").exists()
+
+
+def test_cli_day_plan_refused_where_a_single_session_is_needed(tmp_path, drive_net):
+    """Commands that work on one session say so in one line for a day plan."""
+    scen, plan = tmp_path / "s.json", tmp_path / "p.json"
+    run("scenario", "generate", "--children", "5", "--seed", "3", "--session", "day", "--out", str(scen))
+    run("routes", "plan", str(scen), "--time-limit", "1", "--out", str(plan))
+    proc = run("routes", "rerun", str(plan), "--disruption-penalty", "10", "--out", str(tmp_path / "r.json"))
+    assert_one_line_error(proc, "is a day plan")
