@@ -30,6 +30,7 @@ from routing.day_solve import (
     layout_for,
     on_day,
     time_route,
+    time_stretched,
     with_between,
 )
 from routing.plan import Unassigned, UnassignedReason
@@ -162,11 +163,19 @@ def _join(problem: DayProblem, duty: Duty, members: list[str], klass: dict[str, 
 
 
 def _times_every_day(problem: DayProblem, duty: Duty, relax: int, slack_s: int = 0) -> bool:
+    """Whether both runs of ``duty`` can be timed on every weekday (ride limits ``slack_s``
+    longer; with ``relax``, stretched as ``time_stretched`` allows)."""
     vt: VehicleType = problem.am_week.vehicle_type(duty.vehicle_type_id)
     for day in range(len(problem.weekdays)):
         for run, order, latest in ((problem.am[day], duty.am, True), (problem.pm[day], duty.pm, False)):
             todays: Order = on_day(order, run)
-            if todays and time_route(run, vt, todays, duty.layout, duty.has_assistant, 0, latest=latest,
-                                     relax=relax, ride_slack_s=slack_s) is None:
+            if not todays:
+                continue
+            if relax:
+                route = time_stretched(run, vt, todays, duty.layout, duty.has_assistant, 0, latest=latest, relax=relax)
+            else:
+                route = time_route(run, vt, todays, duty.layout, duty.has_assistant, 0, latest=latest,
+                                   ride_slack_s=slack_s)
+            if route is None:
                 return False
     return True

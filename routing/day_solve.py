@@ -42,8 +42,13 @@ HORIZON_S = 2 * 86400
 """Latest time any stop may be served: two days after the planning origin."""
 
 RELAX_NONE, RELAX_RIDE, RELAX_WINDOWS = 0, 1, 2
-"""How much of a run's timing rules ``time_route`` may drop to find any schedule: none,
-the ride limits, or the ride limits and the latest window times (today's network)."""
+"""How far ``assemble`` may stretch a run's timing rules when no schedule keeps them (today's
+network): not at all, the ride limits, or the ride limits and then the latest window times.
+Stretching is by the least uniform slack that gives a schedule, so the times stay realistic
+and the validator reports each breach."""
+
+MAX_SLACK_S = 6 * 3600
+"""Most a ride limit or window is stretched when timing today's network."""
 
 
 # ---------------------------------------------------------------- timing one run
@@ -76,13 +81,16 @@ def _stn_times(n: int, edges: list[tuple[int, int, int]], *, latest: bool) -> np
 
 
 def time_route(problem: RoutingProblem, vt: VehicleType, order: Order, layout: Layout, has_assistant: bool,
-               vehicle_index: int, *, latest: bool, relax: int = RELAX_NONE, ride_slack_s: int = 0) -> Route | None:
+               vehicle_index: int, *, latest: bool, ride_slack_s: int | None = 0,
+               window_slack_s: int = 0) -> Route | None:
     """The route of a stop order with feasible times, or ``None`` when none exists.
 
     The vehicle leaves its base just in time for its first stop and drives straight back
     after its last. ``latest`` serves every stop as late as the rules allow (mornings: the
     children are picked up as late as possible); otherwise as early (afternoons).
-    ``ride_slack_s`` lets every ride run that much over its limit (growing today's network).
+    ``ride_slack_s`` lets every ride run that much over its limit (``None``: no ride limits,
+    nor the vehicle's longest route) and ``window_slack_s`` every latest window time (today's
+    network).
     """
     by_id = problem._request_by_id()
     reqs = [by_id[rid] for _, rid in order]
@@ -101,9 +109,9 @@ def time_route(problem: RoutingProblem, vt: VehicleType, order: Order, layout: L
                                      for r, p in zip(reqs, pickup)] + [vt.shift_window_s]
     for i, win in enumerate(windows):
         edges.append((i, n, -(win[0] if win else 0)))
-        late = win[1] if win is not None and relax < RELAX_WINDOWS else HORIZON_S
+        late = min(win[1] + window_slack_s, HORIZON_S) if win is not None else HORIZON_S
         edges.append((n, i, late))
-    if relax < RELAX_RIDE:
+    if ride_slack_s is not None:
         picked: dict[str, int] = {}
         for i, (r, p) in enumerate(zip(reqs, pickup), start=1):
             if p:
@@ -125,6 +133,40 @@ def time_route(problem: RoutingProblem, vt: VehicleType, order: Order, layout: L
             kind = StopKind.PICKUP if pickup[i - 1] else StopKind.DELIVERY
             stops.append(Stop(locs[i], reqs[i - 1].id, kind, arrival, t, t + service[i]))
     return Route(vt.id, vehicle_index, layout, has_assistant, tuple(stops))
+
+
+def _least_slack(feasible, hi: int) -> int | None:
+    """The least slack in ``[0, hi]`` seconds (to the minute) for which ``feasible`` holds."""
+    if not feasible(hi):
+        return None
+    lo = 0
+    while hi - lo > 60:
+        mid = (lo + hi) // 2
+        if feasible(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def time_stretched(problem: RoutingProblem, vt: VehicleType, order: Order, layout: Layout, has_assistant: bool,
+                   vehicle_index: int, *, latest: bool, relax: int = RELAX_NONE) -> Route | None:
+    """``time_route`` keeping every rule; else, as ``relax`` allows, with the least uniform
+    stretch of the ride limits, then (ride limits let go) of the latest window times."""
+    def timed(ride: int | None, window: int = 0) -> Route | None:
+        return time_route(problem, vt, order, layout, has_assistant, vehicle_index, latest=latest,
+                          ride_slack_s=ride, window_slack_s=window)
+
+    route = timed(0)
+    if route is not None or relax < RELAX_RIDE:
+        return route
+    slack = _least_slack(lambda s: timed(s) is not None, MAX_SLACK_S)
+    if slack is not None:
+        return timed(slack)
+    if relax < RELAX_WINDOWS:
+        return None
+    slack = _least_slack(lambda s: timed(None, s) is not None, HORIZON_S)
+    return None if slack is None else timed(None, slack)
 
 
 def on_day(order: Order, problem: RoutingProblem) -> Order:
@@ -199,12 +241,8 @@ def _time_duties(problem: DayProblem, duties: Sequence[Duty], relax: int = RELAX
                 todays = on_day(order, run_problem)
                 if not todays:
                     continue
-                route = None
-                for level in range(RELAX_NONE, relax + 1):
-                    route = time_route(run_problem, vt, todays, duty.layout, duty.has_assistant,
-                                       duty.vehicle_index, latest=latest, relax=level)
-                    if route is not None:
-                        break
+                route = time_stretched(run_problem, vt, todays, duty.layout, duty.has_assistant,
+                                       duty.vehicle_index, latest=latest, relax=relax)
                 if route is None:
                     failures.append((k, day, label))
                 else:

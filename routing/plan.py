@@ -40,6 +40,8 @@ class UnassignedReason(str, Enum):
     """Every vehicle that could carry the child is already in use."""
     SOLVER_DROPPED = "solver_dropped"
     """The solver found no place for the child within its time limit."""
+    NOT_ON_TODAYS_NETWORK = "not_on_todays_network"
+    """An imported network of today's routes carries no route for this child."""
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from routing.day import DayPlan, DayProblem, DayRates
+from routing.day_baselines import grow_network, naive_day
 from routing.day_solve import bell_classes, solve_day
 from routing.plan import Plan, Stop
 from routing.problem import Layout, Load, Request, RoutingProblem, VehicleType
@@ -223,3 +224,21 @@ def test_waiting_where_the_policy_forbids_it_is_a_violation(day_plan):
     strict = replace(problem, wait_near_school=False)
     waiting = replace(plan, duties=tuple(replace(d, between="wait") for d in plan.duties))
     assert Cause.DUTY in {v.cause for v in check_day(strict, waiting)}
+
+
+def test_naive_day_pays_per_run_and_costs_more(day_plan):
+    """am and pm planned apart, a vehicle per run: valid, and dearer than the day plan."""
+    problem, plan = day_plan
+    hired, naive = naive_day(problem, PARAMS)
+    assert check_day(hired, naive) == []
+    assert all(not (d.am and d.pm) for d in naive.duties)
+    assert naive.week_cost_pence() > plan.week_cost_pence()
+
+
+def test_grown_network_keeps_every_child_and_is_never_cheaper(day_plan):
+    """Children joined one at a time (same school only): every child carried, validated, no cheaper."""
+    problem, plan = day_plan
+    hired, grown = grow_network(problem, seed=3, solo_share=0.5)
+    assert not grown.unassigned
+    assert {v.cause for v in check_day(hired, grown)} <= {Cause.RIDE_TIME_EXCEEDED}
+    assert grown.week_cost_pence() >= plan.week_cost_pence()

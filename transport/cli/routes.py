@@ -296,20 +296,67 @@ def rerun_cmd(
 
 @app.command("compare")
 def compare_cmd(
-    plan_a: Path = typer.Argument(..., help="plan JSON (before)"),
+    plan_a: Path = typer.Argument(..., help="plan JSON (before), e.g. today's network"),
     plan_b: Path = typer.Argument(..., help="plan JSON (after)"),
 ) -> None:
-    """Cost, vehicles by type, mileage, ride times, children over limit and routes changed."""
+    """Cost, vehicles by type, mileage, ride times, children over limit and what changed.
+
+    Two day plans (e.g. ``TODAY.json`` from ``routes import`` and a day plan) are compared per
+    day and per school year, with the children whose route changes."""
     from rich.table import Table
 
     from transport.planning.compare import compare_plans
+    from transport.planning.day import DayPlanDocument
+    from transport.planning.today import compare_days
 
-    c = compare_plans(load_plan(plan_a), load_plan(plan_b))
+    a, b = load_any_plan(plan_a), load_any_plan(plan_b)
+    day = isinstance(a, DayPlanDocument)
+    if day != isinstance(b, DayPlanDocument):
+        raise InputError("compare two day plans or two single-session plans, not one of each")
+    c = compare_days(a, b) if day else compare_plans(a, b)
     table = Table(show_header=True)
     for col in ("", plan_a.name, plan_b.name, "change"):
         table.add_column(col, justify="left" if not col else "right")
     for row in c.rows():
         table.add_row(*row)
     console.print(table)
+    if day:
+        console.print(f"saving £{c.saving_day_pence / 100:,.2f} per day, £{c.saving_year_pence / 100:,.2f} per school "
+                      f"year ({c.school_days} days); children whose route changes: {len(c.children_moved)}",
+                      highlight=False)
+        for child in c.children_moved[:50]:
+            console.print(f"  {child}", highlight=False)
+        if len(c.children_moved) > 50:
+            console.print(f"  ... and {len(c.children_moved) - 50} more", highlight=False)
+        return
     console.print(f"routes unchanged {c.routes_unchanged}, changed {c.routes_changed}, added {c.routes_added}, "
                   f"removed {c.routes_removed}; children moved {c.children_moved}", highlight=False)
+
+
+@app.command("import")
+def import_cmd(
+    routes_file: Path = typer.Argument(..., help="today's routes: CSV or .xlsx, one row per child per route"),
+    scenario: Path = typer.Option(..., "--scenario", help="scenario JSON of the children (a day scenario)"),
+    out: Path = typer.Option(..., help="day plan JSON to write (today's network)"),
+) -> None:
+    """Import the routes a council runs today: timed on the roads, validated (breaches listed per
+    route, not refused) and costed at contract prices and under the tariff."""
+    from transport.io.tabular import RowErrors
+    from transport.planning.today import breaches_by_route, import_today
+
+    scen = load_scenario(scenario)
+    try:
+        doc = import_today(scen, routes_file)
+    except RowErrors as exc:
+        for row, reason in exc.errors:
+            console.print(f"row {row}: {reason}", highlight=False)
+        raise InputError(f"{routes_file.name}: {len(exc.errors)} bad rows; no plan written") from None
+    out.write_text(json.dumps(doc.to_dict(), indent=1), encoding="utf-8")
+    k = doc.kpis()
+    print_day_kpis(k)
+    console.print(f"contract prices: £{k['contract_day_cost_pence'] / 100:,.2f} per day, "
+                  f"£{k['contract_year_cost_pence'] / 100:,.2f} per school year", highlight=False)
+    breaches = breaches_by_route(doc)
+    for ref, found in sorted(breaches.items()):
+        console.print(f"  {ref}: {len(found)} breach(es); first: {found[0]}", highlight=False)
+    console.print(f"{len(doc.plan.duties)} routes; {len(breaches)} with breaches; wrote {out}", highlight=False)

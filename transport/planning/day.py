@@ -73,7 +73,8 @@ def build_day_problem(scenario: Scenario, *, network=None, postcodes=None,
     return BuiltDay(problem, locs, matrix_s)
 
 
-def _violation_dicts(violations) -> list[dict]:
+def violation_dicts(violations) -> list[dict]:
+    """The validator's violations as JSON-safe dictionaries (weekday and run included)."""
     return [{"cause": v.cause.value, "weekday": v.weekday, "run": v.run, "route_index": v.route_index,
              "stop_index": v.stop_index, "request_id": v.request_id, "detail": v.detail} for v in violations]
 
@@ -184,7 +185,17 @@ class DayPlanDocument:
             "max_ride_min": round(max(rides) / 60, 1) if rides else 0.0,
             "over_limit_any_weekday": len(self.over_limit()),
             "valid": not self.violations,
+            **self._contract_kpis(school_days),
         }
+
+    def _contract_kpis(self, school_days: int) -> dict[str, Any]:
+        by_day = self.plan.meta.get("contract_cost_pence_by_weekday")
+        if not by_day:
+            return {}
+        week = sum(by_day.values())
+        return {"source": self.source, "contract_day_cost_pence": round(week / len(by_day)),
+                "contract_year_cost_pence": round(week * school_days / len(by_day)),
+                "contract_by_weekday_pence": dict(by_day)}
 
     def route_sheets(self, pseudonymise: Callable[[str], str] | None = None) -> list[dict[str, Any]]:
         """One row per stop of every duty's morning and afternoon run on the usual week."""
@@ -234,7 +245,7 @@ def validate_day_document(scenario: Scenario, doc: DayPlanDocument, *, built: Bu
         return [{"cause": "scenario_mismatch", "weekday": None, "run": None, "route_index": None,
                  "stop_index": None, "request_id": None, "detail": "the plan was made for a different scenario"}]
     built = built or build_day_problem(scenario, network=network)
-    return _violation_dicts(check_day(built.problem, doc.plan))
+    return violation_dicts(check_day(built.problem, doc.plan))
 
 
 def plan_day(scenario: Scenario, *, time_limit_s: float = 30.0, callbacks=None, network=None,
