@@ -12,8 +12,8 @@ run validator checks each of them; ``routing.validate.check_day`` checks the res
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -68,6 +68,20 @@ class DayProblem:
     def runs(self, day: int) -> tuple[RoutingProblem, RoutingProblem]:
         """``(am, pm)`` problems of weekday index ``day``."""
         return self.am[day], self.pm[day]
+
+    def only(self, ids: Iterable[str], counts: Mapping[str, int] | None = None) -> DayProblem:
+        """The same week for some of the children (rules between them kept), optionally with
+        other fleet counts per vehicle type."""
+        keep = set(ids)
+
+        def cut(p: RoutingProblem) -> RoutingProblem:
+            reqs = tuple(replace(r, incompatible_with=r.incompatible_with & keep) for r in p.requests if r.id in keep)
+            types = p.vehicle_types if counts is None else tuple(
+                replace(vt, count=counts.get(vt.id, vt.count)) for vt in p.vehicle_types)
+            return p.replace(requests=reqs, vehicle_types=types)
+
+        return replace(self, am=tuple(map(cut, self.am)), pm=tuple(map(cut, self.pm)), am_week=cut(self.am_week),
+                       pm_week=cut(self.pm_week))
 
     def attends(self) -> dict[str, tuple[str, ...]]:
         """Each child's weekdays, read from the morning problems."""

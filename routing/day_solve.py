@@ -351,7 +351,8 @@ def joint_problem(problem: DayProblem, ids: Sequence[str], counts: dict[str, int
             group = (r.travel_group or r.id) if same else (None if r.travel_group is None else f"{r.travel_group} {run}")
             requests.append(replace(r, id=r.id if run == "am" else pm_id(r.id), incompatible_with=clash,
                                     travel_group=group))
-    types = tuple(replace(vt, count=counts[vt.id], fixed_cost_pence=problem.day_rates[vt.id].fixed_day_pence,
+    types = tuple(replace(vt, count=min(counts[vt.id], len(keep)),
+                          fixed_cost_pence=problem.day_rates[vt.id].fixed_day_pence,
                           assistant_cost_pence=problem.day_rates[vt.id].assistant_day_pence,
                           max_route_duration_s=None) for vt in problem.am_week.vehicle_types)
     return problem.am_week.replace(requests=tuple(requests), vehicle_types=types, name=f"{problem.name} day")
@@ -393,11 +394,55 @@ def _renumber(duties: Sequence[Duty]) -> list[Duty]:
     return out
 
 
-def solve_day(problem: DayProblem, params: SolveParams, *, callbacks: SolveCallbacks | None = None) -> DayPlan:
+MAX_CHILDREN = 150
+"""Most children in one joint solve (300 requests): larger bell classes are cut into parts."""
+
+
+def parts(problem: DayProblem, ids: Sequence[str], max_children: int = MAX_CHILDREN) -> list[list[str]]:
+    """Children of one bell class in parts of at most ``max_children``, cut as contractors' routes are.
+
+    A school with more children than that is cut into sweeps: from the home farthest from the
+    school, the nearest homes by road, siblings kept together. Then parts are packed, largest
+    first, into the part whose school is nearest by road while there is room.
+    """
+    if len(ids) <= max_children:
+        return [list(ids)]
+    by_id = problem.am_week._request_by_id()
+    d = problem.am_week.duration_s
+    schools: dict[int, dict[str, list[str]]] = {}
+    for rid in ids:
+        r = by_id[rid]
+        schools.setdefault(r.delivery, {}).setdefault(r.travel_group or r.id, []).append(rid)
+    pieces: list[tuple[int, list[str]]] = []
+    for school, boarding in schools.items():
+        left = list(boarding.values())
+        while sum(map(len, left)) > max_children:
+            seed = max(left, key=lambda u: int(d[by_id[u[0]].pickup, school]))
+            home = by_id[seed[0]].pickup
+            left.sort(key=lambda u: int(d[home, by_id[u[0]].pickup]))
+            piece: list[str] = []
+            while left and len(piece) + len(left[0]) <= max_children:
+                piece += left.pop(0)
+            pieces.append((school, piece))
+        pieces.append((school, [rid for u in left for rid in u]))
+    pieces.sort(key=lambda p: -len(p[1]))
+    packed: list[tuple[int, list[str]]] = []
+    for school, piece in pieces:
+        fits = [k for k, (s, p) in enumerate(packed) if len(p) + len(piece) <= max_children]
+        if fits:
+            k = min(fits, key=lambda k: int(d[packed[k][0], school]) + int(d[school, packed[k][0]]))
+            packed[k][1].extend(piece)
+        else:
+            packed.append((school, list(piece)))
+    return [p for _, p in packed if p]
+
+
+def solve_day(problem: DayProblem, params: SolveParams, *, callbacks: SolveCallbacks | None = None,
+              max_children: int = MAX_CHILDREN) -> DayPlan:
     """Plan the school week's day: every child routed on both runs or left out with a reason."""
     started = time.monotonic()
     counts = {vt.id: vt.count for vt in problem.am_week.vehicle_types}
-    classes = bell_classes(problem)
+    classes = [part for ids in bell_classes(problem) for part in parts(problem, ids, max_children)]
     total = max(1, len(problem.am_week.requests))
     duties: list[Duty] = []
     unassigned: list[Unassigned] = []
@@ -422,7 +467,7 @@ def solve_day(problem: DayProblem, params: SolveParams, *, callbacks: SolveCallb
     duties = _repair_weekdays(problem, duties, unassigned)
     duties = _fit_fleet(problem, _renumber(duties), unassigned)
     duties = [with_between(problem, d) for d in _renumber(duties)]
-    meta = {"solver": "day", "afternoon": problem.afternoon, "bell_classes": len(classes),
+    meta = {"solver": "day", "afternoon": problem.afternoon, "parts": len(classes),
             "seconds": round(time.monotonic() - started, 3)}
     return assemble(problem, duties, unassigned, meta)
 

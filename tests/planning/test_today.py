@@ -105,3 +105,23 @@ def test_cli_import_then_compare(tmp_path, day_small, drive_net):
     assert proc.returncode == 0, proc.stderr
     said = " ".join(proc.stdout.split())  # rich wraps long lines
     assert "per school year (190 days)" in said and "children whose route changes" in said
+    rerun = tmp_path / "rerun.json"
+    proc = run("routes", "rerun", str(today), "--disruption-penalty", "20", "--time-limit", "2", "--out", str(rerun))
+    assert proc.returncode == 0, proc.stderr
+    said = " ".join(proc.stdout.split())
+    assert "chose " in said and "valid: yes" in said and json.loads(rerun.read_text())["violations"] == []
+
+
+def test_rerun_from_today_mends_or_replans_and_is_valid(tmp_path, day_small, drive_net):
+    """From an over-full network: a validated day plan, the penalty weighing the children moved."""
+    from transport.planning.today import rerun_day
+
+    crowded = HEADER + "".join(f"R1,Acme Cars,taxi,£95.00,K{i},{i + 1},{i + 6},{i + 1},{i + 6}\n" for i in range(5)) \
+        + "R4,Bee Taxis,taxi,70,K5,1,2,1,2\n"
+    built = build_day_problem(day_small, network=drive_net)
+    today = import_today(day_small, _write(tmp_path, crowded), built=built)
+    res = rerun_day(today, disruption_penalty_pence=1000, time_limit_s=2, built=built)
+    assert res.doc.violations == [] and set(res.candidates) == {"mend", "re-plan"}
+    assert res.doc.kpis()["routed"] == 6
+    assert {"K0", "K1", "K2", "K3", "K4"} <= set(res.moved)  # five in a four-seat taxi cannot stay together
+    assert res.candidates["mend"]["violations"] == 0

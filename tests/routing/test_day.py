@@ -242,3 +242,16 @@ def test_grown_network_keeps_every_child_and_is_never_cheaper(day_plan):
     assert not grown.unassigned
     assert {v.cause for v in check_day(hired, grown)} <= {Cause.RIDE_TIME_EXCEEDED}
     assert grown.week_cost_pence() >= plan.week_cost_pence()
+
+
+def test_large_classes_are_cut_into_parts_that_keep_siblings_and_cover_everyone():
+    """parts() never exceeds its size, keeps every child exactly once and siblings together."""
+    from routing.day_solve import parts
+
+    problem = make_day()
+    ids = [r.id for r in problem.am_week.requests]
+    cut = parts(problem, ids, max_children=1)
+    assert sorted(c for p in cut for c in p) == sorted(ids) and all(len(p) == 1 for p in cut)
+    assert parts(problem, ids, max_children=10) == [ids]
+    plan = solve_day(problem, PARAMS, max_children=2)
+    assert check_day(problem, plan) == [] and not plan.unassigned

@@ -279,10 +279,27 @@ def rerun_cmd(
     dask: str = typer.Option("", "--dask", help="Dask scheduler address (default: SEN_TRANSPORT_DASK_SCHEDULER)"),
     out: Path = typer.Option(..., help="plan JSON to write"),
 ) -> None:
-    """Re-optimise a plan, trading savings against children moved off their current route."""
-    from transport.planning.late import rerun_document
+    """Re-optimise a plan, trading savings against children moved off their current route.
 
-    doc = load_plan(plan_file)
+    Given today's network (``routes import``) or any day plan, it re-plans the day: mending only
+    the routes that break a rule, or re-planning the whole day, whichever is cheaper with the
+    penalty."""
+    from transport.planning.day import DayPlanDocument
+    from transport.planning.late import rerun_document
+    from transport.planning.today import rerun_day
+
+    doc = load_any_plan(plan_file)
+    if isinstance(doc, DayPlanDocument):
+        with solver_progress("re-planning the day", time_limit):
+            res = rerun_day(doc, disruption_penalty_pence=int(round(disruption_penalty * 100)), time_limit_s=time_limit)
+        _write_validated(res.doc, out)
+        for name, c in res.candidates.items():
+            console.print(f"  {name}: £{c['day_cost_pence'] / 100:,.2f}/day, {c['disruption']} extra vehicles "
+                          f"routes are spread over, {c['violations']} violations", highlight=False)
+        console.print(f"chose {res.candidate}: saving £{res.saving_day_pence / 100:,.2f}/day against today; children "
+                      f"moved {len(res.moved)}; penalty £{disruption_penalty:,.2f}; valid: yes; wrote {out}",
+                      highlight=False)
+        return
     with solver_progress("re-optimising", time_limit) as cb:
         new_doc, res = rerun_document(doc, disruption_penalty_pence=int(round(disruption_penalty * 100)),
                                       time_limit_s=time_limit, callbacks=cb, max_requests=max_requests,

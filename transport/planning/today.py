@@ -23,8 +23,16 @@ from typing import Any
 
 from routing.day import DayPlan, Duty
 from routing.day_baselines import with_fleet
-from routing.day_solve import RELAX_WINDOWS, assemble, duty_day_cost, layout_for, with_between
+from routing.day_solve import (
+    RELAX_WINDOWS,
+    assemble,
+    duty_day_cost,
+    layout_for,
+    solve_day,
+    with_between,
+)
 from routing.plan import Unassigned, UnassignedReason
+from routing.solve import SolveParams
 from routing.validate import check_day
 from transport.domain.errors import InputError
 from transport.domain.scenario import Scenario
@@ -212,3 +220,85 @@ def today_rows(doc: DayPlanDocument, *, contract_day_pence: dict[int, int | None
                          "am_pickup": pos[("am", "pickup", child)], "am_drop": pos[("am", "delivery", child)],
                          "pm_pickup": pos[("pm", "pickup", child)], "pm_drop": pos[("pm", "delivery", child)]})
     return rows
+
+
+def disruption(before: DayPlan, after: DayPlan) -> int:
+    """Extra vehicles today's routes are spread over: for each current route, the number of
+    new vehicles its children ride in the morning, less one (0 when it is kept whole)."""
+    where = {c: (d.vehicle_type_id, d.vehicle_index) for d in after.duties for c in d.children("am")}
+    extra = 0
+    for duty in before.duties:
+        spread = {where[c] for c in duty.children("am") if c in where}
+        extra += max(0, len(spread) - 1)
+    return extra
+
+
+@dataclass(frozen=True)
+class DayRerun:
+    """The chosen day plan, what it saves against today's contracts, and who moves."""
+
+    doc: DayPlanDocument
+    candidate: str
+    saving_day_pence: int
+    disruption: int
+    moved: tuple[str, ...]
+    candidates: dict[str, dict[str, int]]
+
+
+def rerun_day(today: DayPlanDocument, *, disruption_penalty_pence: int, time_limit_s: float,
+              built: BuiltDay | None = None, network=None) -> DayRerun:
+    """Re-plan from today's network, trading the saving against children moved off their route.
+
+    Two candidates, each planned, timed on every weekday and validated: **mend** keeps every
+    route of today that breaks no rule on any weekday and re-plans only the children of the
+    others (over-limit rides, over-full vehicles...) on the vehicles left; **re-plan** plans
+    the whole day afresh. The one with the lower day cost plus ``disruption_penalty_pence``
+    per extra vehicle a current route's children are spread over wins; a candidate with
+    breaches or more children left out never does.
+    """
+    scenario = today.scenario
+    built = built or build_day_problem(scenario, network=network)
+    hired = replace(today_problem(built, today.plan), afternoon=built.problem.afternoon)
+    counts = {vt.id: vt.count for vt in hired.am_week.vehicle_types}
+    params = SolveParams(time_limit_s=time_limit_s)
+    broken = set(breaches_by_route(today))
+    refs = today.plan.meta.get("routes") or []
+    kept = [d for k, d in enumerate(today.plan.duties)
+            if (refs[k]["route_ref"] if k < len(refs) else f"D{k + 1:03d}") not in broken]
+    candidates: dict[str, DayPlan] = {}
+    redo = sorted({c for d in today.plan.duties if d not in kept for c in d.children("am")}
+                  | {u.request_id for u in today.plan.unassigned})
+    left = dict(counts)
+    for d in kept:
+        left[d.vehicle_type_id] -= 1
+    if redo:
+        part = solve_day(hired.only(redo, counts=left), params)
+        next_index = {t: max([d.vehicle_index for d in kept if d.vehicle_type_id == t], default=-1) + 1 for t in counts}
+        new = []
+        for d in part.duties:
+            new.append(replace(d, vehicle_index=next_index[d.vehicle_type_id]))
+            next_index[d.vehicle_type_id] += 1
+        candidates["mend"] = assemble(hired, kept + new, list(part.unassigned), {"solver": "rerun: mend"})
+    else:
+        candidates["mend"] = assemble(hired, kept, [], {"solver": "rerun: mend"})
+    candidates["re-plan"] = solve_day(hired, params)
+    scored = {}
+    for name, plan in candidates.items():
+        violations = check_day(hired, plan)
+        cost = plan.mean_day_cost_pence()
+        scored[name] = {"day_cost_pence": cost, "disruption": disruption(today.plan, plan),
+                        "unassigned": len(plan.unassigned), "violations": len(violations)}
+    valid = [n for n in scored if scored[n]["violations"] == 0]
+    if not valid:
+        raise InputError("no rerun candidate passed the validator; today's network stands")
+    best = min(valid, key=lambda n: (scored[n]["unassigned"],
+                                     scored[n]["day_cost_pence"] + disruption_penalty_pence * scored[n]["disruption"]))
+    plan = candidates[best]
+    doc = DayPlanDocument(scenario=scenario, plan=replace(plan, meta={**plan.meta, "rerun_from": "today"}),
+                          locations=today.locations)
+    doc.violations = violation_dicts(check_day(hired, doc.plan))
+    before = route_of_each_child(today)
+    after = route_of_each_child(doc)
+    moved = tuple(sorted(c for c in before if before[c] != after.get(c)))
+    saving = today.kpis().get("contract_day_cost_pence", today.kpis()["day_cost_pence"]) - plan.mean_day_cost_pence()
+    return DayRerun(doc, best, saving, scored[best]["disruption"], moved, scored)

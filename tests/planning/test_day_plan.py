@@ -86,5 +86,5 @@ def test_cli_day_plan_refused_where_a_single_session_is_needed(tmp_path, drive_n
     scen, plan = tmp_path / "s.json", tmp_path / "p.json"
     run("scenario", "generate", "--children", "5", "--seed", "3", "--session", "day", "--out", str(scen))
     run("routes", "plan", str(scen), "--time-limit", "1", "--out", str(plan))
-    proc = run("routes", "rerun", str(plan), "--disruption-penalty", "10", "--out", str(tmp_path / "r.json"))
+    proc = run("routes", "insert", str(plan), str(tmp_path / "late.json"), "--out", str(tmp_path / "r.json"))
     assert_one_line_error(proc, "is a day plan")
