@@ -69,3 +69,21 @@ def schools(
         console.print(f"bell times/entrances from {council.name} for {enriched:,} schools; "
                       f"{carried:,} of its schools not in GIAS kept as written")
     console.print(f"wrote {out}: point the engine at it with  export SEN_TRANSPORT_SCHOOL_ATTRIBUTES={out.resolve()}")
+
+
+@app.command("addresses")
+def addresses(
+    uprn_csv: Path | None = typer.Argument(None, help="OS Open UPRN CSV (default: the SEN_TRANSPORT_UPRN file)"),
+) -> None:
+    """Read an OS Open UPRN file once into the address-point cache, so homes can be given by UPRN."""
+    import time
+
+    from transport.domain.addresses import AddressIndex
+    from transport.domain.config import get_settings
+
+    s = get_settings()
+    path = uprn_csv or s.path("uprn")
+    t = time.perf_counter()
+    index = AddressIndex.from_csv(path, s.cache_dir)
+    console.print(f"{len(index):,} address points from {path.name} ready in {time.perf_counter() - t:.1f} s "
+                  f"(cache {s.cache_dir}); use it with  export SEN_TRANSPORT_UPRN={Path(path).resolve()}")
