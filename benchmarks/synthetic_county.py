@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import bz2
-import csv
 import datetime as dt
 import json
 import random
@@ -51,6 +50,7 @@ from pyproj import Transformer  # noqa: E402
 from shapely.geometry import shape  # noqa: E402
 
 from transport.domain.config import get_settings  # noqa: E402
+from transport.io.csv_out import SafeWriter, write_csv_file  # noqa: E402
 
 ID_STRIDE = 10**11
 """Tile t's copy of OSM id i is i + (t + 1) * ID_STRIDE (2022 OSM ids are below 10^11)."""
@@ -326,7 +326,7 @@ def build(nx: int = 8, ny: int = 5, *, children: int = 7500, apps: int = 20_000,
                        allow_unicode=True)
     homes = residential_points(drive, offsets, children + apps, rng)
     with open(out / "homes.csv", "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
+        w = SafeWriter(fh)
         w.writerow(["lat", "lon"])
         w.writerows(homes)
     env = {"SEN_TRANSPORT_DRIVE_OSM": str(out / "drive.osm"), "SEN_TRANSPORT_WALK_OSM": str(out / "walk.osm"),
@@ -336,10 +336,7 @@ def build(nx: int = 8, ny: int = 5, *, children: int = 7500, apps: int = 20_000,
     figures |= {"schools": len(schools), "homes": len(homes), "build_s": round(time.perf_counter() - t0, 1)}
     _cohort(out, schools, homes[:children], children, offsets)
     rows = applications(schools, homes[children:children + apps], rng)
-    with open(out / "applications.csv", "w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
+    write_csv_file(out / "applications.csv", list(rows[0]), rows)
     figures |= {"children": children, "applications": len(rows), "dir": str(out),
                 "total_s": round(time.perf_counter() - t0, 1)}
     done.write_text(json.dumps(figures))

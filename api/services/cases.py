@@ -19,6 +19,7 @@ from api.schemas.cases import CaseOutcome, CasePublic, CaseRequest, HearingSched
 from api.security import Principal
 from api.services import applications, current_decision, decisions, get_or_404
 from api.workdays import Calendar, england_and_wales, timescales
+from transport.domain.errors import InputError
 
 
 def _late(field: str, asked: dt.date, deadline: dt.date, since: str) -> FieldError:
@@ -50,7 +51,7 @@ def request_review(session: Session, who: Principal, reference: str, body: CaseR
     session.add(case)
     session.flush()
     audit.record(session, who, "case.review_requested", "case", case.id, f"application={reference} stage=1")
-    public(case, body.requested_on, cal)  # readable before anything is stored
+    public(case, body.requested_on, cal, strict=True)  # readable before anything is stored
     session.commit()
     return case
 
@@ -84,7 +85,7 @@ def request_appeal(session: Session, who: Principal, case_id: int, body: CaseReq
     session.add(case)
     session.flush()
     audit.record(session, who, "case.appeal_requested", "case", case.id, f"review={review.id} stage=2")
-    public(case, body.requested_on, cal)  # readable before anything is stored
+    public(case, body.requested_on, cal, strict=True)  # readable before anything is stored
     session.commit()
     return case
 
@@ -106,7 +107,7 @@ def schedule_hearing(session: Session, who: Principal, case_id: int, body: Heari
     case.respond_by = cal.add_working_days(body.hearing_on, ts["stage2_decision_days"])
     case.status = "hearing_scheduled"
     audit.record(session, who, "case.hearing_scheduled", "case", case.id)
-    public(case, body.hearing_on, cal)  # readable before anything is stored
+    public(case, body.hearing_on, cal, strict=True)  # readable before anything is stored
     session.commit()
     return case
 
@@ -136,7 +137,7 @@ def decide(session: Session, who: Principal, case_id: int, body: CaseOutcome,
                               reason=body.reason)
         case.outcome_decision_id = row.id
     audit.record(session, who, "case.decided", "case", case.id, f"stage={case.stage} outcome={body.outcome}")
-    public(case, body.decided_on, cal)  # readable before anything is stored
+    public(case, body.decided_on, cal, strict=True)  # readable before anything is stored
     session.commit()
     return case
 
@@ -163,18 +164,32 @@ def listing(session: Session, *, today: dt.date, due_within: int | None = None, 
         q = q.where(CaseRecord.stage == stage)
     cases = list(session.scalars(q))
     if due_within is not None:
-        cases = [c for c in cases if (d := next_deadline(c)[0]) is not None and cal.working_days_between(today, d) <= due_within]
+        cases = [c for c in cases if (d := next_deadline(c)[0]) is not None
+                 and (left := _readable(cal.working_days_between, today, d)) is not None and left <= due_within]
     return sorted(cases, key=lambda c: (next_deadline(c)[0] or dt.date.max, c.id))
 
 
-def public(case: CaseRecord, today: dt.date | None = None, cal: Calendar | None = None) -> CasePublic:
+def _readable(compute, *args, strict: bool = False):
+    """A deadline figure, or None when a date stored before dates were range-checked is outside the
+    calendar (such a row stays readable; new writes are refused by the schemas). ``strict`` raises instead."""
+    try:
+        return compute(*args)
+    except InputError:
+        if strict:
+            raise
+        return None
+
+
+def public(case: CaseRecord, today: dt.date | None = None, cal: Calendar | None = None, *,
+           strict: bool = False) -> CasePublic:
     """The response form, with the next deadline and working days left from ``today``."""
     cal = cal or england_and_wales()
     nd, what = next_deadline(case)
-    left = cal.working_days_between(today, nd) if (today is not None and nd is not None) else None
+    left = _readable(cal.working_days_between, today, nd, strict=strict) if (today is not None and nd is not None) else None
     appeal_deadline = None
     if case.stage == 1 and case.outcome == "refusal_upheld" and case.decided_on is not None:
-        appeal_deadline = cal.add_working_days(case.decided_on, timescales()["stage2_request_days"])
+        appeal_deadline = _readable(cal.add_working_days, case.decided_on, timescales()["stage2_request_days"],
+                                    strict=strict)
     return CasePublic(id=case.id, application_id=case.application.reference, stage=case.stage, status=case.status,
                       requested_on=case.requested_on, request_deadline=case.request_deadline, in_time=case.in_time,
                       respond_by=case.respond_by, hearing_by=case.hearing_by, hearing_on=case.hearing_on,

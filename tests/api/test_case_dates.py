@@ -52,3 +52,20 @@ def test_far_dates_refused_everywhere(client, keys, app):
     assert client.get("/v1/cases", headers=h).json()["count"] == 0
     assert client.get("/v1/cases?today=9999-12-31&due_within=3", headers=h).status_code == 422
     assert client.get("/v1/cases/1?today=0001-01-01", headers=h).status_code in (404, 422)
+
+
+def test_a_stored_far_date_does_not_break_reading(client, keys, app):
+    """A case written with decided_on 9999-12-31 before dates were checked still reads (no deadline shown),
+    and so does the list of cases."""
+    from api.models import CaseRecord
+
+    h = keys["officer"]
+    case = _review(client, keys, app, dt.date(2025, 4, 10), "2025-04-14")
+    with app.state.sessions() as s:
+        rec = s.get(CaseRecord, case["id"])
+        rec.status, rec.outcome, rec.outcome_reason, rec.decided_on = "decided", "refusal_upheld", "legacy row", dt.date(9999, 12, 31)
+        s.commit()
+    got = client.get(f"/v1/cases/{case['id']}", headers=h)
+    assert got.status_code == 200 and got.json()["appeal_deadline"] is None
+    assert client.get("/v1/cases?include_decided=true&due_within=5", headers=h).status_code == 200
+    assert client.get("/v1/cases?include_decided=true", headers=h).json()["count"] == 1
