@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, status
 from fastapi.responses import Response
@@ -16,7 +16,8 @@ from api.schemas.common import MAX_ID
 from api.security import Principal
 from api.workdays import FIRST_DAY, LAST_DAY
 from api.services import documents as svc
-from api.services import readiness
+from api.services import exports, readiness
+from api.services.planning import get_plan
 
 router = APIRouter(tags=["documents and readiness"], responses={**AUTH, **NOT_FOUND})
 Caller = Annotated[Principal, Depends(current_principal)]
@@ -96,3 +97,56 @@ def read_readiness(session: SessionDep, engine: EngineDep, who: Staff,
                    ) -> ReadinessPublic:
     """Every eligible child in one state for the first day, counts by school and state, the count-down, who is not ready and why."""
     return readiness.view(session, first_day, today=as_of, engine=engine)
+
+
+# ------------------------------------------------------------------------------------------------
+# spreadsheets and GeoPackage
+# ------------------------------------------------------------------------------------------------
+def _file(data: bytes, media: str, name: str) -> Response:
+    return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                                     "Cache-Control": "no-store"})
+
+
+SHEET = {200: {"content": {exports.XLSX: {}, "text/csv": {}}, "description": "the spreadsheet"}}
+
+
+@router.get("/v1/decisions.{fmt}", response_class=Response, responses=SHEET)
+def decisions_file(fmt: Literal["xlsx", "csv"], session: SessionDep, who: Officer) -> Response:
+    """The decisions in force: outcome, rule, distances, offer and its cost, validity, policy (.xlsx or CSV with a BOM)."""
+    data, media = exports.sheet_bytes(exports.decisions_sheet(exports.current_decisions(session)), fmt)
+    return _file(data, media, f"decisions.{fmt}")
+
+
+def _plan_sheet(plan_id: int, which: str, fmt: str, session, afternoon_plan_id: int | None) -> Response:
+    plan = get_plan(session, plan_id)
+    pm = get_plan(session, afternoon_plan_id) if afternoon_plan_id else None
+    data, media = exports.sheet_bytes(exports.plan_sheet(plan, which, pm), fmt)
+    return _file(data, media, f"plan-{plan_id}-{which}.{fmt}")
+
+
+@router.get("/v1/plans/{plan_id}/route-sheets.{fmt}", response_class=Response, responses=SHEET)
+def route_sheets_file(plan_id: RecordId, fmt: Literal["xlsx", "csv"], session: SessionDep, who: Planner) -> Response:
+    """Every stop of every route (children pseudonymous) as .xlsx or CSV with a BOM."""
+    return _plan_sheet(plan_id, "route-sheets", fmt, session, None)
+
+
+@router.get("/v1/plans/{plan_id}/school-lists.{fmt}", response_class=Response, responses=SHEET)
+def school_lists_file(plan_id: RecordId, fmt: Literal["xlsx", "csv"], session: SessionDep, who: Planner,
+                      afternoon_plan_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> Response:
+    """Per school and run: vehicle, time at school, first name and pseudonymous id, as .xlsx or CSV with a BOM."""
+    return _plan_sheet(plan_id, "school-lists", fmt, session, afternoon_plan_id)
+
+
+@router.get("/v1/plans/{plan_id}/comparison/{other_id}.xlsx", response_class=Response,
+            responses={200: {"content": {exports.XLSX: {}}, "description": "the workbook"}})
+def comparison_file(plan_id: RecordId, other_id: RecordId, session: SessionDep, who: Planner) -> Response:
+    """Plan ``plan_id`` (before) against ``other_id`` (after) as a workbook."""
+    data = exports.comparison_xlsx(get_plan(session, plan_id), get_plan(session, other_id))
+    return _file(data, exports.XLSX, f"compare-{plan_id}-{other_id}.xlsx")
+
+
+@router.get("/v1/plans/{plan_id}/plan.gpkg", response_class=Response,
+            responses={200: {"content": {exports.GPKG: {}}, "description": "the GeoPackage"}})
+def plan_geopackage_file(plan_id: RecordId, session: SessionDep, who: Planner) -> Response:
+    """The plan for QGIS: layers routes, stops, schools, depots (children pseudonymous) and walking_routes."""
+    return _file(exports.plan_gpkg(session, get_plan(session, plan_id)), exports.GPKG, f"plan-{plan_id}.gpkg")

@@ -118,3 +118,49 @@ def test_travel_letters_packs_lists_and_readiness(job_client, job_keys, db_url):
     assert out.returncode == 0, out.stderr
     assert f"{ready['ready']} of {ready['total']} children ready" in out.stdout
     assert "T-LATE" in out.stdout and "the application has no decision yet" in out.stdout
+
+
+def test_spreadsheets_and_geopackage_downloads(job_client, job_keys, tmp_path):  # noqa: F811
+    """Decisions, route sheets and school lists as typed .xlsx and BOM CSV; the plan as a GeoPackage; no child ids."""
+    import geopandas as gpd
+    import openpyxl
+    import pyogrio
+
+    c, k = job_client, job_keys
+    c.post("/v1/applications/import?assess=true", content=COHORT_CSV.read_bytes(),
+           headers={**k["officer"], "Content-Type": "text/csv"})
+    plan_id = wait_for(c, c.post("/v1/jobs", json={"from_eligible": {"name": "sheets", "session": "am"},
+                                                   "time_limit_s": 2}, headers=k["planner"]).json()["id"],
+                       k["planner"])["plan_id"]
+    dec = c.get("/v1/decisions.xlsx", headers=k["officer"])
+    assert dec.status_code == 200 and dec.headers["content-type"].startswith("application/vnd.openxmlformats")
+    ws = openpyxl.load_workbook(io.BytesIO(dec.content))["Decisions"]
+    assert ws.freeze_panes == "A2" and ws.max_row == 11
+    header = [cell.value for cell in ws[1]]
+    row = {h: ws.cell(row=2, column=i + 1) for i, h in enumerate(header)}
+    assert row["eligible"].data_type == "b" and row["walking miles"].data_type == "n"
+    assert row["valid until"].is_date and ws.column_dimensions["D"].width == 60
+    assert c.get("/v1/decisions.xlsx", headers=k["planner"]).status_code == 403
+
+    sheets = c.get(f"/v1/plans/{plan_id}/route-sheets.csv", headers=k["planner"])
+    assert sheets.content.startswith(b"\xef\xbb\xbf") and sheets.headers["content-type"].startswith("text/csv")
+    book = openpyxl.load_workbook(io.BytesIO(c.get(f"/v1/plans/{plan_id}/route-sheets.xlsx", headers=k["planner"]).content))
+    rs = book["Route sheets"]
+    assert rs["H2"].is_date or rs["H2"].number_format == "hh:mm"
+    lists = c.get(f"/v1/plans/{plan_id}/school-lists.xlsx", headers=k["planner"])
+    assert lists.status_code == 200
+    for body in (sheets.content, lists.content):
+        assert b"SYN-0" not in body
+    assert c.get(f"/v1/plans/{plan_id}/comparison/{plan_id}.xlsx", headers=k["planner"]).status_code == 200
+
+    gpkg = c.get(f"/v1/plans/{plan_id}/plan.gpkg", headers=k["planner"])
+    assert gpkg.status_code == 200
+    path = tmp_path / "plan.gpkg"
+    path.write_bytes(gpkg.content)
+    layers = {name for name, _ in pyogrio.list_layers(path)}
+    assert layers == {"routes", "stops", "schools", "depots", "walking_routes"}
+    stops = gpd.read_file(path, layer="stops")
+    walks = gpd.read_file(path, layer="walking_routes")
+    assert stops.crs.to_epsg() == 4326 and len(walks) == 3
+    assert all(v.startswith("P-") for v in stops["child"] if v) and all(v.startswith("P-") for v in walks["application"])
+    assert not any("SYN-" in str(v) for layer in layers for v in gpd.read_file(path, layer=layer).drop(columns="geometry").values.ravel())

@@ -14,6 +14,7 @@ from rich.console import Console
 
 from transport.cli.data import app as data_app
 from transport.cli.eligibility import app as eligibility_app
+from transport.cli.export import app as export_app
 from transport.cli.letters import app as letters_app
 from transport.cli.network import app as network_app
 from transport.cli.readiness import readiness as _readiness
@@ -39,6 +40,7 @@ app.add_typer(eligibility_app, name="eligibility", help="Decide transport applic
 app.add_typer(scenario_app, name="scenario", help="Build and inspect routing scenarios.")
 app.add_typer(routes_app, name="routes", help="Plan, validate, export and compare routes.")
 app.add_typer(letters_app, name="letters", help="Letters, school lists and operator route packs as PDFs.")
+app.add_typer(export_app, name="export", help="Decisions, plans and comparisons as .xlsx, CSV or GeoPackage.")
 app.command("serve")(_serve)
 app.command("readiness")(_readiness)
 app.command("worker")(_worker)

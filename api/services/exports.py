@@ -1,0 +1,63 @@
+"""Spreadsheet and GeoPackage downloads of stored decisions and plans (children pseudonymous)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.models import ApplicationRecord, DecisionRecord, PlanRecord
+from eligibility.rules import Decision
+from transport.documents.gis import plan_layers, walking_routes_layer, write_geopackage
+from transport.documents.sheets import (Sheet, comparison_sheet, decisions_sheet, route_sheet, school_list_sheet,  # noqa: F401
+                                        to_csv, to_xlsx)
+from transport.domain.privacy import pseudonym
+from transport.planning.compare import compare_plans
+from transport.planning.plan import PlanDocument
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+GPKG = "application/geopackage+sqlite3"
+
+
+def current_decisions(session: Session) -> list[Decision]:
+    """The engine decisions in force (officers' overrides have no engine document and are left out)."""
+    rows = session.scalars(select(DecisionRecord).join(ApplicationRecord,
+                                                       ApplicationRecord.current_decision_id == DecisionRecord.id)
+                           .order_by(ApplicationRecord.reference))
+    return [Decision.model_validate(d.document) for d in rows if d.document]
+
+
+def sheet_bytes(sheet: Sheet, fmt: str) -> tuple[bytes, str]:
+    """The sheet as .xlsx or BOM CSV, with its media type."""
+    return (to_xlsx([sheet]), XLSX) if fmt == "xlsx" else (to_csv(sheet), CSV)
+
+
+def plan_sheet(plan: PlanRecord, which: str, afternoon: PlanRecord | None = None) -> Sheet:
+    """A stored plan's route sheets or school lists."""
+    doc = PlanDocument.from_dict(plan.document)
+    if which == "route-sheets":
+        return route_sheet(doc, pseudonym)
+    plans = [doc] + ([PlanDocument.from_dict(afternoon.document)] if afternoon is not None else [])
+    return school_list_sheet(plans, pseudonym)
+
+
+def comparison_xlsx(a: PlanRecord, b: PlanRecord) -> bytes:
+    """Two stored plans compared, as a workbook."""
+    return to_xlsx([comparison_sheet(compare_plans(PlanDocument.from_dict(a.document), PlanDocument.from_dict(b.document)))])
+
+
+def plan_gpkg(session: Session, plan: PlanRecord) -> bytes:
+    """The plan's layers (routes on the roads as the worker drew them) and the walking routes of its children's decisions."""
+    doc = PlanDocument.from_dict(plan.document)
+    lines = {f["properties"].get("route"): f["geometry"]["coordinates"] for f in (plan.geojson or {}).get("features", [])
+             if f.get("geometry", {}).get("type") == "LineString"}
+    layers = plan_layers(doc, pseudonym, lines)
+    ids = {c.id for c in doc.scenario.children}
+    layers["walking_routes"] = walking_routes_layer([d for d in current_decisions(session) if d.application_id in ids],
+                                                    pseudonym)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_geopackage(Path(tmp) / "plan.gpkg", layers)
+        return path.read_bytes()
