@@ -107,7 +107,7 @@ def plan_awards(session: Session, plan: PlanRecord) -> dict[str, tuple[AwardReco
     """Awards of a plan's routes by route reference (``R001``)."""
     positions = {r.id: r.position for r in plan.routes}
     out = {}
-    for lot in session.scalars(select(LotRecord).where(LotRecord.plan_id == plan.id)):
+    for lot in session.scalars(select(LotRecord).where(LotRecord.plan_id == plan.id, LotRecord.status == "awarded")):
         if lot.award is None:
             continue
         for rid in lot.route_ids:
@@ -216,8 +216,8 @@ def issue_school_lists(session: Session, who: Principal, plan_id: int, afternoon
 def issue_route_packs(session: Session, who: Principal, lot_id: int, issued_on: dt.date | None) -> IssueReport:
     """A route pack for each route of an awarded lot, for its operator (pseudonyms as in the contractor feed)."""
     lot = get_or_404(session, LotRecord, lot_id, "lot")
-    if lot.award is None:
-        raise ConflictError(f"lot {lot_id} is {lot.status}: route packs go to the operator once it is awarded")
+    if lot.award is None or lot.status != "awarded":
+        raise ConflictError(f"lot {lot_id} is {lot.status}: route packs go to the operator of an awarded lot")
     plan = get_plan(session, lot.plan_id)
     doc = PlanDocument.from_dict(plan.document)
     award = lot.award
@@ -242,12 +242,21 @@ def issue_route_packs(session: Session, who: Principal, lot_id: int, issued_on: 
 # ------------------------------------------------------------------------------------------------
 # reading, downloading and marking sent (role-scoped)
 # ------------------------------------------------------------------------------------------------
+def session_lot(rec: DocumentRecord) -> LotRecord | None:
+    """The lot a document was issued for (through the record's own session)."""
+    from sqlalchemy.orm import object_session
+
+    sess = object_session(rec)
+    return sess.get(LotRecord, rec.lot_id) if sess is not None and rec.lot_id else None
+
+
 def visible(who: Principal, rec: DocumentRecord) -> bool:
     """Officers see decision letters, planners the planning documents, an operator its own route packs."""
     if who.role is Role.ADMIN:
         return True
-    if who.role is Role.CONTRACTOR:
-        return rec.kind == "route_pack" and rec.operator == who.operator
+    if who.role is Role.CONTRACTOR:  # only while the lot is still awarded to it (a withdrawal ends access)
+        lot = session_lot(rec)
+        return rec.kind == "route_pack" and rec.operator == who.operator and lot is not None and lot.status == "awarded"
     return rec.kind in STAFF_KINDS.get(who.role, ())
 
 
@@ -256,7 +265,8 @@ def listing(session: Session, who: Principal, *, kind: str | None = None, subjec
     """Documents the caller may see, newest first, and how many match."""
     q = select(DocumentRecord).order_by(DocumentRecord.id.desc())
     if who.role is Role.CONTRACTOR:
-        q = q.where(DocumentRecord.kind == "route_pack", DocumentRecord.operator == who.operator)
+        q = q.join(LotRecord, LotRecord.id == DocumentRecord.lot_id).where(
+            DocumentRecord.kind == "route_pack", DocumentRecord.operator == who.operator, LotRecord.status == "awarded")
     elif who.role is not Role.ADMIN:
         q = q.where(DocumentRecord.kind.in_(STAFF_KINDS.get(who.role, ())))
     if kind:

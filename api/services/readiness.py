@@ -37,7 +37,7 @@ def _placements(session: Session) -> dict[str, dict[str, Any]]:
         doc = plan.document or {}
         positions = {r.id: r.position for r in plan.routes}
         awarded: dict[str, tuple[dt.datetime, str]] = {}
-        for lot in session.scalars(select(LotRecord).where(LotRecord.plan_id == plan.id)):
+        for lot in session.scalars(select(LotRecord).where(LotRecord.plan_id == plan.id, LotRecord.status == "awarded")):
             if lot.award is not None:
                 for rid in lot.route_ids:
                     if rid in positions:

@@ -107,6 +107,13 @@ def test_travel_letters_packs_lists_and_readiness(job_client, job_keys, db_url):
     assert c.get(pack["pdf_url"], headers=k["blue"]).status_code == 404  # another operator's pack
     assert c.get("/v1/documents", headers=k["acme"]).json()["count"] == packs["count"]
 
+    # withdrawing the lot ends the operator's access to its packs, and its children are no longer ready
+    assert c.post(f"/v1/lots/{lot['id']}/withdraw", headers=k["planner"]).status_code == 200
+    assert c.get(pack["pdf_url"], headers=k["acme"]).status_code == 404
+    assert c.get("/v1/documents", headers=k["acme"]).json()["count"] == 0
+    assert c.post(f"/v1/lots/{lot['id']}/route-packs", headers=k["planner"]).status_code == 409
+    after = c.get(f"/v1/readiness?first_day={first_day}", headers=k["planner"]).json()
+    assert after["ready"] == 0 and after["states"]["planned_not_awarded"] == 3
     lists = c.post(f"/v1/plans/{plan_id}/school-lists", json={}, headers=k["planner"]).json()
     assert lists["count"] >= 1
     assert "Morning: vehicles arriving" in text_of(c.get(lists["data"][0]["pdf_url"], headers=k["planner"]).content)
@@ -116,7 +123,7 @@ def test_travel_letters_packs_lists_and_readiness(job_client, job_keys, db_url):
     out = subprocess.run([sys.executable, "-m", "transport.cli", "readiness", "--first-day", first_day,
                           "--database-url", db_url], capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert f"{ready['ready']} of {ready['total']} children ready" in out.stdout
+    assert f"{after['ready']} of {after['total']} children ready" in out.stdout
     assert "T-LATE" in out.stdout and "the application has no decision yet" in out.stdout
 
 
