@@ -11,7 +11,7 @@ from api import audit
 from api.deps import Admin, SessionDep, Unauthorised
 from api.errors import NotFoundError
 from api.models import ApiKey, AuditEvent
-from api.routes.common import AUTH, NOT_FOUND
+from api.routes.common import AUTH, NOT_FOUND, TextId
 from api.schemas.admin import AuditEventPublic, AuditPublic, KeyCreate, KeyCreated, KeyPublic, KeysPublic, TokenPublic
 from api.schemas.common import Message
 from api.security import active_keys, create_key, issue_token, revoke_key
@@ -36,7 +36,7 @@ def list_api_keys(session: SessionDep, who: Admin) -> KeysPublic:
 
 
 @router.delete("/v1/keys/{key_id}", response_model=KeyPublic, responses={**AUTH, **NOT_FOUND})
-def revoke_api_key(key_id: str, request: Request, session: SessionDep, who: Admin) -> KeyPublic:
+def revoke_api_key(key_id: TextId, request: Request, session: SessionDep, who: Admin) -> KeyPublic:
     """Revoke a key at once."""
     key = session.get(ApiKey, key_id)
     if key is None or key.revoked_at is not None:

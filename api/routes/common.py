@@ -10,6 +10,7 @@ from api.schemas.common import MAX_ID, Message
 
 RecordId = Annotated[int, Path(ge=1, le=MAX_ID, description="a record id (1 to 2^63 - 1)")]
 Reference = Annotated[str, Path(min_length=1, max_length=64, description="the application reference")]
+TextId = Annotated[str, Path(min_length=1, max_length=64, description="a key or job id")]
 
 AUTH: dict[int | str, dict[str, Any]] = {
     400: {"model": Message, "description": "the body could not be parsed (not JSON, or not UTF-8)"},

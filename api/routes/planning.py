@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 
 from api.deps import Contractor, EngineDep, Planner, SessionDep, TenderReader
-from api.routes.common import AUTH, CONFLICT, NOT_FOUND, Limit, Offset, RecordId
+from api.routes.common import AUTH, CONFLICT, NOT_FOUND, Limit, Offset, RecordId, TextId
 from api.schemas.planning import (AwardCreate, AwardPublic, AwardsPublic, ContractorLotPublic, FeatureCollection,
                                   FromEligible, JobCreate, JobPublic, JobsPublic, LotsCreate, OperatorsPublic,
                                   PlanComparisonPublic, PlanLotPublic, PlanLotsPublic, PlanPublic, PlansPublic, RouteSheets,
@@ -65,14 +65,14 @@ def list_jobs(session: SessionDep, who: Planner, limit: Limit = 100, offset: Off
 
 
 @router.get("/v1/jobs/{job_id}", response_model=JobPublic)
-def read_job(job_id: str, session: SessionDep, who: Planner) -> JobPublic:
+def read_job(job_id: TextId, session: SessionDep, who: Planner) -> JobPublic:
     """A job's status, progress and best cost so far; ``plan_id`` once its plan is stored."""
     return svc.job_public(svc.get_job(session, job_id))
 
 
 @router.post("/v1/jobs/{job_id}/cancel", status_code=status.HTTP_202_ACCEPTED, response_model=JobPublic,
              responses=CONFLICT)
-def cancel_job(job_id: str, session: SessionDep, who: Planner) -> JobPublic:
+def cancel_job(job_id: TextId, session: SessionDep, who: Planner) -> JobPublic:
     """Ask a job to stop, whichever process runs it: a queued job ends ``cancelled`` at once; a running one
     stops within seconds and keeps its best validated plan so far (``stopped: cancelled``)."""
     return svc.job_public(svc.cancel_job(session, who, job_id))

@@ -90,3 +90,62 @@ def test_csv_field_over_the_csv_module_limit_is_a_row_error(client, keys):
     rep = r.json()
     assert rep["rows"] == 2 and rep["created"] == 1 and rep["errors"] == 1
     assert "x" * 100 not in r.text
+
+
+SCENARIO_FAMILY = {"ScenarioIn", "ScenarioSchool", "ScenarioChild", "FleetVehicle", "Point"}
+"""Checked by ScenarioIn's own validator (any text 500 characters, bounded lists): see the test below."""
+
+
+def _unbounded(doc) -> list[str]:
+    """Request strings without maxLength (or enum, pattern, date format) and arrays without maxItems."""
+    comps = doc["components"]["schemas"]
+    found: list[str] = []
+
+    def walk(s: dict, where: str, seen: frozenset) -> None:
+        if "$ref" in s:
+            name = s["$ref"].split("/")[-1]
+            if name not in seen and name not in SCENARIO_FAMILY:
+                walk(comps[name], name, seen | {name})
+            return
+        for key in ("anyOf", "oneOf", "allOf"):
+            for sub in s.get(key, []):
+                walk(sub, where, seen)
+        if s.get("type") == "string" and not ({"maxLength", "enum", "const", "pattern"} & set(s)) \
+                and s.get("format") not in ("date", "date-time", "time", "binary"):
+            found.append(where)
+        if s.get("type") == "array":
+            if "maxItems" not in s:
+                found.append(where + "[]")
+            walk(s.get("items", {}), where + "[]", seen)
+        for k, v in s.get("properties", {}).items():
+            walk(v, f"{where}.{k}", seen)
+        if isinstance(s.get("additionalProperties"), dict):
+            walk(s["additionalProperties"], where + ".*", seen)
+
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            body = op.get("requestBody", {}).get("content", {}).get("application/json")
+            if body:
+                walk(body["schema"], f"{method} {path}", frozenset())
+            for p in op.get("parameters", []):
+                walk(p["schema"], f"{method} {path} {p['name']}", frozenset())
+    return sorted(set(found))
+
+
+def test_every_request_text_and_list_is_bounded(app):
+    """Every string a request can carry has a length limit and every list an item limit (OpenAPI)."""
+    assert _unbounded(app.openapi()) == []
+
+
+def test_uploaded_scenario_text_and_lists_are_bounded(client, keys):
+    """A scenario with a 1 MB child name, a NUL in a school name or 20,001 children is a 422."""
+    from transport.planning.cohort import generate_scenario
+
+    base = generate_scenario(2, seed=1, name="limits").model_dump(mode="json")
+    long_name = {**base, "children": [{**base["children"][0], "first_name": "x" * 1_000_000}, *base["children"][1:]]}
+    nul = {**base, "schools": [{**base["schools"][0], "name": "A\x00B"}, *base["schools"][1:]]}
+    many = {**base, "children": [base["children"][0]] * 20_001}
+    for doc in (long_name, nul, many):
+        r = client.post("/v1/scenarios", json=doc, headers=keys["planner"])
+        assert r.status_code == 422, r.text[:200]
+        assert "xxxxxxxx" not in r.text
