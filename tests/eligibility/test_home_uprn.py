@@ -33,9 +33,11 @@ def test_uprn_home_is_measured_from_its_address_point(rutland_assessor):
 
 
 def test_unknown_uprn_is_an_error_naming_it(rutland_assessor):
-    """A UPRN not in the address file is an InputError naming the UPRN and the file."""
-    with pytest.raises(InputError, match="UPRN 990000009999 is not in the address file rutland_uprn_synthetic.csv"):
+    """A UPRN not in the address file is an InputError naming the application and the file, not the UPRN."""
+    with pytest.raises(InputError, match=r"application U1: UPRN is not in the address file rutland_uprn_synthetic.csv") \
+            as exc:
         rutland_assessor.assess(_app(Home(uprn="990000009999")))
+    assert "990000009999" not in str(exc.value)
 
 
 def test_postcode_centroid_near_the_limit_says_measure_from_the_address(rutland_assessor, postcodes):

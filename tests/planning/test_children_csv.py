@@ -59,7 +59,7 @@ def test_home_by_uprn_resolves_to_its_address_point(schools, tmp_path):
     path.write_text("child_id,home_uprn,school_urn\nA,990000000007,131018\nB,abc,131018\n")
     with pytest.raises(RowErrors) as exc:
         read_children(path)
-    assert exc.value.errors == [(3, "'abc' is not a UPRN (1 to 12 digits)")]
+    assert exc.value.errors == [(3, "home_uprn is not a UPRN (1 to 12 digits)")]
     path.write_text("child_id,home_uprn,school_urn\nA,990000000007,131018\n")
     (kid,) = read_children(path)
     assert kid.home.uprn == "990000000007"

@@ -28,7 +28,7 @@ def normalise_uprn(text: object) -> int:
     """A UPRN as an integer (1-12 digits), or a clear error."""
     value = str(text).strip().removesuffix(".0")  # a spreadsheet's number cell
     if not _UPRN.match(value):
-        raise InputError(f"{str(text)!r} is not a UPRN (1 to 12 digits)")
+        raise InputError("home_uprn is not a UPRN (1 to 12 digits)")  # the value is not echoed: an address
     return int(value)
 
 
@@ -51,7 +51,8 @@ class AddressIndex:
     def _find(self, uprn: int) -> int:
         i = int(np.searchsorted(self._uprn, uprn))
         if i >= len(self._uprn) or int(self._uprn[i]) != uprn:
-            raise InputError(f"UPRN {uprn} is not in the address file {self.source}")
+            raise InputError(f"UPRN is not in the address file {self.source} (outside the area it covers, "
+                             f"or mistyped)")  # the UPRN is not echoed: it identifies a home
         return i
 
     def bng(self, uprn: object) -> tuple[float, float]:
