@@ -22,8 +22,8 @@ from api.workdays import Calendar, england_and_wales, timescales
 from transport.domain.errors import InputError
 
 
-def _late(field: str, asked: dt.date, deadline: dt.date, since: str) -> FieldError:
-    return FieldError(("body", field), f"asked on {asked}, after the deadline {deadline} ({since}); "
+def _late(field: str, deadline: dt.date, since: str) -> FieldError:
+    return FieldError(("body", field), f"{field} is after the deadline {deadline} ({since}); "
                                        "set accept_late to accept a late request")
 
 
@@ -39,11 +39,11 @@ def request_review(session: Session, who: Principal, reference: str, body: CaseR
         raise ConflictError(f"decision {cur.id} already has a stage 1 review")
     decided = cur.created_at.date()
     if body.requested_on < decided:
-        raise FieldError(("body", "requested_on"), f"requested_on {body.requested_on} is before the decision on {decided}")
+        raise FieldError(("body", "requested_on"), f"requested_on is before the decision on {decided}")
     deadline = cal.add_working_days(decided, ts["stage1_request_days"])
     in_time = body.requested_on <= deadline
     if not in_time and not body.accept_late:
-        raise _late("requested_on", body.requested_on, deadline, f"{ts['stage1_request_days']} working days from the decision")
+        raise _late("requested_on", deadline, f"{ts['stage1_request_days']} working days from the decision")
     case = CaseRecord(application_id=rec.id, decision_id=cur.id, stage=1, status="awaiting_review",
                       requested_on=body.requested_on, request_deadline=deadline, in_time=in_time,
                       respond_by=cal.add_working_days(body.requested_on, ts["stage1_response_days"]),
@@ -71,11 +71,11 @@ def request_appeal(session: Session, who: Principal, case_id: int, body: CaseReq
     if session.scalar(select(CaseRecord.id).where(CaseRecord.parent_case_id == review.id)):
         raise ConflictError(f"case {case_id} already has a stage 2 appeal")
     if body.requested_on < review.decided_on:
-        raise FieldError(("body", "requested_on"), f"requested_on {body.requested_on} is before the review answer on {review.decided_on}")
+        raise FieldError(("body", "requested_on"), f"requested_on is before the review answer on {review.decided_on}")
     deadline = cal.add_working_days(review.decided_on, ts["stage2_request_days"])
     in_time = body.requested_on <= deadline
     if not in_time and not body.accept_late:
-        raise _late("requested_on", body.requested_on, deadline, f"{ts['stage2_request_days']} working days from the review answer")
+        raise _late("requested_on", deadline, f"{ts['stage2_request_days']} working days from the review answer")
     hearing_by = cal.add_working_days(body.requested_on, ts["stage2_hearing_days"])
     case = CaseRecord(application_id=review.application_id, decision_id=review.decision_id, parent_case_id=review.id,
                       stage=2, status="awaiting_hearing", requested_on=body.requested_on, request_deadline=deadline,
@@ -102,7 +102,7 @@ def schedule_hearing(session: Session, who: Principal, case_id: int, body: Heari
         raise FieldError(("body", "hearing_on"), f"the panel must meet between the request on {case.requested_on} "
                                                  f"and {case.hearing_by} ({ts['stage2_hearing_days']} working days)")
     if not cal.is_working_day(body.hearing_on):
-        raise FieldError(("body", "hearing_on"), f"{body.hearing_on} is not a working day")
+        raise FieldError(("body", "hearing_on"), "hearing_on is not a working day")
     case.hearing_on = body.hearing_on
     case.respond_by = cal.add_working_days(body.hearing_on, ts["stage2_decision_days"])
     case.status = "hearing_scheduled"
@@ -123,7 +123,7 @@ def decide(session: Session, who: Principal, case_id: int, body: CaseOutcome,
         raise ConflictError(f"case {case_id}: schedule the panel hearing before recording its decision")
     start = case.hearing_on or case.requested_on
     if body.decided_on < start:
-        raise FieldError(("body", "decided_on"), f"decided_on {body.decided_on} is before {start}")
+        raise FieldError(("body", "decided_on"), f"decided_on is before {start} (the {'hearing' if case.hearing_on else 'request'})")
     case.outcome, case.outcome_reason, case.decided_on, case.status = body.outcome, body.reason, body.decided_on, "decided"
     if body.outcome == "refusal_overturned":
         rec = case.application

@@ -50,3 +50,19 @@ def test_idempotency_keys_are_scoped_per_api_key(client, keys, app):
     assert retry.status_code == 200 and retry.json()["id"] == "T-002"
     again = client.post("/v1/applications", json=application_body("T-001"), headers={**keys["officer"], "Idempotency-Key": "shared-key-1"})
     assert again.status_code == 200 and again.json()["id"] == "T-001"
+
+
+def test_case_errors_name_the_field_not_the_date(client, keys, app):
+    """Early, late and non-working-day case dates are 422s that do not repeat the date sent."""
+    import datetime as dt
+
+    from tests.api.test_cases import _refused
+
+    h = keys["officer"]
+    _refused(client, keys, app, dt.date(2025, 4, 10))
+    early = client.post("/v1/applications/T-001/reviews", json={"requested_on": "2025-04-01", "grounds": "g"}, headers=h)
+    late = client.post("/v1/applications/T-001/reviews", json={"requested_on": "2025-05-14", "grounds": "g"}, headers=h)
+    for r, sent in ((early, "2025-04-01"), (late, "2025-05-14")):
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "requested_on"]
+        assert sent not in r.text, r.text
+    assert "2025-05-13" in late.text  # the deadline (the council's date) is named
