@@ -142,3 +142,21 @@ def test_any_table_reads_back_at_its_rows(rows, encoding):
     t = read_table(data, name="t")
     expected = [(i, a.strip(), b.strip()) for i, (a, b) in enumerate(rows, start=2) if a.strip() or b.strip()]
     assert [(r.number, r.cells["id"], r.cells["name"]) for r in t] == expected
+
+
+def test_letters_read_first_names_through_the_table_reader(tmp_path):
+    """`letters decisions --applications` takes the cohort as Excel or Windows-1252 CSV like every other reader."""
+    from transport.cli.letters import _first_names
+
+    win = tmp_path / "apps.csv"
+    win.write_bytes("application_id,first_name\nA1,Zoë\n".encode("cp1252"))
+    book = tmp_path / "apps.xlsx"
+    book.write_bytes(xlsx_bytes([["Application_ID", "First_Name"], ["A1", "Zoë"]]))
+    assert _first_names(str(win)) == _first_names(str(book)) == {"A1": "Zoë"}
+    with pytest.raises(InputError, match="not an applications table"):
+        _first_names(str(_write(tmp_path / "x.csv", b"id,name\n1,2\n")))
+
+
+def _write(path, data: bytes):
+    path.write_bytes(data)
+    return path

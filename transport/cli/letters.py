@@ -15,6 +15,7 @@ import typer
 from pydantic import ValidationError
 
 from transport.domain.errors import InputError
+from transport.io.tabular import read_table
 
 app = typer.Typer(help="Letters, lists and route packs as PDFs.", no_args_is_help=True)
 
@@ -43,14 +44,12 @@ def _plan(path: str):
 def _first_names(path: str | None) -> dict[str, str]:
     if not path:
         return {}
-    import csv
-
     p = Path(path)
     if not p.exists():
         raise InputError(f"applications file {p} not found")
-    with open(p, encoding="utf-8-sig", newline="") as fh:
-        return {str(r.get("application_id", "")).strip(): str(r.get("first_name") or "").strip()
-                for r in csv.DictReader(fh)}
+    table = read_table(p)  # CSV (UTF-8 or Windows-1252) or .xlsx, like every cohort reader
+    table.require("application_id", what="an applications table")
+    return {r.get("application_id"): r.get("first_name") for r in table}
 
 
 @app.command("decisions")
