@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from tests.api.conftest import application_body
 
 BIG_IDS = (2**63, 2**64, 10**30)
@@ -26,7 +29,7 @@ def test_ids_above_int64_are_4xx_on_every_id_route(client, keys, app):
     assert len(routes) >= 15
     for method, path, params in routes:
         for big in BIG_IDS:
-            url = re.sub(r"\{(\w+)\}", lambda m, b=big: str(b) if m.group(1) in params else "1", path)
+            url = re.sub(r"\{(\w+)\}", lambda m, b=big, ps=params: str(b) if m.group(1) in ps else "1", path)
             for who in ("admin", "planner", "contractor"):
                 r = client.request(method, url, headers=keys[who], json={})
                 assert 400 <= r.status_code < 500, (method, url, who, r.status_code, r.text[:200])
@@ -149,3 +152,20 @@ def test_uploaded_scenario_text_and_lists_are_bounded(client, keys):
         r = client.post("/v1/scenarios", json=doc, headers=keys["planner"])
         assert r.status_code == 422, r.text[:200]
         assert "xxxxxxxx" not in r.text
+
+
+_counter = iter(range(10**9))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(first_name=st.text(max_size=80), item=st.text(max_size=140), notes=st.text(max_size=600))
+def test_any_text_is_stored_or_refused_never_a_500(client, keys, first_name, item, notes):
+    """Property: arbitrary text (NUL, control characters, very long) in names and needs is a 201 or a 422."""
+    ref = f"P-{next(_counter)}"
+    body = application_body(ref, first_name=first_name,
+                            needs={"equipment": [item], "not_with": [item[:64] or "x"], "access_notes": notes})
+    r = client.post("/v1/applications", json=body, headers=keys["officer"])
+    assert r.status_code in (201, 422), r.text[:300]
+    if r.status_code == 201:
+        stored = client.get(f"/v1/applications/{ref}", headers=keys["officer"]).json()["application"]
+        assert stored["first_name"] == first_name and "\x00" not in first_name + item + notes
