@@ -77,3 +77,13 @@ def plans(schools, drive_net):
     assert not am.violations and not pm.violations
     assert not am.plan.unassigned and not pm.plan.unassigned
     return am, pm
+
+
+@pytest.fixture(scope="session")
+def day_plan(schools, drive_net):
+    """A validated day plan (both runs jointly, one duty per vehicle) of the six children."""
+    from transport.planning.day import plan_day
+
+    day = plan_day(_scenario(schools, "am"), time_limit_s=4, network=drive_net)
+    assert not day.violations and not day.plan.unassigned
+    return day

@@ -163,3 +163,20 @@ def test_file_store_keeps_the_old_document_on_reissue(tmp_path, plans):
     assert [e["id"] for e in manifest] == [1, 2] and second["supersedes"] == 1
     assert manifest[0]["superseded_by"] == 2
     assert (tmp_path / manifest[0]["file_now"]).read_bytes() != (tmp_path / second["file"]).read_bytes()
+
+
+def test_travel_letter_from_a_day_plan_takes_both_runs(day_plan, pdf_text):
+    """A day plan's duty gives the morning pick-up and the afternoon drop-off; the route is its duty label."""
+    from transport.documents.journeys import day_runs
+
+    am, pm = day_runs(day_plan)
+    j_am, j_pm = journeys(am)["K2"], journeys(pm)["K2"]
+    assert j_am.to_school and not j_pm.to_school and j_am.route_ref.startswith("D")
+    sheet = {(r["run"], r["kind"], r["child"]): r for r in day_plan.route_sheets(pseudonymise=lambda c: c)}
+    assert sheet[("am", "pickup", "K2")]["route"] == j_am.route_ref
+    assert sheet[("am", "pickup", "K2")]["time_mon"] == j_am.home_time
+    assert sheet[("pm", "delivery", "K2")]["time_mon"] == j_pm.home_time
+    text = pdf_text(travel_letter(am, "K2", AWARD, load_policy("kent"), issued_on=ISSUED, first_day=dt.date(2026, 9, 3),
+                                  afternoon=pm).pdf)
+    assert f"Pick-up time {j_am.home_time}" in text and f"Drop-off time at home {j_pm.home_time}" in text
+    assert f"Route {j_am.route_ref}" in text

@@ -29,16 +29,26 @@ def _date(text: str | None, what: str) -> dt.date:
         raise InputError(f"{what} must be a date as YYYY-MM-DD, got {text!r}") from None
 
 
-def _plan(path: str):
+def _runs(path: str):
+    """A plan file as (morning, afternoon or None): a day plan gives both runs of its first weekday."""
+    from transport.documents.journeys import day_runs
+    from transport.planning.day import DAY_PLAN_FORMAT, DayPlanDocument
     from transport.planning.plan import PlanDocument
 
     p = Path(path)
     if not p.exists():
         raise InputError(f"plan file {p} not found")
     try:
-        return PlanDocument.from_dict(json.loads(p.read_text(encoding="utf-8")))
+        data = json.loads(p.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise InputError(f"{p.name}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    if isinstance(data, dict) and data.get("format") == DAY_PLAN_FORMAT:
+        return day_runs(DayPlanDocument.from_dict(data))
+    return PlanDocument.from_dict(data), None
+
+
+def _plan(path: str):
+    return _runs(path)[0]
 
 
 def _first_names(path: str | None) -> dict[str, str]:
@@ -111,8 +121,9 @@ def decisions(
 
 @app.command("travel")
 def travel(
-    plan_json: str = typer.Argument(..., metavar="PLAN.json", help="the morning plan"),
-    awards: str = typer.Option(..., help='awards JSON: [{"routes": ["R001"], "operator": ..., "phone": ...}]'),
+    plan_json: str = typer.Argument(..., metavar="PLAN.json", help="the morning plan, or a day plan (both runs)"),
+    awards: str = typer.Option(..., help='awards JSON: [{"routes": ["R001"], "operator": ..., "phone": ...}] '
+                                         '(a day plan\'s duties are D001...)'),
     out: str = typer.Option(..., "--out", help="folder for the letters and manifest.json"),
     afternoon: str = typer.Option("", help="the afternoon plan (drop-off times)"),
     first_day: str = typer.Option(..., help="first day of the arrangements (YYYY-MM-DD)"),
@@ -125,8 +136,8 @@ def travel(
     from transport.documents.store import FileStore
     from transport.documents.travel import travel_letter
 
-    doc, award_by_route = _plan(plan_json), read_awards(awards)
-    pm = _plan(afternoon) if afternoon else None
+    (doc, day_pm), award_by_route = _runs(plan_json), read_awards(awards)
+    pm = _plan(afternoon) if afternoon else day_pm
     pol, issued, first = load_policy(policy), _date(date, "--date"), _date(first_day, "--first-day")
     store = FileStore(out)
     routed = journeys(doc)
@@ -191,8 +202,8 @@ def schools_cmd(
     from transport.documents.store import FileStore
     from transport.domain.privacy import pseudonym
 
-    doc = _plan(plan_json)
-    plans = [doc] + ([_plan(afternoon)] if afternoon else [])
+    doc, day_pm = _runs(plan_json)
+    plans = [doc] + ([_plan(afternoon)] if afternoon else [day_pm] if day_pm is not None else [])
     award_by_route = read_awards(awards) if awards else {}
     store = FileStore(out)
     served = sorted({c.school_id for c in doc.scenario.children})

@@ -14,6 +14,7 @@ from typing import Any
 
 from routing.plan import StopKind
 from transport.domain.errors import InputError
+from transport.planning.day import DayPlanDocument
 from transport.planning.plan import PlanDocument, clock
 
 
@@ -59,9 +60,28 @@ def route_ref(position: int) -> str:
     return f"R{position:03d}"
 
 
+@dataclass
+class RunDocument(PlanDocument):
+    """One run (morning or afternoon) of a day plan, read as a plan whose routes are labelled by duty."""
+
+    route_labels: dict[tuple[str, int], str] | None = None
+
+
+def day_runs(day: DayPlanDocument) -> tuple[RunDocument, RunDocument]:
+    """The morning and afternoon runs of a day plan's first weekday (``D001``... as on its route sheets)."""
+    if not day.plan.days:
+        raise InputError("the day plan has no timed weekday runs")
+    first = day.plan.days[0]
+    labels = {(d.vehicle_type_id, d.vehicle_index): f"D{k:03d}" for k, d in enumerate(day.plan.duties, start=1)}
+    return tuple(RunDocument(scenario=day.scenario, plan=run, locations=day.locations, violations=day.violations,
+                             created_at=day.created_at, route_labels=labels)
+                 for run in (first.am, first.pm))  # type: ignore[return-value]
+
+
 def journeys(doc: PlanDocument) -> dict[str, Journey]:
-    """Every routed child's journey in a plan."""
+    """Every routed child's journey in a plan (or one run of a day plan)."""
     names = {v.id: v.name or v.id for v in doc.scenario.fleet}
+    labels = getattr(doc, "route_labels", None) or {}
     out: dict[str, Journey] = {}
     for i, route in enumerate(doc.plan.routes, start=1):
         pick: dict[str, tuple[int, str]] = {}
@@ -76,7 +96,8 @@ def journeys(doc: PlanDocument) -> dict[str, Journey]:
                 to_school = kind0 == "home"
                 school = loc.id if to_school else doc.locations[_pickup_location(route, stop.request_id)].id
                 out[stop.request_id] = Journey(
-                    child_id=stop.request_id, route_ref=route_ref(i),
+                    child_id=stop.request_id,
+                    route_ref=labels.get((route.vehicle_type_id, route.vehicle_index)) or route_ref(i),
                     vehicle=(route.vehicle_type_id, route.vehicle_index),
                     vehicle_name=names.get(route.vehicle_type_id, route.vehicle_type_id),
                     seats=route.layout.seats, wheelchair_spaces=route.layout.wheelchairs,
