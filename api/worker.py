@@ -307,6 +307,8 @@ class Worker:
                 self._settle(lease, "failed", error=msg["error"])
             return
         result = msg["result"]
+        if stopped == "timed_out" and not result.get("stopped_early"):
+            stopped = None  # the search had ended by itself before the stop reached it: a full run
         status = "cancelled" if stopped == "cancelled" else "succeeded"
         with self.sessions() as s:
             try:
