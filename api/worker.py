@@ -70,7 +70,10 @@ class SolverDied(RuntimeError):
 class SolverProcess:
     """The worker's long-lived solver child and the lines it sends."""
 
-    def __init__(self) -> None:
+    COMMAND = (sys.executable, "-m", "api.solver_host")
+
+    def __init__(self, command: tuple[str, ...] = COMMAND) -> None:
+        self.command = command
         self.proc: subprocess.Popen[str] | None = None
         self.lines: stdqueue.Queue[dict[str, Any] | None] = stdqueue.Queue()
 
@@ -86,7 +89,7 @@ class SolverProcess:
         self.kill()
         self.lines = stdqueue.Queue()
         env = dict(os.environ, **{PARENT_PID_ENV: str(os.getpid())})
-        self.proc = subprocess.Popen([sys.executable, "-m", "api.solver_host"], stdin=subprocess.PIPE,
+        self.proc = subprocess.Popen(list(self.command), stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, text=True, encoding="utf-8", env=env, bufsize=1)
         threading.Thread(target=self._read, args=(self.proc, self.lines), name="solver-reader", daemon=True).start()
         end = time.monotonic() + timeout_s
@@ -156,10 +159,10 @@ class Worker:
     """One worker: a claim loop and a solver child. ``run()`` in the foreground, or ``start()`` a thread."""
 
     def __init__(self, sessions: sessionmaker[Session], settings: WorkerSettings | None = None, *,
-                 embedded: bool = False):
+                 embedded: bool = False, solver_command: tuple[str, ...] = SolverProcess.COMMAND):
         self.sessions, self.settings, self.embedded = sessions, settings or WorkerSettings(), embedded
         self.id = uuid.uuid4().hex
-        self.solver = SolverProcess()
+        self.solver = SolverProcess(solver_command)
         self.stopping = threading.Event()
         self.ready = threading.Event()
         self.jobs_run = 0

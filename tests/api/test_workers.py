@@ -7,6 +7,7 @@ limits keep each test well under a minute of solving.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import socket
@@ -22,8 +23,9 @@ import psutil
 import pytest
 from sqlalchemy import func, select, text
 
+from api import queue
 from api.db import make_engine, session_factory, upgrade
-from api.models import JobRecord, PlanRecord, ScenarioRecord, WorkerRecord
+from api.models import JobRecord, PlanRecord, ScenarioRecord, WorkerRecord, utcnow
 from api.security import create_key
 from api.worker import Worker, WorkerSettings
 from tests.api.conftest import POSTGRES_URL
@@ -318,3 +320,49 @@ def test_timed_out_and_failing_jobs(db_url, scenario_doc):
         plan = s.get(PlanRecord, timed_out.plan_id)
         assert plan is not None and plan.stopped == "timed_out" and plan.violations == []
         assert plan.kpis["children"] == 5
+
+
+def test_solver_that_ignores_the_stop_is_killed(db_url):
+    """A solver that won't stop is killed after the grace period: the cancelled job says so, stores no plan,
+    and the next job gets a fresh solver process."""
+    sessions = session_factory(make_engine(db_url))
+    with sessions() as s:
+        scen = ScenarioRecord(name="x", session="am", source="upload", children=0, document={}, created_by="t")
+        s.add(scen)
+        s.flush()
+        s.add_all([JobRecord(id=f"{i}" * 32, scenario_id=scen.id, status="queued", time_limit_s=600, created_by="t",
+                             created_at=utcnow() + dt.timedelta(seconds=i)) for i in (1, 2)])
+        s.commit()
+    stuck = (sys.executable, str(ROOT / "tests" / "data" / "stuck_solver.py"))
+    worker = Worker(sessions, WorkerSettings(poll_s=0.1, heartbeat_s=0.2, stop_grace_s=1.0), solver_command=stuck)
+    worker.start()
+    try:
+        assert worker.wait_ready(60)
+        first_solver = _wait_for(lambda: _status(sessions, "1" * 32) == "running" and worker.solver.pid)
+        with sessions() as s:
+            assert queue.request_cancel(s, "1" * 32) == "running"
+        _wait_for(lambda: _status(sessions, "1" * 32) == "cancelled")
+        assert not psutil.pid_exists(first_solver) or psutil.Process(first_solver).status() == psutil.STATUS_ZOMBIE
+        _wait_for(lambda: _status(sessions, "2" * 32) == "running" and worker.solver.pid not in (None, first_solver))
+    finally:
+        worker.stop()
+    with sessions() as s:
+        job = s.get(JobRecord, "1" * 32)
+        assert job.plan_id is None and job.stopped == "cancelled" and "did not stop within 1 s" in job.error
+        assert s.scalar(select(func.count()).select_from(PlanRecord)) == 0
+        assert s.get(JobRecord, "2" * 32).status == "queued"  # given back when the worker stopped
+
+
+def _status(sessions, job_id: str) -> str:
+    with sessions() as s:
+        return s.get(JobRecord, job_id).status
+
+
+def _wait_for(check, timeout_s: float = 30):
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting")
