@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.engine import EligibilityEngine
-from api.models import ApplicationRecord, DecisionRecord, DocumentRecord, LotRecord, PlanRecord
+from api.models import ApplicationRecord, DecisionRecord, DocumentRecord, LotRecord, PlanRecord, PtbAgreementRecord
 from api.schemas.documents import ReadinessPublic
 from transport.documents.journeys import route_ref
 from transport.documents.readiness import ChildFacts, readiness
@@ -73,6 +73,9 @@ def facts(session: Session, engine: EligibilityEngine | None = None) -> list[Chi
     names = _school_names(session, engine)
     placed = _placements(session)
     sent = _letters_sent(session)
+    agreed: dict[int, dt.datetime] = {}
+    for app_id, at in session.execute(select(PtbAgreementRecord.application_id, PtbAgreementRecord.created_at)):
+        agreed[app_id] = min(agreed.get(app_id, at), at)
     decisions = {d.id: d for d in session.scalars(select(DecisionRecord).join(
         ApplicationRecord, ApplicationRecord.current_decision_id == DecisionRecord.id))}
     out = []
@@ -84,6 +87,7 @@ def facts(session: Session, engine: EligibilityEngine | None = None) -> list[Chi
             reference=rec.reference, school_id=rec.school_id, school_name=names.get(rec.school_id, rec.school_id),
             applied_at=rec.created_at, decided_at=dec.created_at if dec else None,
             eligible=dec.eligible if dec else None, offer_kind=(offer or "seat") if dec and dec.eligible else None,
+            offer_taken_up_at=agreed.get(rec.id),
             planned_at=p.get("planned_at"), plan_id=p.get("plan_id"), route_ref=p.get("route_ref"),
             unassigned_reason=p.get("unassigned_reason"), awarded_at=p.get("awarded_at"), operator=p.get("operator"),
             letter_sent_at=sent.get((rec.reference, p["plan_id"])) if p.get("plan_id") else None))

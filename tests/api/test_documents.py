@@ -65,6 +65,11 @@ def test_travel_letters_packs_lists_and_readiness(job_client, job_keys, db_url):
     before = c.get(f"/v1/readiness?first_day={first_day}", headers=k["planner"]).json()
     assert before["states"]["awaiting_decision"] == 1 and before["states"]["eligible_not_planned"] == 3
     assert before["states"]["offer_awaiting_family"] == 2 and before["ready"] == 0 and before["total"] == 6
+    passes = [r["reference"] for r in before["not_ready"] if r["state"] == "offer_awaiting_family"]
+    agreed = c.post("/v1/ptb-agreements", json={"application_id": passes[0], "start": "2026-09-01"}, headers=k["officer"])
+    assert agreed.status_code == 201, agreed.text
+    taken = c.get(f"/v1/readiness?first_day={first_day}", headers=k["planner"]).json()
+    assert taken["ready"] == 1 and taken["states"]["offer_awaiting_family"] == 1
 
     job = wait_for(c, c.post("/v1/jobs", json={"from_eligible": {"name": "letters am", "session": "am"},
                                                "time_limit_s": 2}, headers=k["planner"]).json()["id"], k["planner"])
@@ -91,7 +96,7 @@ def test_travel_letters_packs_lists_and_readiness(job_client, job_keys, db_url):
     text = text_of(c.get(letter["pdf_url"], headers=k["planner"]).content)
     assert PHONE in text and OPERATORS[0] in text and "Pick-up time" in text and letter["sent_at"]
     ready = c.get(f"/v1/readiness?first_day={first_day}", headers=k["planner"]).json()
-    assert ready["ready"] == n_awarded and ready["states"]["awarded_no_letter"] == 0
+    assert ready["ready"] == n_awarded + 1 and ready["states"]["awarded_no_letter"] == 0
     assert ready["countdown"][-1]["days_to_go"] == 0 and ready["countdown"][-1]["date"] == first_day
     assert c.get(f"/v1/readiness?first_day={first_day}", headers=k["acme"]).status_code == 403
 
@@ -113,7 +118,7 @@ def test_travel_letters_packs_lists_and_readiness(job_client, job_keys, db_url):
     assert c.get("/v1/documents", headers=k["acme"]).json()["count"] == 0
     assert c.post(f"/v1/lots/{lot['id']}/route-packs", headers=k["planner"]).status_code == 409
     after = c.get(f"/v1/readiness?first_day={first_day}", headers=k["planner"]).json()
-    assert after["ready"] == 0 and after["states"]["planned_not_awarded"] == 3
+    assert after["ready"] == 1 and after["states"]["planned_not_awarded"] == 3
     lists = c.post(f"/v1/plans/{plan_id}/school-lists", json={}, headers=k["planner"]).json()
     assert lists["count"] >= 1
     assert "Morning: vehicles arriving" in text_of(c.get(lists["data"][0]["pdf_url"], headers=k["planner"]).content)

@@ -3,6 +3,7 @@ from the dates things happened, and the reasons of those not ready."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from hypothesis import given, strategies as st
@@ -48,6 +49,15 @@ def test_every_state_counted_once_by_state_and_school():
     assert reasons["A-PLANNED"] == "route R003 of plan 7 is not awarded to an operator yet"
     assert "Acme Taxis" in reasons["A-NOLETTER"]
     assert view["not_ready"][0]["state"] == "awaiting_decision"  # least ready first
+
+
+def test_an_agreed_ptb_makes_a_child_ready_from_that_day():
+    """A family that agrees a personal transport budget (even instead of a seat) is ready from the agreement."""
+    seat = ChildFacts("A-PTB", "131018", "The Shires", applied_at=at(1), decided_at=at(3), eligible=True,
+                      offer_kind="seat", offer_taken_up_at=at(9))
+    ptb = dataclasses.replace(seat, reference="A-PTB2", offer_kind="ptb", offer_taken_up_at=None)
+    assert state_at(seat, at(8)) == "eligible_not_planned" and state_at(seat, at(10)) == "ready"
+    assert state_at(ptb, at(10)) == "offer_awaiting_family"
 
 
 def test_countdown_replays_history_and_leaves_the_future_blank():

@@ -9,7 +9,7 @@ The states, from least to most ready:
 - ``eligible_not_planned``: eligible for a seat, on no route of a plan (or left unassigned by it);
 - ``planned_not_awarded``: on a planned route whose lot is not yet awarded;
 - ``awarded_no_letter``: on an awarded route, no travel letter sent;
-- ``ready``: on an awarded route with the travel letter sent.
+- ``ready``: on an awarded route with the travel letter sent, or a personal transport budget agreed.
 
 ``state_at`` uses only what was known at a moment, so the same facts give the count-down.
 """
@@ -46,6 +46,7 @@ class ChildFacts:
     offer_kind: str | None = None
     """``seat``, ``pass`` or ``ptb`` for an eligible decision."""
     offer_taken_up_at: dt.datetime | None = None
+    """When the family agreed a personal transport budget (any eligible child may take one instead of a seat)."""
     planned_at: dt.datetime | None = None
     plan_id: int | None = None
     route_ref: str | None = None
@@ -67,8 +68,10 @@ def state_at(f: ChildFacts, t: dt.datetime) -> str | None:
         return "awaiting_decision"
     if not f.eligible:
         return None
+    if _by(f.offer_taken_up_at, t):  # a PTB agreed with the family: they make the journey themselves
+        return "ready"
     if f.offer_kind in ("pass", "ptb"):
-        return "ready" if _by(f.offer_taken_up_at, t) else "offer_awaiting_family"
+        return "offer_awaiting_family"
     if not _by(f.planned_at, t) or f.route_ref is None:
         return "eligible_not_planned"
     if not _by(f.awarded_at, t):
