@@ -193,3 +193,22 @@ def test_officer_imports_an_excel_cohort_and_a_windows_csv(page, service, tmp_pa
     page.wait_for_selector("#report-table:has-text('WIN-001')")
     with service.client("officer") as c:
         assert c.get("/v1/applications/WIN-001").json()["application"]["first_name"] == "Zoë"
+
+
+def test_planner_stops_an_optimisation_and_keeps_its_best_plan(page, service):
+    """Stop on a running job ends it within seconds; the page opens the best plan found so far, marked as stopped."""
+    sign_in(page, service, "planner")
+    page.click("#launch-details summary")
+    page.select_option("#launch-source", str(service.seed["scenario_id"]))
+    page.fill("#time-limit", "30")
+    page.click("#launch-button")
+    page.wait_for_selector("#job-status:has-text('a day')", timeout=90_000)  # running, with a best cost so far
+    page.click("#job-cancel")
+    page.wait_for_selector("#job[data-status='cancelled']", timeout=20_000)
+    status = page.inner_text("#job-status")
+    assert "Stopped" in status and "best plan found before the search was stopped" in status
+    plan_id = page.get_attribute("#job-plan-link", "href").split("plan=")[1]
+    page.wait_for_selector(f"#map[data-plan='{plan_id}']")
+    with service.client("planner") as c:
+        plan = c.get(f"/v1/plans/{plan_id}").json()
+    assert plan["stopped"] == "cancelled" and page.locator("path.sen-route").count() == plan["routes"]

@@ -248,8 +248,11 @@ async function launch(ev) {
   button.disabled = false;
   bar.value = job.status === 'succeeded' ? 1 : bar.value;
   box.dataset.status = job.status;
-  if (job.status === 'succeeded') {
-    status.replaceChildren(tag('Finished', 'green'), ` Best cost ${pounds(job.best_cost)} a day. `,
+  if (job.plan_id !== null && ['succeeded', 'cancelled'].includes(job.status)) {
+    // a stopped search keeps its best validated plan so far (job.stopped says why it stopped)
+    const stopped = { cancelled: 'Stopped', timed_out: 'Stopped at the time limit' }[job.stopped];
+    status.replaceChildren(stopped ? tag(stopped, 'yellow') : tag('Finished', 'green'),
+      ` Best cost ${pounds(job.best_cost)} a day${stopped ? ', the best plan found before the search was stopped' : ''}. `,
       el('a', { class: 'govuk-link', href: `/web/planner?plan=${job.plan_id}`, id: 'job-plan-link' }, `Plan ${job.plan_id}`), ' is open on the map.');
     await loadPlans();
     openPlan(String(job.plan_id));
