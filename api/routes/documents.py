@@ -10,14 +10,22 @@ from fastapi.responses import Response
 
 from api.deps import EngineDep, Officer, Planner, SessionDep, Staff, current_principal
 from api.routes.common import AUTH, CONFLICT, NOT_FOUND, Limit, Offset, RecordId, Reference
-from api.schemas.documents import (ChangeNoticesCreate, DecisionLetterCreate, DocumentPublic, DocumentsPublic,
-                                   IssueReport, ListsCreate, ReadinessPublic, TravelLettersCreate)
 from api.schemas.common import MAX_ID
+from api.schemas.documents import (
+    ChangeNoticesCreate,
+    DecisionLetterCreate,
+    DocumentPublic,
+    DocumentsPublic,
+    IssueReport,
+    ListsCreate,
+    ReadinessPublic,
+    TravelLettersCreate,
+)
 from api.security import Principal
-from api.workdays import FIRST_DAY, LAST_DAY
 from api.services import documents as svc
 from api.services import exports, readiness
 from api.services.planning import get_plan
+from api.workdays import FIRST_DAY, LAST_DAY
 
 router = APIRouter(tags=["documents and readiness"], responses={**AUTH, **NOT_FOUND})
 Caller = Annotated[Principal, Depends(current_principal)]

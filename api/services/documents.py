@@ -16,9 +16,18 @@ from sqlalchemy.orm import Session
 
 from api import audit
 from api.errors import ConflictError, ForbiddenError, NotFoundError
-from api.models import ApplicationRecord, AwardRecord, DocumentRecord, LotRecord, PlanRecord, RouteRecord, utcnow
+from api.models import (
+    ApplicationRecord,
+    AwardRecord,
+    DocumentRecord,
+    LotRecord,
+    PlanRecord,
+    RouteRecord,
+    utcnow,
+)
 from api.schemas.documents import DocumentPublic, IssueReport, NotIssued
-from api.security import Principal, Role, instance_secret, pseudonym as contractor_pseudonym
+from api.security import Principal, Role, instance_secret
+from api.security import pseudonym as contractor_pseudonym
 from api.services import applications, current_decision, get_or_404
 from api.services.planning import get_plan
 from api.workdays import england_and_wales

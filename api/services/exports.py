@@ -11,8 +11,15 @@ from sqlalchemy.orm import Session
 from api.models import ApplicationRecord, DecisionRecord, PlanRecord
 from eligibility.rules import Decision
 from transport.documents.gis import plan_layers, walking_routes_layer, write_geopackage
-from transport.documents.sheets import (Sheet, comparison_sheet, decisions_sheet, route_sheet, school_list_sheet,  # noqa: F401
-                                        to_csv, to_xlsx)
+from transport.documents.sheets import (  # noqa: F401
+    Sheet,
+    comparison_sheet,
+    decisions_sheet,
+    route_sheet,
+    school_list_sheet,
+    to_csv,
+    to_xlsx,
+)
 from transport.domain.privacy import pseudonym
 from transport.planning.compare import compare_plans
 from transport.planning.plan import PlanDocument

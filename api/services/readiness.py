@@ -13,7 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.engine import EligibilityEngine
-from api.models import ApplicationRecord, DecisionRecord, DocumentRecord, LotRecord, PlanRecord, PtbAgreementRecord
+from api.models import (
+    ApplicationRecord,
+    DecisionRecord,
+    DocumentRecord,
+    LotRecord,
+    PlanRecord,
+    PtbAgreementRecord,
+)
 from api.schemas.documents import ReadinessPublic
 from transport.documents.journeys import route_ref
 from transport.documents.readiness import ChildFacts, readiness

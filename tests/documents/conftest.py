@@ -8,7 +8,14 @@ import io
 
 import pytest
 
-from transport.domain.scenario import FleetLayout, FleetVehicle, Point, Scenario, ScenarioChild, ScenarioSchool
+from transport.domain.scenario import (
+    FleetLayout,
+    FleetVehicle,
+    Point,
+    Scenario,
+    ScenarioChild,
+    ScenarioSchool,
+)
 
 OAKHAM_DEPOT = Point(lat=52.6700, lon=-0.7285)
 HOMES = ["LE15 6HQ", "LE15 6SH", "LE15 6RP", "LE15 9TJ", "LE15 9RT", "LE15 6EH"]

@@ -16,7 +16,7 @@ def cli(*args: str) -> subprocess.CompletedProcess:
     """Run the CLI in a fresh process from this checkout."""
     env = os.environ | {"PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-m", "transport.cli", *args], capture_output=True, text=True, env=env,
-                          cwd=ROOT, timeout=300)
+                          cwd=ROOT, timeout=300, check=False)
 
 
 def test_letters_decisions_writes_a_letter_per_decision_and_reports_bad_rows(tmp_path, sample_decisions, pdf_text):

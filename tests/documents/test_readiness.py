@@ -6,7 +6,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from transport.documents.readiness import STATES, ChildFacts, readiness, state_at
 
@@ -20,7 +21,7 @@ def at(day: int) -> dt.datetime:
 
 def cohort() -> list[ChildFacts]:
     """One child per state (and one refused, counted only while awaiting its decision), through August."""
-    base = dict(school_id="131018", school_name="The Shires", applied_at=at(1))
+    base = {"school_id": "131018", "school_name": "The Shires", "applied_at": at(1)}
     seat = dict(base, decided_at=at(3), eligible=True, offer_kind="seat")
     return [
         ChildFacts("A-READY", **seat, planned_at=at(5), plan_id=7, route_ref="R001", awarded_at=at(10),

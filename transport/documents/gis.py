@@ -5,8 +5,8 @@ only as the pick-up stops of a route. Coordinates are WGS84 (EPSG:4326).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 import geopandas as gpd
 from shapely.geometry import LineString, Point

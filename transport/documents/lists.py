@@ -9,7 +9,8 @@ point and access needs. No dates of birth, application references, diagnoses or 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from transport.documents.journeys import Award, journeys, plan_ref, route_ref
 from transport.documents.maps import Marker, svg_map

@@ -7,9 +7,9 @@ and a scale bar can be drawn. The background is the network's edges inside the m
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import Sequence
 
 import numpy as np
 import shapely
@@ -65,8 +65,8 @@ def svg_map(lines: Sequence[Sequence[Sequence[float]]], markers: Sequence[Marker
     def xy(arr: np.ndarray) -> str:
         return " ".join(f"{(x - x0) * k:.1f},{(y1 - y) * k:.1f}" for x, y in arr)
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="map" viewBox="0 0 {width_px} {height_px}" '
-           f'width="{width_px}" height="{height_px}" role="img" aria-label="{escape(title)}">',
+    out = [(f'<svg xmlns="http://www.w3.org/2000/svg" class="map" viewBox="0 0 {width_px} {height_px}" '
+            f'width="{width_px}" height="{height_px}" role="img" aria-label="{escape(title)}">'),
            f'<rect width="{width_px}" height="{height_px}" fill="#f8f8f5"/>']
     if network is not None:
         frame = shapely.box(x0, y0, x1, y1)
@@ -109,7 +109,7 @@ def svg_map(lines: Sequence[Sequence[Sequence[float]]], markers: Sequence[Marker
     label = f"{bar_m / 1000:g} km" if bar_m >= 1000 else f"{bar_m} m"
     out += [f'<rect x="12" y="{height_px - 30}" width="{bar_px:.1f}" height="6" fill="#0b0c0c"/>',
             f'<text x="12" y="{height_px - 36}" font-size="11" font-family="Arial, sans-serif">{label}</text>',
-            f'<text x="{width_px - 8}" y="{height_px - 8}" font-size="9" text-anchor="end" '
-            'font-family="Arial, sans-serif" fill="#505a5f">Roads © OpenStreetMap contributors (ODbL)</text>',
+            (f'<text x="{width_px - 8}" y="{height_px - 8}" font-size="9" text-anchor="end" '
+             'font-family="Arial, sans-serif" fill="#505a5f">Roads © OpenStreetMap contributors (ODbL)</text>'),
             "</svg>"]
     return "\n".join(out)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Literal, Sequence
+from typing import Any, Literal
 
 from eligibility.rules import Decision
 from transport.documents.journeys import journeys
@@ -64,7 +65,7 @@ def _cell_value(kind: Kind, value: Any) -> Any:
     if kind == "pounds":
         return round(value / 100, 2)
     if kind == "clock":
-        s = int(round(value))
+        s = round(value)
         return dt.time(s // 3600 % 24, s % 3600 // 60)
     if kind == "date":
         return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
