@@ -95,10 +95,13 @@ class _Stack:
 def _stack(trees: Sequence[_Tree | None], n_nodes: int) -> _Stack:
     """Stack the trees' rows (entrances without a search, or with no roots, have none)."""
     with_rows = [t for t in trees if t is not None and len(t.roots)]
-    dist = np.vstack([t.dist for t in with_rows]) if with_rows else np.full((0, n_nodes), INF)
+    # filled tree by tree, each tree's own array released as soon as its rows are copied: the pages of
+    # np.empty are only committed when written, so the peak is the stack plus one tree, not two copies
+    dist = np.empty((sum(len(t.roots) for t in with_rows), n_nodes))
     starts, pos = [], 0
     for t in with_rows:
         k = len(t.roots)
+        dist[pos:pos + k] = t.dist
         t.dist = dist[pos:pos + k]
         starts.append(pos)
         pos += k
