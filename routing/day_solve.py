@@ -394,8 +394,8 @@ def _renumber(duties: Sequence[Duty]) -> list[Duty]:
     return out
 
 
-MAX_CHILDREN = 150
-"""Most children in one joint solve (300 requests): larger bell classes are cut into parts."""
+MAX_CHILDREN = 300
+"""Most children in one joint solve (600 requests): larger bell classes are cut into parts."""
 
 
 def parts(problem: DayProblem, ids: Sequence[str], max_children: int = MAX_CHILDREN) -> list[list[str]]:

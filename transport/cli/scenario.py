@@ -74,3 +74,9 @@ def _summary(s) -> None:
                   f"{len(kids)} children, {len(s.schools)} schools, "
                   f"{sum(v.count for v in s.fleet)} vehicles of {len(s.fleet)} types", highlight=False)
     console.print("  needs: " + ", ".join(f"{k} {n}" for k, n in needs.most_common()), highlight=False)
+    part_time = sum(len(c.attends) < 5 for c in kids)
+    changed = [f"{sch.id} ({', '.join(sch.weekday_bells)})" for sch in s.schools if sch.weekday_bells]
+    if s.session == "day" or part_time or changed:
+        console.print(f"  week: {part_time} part-time; bells differ on some weekdays at "
+                      f"{', '.join(changed) or 'no school'}; {s.policy.school_days_per_year} school days a year; "
+                      f"afternoon: {s.policy.afternoon.replace('_', ' ')}", highlight=False)
