@@ -24,8 +24,10 @@ from api.schemas.documents import (
 from api.security import Principal
 from api.services import documents as svc
 from api.services import exports, readiness
+from api.services import offers as offers_svc
 from api.services.planning import get_plan
 from api.workdays import FIRST_DAY, LAST_DAY
+from transport.documents.sheets import offers_sheet
 
 router = APIRouter(tags=["documents and readiness"], responses={**AUTH, **NOT_FOUND})
 Caller = Annotated[Principal, Depends(current_principal)]
@@ -158,3 +160,13 @@ def comparison_file(plan_id: RecordId, other_id: RecordId, session: SessionDep, 
 def plan_geopackage_file(plan_id: RecordId, session: SessionDep, who: Planner) -> Response:
     """The plan for QGIS: layers routes, stops, schools, depots (children pseudonymous) and walking_routes."""
     return _file(exports.plan_gpkg(session, get_plan(session, plan_id)), exports.GPKG, f"plan-{plan_id}.gpkg")
+
+
+@router.get("/v1/plans/{plan_id}/offers.{fmt}", response_class=Response, responses=SHEET)
+def offers_file(plan_id: RecordId, fmt: Literal["xlsx", "csv"], session: SessionDep, who: Staff,
+                engine: EngineDep) -> Response:
+    """Each eligible child's offers (seat, PTB, pass, travel training: cost a year, suitability, the cheapest),
+    as the offers endpoint gives them to the caller's role, as .xlsx or CSV with a BOM."""
+    rep = offers_svc.report(session, who, plan_id, engine.assessor().policy)
+    data, media = exports.sheet_bytes(offers_sheet(rep["children"]), fmt)
+    return _file(data, media, f"plan-{plan_id}-offers.{fmt}")

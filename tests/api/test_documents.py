@@ -165,6 +165,16 @@ def test_spreadsheets_and_geopackage_downloads(job_client, job_keys, tmp_path): 
         assert b"SYN-0" not in body
     assert c.get(f"/v1/plans/{plan_id}/comparison/{plan_id}.xlsx", headers=k["planner"]).status_code == 200
 
+    offers = c.get(f"/v1/plans/{plan_id}/offers.xlsx", headers=k["officer"])
+    assert offers.status_code == 200, offers.text
+    os_ = openpyxl.load_workbook(io.BytesIO(offers.content))["Offers"]
+    head = [cell.value for cell in os_[1]]
+    assert os_.max_row == 4 and {"seat a year", "ptb a year", "cheapest"} <= set(head)
+    seat = os_.cell(row=2, column=head.index("seat a year") + 1)
+    assert seat.data_type == "n" and seat.number_format == "£#,##0.00"
+    planner_csv = c.get(f"/v1/plans/{plan_id}/offers.csv", headers=k["planner"]).content
+    assert planner_csv.startswith(b"\xef\xbb\xbf") and b"SYN-0" not in planner_csv  # planners see pseudonyms
+
     gpkg = c.get(f"/v1/plans/{plan_id}/plan.gpkg", headers=k["planner"])
     assert gpkg.status_code == 200
     path = tmp_path / "plan.gpkg"

@@ -80,3 +80,18 @@ def test_export_cli_writes_xlsx_and_refuses_other_suffixes(plans, tmp_path):
     assert openpyxl.load_workbook(tmp_path / "plan.xlsx").sheetnames == ["Route sheets", "School lists"]
     bad = run("plan", str(tmp_path / "am.json"), "--out", str(tmp_path / "plan.txt"))
     assert bad.returncode == 2 and bad.stderr.strip() == "error: plan.txt: output must be .xlsx or .csv or .gpkg"
+
+
+def test_offers_sheet_types_costs_and_says_why_not_suitable():
+    """Each offer's cost a year is money; an unsuitable one says why; a missing one says 'not offered'."""
+    from transport.documents.sheets import offers_sheet
+
+    child = {"child_id": None, "pseudonym": "P-1234abcd", "school_id": "131018", "cheapest": "ptb",
+             "saving_vs_seat_pence": 250000,
+             "options": [{"kind": "seat", "annual_pence": 750000, "suitable": True, "reason": ""},
+                         {"kind": "ptb", "annual_pence": 500000, "suitable": True, "reason": ""},
+                         {"kind": "pass", "annual_pence": 60000, "suitable": False, "reason": "needs a passenger assistant"}]}
+    ws = openpyxl.load_workbook(io.BytesIO(to_xlsx([offers_sheet([child])])))["Offers"]
+    row = {ws.cell(row=1, column=j).value: ws.cell(row=2, column=j).value for j in range(1, ws.max_column + 1)}
+    assert row["child"] == "P-1234abcd" and row["seat a year"] == 7500 and row["saving vs seat"] == 2500
+    assert row["pass suitable"] == "no: needs a passenger assistant" and row["travel training suitable"] == "not offered"

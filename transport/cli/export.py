@@ -97,3 +97,24 @@ def compare_cmd(plan_a: str = typer.Argument(..., metavar="A.json"), plan_b: str
     _suffix(out, (".xlsx",))
     Path(out).write_bytes(to_xlsx([comparison_sheet(compare_plans(_plan(plan_a), _plan(plan_b)))]))
     typer.echo(f"comparison -> {out}")
+
+
+@app.command("offers")
+def offers_cmd(offers_json: str = typer.Argument(..., metavar="OFFERS.json", help="from `routes offers`"),
+               out: str = typer.Option(..., help="offers.xlsx or offers.csv")) -> None:
+    """Each child's offers as a spreadsheet: cost a year and suitability of each, the cheapest and its saving."""
+    from transport.documents.sheets import offers_sheet, to_csv, to_xlsx
+
+    suffix = _suffix(out, (".xlsx", ".csv"))
+    p = Path(offers_json)
+    if not p.exists():
+        raise InputError(f"offers file {p} not found")
+    try:
+        doc = json.loads(p.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{p.name}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    if not isinstance(doc, dict) or doc.get("format") != "sen-transport/offers/1":
+        raise InputError(f"{p.name}: not an offers document (format sen-transport/offers/1)")
+    sheet = offers_sheet(doc.get("children", []))
+    Path(out).write_bytes(to_xlsx([sheet]) if suffix == ".xlsx" else to_csv(sheet))
+    typer.echo(f"{len(sheet.rows)} children's offers -> {out}")

@@ -188,3 +188,25 @@ def comparison_sheet(comparison) -> Sheet:
              ("routes added", "", str(d["routes_added"]), ""), ("routes removed", "", str(d["routes_removed"]), ""),
              ("children moved", "", str(d["children_moved"]), "")]
     return Sheet("Comparison", cols, rows)
+
+
+OFFER_KINDS = ("seat", "ptb", "pass", "travel_training")
+
+
+def offers_sheet(children: Iterable[dict[str, Any]]) -> Sheet:
+    """Each child's offers (``sen-transport/offers/1`` children): cost a year and suitability of each, the cheapest."""
+    cols = (Column("child", width=14), Column("school", width=12), Column("cheapest", width=16),
+            Column("saving vs seat", "pounds", 14))
+    for kind in OFFER_KINDS:
+        cols += (Column(f"{kind.replace('_', ' ')} a year", "pounds", 14), Column(f"{kind.replace('_', ' ')} suitable", width=30))
+    rows = []
+    for c in children:
+        options = {o["kind"]: o for o in c.get("options", [])}
+        row: list[Any] = [c.get("child_id") or c.get("pseudonym") or "", c.get("school_id", ""), c.get("cheapest", ""),
+                          c.get("saving_vs_seat_pence")]
+        for kind in OFFER_KINDS:
+            o = options.get(kind)
+            row += [o["annual_pence"] if o else None,
+                    ("yes" if o["suitable"] else f"no: {o['reason']}") if o else "not offered"]
+        rows.append(tuple(row))
+    return Sheet("Offers", cols, rows)
