@@ -212,3 +212,32 @@ def test_planner_stops_an_optimisation_and_keeps_its_best_plan(page, service):
     with service.client("planner") as c:
         plan = c.get(f"/v1/plans/{plan_id}").json()
     assert plan["stopped"] == "cancelled" and page.locator("path.sen-route").count() == plan["routes"]
+
+
+def test_decision_screen_says_where_it_measured_from(page, service):
+    """A UPRN home shows 'the address point (UPRN)'; a postcode centroid near the limit shows the warning."""
+    from transport.domain.geocode import PostcodeIndex
+
+    base = {"first_name": "Ivy", "date_of_birth": "2018-09-01", "school_id": "138113", "travel_date": "2025-09-03"}
+    with service.client("officer") as c:
+        assert c.post("/v1/applications", json={**base, "application_id": "UPRN-1",
+                                                 "home": {"uprn": "990000000001"}}).status_code == 201
+        assert c.post("/v1/applications/UPRN-1/assess").status_code == 201
+        flagged = None
+        for pc in PostcodeIndex.load().postcodes():
+            d = c.post("/v1/eligibility/check", json={**base, "application_id": "PC-1", "home": {"postcode": pc}})
+            if d.status_code == 200 and d.json()["measure_from_address"]:
+                flagged = pc
+                break
+        assert flagged, "some Rutland postcode centroid lies within 0.25 mi of 2 mi from Catmose Primary"
+        assert c.post("/v1/applications", json={**base, "application_id": "PC-1",
+                                                 "home": {"postcode": flagged}}).status_code == 201
+        assert c.post("/v1/applications/PC-1/assess").status_code == 201
+    sign_in(page, service, "officer")
+    for ref, words, warned in (("UPRN-1", "the address point (UPRN)", False), ("PC-1", "the postcode centroid", True)):
+        page.goto(f"{service.url}/web/officer?application={ref}")
+        page.wait_for_selector(f"#decision-summary:has-text('{ref}')")
+        assert words in page.inner_text("#measured-from")
+        assert page.locator("#measure-from-address").count() == (1 if warned else 0)
+        if warned:
+            assert "within 0.25 mi of the 2 mi limit" in page.inner_text("#measure-from-address")

@@ -47,6 +47,9 @@ export function offerText(offer) {
     + `${offer.ptb_annual_pence ? `; personal transport budget alternative ${p(offer.ptb_annual_pence)} a year` : ''}`;
 }
 
+/** Where the distances were measured from, in words (Decision.home_measured_from). */
+const MEASURED_FROM = { uprn: 'the address point (UPRN)', coordinates: 'the coordinates given', 'postcode centroid': 'the postcode centroid' };
+
 /** The decision's parts as GOV.UK components. */
 export function decisionParts(doc, meta = {}) {
   const eligible = doc.eligible;
@@ -58,6 +61,8 @@ export function decisionParts(doc, meta = {}) {
     ['School', `${doc.school_name} (URN ${doc.school_id})`],
     [eligible ? 'Bases' : 'Refusal reason', eligible ? el('ul', { class: 'govuk-list' }, (doc.bases || []).map((b) => el('li', {}, words(b)))) : words(doc.refusal)],
     ['Decided by', el('span', { id: 'inequality' }, doc.decided_by)],
+    ['Measured from', el('span', { id: 'measured-from' }, MEASURED_FROM[doc.home_measured_from] || doc.home_measured_from || '–',
+      doc.measure_from_address ? el('strong', { class: 'govuk-tag govuk-tag--yellow sen-measure-tag' }, 'measure from the address') : '')],
     ['Walking route (measured)', miles(doc.walking_m)],
     ['Safe walking route', miles(doc.safe_walking_m)],
     ['Road route', miles(doc.road_m)],
@@ -68,6 +73,10 @@ export function decisionParts(doc, meta = {}) {
     ['Policy', `${doc.policy_id} ${doc.policy_version}`],
     meta.kind ? ['Decision', `${meta.kind}${meta.created_at ? `, ${new Date(meta.created_at).toLocaleString('en-GB')}` : ''}`] : null,
   ], { id: 'decision-summary' });
+  const caution = doc.measure_from_address ? el('div', { class: 'govuk-warning-text', id: 'measure-from-address' },
+    el('span', { class: 'govuk-warning-text__icon', 'aria-hidden': 'true' }, '!'),
+    el('strong', { class: 'govuk-warning-text__text' }, el('span', { class: 'govuk-visually-hidden' }, 'Warning'),
+      `Measure from the address: ${doc.measure_from_address}.`)) : null;
   const explanation = el('div', { class: 'govuk-inset-text sen-explanation', id: 'explanation' }, doc.explanation);
   const schools = table('Suitable schools considered, nearest first', ['Rank', 'School', 'Walking', 'Entrance', 'Note'],
     (doc.schools_considered || []).map((s) => [String(s.rank), el('span', {}, s.name, s.attended ? ' ' : '', s.attended ? tag('attended', 'blue') : ''),
@@ -76,5 +85,5 @@ export function decisionParts(doc, meta = {}) {
     el('summary', { class: 'govuk-details__summary' }, el('span', { class: 'govuk-details__summary-text' }, `Every rule checked (${(doc.checks || []).length})`)),
     el('div', { class: 'govuk-details__text' }, table(null, ['Rule', 'Holds', 'Test', 'Cites'],
       (doc.checks || []).map((c) => [c.rule, c.holds ? 'yes' : 'no', c.test, c.cites]))));
-  return { panel, summary, explanation, schools, checks };
+  return { panel, summary, caution, explanation, schools, checks };
 }

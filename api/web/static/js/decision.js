@@ -142,7 +142,7 @@ async function show(doc, meta, app) {
   const parts = decisionParts(doc, meta);
   box.replaceChildren(...[parts.panel,
     app ? el('p', { class: 'govuk-body sen-no-print' }, el('a', { class: 'govuk-link', id: 'letter-link', href: `/web/officer/letter?application=${encodeURIComponent(app.id)}` }, 'Printable decision letter')) : null,
-    el('h2', { class: 'govuk-heading-m' }, 'Explanation'), parts.explanation,
+    parts.caution, el('h2', { class: 'govuk-heading-m' }, 'Explanation'), parts.explanation,
     el('h2', { class: 'govuk-heading-m' }, 'The decision'), parts.summary, parts.schools, parts.checks].filter(Boolean));
   if (app && doc.eligible) box.append(await offersSection(app.id));
   box.hidden = false;
