@@ -40,11 +40,16 @@ def schools(
                                        "(farther than SEN_TRANSPORT_MAX_SNAP_M)"),
 ) -> None:
     """The council's school list from GIAS: open schools in and around the LA, typed, with its bell times."""
+    from routing.network import load_network
     from transport.domain.config import get_settings
     from transport.domain.errors import InputError
-    from routing.network import load_network
-    from transport.io.gias import (drop_off_network, merge_council, read_type_codes, select_schools,
-                                   write_schools_yaml)
+    from transport.io.gias import (
+        drop_off_network,
+        merge_council,
+        read_type_codes,
+        select_schools,
+        write_schools_yaml,
+    )
 
     s = get_settings()
     km = s.schools_border_km if border_km is None else border_km
