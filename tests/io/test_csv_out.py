@@ -3,7 +3,7 @@
 import csv
 import io
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transport.io.csv_out import FORMULA_TRIGGERS, SafeWriter, csv_text, safe_cell, write_csv_file
@@ -31,6 +31,7 @@ def test_file_header_and_cells_are_safe(tmp_path):
     assert rows == [["id", "'=name"], ["'@SUM(A1)", "'=1+1"]]
 
 
+@settings(deadline=None)  # the shared 2-core machine: no timing in tests
 @given(st.lists(st.lists(st.text(), min_size=1, max_size=4), min_size=1, max_size=5))
 def test_no_cell_read_back_starts_a_formula(rows):
     """Property: read back, no cell starts with a trigger, and stripping the added quote gives the input."""
@@ -44,6 +45,7 @@ def test_no_cell_read_back_starts_a_formula(rows):
             assert got == want or (got == "'" + want and want.startswith(FORMULA_TRIGGERS))
 
 
+@settings(deadline=None)
 @given(st.dictionaries(st.sampled_from(["a", "b", "c"]), st.text(), min_size=3))
 def test_csv_text_round_trips_safe_dicts(row):
     """Property: csv_text (API responses) is the same writer."""
