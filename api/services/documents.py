@@ -34,7 +34,7 @@ from api.workdays import england_and_wales
 from eligibility.policy import load_policy
 from eligibility.rules import Decision
 from routing.network import load_network
-from transport.documents.decision_letter import decision_letter
+from transport.documents.decision_letter import OfficerDecision, decision_letter
 from transport.documents.journeys import Award, journeys, route_ref
 from transport.documents.lists import route_pack, school_list
 from transport.documents.render import Document
@@ -94,14 +94,18 @@ def issue_decision_letter(session: Session, who: Principal, reference: str, issu
     dec = current_decision(session, rec)
     if dec is None:
         raise ConflictError(f"application {reference} has no decision yet")
-    if dec.document is None:
-        raise ConflictError(f"decision {dec.id} of {reference} is an officer's {dec.kind}: its letter is written by the "
-                            "officer, not generated")
-    decision = Decision.model_validate(dec.document)
+    officer = None
+    measured = dec
+    if dec.document is None:  # an officer's override, review or appeal: the letter uses the last measurement
+        measured = next((d for d in reversed(rec.decisions) if d.document is not None and d.id < dec.id), None)
+        if measured is None:
+            raise ConflictError(f"decision {dec.id} of {reference} has no engine assessment before it to measure from")
+        officer = OfficerDecision(kind=dec.kind, eligible=dec.eligible, refusal=dec.refusal, reason=dec.reason or "")
+    decision = Decision.model_validate(measured.document)
     try:
-        doc = decision_letter(decision, load_policy(dec.policy_id), calendar=england_and_wales(),
+        doc = decision_letter(decision, load_policy(measured.policy_id), calendar=england_and_wales(),
                               issued_on=_today(issued_on), name=str(rec.data.get("first_name") or ""),
-                              network=load_network("walk"), decision_ref=f"decision {dec.id}")
+                              network=load_network("walk"), decision_ref=f"decision {dec.id}", officer=officer)
     except InputError as exc:
         raise ConflictError(str(exc)) from None
     row = store(session, who, doc, application_id=rec.id, decision_id=dec.id)

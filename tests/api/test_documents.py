@@ -52,6 +52,15 @@ def test_decision_letter_issued_stored_and_scoped(client, keys):
         assert client.get(doc["pdf_url"], headers=keys[other]).status_code == 404
         assert client.get("/v1/documents", headers=keys[other]).json()["count"] == 0
     assert client.post("/v1/applications/T-001/decision-letter", json={}, headers=keys["planner"]).status_code == 403
+    # an officer's override gets its own letter: the officer's outcome and reason over the engine's measurements
+    reason = "Parent moved nearer the school in August: route now under the limit (evidence on file)"
+    assert client.post("/v1/applications/T-001/override", json={"eligible": False, "reason": reason},
+                       headers=h).status_code == 201
+    over = client.post("/v1/applications/T-001/decision-letter", json={"issued_on": "2026-08-10"}, headers=h).json()
+    assert over["supersedes_id"] == second["id"] and over["sources"]["decided_on"] == "override"
+    otext = text_of(client.get(over["pdf_url"], headers=h).content)
+    assert "not agreed" in otext and "decided on override by an officer" in otext and reason in otext
+    assert "Walking route" in otext and "stage one review" in otext
 
 
 def test_travel_letters_packs_lists_and_readiness(job_client, job_keys, db_url):  # noqa: F811

@@ -8,6 +8,7 @@ explanation, inequality and citations are the engine's own, never rewritten here
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from eligibility.offer import pounds
@@ -55,11 +56,35 @@ def opening(decision: Decision, policy: Policy, name: str) -> str:
         ptb=pounds(offer.ptb_annual_pence) if offer else "")
 
 
+@dataclass(frozen=True)
+class OfficerDecision:
+    """An officer's override, or a review or appeal outcome, that replaced the engine's decision."""
+
+    kind: str
+    """``override``, ``review`` or ``appeal``."""
+    eligible: bool
+    refusal: str | None
+    reason: str
+
+
+def _officer_view(decision: Decision, officer: OfficerDecision) -> Decision:
+    """The engine's measured decision carrying the officer's outcome (the distances and route stay measured)."""
+    return decision.model_copy(update={
+        "eligible": officer.eligible, "refusal": None if officer.eligible else (officer.refusal or decision.refusal),
+        "bases": decision.bases if officer.eligible else [],
+        "offer": decision.offer if officer.eligible else None})
+
+
 def decision_letter(decision: Decision, policy: Policy, *, calendar: WorkingDays, issued_on: dt.date,
                     name: str = "", network=None, decision_ref: str | None = None,
-                    council: str | None = None) -> Document:
-    """Render the decision letter (the map's background roads come from ``network``, the walk network)."""
+                    council: str | None = None, officer: OfficerDecision | None = None) -> Document:
+    """Render the decision letter (the map's background roads come from ``network``, the walk network).
+
+    With ``officer``, the letter gives the officer's outcome and reason over the engine's measurements.
+    """
     check_policy(decision, policy)
+    if officer is not None:
+        decision = _officer_view(decision, officer)
     name = name.strip() or "your child"
     attended = next((s for s in decision.schools_considered if s.attended), None)
     entrance = attended.entrance if attended is not None else "school point"
@@ -69,7 +94,11 @@ def decision_letter(decision: Decision, policy: Policy, *, calendar: WorkingDays
     if decision.route:
         end = decision.route[-1]
         markers.append(Marker(end[0], end[1], f"{decision.school_name}: {entrance}", "entrance"))
-    if decision.eligible:
+    if officer is not None:
+        rule_label = f"decided on {words(officer.kind)} by an officer" + (
+            f": refused, {words(decision.refusal)}" if not decision.eligible and decision.refusal else "")
+        cites = "officer's decision, with the engine's measurements below"
+    elif decision.eligible:
         rule_label = ", ".join(words(b) for b in decision.bases)
         rows = [policy.rules[b] for b in decision.bases if b in policy.rules]
         cites = "; ".join(r.cites for r in rows) or "; ".join(decision.cites)
@@ -86,7 +115,7 @@ def decision_letter(decision: Decision, policy: Policy, *, calendar: WorkingDays
         "school": decision.school_name,
         "opening": opening(decision, policy, name),
         "rule_label": rule_label,
-        "decided_by": decision.decided_by,
+        "decided_by": f"The officer's reason: {officer.reason}" if officer is not None else decision.decided_by,
         "cites": cites,
         "offer_workings": decision.offer.ptb_workings if decision.offer and decision.offer.kind == "ptb" else "",
         "distances": [("Walking route", _distance(decision.walking_m)),
@@ -114,5 +143,6 @@ def decision_letter(decision: Decision, policy: Policy, *, calendar: WorkingDays
     title = f"Home to school transport for {name}: {'agreed' if decision.eligible else 'not agreed'}"
     return render("decision_letter", decision.application_id, title, "decision_letter.html", context,
                   sources={"application": decision.application_id, "decision": decision_ref,
+                           "decided_on": officer.kind if officer is not None else "assessment",
                            "policy_version": decision.policy_version,
                            "review_by": context["review_by"].isoformat()})
