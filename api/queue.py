@@ -25,7 +25,7 @@ import socket
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from api.models import JobRecord, ScenarioRecord, WorkerRecord, utcnow
@@ -92,12 +92,17 @@ def claim(session: Session, worker_id: str, *, max_tries: int = 5) -> ClaimedJob
 
 def heartbeat(session: Session, lease: Lease, *, elapsed_s: float | None = None,
               best_cost: int | None = None) -> bool | None:
-    """Renew the lease and store progress; True when a cancel was asked, None when the lease is lost."""
+    """Renew the lease and store progress; True when a cancel was asked, None when the lease is lost.
+
+    The best cost so far never goes up: a restart's worse first solution leaves the stored best.
+    """
     values: dict[str, Any] = {"heartbeat_at": utcnow()}
     if elapsed_s is not None:
         values["elapsed_s"] = float(elapsed_s)
     if best_cost is not None:
-        values["best_cost"] = int(best_cost)
+        cost = int(best_cost)
+        values["best_cost"] = case((JobRecord.best_cost.is_(None), cost), (JobRecord.best_cost > cost, cost),
+                                   else_=JobRecord.best_cost)
     if session.execute(update(JobRecord).where(*_held(lease)).values(**values)).rowcount != 1:
         session.rollback()
         return None

@@ -57,12 +57,15 @@ class Reporter:
     def __init__(self, out: TextIO, stop: _Stop):
         self.out, self.stop = out, stop
         self._last = 0.0
+        self._best: int | None = None
 
     def on_progress(self, best_cost: int, elapsed_s: float) -> None:
+        # restarts and portfolio runs each report their own first solutions: keep the best so far
+        self._best = int(best_cost) if self._best is None else min(self._best, int(best_cost))
         now = time.monotonic()
         if now - self._last >= PROGRESS_EVERY_S:
             self._last = now
-            send(self.out, {"progress": {"best_cost": int(best_cost), "elapsed_s": round(float(elapsed_s), 3)}})
+            send(self.out, {"progress": {"best_cost": self._best, "elapsed_s": round(float(elapsed_s), 3)}})
 
     def should_stop(self) -> bool:
         return self.stop.flag

@@ -300,9 +300,11 @@ class Worker:
                 return
 
     def _finish(self, lease: queue.Lease, msg: dict[str, Any], progress: dict[str, Any], stopped: str | None) -> None:
-        """Store the validated plan and the final state in one transaction, if the lease still holds."""
+        """Store the validated plan and the final state in one transaction, if the lease still holds.
+
+        The job's final best cost is the stored plan's KPI (pence), not the search's last estimate.
+        """
         elapsed = float(progress.get("elapsed_s") or 0.0)
-        best = progress.get("best_cost")
         if "error" in msg:
             if stopped == "cancelled":
                 self._settle(lease, "cancelled", stopped=stopped, error=msg["error"])
@@ -320,7 +322,7 @@ class Worker:
                 plan = store_plan(s, job, result, stopped=stopped)
                 if not queue.settle(s, lease, status, plan_id=plan.id, progress=1.0, stopped=stopped,
                                     elapsed_s=elapsed or job.elapsed_s,
-                                    best_cost=best if best is not None else job.best_cost):
+                                    best_cost=int(result["kpis"]["daily_cost_pence"])):
                     s.rollback()
                     log.warning("worker %s lost job %s before storing its plan; nothing stored", self.id, lease.job_id)
                     return

@@ -227,6 +227,9 @@ class PlanComparisonPublic(BaseModel):
     children_moved: int
     changed_in_a: list[str] = Field(description="route-sheet labels of plan a's routes that plan b changes or drops")
     changed_in_b: list[str] = Field(description="route-sheet labels of plan b's routes that are new or differ")
+    a_scenario_id: int = Field(description="the scenario plan a was made for")
+    b_scenario_id: int = Field(description="the scenario plan b was made for")
+    same_scenario: bool = Field(description="false when the plans answer different scenarios (compare with care)")
 
 
 class ViolationPublic(BaseModel):

@@ -258,7 +258,8 @@ def compare(a: PlanRecord, b: PlanRecord) -> dict[str, Any]:
     from transport.planning.plan import PlanDocument
 
     result = compare_plans(PlanDocument.from_dict(a.document), PlanDocument.from_dict(b.document)).to_dict()
-    return result | {"a_id": a.id, "b_id": b.id}
+    return result | {"a_id": a.id, "b_id": b.id, "a_scenario_id": a.scenario_id, "b_scenario_id": b.scenario_id,
+                     "same_scenario": a.scenario_id == b.scenario_id}
 
 
 def route_sheets(plan: PlanRecord) -> list[dict[str, Any]]:

@@ -193,8 +193,12 @@ def test_job_progress_from_stored_scenario(job_client, job_keys, small_scenario)
     running = [j for j in job["_seen"] if j["status"] == "running"]
     assert running and all(0 <= j["progress"] < 1 for j in running)
     assert any(j["best_cost"] is not None for j in running)
+    costs = [j["best_cost"] for j in job["_seen"] if j["best_cost"] is not None]
+    assert costs == sorted(costs, reverse=True), f"the best cost went up during the run: {costs}"
     plan = c.get(f"/v1/plans/{job['plan_id']}", headers=h).json()
     assert plan["kpis"]["children"] == 6 and plan["scenario_id"] == sid
+    # the finished job reports the stored, validated plan's cost in the KPI's units (pence)
+    assert job["best_cost"] == plan["kpis"]["daily_cost_pence"]
     lots = c.post(f"/v1/plans/{job['plan_id']}/lots", json={"grouping": "school"}, headers=h).json()
     assert lots["count"] >= 1 and all(lot["grouping"] == "school" for lot in lots["data"])
     listed = c.get(f"/v1/plans/{job['plan_id']}/lots", headers=h)

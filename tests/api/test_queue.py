@@ -68,6 +68,22 @@ def test_lease_guards_every_write(backend):
     assert job.status == "succeeded" and job.error is None and job.best_cost == 123 and job.elapsed_s == 1.5
 
 
+def test_best_cost_never_goes_up(backend):
+    """A heartbeat with a worse cost (a restart's first solution) leaves the best so far."""
+    _, _, sessions = backend
+    _jobs(sessions, {})
+    with sessions() as s:
+        claimed = queue.claim(s, "w1" * 16)
+    assert claimed is not None
+    for cost in (31985, 35629, 31990, 31000):
+        with sessions() as s:
+            assert queue.heartbeat(s, claimed.lease, best_cost=cost) is False
+    assert _job(sessions, 0).best_cost == 31000
+    with sessions() as s:
+        assert queue.heartbeat(s, claimed.lease, best_cost=40000) is False
+    assert _job(sessions, 0).best_cost == 31000
+
+
 def test_recovery_touches_only_stale_jobs(backend):
     """A fresh heartbeat is never recovered; stale ones are queued again, or failed after the attempt limit."""
     _, _, sessions = backend

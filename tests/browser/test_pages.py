@@ -46,16 +46,26 @@ def test_planner_runs_an_optimisation_and_compares(page, service):
     page.click("#launch-button")
     page.wait_for_selector("#job-progress")
     page.wait_for_selector("#job[data-status='succeeded']", timeout=90_000)
-    assert "Best cost" in page.inner_text("#job-status")
     new_plan = page.get_attribute("#job-plan-link", "href").split("plan=")[1]
     assert new_plan != str(service.seed["plan_id"])
     page.wait_for_selector(f"#map[data-plan='{new_plan}']")  # no eval under the pages' CSP
     with service.client("planner") as c:
-        n_routes = c.get(f"/v1/plans/{new_plan}").json()["routes"]
-    assert page.locator("path.sen-route").count() == n_routes
+        fresh = c.get(f"/v1/plans/{new_plan}").json()
+        seeded = c.get(f"/v1/plans/{service.seed['plan_id']}").json()
+    # the finished job's figure is the stored plan's KPI, to the penny
+    assert f"Best validated plan: £{fresh['kpis']['daily_cost_pence'] / 100:,.2f} a day" in page.inner_text("#job-status")
+    assert page.locator("path.sen-route").count() == fresh["routes"]
     page.select_option("#compare-select", str(service.seed["plan_id"]))
     page.wait_for_selector("#compare-table")
-    assert "Daily cost" in page.inner_text("#compare-table")
+    text = page.inner_text("#compare-table")
+    assert "Daily cost" in text and "Difference (B − A)" in text
+    # A is the open plan, B the one compared with: the sign is B − A
+    d = seeded["kpis"]["daily_cost_pence"] - fresh["kpis"]["daily_cost_pence"]
+    want = "same" if d == 0 else f"{'+' if d > 0 else '−'}£{abs(d) / 100:,.2f}"
+    cost_row = page.locator("#compare-table tbody tr").first.inner_text()
+    assert cost_row.split("\t")[-1].strip() == want, cost_row
+    same = fresh["scenario_id"] == seeded["scenario_id"]
+    assert page.locator("#compare-warning").count() == (0 if same else 1)
     shot(page, "plan-compare")
 
 

@@ -113,6 +113,15 @@ def test_route_sheets_use_pseudonyms(small):
     assert "Kid" not in text and any(r["child"].startswith("P-") for r in rows)
 
 
+def test_layout_in_words():
+    """Route sheets say "1 seat" and "1 wheelchair space", never "1 seats"."""
+    from transport.planning.plan import layout_text
+
+    assert layout_text(1, 0) == "1 seat + 0 wheelchair spaces"
+    assert layout_text(4, 1) == "4 seats + 1 wheelchair space"
+    assert layout_text(16, 2) == "16 seats + 2 wheelchair spaces"
+
+
 def test_never_worse_than_the_greedy_grouping(small):
     """With a time limit too short for the search, the plan is still complete and valid."""
     from routing.baselines import greedy_grouping

@@ -308,7 +308,7 @@ class PlanDocument:
                     needs += ["PA"] * child.passenger_assistant
                 rows.append({
                     "route": f"R{r_i:03d}", "vehicle_type": route.vehicle_type_id,
-                    "layout": f"{route.layout.seats} seats + {route.layout.wheelchairs} wheelchair",
+                    "layout": layout_text(route.layout.seats, route.layout.wheelchairs),
                     "assistant": route.has_assistant, "stop": order, "kind": stop.kind.value,
                     "arrive": clock(stop.arrival_s), "depart": clock(stop.departure_s),
                     "place": schools[loc.id].name if loc.kind == "school" else loc.kind,
@@ -363,6 +363,12 @@ def validate_document(scenario: Scenario, doc: PlanDocument, *, built: BuiltProb
 def _score(plan: Plan) -> tuple[int, int]:
     """Fewer children left out first, then lower daily cost."""
     return len(plan.unassigned), plan.cost.total
+
+
+def layout_text(seats: int, wheelchairs: int) -> str:
+    """A vehicle's layout in words: "1 seat + 0 wheelchair spaces", "4 seats + 1 wheelchair space"."""
+    return (f"{seats} seat{'' if seats == 1 else 's'} + "
+            f"{wheelchairs} wheelchair space{'' if wheelchairs == 1 else 's'}")
 
 
 def plan_scenario(scenario: Scenario, *, time_limit_s: float = 30.0, callbacks=None, network=None,

@@ -36,6 +36,21 @@ async function main() {
 }
 
 const childrenText = (n) => `${n} ${n === 1 ? 'child' : 'children'}`;
+// Children on board at once, from the route sheet: +1 at each pick-up, −1 at each drop-off.
+function mostOnBoard(rows) {
+  let on = 0; let most = 0;
+  for (const r of rows) {
+    if (!r.child) continue;
+    if (r.kind === 'pickup') on += 1; else if (r.kind === 'delivery') on -= 1;
+    most = Math.max(most, on);
+  }
+  return most;
+}
+// "8 children over the run, at most 4 on board" when the vehicle carries them in turns.
+function loadText(id, n) {
+  const most = mostOnBoard(state.sheets.filter((r) => r.route === id));
+  return most > 0 && most < n ? `${childrenText(n)} over the run, at most ${most} on board` : childrenText(n);
+}
 
 async function loadPlans() {
   const plans = (await api('/v1/plans')).data;
@@ -119,7 +134,7 @@ function draw(geo, sheets, scenario) {
     const latlngs = f.geometry.coordinates.map(([lon, lat]) => [lat, lon]);
     const halo = L.polyline(latlngs, { color: '#ffffff', weight: 8, opacity: 0.8, interactive: false, className: 'sen-route-halo' });
     const line = L.polyline(latlngs, { color: colour, weight: 4, opacity: 0.9, className: `sen-route sen-route-${id}` });
-    line.bindTooltip(tip(`${id}: ${f.properties.vehicle_type}, ${childrenText(f.properties.children)}${f.properties.assistant ? ', with assistant' : ''}`), { sticky: true });
+    line.bindTooltip(tip(`${id}: ${f.properties.vehicle_type}, ${loadText(id, f.properties.children)}${f.properties.assistant ? ', with assistant' : ''}`), { sticky: true });
     line.on('click', () => selectRoute(id));
     halo.addTo(state.layer);
     line.addTo(state.layer);
@@ -177,7 +192,7 @@ function renderRouteList(geo) {
     return el('li', {}, el('button', {
       type: 'button', class: 'sen-route-button', 'aria-pressed': 'false', style: `--c:${routeColour(i)}`,
       dataset: { route: id }, onclick: () => selectRoute(id),
-    }, el('strong', {}, id), ` ${f.properties.vehicle_type}, ${childrenText(f.properties.children)}`,
+    }, el('strong', {}, id), ` ${f.properties.vehicle_type}, ${loadText(id, f.properties.children)}`,
     f.properties.assistant ? ', assistant' : '', times ? ` · ${times}` : '', el('span', { class: 'sen-changed-tag' })));
   }));
   document.getElementById('route-stops').replaceChildren();
@@ -240,7 +255,7 @@ async function launch(ev) {
     bar.value = job.progress;
     bar.textContent = `${Math.round(job.progress * 100)}%`;
     status.textContent = `${job.status === 'queued' ? 'Waiting to start' : 'Running'}: ${Math.round(job.progress * 100)}%, `
-      + `${job.elapsed_s.toFixed(1)} of ${job.time_limit_s} s. Best cost so far: ${job.best_cost === null ? 'none yet' : `${pounds(job.best_cost)} a day`}.`;
+      + `${job.elapsed_s.toFixed(1)} of ${job.time_limit_s} s. Search's best so far: ${job.best_cost === null ? 'none yet' : `${pounds(job.best_cost)} a day (checked by the validator when the search ends)`}.`;
     await sleep(500);
     try { job = await api(`/v1/jobs/${job.id}`); } catch (e) { status.textContent = e.message; break; }
   }
@@ -252,7 +267,7 @@ async function launch(ev) {
     // a stopped search keeps its best validated plan so far (job.stopped says why it stopped)
     const stopped = { cancelled: 'Stopped', timed_out: 'Stopped at the time limit' }[job.stopped];
     status.replaceChildren(stopped ? tag(stopped, 'yellow') : tag('Finished', 'green'),
-      ` Best cost ${pounds(job.best_cost)} a day${stopped ? ', the best plan found before the search was stopped' : ''}. `,
+      ` Best validated plan: ${pounds(job.best_cost)} a day${stopped ? ', the best plan found before the search was stopped' : ''}. `,
       el('a', { class: 'govuk-link', href: `/web/planner?plan=${job.plan_id}`, id: 'job-plan-link' }, `Plan ${job.plan_id}`), ' is open on the map.');
     await loadPlans();
     openPlan(String(job.plan_id));
@@ -272,13 +287,19 @@ async function compare(otherId) {
     cmp = await api(`/v1/plans/${state.plan.id}/compare/${otherId}`);
   } catch (e) { box.replaceChildren(el('p', { class: 'govuk-error-message' }, e.message)); return; }
   const a = cmp.a; const b = cmp.b;
+  // Difference is B − A: plan B (the one compared with) less plan A (the one open). Negative = B is lower.
   const diff = (x, y, f = (v) => v) => { const d = y - x; return d === 0 ? 'same' : `${d > 0 ? '+' : '−'}${f(Math.abs(d))}`; };
   for (const id of cmp.changed_in_a) {
     const t = document.querySelector(`#route-list button[data-route="${id}"] .sen-changed-tag`);
     if (t) t.replaceChildren(' ', tag('changed', 'yellow'));
   }
   box.replaceChildren(
-    table(`Plan ${cmp.a_id} against plan ${cmp.b_id}`, ['', `Plan ${cmp.a_id}`, `Plan ${cmp.b_id}`, 'Difference'], [
+    cmp.same_scenario ? '' : el('div', { class: 'govuk-warning-text', id: 'compare-warning' },
+      el('span', { class: 'govuk-warning-text__icon', 'aria-hidden': 'true' }, '!'),
+      el('strong', { class: 'govuk-warning-text__text' }, el('span', { class: 'govuk-visually-hidden' }, 'Warning'),
+        `These plans answer different scenarios (${cmp.a_scenario_id} and ${cmp.b_scenario_id}): the children and schools may differ, so the difference is not a saving.`)),
+    table(`Plan ${cmp.a_id} (A) against plan ${cmp.b_id} (B): difference is B − A, so a minus means plan ${cmp.b_id} is lower`,
+      ['', `A: plan ${cmp.a_id}`, `B: plan ${cmp.b_id}`, 'Difference (B − A)'], [
       ['Daily cost', pounds(a.daily_cost_pence), pounds(b.daily_cost_pence), diff(a.daily_cost_pence, b.daily_cost_pence, pounds)],
       ['Vehicles', String(a.vehicles), String(b.vehicles), diff(a.vehicles, b.vehicles)],
       ['Mileage', `${a.miles}`, `${b.miles}`, diff(a.miles, b.miles, (v) => v.toFixed(1))],
