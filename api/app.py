@@ -75,6 +75,7 @@ def create_app(settings: ApiSettings | None = None, *, engine: EligibilityEngine
     async def lifespan(app: FastAPI):
         if settings.migrate_at_start:
             upgrade(settings.database_url)
+        web.warn_if_not_vendored()
         if app.state.engine.state == "not_loaded" and settings.load_engine_at_start:
             app.state.engine.start_background_load()
         if start_jobs:
@@ -140,7 +141,9 @@ def create_app(settings: ApiSettings | None = None, *, engine: EligibilityEngine
     for router in (health.router, applications.router, eligibility.router, cases.router, planning.router, planning.lots,
                    schools.router, documents.router, admin.router, ptb.router, offers.router):
         app.include_router(router)
-    app.include_router(__import__("api.web.router", fromlist=["router"]).router)  # web pages (api/web)
+    web = __import__("api.web.router", fromlist=["router"])
+    app.include_router(web.router)  # web pages (api/web)
+    app.include_router(web.root)  # / -> /web/
     app.include_router(__import__("api.web.docs", fromlist=["router"]).router)  # /docs from vendored Swagger UI
     app.add_middleware(JsonHeaders)
     return app

@@ -52,6 +52,22 @@ PAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
 }
 
 router = APIRouter(prefix="/web", include_in_schema=False)
+root = APIRouter(include_in_schema=False)
+
+
+@root.get("/")
+def site_root() -> RedirectResponse:
+    """``http://host/`` opens the pages."""
+    return RedirectResponse("/web/", status_code=307)
+
+
+def warn_if_not_vendored() -> list[str]:
+    """Log (at start-up) that the pages cannot load until ``scripts/vendor_web.sh`` has run; the missing files."""
+    missing = vendor_missing()
+    if missing:
+        log.warning("the web pages' libraries are not installed (missing %s): run scripts/vendor_web.sh from the "
+                    "repository root, then reload /web/; the API works without them", ", ".join(missing))
+    return missing
 
 _templates = None
 _roads_lock = threading.Lock()

@@ -53,6 +53,26 @@ def test_redoc_is_switched_off(client):
     assert client.get("/redoc").status_code == 404
 
 
+def test_root_opens_the_pages(client):
+    """http://host/ redirects to the pages."""
+    r = client.get("/", follow_redirects=False)
+    assert r.status_code == 307 and r.headers["location"] == "/web/"
+
+
+def test_pages_without_vendored_files_say_how_to_fix(client, monkeypatch, tmp_path, caplog):
+    """Before scripts/vendor_web.sh has run, a page answers 503 naming the script, and the start-up log says so."""
+    import logging
+
+    import api.web.router as web
+
+    monkeypatch.setattr(web, "VENDOR", tmp_path)
+    r = client.get("/web/planner")
+    assert r.status_code == 503 and "scripts/vendor_web.sh" in r.text
+    with caplog.at_level(logging.WARNING, logger="api.web.router"):
+        assert web.warn_if_not_vendored()
+    assert "scripts/vendor_web.sh" in caplog.text and "leaflet" in caplog.text
+
+
 def test_docs_without_vendored_files_says_how_to_fix(client, monkeypatch, tmp_path):
     """Before scripts/vendor_web.sh has run, /docs answers 503 naming the script, not a page that cannot load."""
     import api.web.docs as docs
