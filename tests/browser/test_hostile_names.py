@@ -45,6 +45,7 @@ def test_hostile_names_render_as_text_in_lot_tooltips(page, service):
         seen.add(page.inner_text(".leaflet-tooltip"))
         assert page.locator(".leaflet-tooltip a, .leaflet-tooltip img, .leaflet-tooltip b").count() == 0
         markers.nth(i).dispatch_event("mouseout")
+        page.wait_for_selector(".leaflet-tooltip", state="detached")  # never read the previous marker's tooltip
     text = " ".join(seen)
     assert "Zed</a>" in text and "<b>Hostile High</b>" in text, seen
     assert page.locator("#pwn-child, #pwn-school").count() == 0
