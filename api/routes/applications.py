@@ -41,11 +41,17 @@ def list_applications(
     school_id: Annotated[str | None, Query(max_length=64)] = None,
     status_: Annotated[Literal["received", "eligible", "not_eligible"] | None, Query(alias="status")] = None,
     travel_date: dt.date | None = None,
+    q: Annotated[str | None, Query(max_length=64, description=(
+        "reference, first name or home postcode containing this, ignoring case and spaces"))] = None,
+    sort: Annotated[Literal["received", "-received", "reference", "-reference", "travel_date", "-travel_date",
+                            "school", "-school"], Query(description="order; '-' first for descending")] = "received",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> ApplicationsPublic:
-    """Applications matching the filters, oldest first, one page at a time."""
-    rows, count = svc.listing(session, school_id=school_id, status=status_, travel_date=travel_date, limit=limit, offset=offset)
+    """Applications matching the filters and search, in the chosen order, one page at a time;
+    ``count`` is how many match in all."""
+    rows, count = svc.listing(session, school_id=school_id, status=status_, travel_date=travel_date, search=q,
+                              sort=sort, limit=limit, offset=offset)
     return ApplicationsPublic(data=[svc.public(session, r) for r in rows], count=count, limit=limit, offset=offset)
 
 

@@ -6,7 +6,7 @@ import hashlib
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -113,9 +113,23 @@ def get(session: Session, reference: str) -> ApplicationRecord:
     return rec
 
 
+SORTS = {"received": ApplicationRecord.id, "reference": ApplicationRecord.reference,
+         "travel_date": ApplicationRecord.travel_date, "school": ApplicationRecord.school_id}
+
+
+def _squash(expr):
+    """Upper case without spaces, so "pe94es" finds "PE9 4ES"."""
+    return func.replace(func.upper(expr), " ", "")
+
+
 def listing(session: Session, *, school_id: str | None = None, status: str | None = None,
-            travel_date=None, limit: int = 50, offset: int = 0) -> tuple[list[ApplicationRecord], int]:
-    """A page of applications matching the filters (oldest first) and the total that match."""
+            travel_date=None, search: str | None = None, sort: str = "received",
+            limit: int = 50, offset: int = 0) -> tuple[list[ApplicationRecord], int]:
+    """A page of applications matching the filters and the total that match.
+
+    ``search`` finds a reference, first name or home postcode containing it, ignoring case and spaces;
+    ``sort`` is a key of ``SORTS``, ``-`` first for descending (ties in order received).
+    """
     q = select(ApplicationRecord)
     if school_id is not None:
         q = q.where(ApplicationRecord.school_id == school_id)
@@ -123,8 +137,16 @@ def listing(session: Session, *, school_id: str | None = None, status: str | Non
         q = q.where(ApplicationRecord.status == status)
     if travel_date is not None:
         q = q.where(ApplicationRecord.travel_date == travel_date)
+    if search and search.strip():
+        term = "".join(search.upper().split())
+        like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        q = q.where(or_(_squash(ApplicationRecord.reference).like(like, escape="\\"),
+                        _squash(ApplicationRecord.data["first_name"].as_string()).like(like, escape="\\"),
+                        _squash(ApplicationRecord.data[("home", "postcode")].as_string()).like(like, escape="\\")))
     count = session.scalar(select(func.count()).select_from(q.subquery())) or 0
-    rows = list(session.scalars(q.order_by(ApplicationRecord.id).limit(limit).offset(offset)))
+    column = SORTS[sort.lstrip("-")]
+    order = (column.desc() if sort.startswith("-") else column.asc(), ApplicationRecord.id)
+    rows = list(session.scalars(q.order_by(*order).limit(limit).offset(offset)))
     return rows, count
 
 

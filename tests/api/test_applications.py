@@ -81,6 +81,25 @@ def test_list_filters_and_pages(client, keys):
     assert client.get("/v1/applications?limit=0", headers=keys["officer"]).status_code == 422
 
 
+def test_list_searches_and_sorts(client, keys):
+    """Search by reference (any case), first name or postcode (with or without the space); sort; true count."""
+    off = keys["officer"]
+    client.post("/v1/applications/import", content=COHORT_CSV.read_bytes(), headers={**off, "Content-Type": "text/csv"})
+    ids = lambda r: [a["id"] for a in r.json()["data"]]  # noqa: E731
+    r = client.get("/v1/applications?q=syn-00", headers=off)
+    assert r.json()["count"] == 9 and ids(r)[0] == "SYN-001"
+    assert ids(client.get("/v1/applications?q=leo", headers=off)) == ["SYN-002"]
+    assert ids(client.get("/v1/applications?q=pe94es", headers=off)) == ["SYN-002"]
+    assert ids(client.get("/v1/applications?q=PE9%204ES", headers=off)) == ["SYN-002"]
+    assert client.get("/v1/applications?q=nobody", headers=off).json() == {"data": [], "count": 0, "limit": 50, "offset": 0}
+    desc = client.get("/v1/applications?sort=-reference&limit=2", headers=off).json()
+    assert [a["id"] for a in desc["data"]] == ["SYN-010", "SYN-009"] and desc["count"] == 10
+    assert client.get("/v1/applications?sort=colour", headers=off).status_code == 422
+    client.post("/v1/eligibility/assessments", json={"scope": "undecided"}, headers=off)
+    refused = client.get("/v1/applications?status=not_eligible&q=syn", headers=off).json()
+    assert refused["count"] == 5 and all(a["status"] == "not_eligible" for a in refused["data"])
+
+
 def test_import_reports_every_row(client, keys):
     """Good rows are stored, each bad row is reported with its number and reason, repeats are caught."""
     r = client.post("/v1/applications/import", content=BAD_ROWS, headers={**keys["officer"], "Content-Type": "text/csv"})
