@@ -5,6 +5,7 @@ import { api, el, errorSummary, guard, params, setParam } from '/web/static/js/c
 import { makeMap } from '/web/static/js/map.js';
 import { decisionParts, drawDecision, mapKey } from '/web/static/js/decision-view.js';
 import { offersSection } from '/web/static/js/offers-view.js';
+import { setUpList } from '/web/static/js/applications-list.js';
 
 const state = {};
 
@@ -20,6 +21,7 @@ async function main() {
   const ref = params().get('application');
   if (ref) { document.getElementById('ref').value = ref; openApplication(ref); }
   loadSchools();
+  setUpList();
 }
 
 /** Offer the known schools (URN and name) in the school fields' lists. */

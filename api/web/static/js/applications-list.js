@@ -1,0 +1,70 @@
+// The officer's list to work from: search by reference, first name or postcode; filter by status,
+// school and travel date (GOV.UK date input); sort; page. Everything is GET /v1/applications.
+import { api, el, table, tag } from '/web/static/js/common.js';
+
+export const PAGE_SIZE = 20;
+const STATUS = { received: ['Undecided', 'grey'], eligible: ['Eligible', 'green'], not_eligible: ['Refused', 'red'] };
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October',
+  'November', 'December'];
+
+/** "2025-09-03" -> "3 September 2025", as GOV.UK writes dates. */
+export function govukDate(iso) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || '');
+  return m ? `${Number(m[3])} ${MONTHS[Number(m[2]) - 1]} ${m[1]}` : (iso || '–');
+}
+
+/** The ISO date of a GOV.UK date input (day, month, year): '' when all empty, null when not a real date. */
+export function dateInput(prefix) {
+  const [d, mo, y] = ['day', 'month', 'year'].map((p) => document.getElementById(`${prefix}-${p}`).value.trim());
+  if (!d && !mo && !y) return '';
+  if (!/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(mo) || !/^\d{4}$/.test(y)) return null;
+  const date = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
+  if (date.getUTCDate() !== Number(d) || date.getUTCMonth() !== Number(mo) - 1) return null;
+  return `${y}-${mo.padStart(2, '0')}-${d.padStart(2, '0')}`;
+}
+
+function showDateError(message) {
+  const err = document.getElementById('find-date-error');
+  document.getElementById('find-date-group').classList.toggle('govuk-form-group--error', Boolean(message));
+  for (const p of ['day', 'month', 'year']) document.getElementById(`find-date-${p}`).classList.toggle('govuk-input--error', Boolean(message));
+  err.replaceChildren(...(message ? [el('span', { class: 'govuk-visually-hidden' }, 'Error: '), message] : []));
+  err.hidden = !message;
+}
+
+export function setUpList() {
+  const form = document.getElementById('find');
+  form.addEventListener('submit', (ev) => { ev.preventDefault(); search(0); });
+  search(0);
+}
+
+async function search(offset) {
+  const box = document.getElementById('find-results');
+  const date = dateInput('find-date');
+  if (date === null) { showDateError('Travel from must be a real date, for example 3 9 2025'); return; }
+  showDateError('');
+  const q = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(offset), sort: document.getElementById('find-sort').value });
+  const text = document.getElementById('find-q').value.trim();
+  const status = document.getElementById('find-status').value;
+  const school = document.getElementById('find-school').value.trim();
+  if (text) q.set('q', text);
+  if (status) q.set('status', status);
+  if (school) q.set('school_id', school);
+  if (date) q.set('travel_date', date);
+  let page;
+  try {
+    page = await api(`/v1/applications?${q}`);
+  } catch (e) { box.replaceChildren(el('p', { class: 'govuk-error-message' }, e.message)); return; }
+  if (!page.count) { box.replaceChildren(el('p', { class: 'govuk-body', id: 'find-count' }, 'No applications match.')); return; }
+  const last = offset + page.data.length;
+  const nav = el('nav', { class: 'govuk-pagination govuk-pagination--block', 'aria-label': 'Pages of applications' },
+    offset > 0 ? el('div', { class: 'govuk-pagination__prev' }, el('button', { type: 'button', class: 'govuk-button govuk-button--secondary', id: 'find-prev', onclick: () => search(Math.max(0, offset - PAGE_SIZE)) }, 'Previous page')) : null,
+    last < page.count ? el('div', { class: 'govuk-pagination__next' }, el('button', { type: 'button', class: 'govuk-button govuk-button--secondary', id: 'find-next', onclick: () => search(offset + PAGE_SIZE) }, 'Next page')) : null);
+  box.replaceChildren(
+    el('p', { class: 'govuk-body', id: 'find-count' }, `Showing ${offset + 1} to ${last} of ${page.count} ${page.count === 1 ? 'application' : 'applications'}`),
+    el('div', { class: 'sen-table-scroll' }, table('', ['Reference', 'First name', 'Postcode', 'School', 'Travel from', 'Status'],
+      page.data.map((a) => [
+        el('a', { class: 'govuk-link', href: `/web/officer?application=${encodeURIComponent(a.id)}` }, a.id),
+        a.application.first_name || '–', a.application.home.postcode || '–', a.school_id, govukDate(a.travel_date),
+        tag(...(STATUS[a.status] || [a.status, 'grey']))]), { id: 'find-table' })),
+    nav);
+}

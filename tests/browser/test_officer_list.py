@@ -1,0 +1,69 @@
+"""The officer's list to work from: search (any case, name, postcode), filter, sort, page, open."""
+
+from __future__ import annotations
+
+from tests.browser.conftest import shot, sign_in
+
+
+def _rows(page) -> list[str]:
+    return page.eval_on_selector_all("#find-table tbody tr td:first-child", "els => els.map(e => e.textContent.trim())")
+
+
+def test_officer_finds_an_application_without_knowing_its_reference(page, service):
+    """Lower-case reference, a first name and a postcode without its space each find SYN-002; filters and paging
+    agree with the API's counts; choosing a row opens its decision."""
+    with service.client("officer") as c:
+        everyone = c.get("/v1/applications", params={"limit": 500}).json()
+        refused = c.get("/v1/applications", params={"status": "not_eligible", "limit": 500}).json()
+        on_date = c.get("/v1/applications", params={"travel_date": "2025-09-03", "limit": 500}).json()
+    sign_in(page, service, "officer")
+    page.wait_for_selector("#find-count")
+    shown = min(everyone["count"], 20)
+    assert page.inner_text("#find-count") == f"Showing 1 to {shown} of {everyone['count']} applications"
+
+    for text in ("syn-002", "Leo", "pe94es"):
+        page.fill("#find-q", text)
+        page.click("#find-button")
+        page.wait_for_function("() => document.querySelector('#find-count')?.textContent.includes('of 1 application')")
+        assert _rows(page) == ["SYN-002"], text
+
+    page.fill("#find-q", "")
+    page.select_option("#find-status", "not_eligible")
+    page.click("#find-button")
+    page.wait_for_selector(f"#find-count:has-text('of {refused['count']} application')")
+    assert sorted(_rows(page)) == sorted(a["id"] for a in refused["data"][:20])
+    assert set(page.eval_on_selector_all("#find-table tbody tr td:last-child", "els => els.map(e => e.textContent.trim())")) == {"Refused"}
+
+    page.select_option("#find-status", "")
+    page.fill("#find-date-day", "3")
+    page.fill("#find-date-month", "9")
+    page.fill("#find-date-year", "2025")
+    page.select_option("#find-sort", "-reference")
+    page.click("#find-button")
+    page.wait_for_selector(f"#find-count:has-text('of {on_date['count']} application')")
+    want = sorted((a["id"] for a in on_date["data"]), reverse=True)
+    assert _rows(page) == want[:20]
+    assert "3 September 2025" in page.inner_text("#find-table")
+
+    page.fill("#find-date-day", "31")
+    page.fill("#find-date-month", "2")
+    page.click("#find-button")
+    page.wait_for_selector("#find-date-error:not([hidden])")
+    assert "real date" in page.inner_text("#find-date-error")
+
+    page.fill("#find-date-day", "")
+    page.fill("#find-date-month", "")
+    page.fill("#find-date-year", "")
+    page.select_option("#find-sort", "reference")
+    page.click("#find-button")
+    page.wait_for_selector("#find-table")
+    if everyone["count"] > 20:
+        page.click("#find-next")
+        page.wait_for_selector("#find-count:has-text('Showing 21 to')")
+    shot(page, "officer-list")
+    page.fill("#find-q", "SYN-006")
+    page.click("#find-button")
+    page.wait_for_function("() => document.querySelector('#find-count')?.textContent.includes('of 1 application')")
+    page.click("#find-table a:has-text('SYN-006')")
+    page.wait_for_selector("#decision-panel")
+    assert "Not eligible" in page.inner_text("#decision-panel")
