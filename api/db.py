@@ -15,8 +15,9 @@ BUSY_TIMEOUT_S = 5.0
 
 
 def make_engine(url: str, *, busy_timeout_s: float = BUSY_TIMEOUT_S) -> Engine:
-    """An engine for ``url``; SQLite gets foreign keys on, WAL and a bounded busy timeout for concurrent writers
-    (``busy_timeout_s``; past it the request gets 503, see :func:`is_busy`)."""
+    """An engine for ``url``; SQLite gets foreign keys on, WAL and a bounded busy timeout for concurrent writers,
+    PostgreSQL the same bound as its ``lock_timeout`` (``busy_timeout_s``; past it the request gets 503, see
+    :func:`is_busy`)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout_s})
 
@@ -29,7 +30,10 @@ def make_engine(url: str, *, busy_timeout_s: float = BUSY_TIMEOUT_S) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # PostgreSQL: a statement waiting for another transaction's lock gives up after the same bound
+    # (lock_not_available, 55P03), which the service answers 503 + Retry-After like SQLite's busy.
+    options = f"-c lock_timeout={max(1, int(busy_timeout_s * 1000))}" if busy_timeout_s > 0 else ""
+    return create_engine(url, pool_pre_ping=True, connect_args={"options": options} if options else {})
 
 
 def is_busy(exc: BaseException) -> bool:

@@ -78,3 +78,36 @@ def test_creation_refuses_what_cannot_be_decided(client, keys):
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "home", "postcode"]
     assert "SW1A" not in r.text
     assert client.get("/v1/applications", headers=keys["officer"]).json()["count"] == 0
+
+
+def test_postgres_lock_wait_is_bounded(postgres_engine):
+    """On PostgreSQL a write waiting for another transaction's row lock gives up after busy_timeout_s
+    with lock-not-available (which the service answers 503 + Retry-After), never waits for ever."""
+    import time
+
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from api.db import is_busy, make_engine
+    from tests.api.conftest import POSTGRES_URL
+
+    with postgres_engine.begin() as conn:
+        conn.execute(text("INSERT INTO instance_secrets (name, value) VALUES ('lock-test', 'x') "
+                          "ON CONFLICT (name) DO NOTHING"))
+    waiting = make_engine(POSTGRES_URL, busy_timeout_s=0.5)
+    holder = postgres_engine.connect()
+    tx = holder.begin()
+    try:
+        holder.execute(text("SELECT value FROM instance_secrets WHERE name = 'lock-test' FOR UPDATE"))
+        started = time.monotonic()
+        with pytest.raises(OperationalError) as err, waiting.begin() as conn:
+            conn.execute(text("UPDATE instance_secrets SET value = 'y' WHERE name = 'lock-test'"))
+        assert time.monotonic() - started < 5
+        assert is_busy(err.value)
+    finally:
+        tx.rollback()
+        holder.close()
+        waiting.dispose()
+        with postgres_engine.begin() as conn:
+            conn.execute(text("DELETE FROM instance_secrets WHERE name = 'lock-test'"))
