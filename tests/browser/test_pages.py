@@ -112,6 +112,7 @@ def test_officer_enters_an_application_and_imports_a_cohort(page, service, tmp_p
     page.click("#save-assess")
     page.wait_for_selector("#decision-panel")
     assert "Eligible" in page.inner_text("#decision-panel")
+    page.wait_for_selector("#decision-panel:focus")  # the page moves to the outcome
     page.wait_for_selector("path.sen-walk-route")
     page.wait_for_selector("#offers-status:has-text('not on a planned route yet')")
 

@@ -95,6 +95,15 @@ function formBody() {
   return body;
 }
 
+/** After "Save and decide" (or "Decide without saving") the page moves to the outcome. */
+function focusOutcome() {
+  const panel = document.getElementById('decision-panel');
+  if (!panel) return;
+  panel.setAttribute('tabindex', '-1');
+  panel.focus();
+  panel.scrollIntoView({ block: 'start' });
+}
+
 const REQUIRED = [['application_id', 'Enter a reference'], ['date_of_birth', 'Enter the date of birth'], ['postcode', 'Enter the home postcode'],
   ['school_id', 'Enter the school URN'], ['travel_date', 'Enter the date travel starts']];
 
@@ -114,12 +123,13 @@ async function submitNew(save) {
       const dec = await api(`/v1/applications/${encodeURIComponent(body.application_id)}/assess`, { method: 'POST' });
       document.getElementById('ref').value = body.application_id;
       setParam('application', body.application_id);
-      show(dec.document, dec, { id: body.application_id });
+      await show(dec.document, dec, { id: body.application_id });
     } else {
       const doc = await api('/v1/eligibility/check', { method: 'POST', json: body });
-      show(doc, { kind: 'not saved' }, null);
+      await show(doc, { kind: 'not saved' }, null);
     }
     errorSummary(errors, []);
+    focusOutcome();
   } catch (e) {
     // the API names the field: put the message next to it when we have that field
     const list = Array.isArray(e.detail) ? e.detail : [{ loc: [], msg: e.message }];
