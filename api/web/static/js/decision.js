@@ -12,16 +12,20 @@ const state = {};
 if (guard()) main();
 
 async function main() {
-  state.map = await makeMap('map', { label: 'Map of the measured walking route' });
-  state.layer = L.layerGroup().addTo(state.map);
-  mapKey(state.map);
-  document.getElementById('open').addEventListener('submit', (ev) => { ev.preventDefault(); openApplication(document.getElementById('ref').value.trim()); });
-  document.getElementById('new').addEventListener('submit', (ev) => { ev.preventDefault(); submitNew(true); });
-  document.getElementById('check-only').addEventListener('click', () => submitNew(false));
+  // the forms are live before the map has loaded, so an early click never submits the form natively
+  const ready = makeMap('map', { label: 'Map of the measured walking route' }).then((map) => {
+    state.map = map;
+    state.layer = L.layerGroup().addTo(map);
+    mapKey(map);
+  });
+  document.getElementById('open').addEventListener('submit', (ev) => { ev.preventDefault(); ready.then(() => openApplication(document.getElementById('ref').value.trim())); });
+  document.getElementById('new').addEventListener('submit', (ev) => { ev.preventDefault(); ready.then(() => submitNew(true)); });
+  document.getElementById('check-only').addEventListener('click', () => ready.then(() => submitNew(false)));
+  setUpList();
+  await ready;
   const ref = params().get('application');
   if (ref) { document.getElementById('ref').value = ref; openApplication(ref); }
   loadSchools();
-  setUpList();
 }
 
 /** Offer the known schools (URN and name) in the school fields' lists. */
