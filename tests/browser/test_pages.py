@@ -36,6 +36,19 @@ def test_planner_sees_every_route_and_highlights_one(page, service):
     assert page.locator("#stops-table tbody tr").count() >= 3
     shot(page, "plan-map")
 
+    # keyboard: markers and route lines are not each a tab stop (routes are chosen from the list); "Skip the map"
+    focusable = page.eval_on_selector_all(
+        "#map .leaflet-marker-icon, #map path", "els => els.filter(e => e.tabIndex >= 0 && e.hasAttribute('tabindex')).length")
+    assert focusable == 0
+    page.focus("#skip-map")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#after-map:focus", state="attached")
+    # bell times without seconds; route colours never the roads' greys
+    titles = page.eval_on_selector_all(".sen-school", "els => els.map(e => e.getAttribute('title') || '')")
+    assert titles and not any(re.search(r"\d\d:\d\d:\d\d", t) for t in titles), titles
+    colours = page.eval_on_selector_all("path.sen-route", "els => els.map(e => e.getAttribute('stroke'))")
+    assert not {c.lower() for c in colours} & {"#505a5f", "#b1b4b6", "#cfd2d4"}
+
 
 def test_planner_runs_an_optimisation_and_compares(page, service):
     """A small job started from the page shows its progress, opens its plan, and compares with the seeded plan."""

@@ -5,7 +5,8 @@ import { el } from '/web/static/js/common.js';
 
 // Distinguishable on white and for common colour-vision deficiencies (Okabe-Ito + GOV.UK colours).
 export const COLOURS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#1d70b8', '#E69F00', '#6f72af', '#00703c',
-  '#912b88', '#b58840', '#28a197', '#d4351c', '#505a5f', '#f499be', '#5694ca', '#85994b'];
+  '#912b88', '#b58840', '#28a197', '#d4351c', '#4c2c92', '#f499be', '#5694ca', '#85994b'];
+// never a grey: the roads underneath are drawn in greys
 
 let configPromise = null;
 let roadsPromise = null;
@@ -48,17 +49,18 @@ export function tip(text) {
   return el('span', { class: 'sen-tip' }, String(text));
 }
 
-/** A small round marker with text (stop number, initial), keyboard-focusable, with a tooltip. */
+/** A small round marker with text (stop number, initial), with a tooltip. Not a tab stop: every marker's
+ * facts are also in the page's lists and tables, so tabbing doesn't walk through the map. */
 export function labelMarker(latlng, text, { colour = '#0b0c0c', title = '', className = '', size = 22 } = {}) {
   const html = el('span', { class: 'sen-pin-inner', style: `background:${colour}` }, text);
   const icon = L.divIcon({ className: `sen-pin ${className}`, html: html.outerHTML, iconSize: [size, size], iconAnchor: [size / 2, size / 2] });
-  return L.marker(latlng, { icon, title, alt: title, keyboard: true, riseOnHover: true });
+  return L.marker(latlng, { icon, title, alt: title, keyboard: false, riseOnHover: true });
 }
 
 /** A square school marker. */
 export function schoolMarker(latlng, title) {
   const icon = L.divIcon({ className: 'sen-school', html: el('span', { class: 'sen-school-inner', 'aria-hidden': 'true' }, 'S').outerHTML, iconSize: [26, 26], iconAnchor: [13, 13] });
-  return L.marker(latlng, { icon, title, alt: title, keyboard: true, zIndexOffset: 500 });
+  return L.marker(latlng, { icon, title, alt: title, keyboard: false, zIndexOffset: 500 });
 }
 
 export function legend(map, rows) {

@@ -120,6 +120,9 @@ function renderKpis(plan) {
   }
 }
 
+/** "08:45:00" -> "08:45": bell times without seconds. */
+const hhmm = (t) => String(t || '').slice(0, 5);
+
 function routeColour(i) { return COLOURS[i % COLOURS.length]; }
 
 function draw(geo, sheets, scenario) {
@@ -154,7 +157,7 @@ function draw(geo, sheets, scenario) {
       const pin = el('span', {}, el('span', { class: 'sen-pin-inner', 'data-child': String(row.child), style: `background:${r.colour}` }, String(row.stop)),
         badges.length ? el('span', { class: 'sen-badges' }, ...badges) : null);
       const html = pin.innerHTML;
-      const m = L.marker(at, { icon: L.divIcon({ className: 'sen-pin sen-pin--child', html, iconSize: [22, 22], iconAnchor: [11, 11] }), title, alt: title, keyboard: true });
+      const m = L.marker(at, { icon: L.divIcon({ className: 'sen-pin sen-pin--child', html, iconSize: [22, 22], iconAnchor: [11, 11] }), title, alt: title, keyboard: false });
       m.bindTooltip(tip(title));
       m.on('click', () => selectRoute(row.route));
       m.addTo(state.layer);
@@ -172,7 +175,7 @@ function draw(geo, sheets, scenario) {
   }
   for (const sc of schools.values()) {
     const b = bells.get(sc.name);
-    const bell = b ? `bell ${b.bell_start}–${b.bell_finish}` : 'bell times not in the scenario';
+    const bell = b ? `bell ${hhmm(b.bell_start)}–${hhmm(b.bell_finish)}` : 'bell times not in the scenario';
     const title = `${sc.name}: ${bell}`;
     const m = schoolMarker(sc.at, title);
     m.bindTooltip(el('div', {}, el('strong', {}, sc.name), el('br'), bell, el('br'), sc.visits.join('; ')));
