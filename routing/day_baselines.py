@@ -29,6 +29,7 @@ from routing.day_solve import (
     bell_classes,
     layout_for,
     on_day,
+    parts,
     time_route,
     time_stretched,
     with_between,
@@ -57,17 +58,19 @@ def _paying_day_rates(problem: DayProblem, run: RoutingProblem) -> RoutingProble
 def naive_day(problem: DayProblem, params: SolveParams) -> tuple[DayProblem, DayPlan]:
     """Morning and afternoon planned apart, every run on a vehicle of its own (paid per run).
 
-    Planned per bell class like the day plan (so its routes, too, run on every weekday); each
-    run gets the same share of the time limit as the day plan's one solve per class.
+    Planned per bell class and part like the day plan (so its routes, too, run on every
+    weekday); each run gets the same share of the time limit as the day plan's one solve per part.
     """
     duties, left = [], {}
     total = max(1, len(problem.am_week.requests))
-    for ids in bell_classes(problem):
+    for ids in (part for klass in bell_classes(problem) for part in parts(problem, klass)):
         share = replace(params, time_limit_s=max(1.0, params.time_limit_s * len(ids) / total))
         for run, week in (("am", problem.am_week), ("pm", problem.pm_week)):
             keep = set(ids)
             sub = _paying_day_rates(problem, week).replace(requests=tuple(
                 replace(r, incompatible_with=r.incompatible_with & keep) for r in week.requests if r.id in keep))
+            sub = sub.replace(vehicle_types=tuple(replace(vt, count=min(vt.count, len(keep)))
+                                                  for vt in sub.vehicle_types))
             plan = solve(sub, share)
             left.update({u.request_id: u for u in plan.unassigned})
             for route in plan.routes:
