@@ -7,7 +7,12 @@ import pytest
 from tests.foundation.test_cli import assert_one_line_error, run
 from transport.domain.errors import InputError
 from transport.domain.scenario import WEEKDAYS, ScenarioSchool, WeekdayBells, parse_scenario
-from transport.planning.day import DayPlanDocument, build_day_problem, plan_day, validate_day_document
+from transport.planning.day import (
+    DayPlanDocument,
+    build_day_problem,
+    plan_day,
+    validate_day_document,
+)
 
 
 def test_single_session_scenarios_still_load(small):
