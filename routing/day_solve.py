@@ -525,6 +525,10 @@ def _solo_duties(problem: DayProblem, children: Sequence[str], unassigned: list[
     out = []
     for members in groups.values():
         reqs = [am_by[c] for c in members]
+        if len(reqs) > 1 and any(r.solo for r in reqs):
+            unassigned += [Unassigned(c, UnassignedReason.CONFLICTING_RULES,
+                                      "travels alone but is in a travel group with a sibling") for c in members]
+            continue
         pa = any(r.needs_assistant for r in reqs)
         duty = None
         for vt in sorted(problem.am_week.vehicle_types, key=lambda vt: problem.day_rates[vt.id].fixed_day_pence):

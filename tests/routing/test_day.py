@@ -255,3 +255,19 @@ def test_large_classes_are_cut_into_parts_that_keep_siblings_and_cover_everyone(
     assert parts(problem, ids, max_children=10) == [ids]
     plan = solve_day(problem, PARAMS, max_children=2)
     assert check_day(problem, plan) == [] and not plan.unassigned
+
+
+def test_a_solo_child_with_a_sibling_is_left_out_with_conflicting_rules():
+    """Travel alone and travel with a sibling cannot both hold: reported, never put together."""
+    problem = make_day()
+
+    def clash(p):
+        reqs = tuple(replace(r, solo=r.id == "a", travel_group="ab" if r.id in ("a", "b") else None)
+                     for r in p.requests)
+        return p.replace(requests=reqs)
+
+    problem = replace(problem, am=tuple(map(clash, problem.am)), pm=tuple(map(clash, problem.pm)),
+                      am_week=clash(problem.am_week), pm_week=clash(problem.pm_week))
+    plan = solve_day(problem, PARAMS)
+    assert check_day(problem, plan) == []
+    assert {u.request_id for u in plan.unassigned} == {"a", "b"}
