@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Vendor the browser libraries the web pages use (Leaflet, GOV.UK Frontend) and Swagger UI (for /docs) into
+# Vendor the browser libraries the web pages use (Leaflet, GOV.UK Frontend), Swagger UI (for /docs) and
+# axe-core (the browser tests' accessibility check) into
 # api/web/static/vendor/ from the versions pinned in web/package-lock.json, so the pages work
 # with no internet once installed. Needs node/npm and the npm registry once; run it after a clone
 # (.ci/run does). Idempotent: re-running replaces the vendor folder.
@@ -31,6 +32,9 @@ cp "$NM/govuk-frontend/dist/govuk/assets/images/"* "$DEST.tmp/govuk/assets/image
 cp "$NM/swagger-ui-dist/swagger-ui-bundle.js" "$NM/swagger-ui-dist/swagger-ui.css" "$NM/swagger-ui-dist/favicon-32x32.png" \
    "$NM/swagger-ui-dist/LICENSE" "$DEST.tmp/swagger-ui/"
 sed -i '/^\/\/# sourceMappingURL=/d' "$DEST.tmp/swagger-ui/swagger-ui-bundle.js"  # the map is not vendored
+# axe-core: the browser tests' accessibility check, loaded from 'self' so the pages' CSP allows it
+mkdir -p "$DEST.tmp/axe"
+cp "$NM/axe-core/axe.min.js" "$NM/axe-core/LICENSE" "$DEST.tmp/axe/"
 printf "govuk-frontend: MIT licence (Crown copyright), https://github.com/alphagov/govuk-frontend/blob/main/LICENSE.txt\n" > "$DEST.tmp/govuk/LICENSE.txt"
 # asset URLs relative to the CSS file; Arial instead of the GOV.UK-only font (its @font-face rules dropped)
 python3 - "$NM/govuk-frontend/dist/govuk/govuk-frontend.min.css" "$DEST.tmp/govuk/govuk-frontend.min.css" <<'PY'
@@ -44,7 +48,7 @@ PY
 python3 - "$NM" "$DEST.tmp/VERSIONS.json" <<'PY'
 import json, sys
 nm, out = sys.argv[1], sys.argv[2]
-v = {p: json.load(open(f"{nm}/{p}/package.json"))["version"] for p in ("leaflet", "govuk-frontend", "swagger-ui-dist")}
+v = {p: json.load(open(f"{nm}/{p}/package.json"))["version"] for p in ("leaflet", "govuk-frontend", "swagger-ui-dist", "axe-core")}
 json.dump(v, open(out, "w"), indent=1)
 PY
 rm -rf "$DEST"

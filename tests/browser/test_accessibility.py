@@ -1,0 +1,55 @@
+"""axe-core (vendored by scripts/vendor_web.sh, loaded from 'self' so the pages' CSP allows it) on every page:
+no serious or critical violations."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import sign_in
+
+AXE = "/web/static/vendor/axe/axe.min.js"
+
+
+def _pages(seed: dict) -> list[tuple[str | None, str, str]]:
+    """(role, path, a selector that shows the page has drawn its data)."""
+    plan = seed["plan_id"]
+    return [
+        (None, "/web/", "#api-key"),
+        ("planner", f"/web/planner?plan={plan}", "path.sen-route"),
+        ("planner", f"/web/planner/sheets?plan={plan}", "table"),
+        ("planner", f"/web/planner/lots?plan={plan}", "main h1"),
+        ("planner", "/web/readiness", "main h1"),
+        ("officer", "/web/officer", "#find-table"),
+        ("officer", "/web/officer?application=SYN-006", "#decision-panel"),
+        ("officer", "/web/officer/letter?application=SYN-006", "main h1"),
+        ("officer", "/web/officer/import", "main h1"),
+        ("contractor", "/web/contractor", "main h1"),
+    ]
+
+
+def _serious(page) -> list[str]:
+    page.add_script_tag(url=AXE)
+    result, passed = page.evaluate("async () => { const r = await axe.run(document); return [r.violations.map("
+                                   "v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))})),"
+                                   " r.passes.length]; }")
+    assert passed > 10, "axe did not check the page"  # the check ran, it is not vacuous
+    return [f"{v['impact']} {v['id']}: {v['help']} at {v['nodes']}" for v in result if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("width", [1280, 375], ids=["desktop", "phone"])
+def test_no_serious_accessibility_violations(page, service, width):
+    """Every page, signed in as a role that may use it, at desktop and phone width."""
+    page.set_viewport_size({"width": width, "height": 900})
+    found = {}
+    signed = None
+    for role, path, ready in _pages(service.seed):
+        if role and role != signed:
+            sign_in(page, service, role)
+            signed = role
+        page.goto(f"{service.url}{path}")
+        page.wait_for_selector(ready, state="attached")
+        page.wait_for_load_state("networkidle")
+        bad = _serious(page)
+        if bad:
+            found[path] = bad
+    assert not found, found
