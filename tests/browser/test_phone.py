@@ -1,0 +1,34 @@
+"""Phone width (375 px): the planner's map comes first, nothing makes the page scroll sideways (tables scroll
+inside themselves), and the menu items do not run together."""
+
+from __future__ import annotations
+
+from tests.browser.conftest import shot, sign_in
+
+
+def _box(page, selector: str) -> dict:
+    return page.locator(selector).first.bounding_box()
+
+
+def test_planner_page_at_phone_width(page, service):
+    page.set_viewport_size({"width": 375, "height": 740})
+    sign_in(page, service, "planner")
+    page.goto(f"{service.url}/web/planner?plan={service.seed['plan_id']}")
+    page.wait_for_selector("path.sen-route")
+    assert _box(page, "#map")["y"] < _box(page, "#panel")["y"], "the map comes first on a phone"
+    page.click("#route-list button")
+    page.wait_for_selector("#stops-table")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    items = page.locator("#nav-list li:not([hidden])")
+    boxes = [items.nth(i).bounding_box() for i in range(items.count())]
+    for a, b in zip(boxes, boxes[1:]):  # side by side with a gap, or on the next line
+        assert b["x"] >= a["x"] + a["width"] + 8 or b["y"] >= a["y"] + a["height"] - 1, (a, b)
+    shot(page, "plan-map-phone")
+
+
+def test_officer_list_at_phone_width(page, service):
+    page.set_viewport_size({"width": 375, "height": 740})
+    sign_in(page, service, "officer")
+    page.wait_for_selector("#find-table")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    shot(page, "officer-list-phone")
