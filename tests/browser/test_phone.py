@@ -3,6 +3,8 @@ inside themselves), and the menu items do not run together."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from tests.browser.conftest import shot, sign_in
 
 
@@ -21,7 +23,7 @@ def test_planner_page_at_phone_width(page, service):
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
     items = page.locator("#nav-list li:not([hidden])")
     boxes = [items.nth(i).bounding_box() for i in range(items.count())]
-    for a, b in zip(boxes, boxes[1:]):  # side by side with a gap, or on the next line
+    for a, b in pairwise(boxes):  # side by side with a gap, or on the next line
         assert b["x"] >= a["x"] + a["width"] + 8 or b["y"] >= a["y"] + a["height"] - 1, (a, b)
     shot(page, "plan-map-phone")
 
