@@ -32,7 +32,8 @@ from routing.validate import check
 from transport.planning.cohort import generate_scenario, usable_postcodes
 from transport.planning.county import build_county, plan_county
 from transport.domain.geocode import PostcodeIndex
-from transport.planning.late import insert_late_children, rerun_document
+from transport.planning.late import insert_late_children
+from transport.planning.rerun import rerun_document
 from transport.domain.scenario import Point, ScenarioChild
 
 

@@ -74,14 +74,3 @@ def csa_end(dob: dt.date, rules: CompulsorySchoolAge) -> dt.date:
     if leave < school_year_start(turns, rules.school_year_starts):
         raise ValueError("the leaving day must fall inside the school year")
     return leave
-
-
-def is_compulsory_school_age(dob: dt.date, on: dt.date, rules: CompulsorySchoolAge) -> bool:
-    """Whether a child is of compulsory school age on a date (both ends inclusive)."""
-    return csa_start(dob, rules) <= on <= csa_end(dob, rules)
-
-
-def birthdays_between(dob: dt.date, ages: set[int], after: dt.date, until: dt.date) -> list[dt.date]:
-    """Birthdays at the given ages falling in ``(after, until]``, in order."""
-    out = [birthday(dob, a) for a in ages]
-    return sorted(d for d in out if after < d <= until)

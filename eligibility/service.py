@@ -17,10 +17,13 @@ from eligibility.measure import Measurer
 from eligibility.policy import Policy, load_policy
 from eligibility.rules import AssessmentFacts, Decision, decide
 from eligibility.unsafe import UnsafeSegment, map_to_network, read_unsafe_segments
+from routing.network import load_network
 from transport.domain.addresses import normalise_uprn
 from transport.domain.errors import InputError
 from transport.domain.geo import LatLon
+from transport.domain.geocode import PostcodeIndex
 from transport.domain.models import Application, ChildNeeds, Home, School
+from transport.domain.schools import load_schools
 from transport.io import cells
 from transport.io.tabular import read_table
 
@@ -46,10 +49,6 @@ class Assessor:
     @classmethod
     def from_settings(cls, policy: str | Path = "kent", *, unsafe_path: str | Path | None = None) -> Assessor:
         """Load the configured networks, schools and postcodes (see ``transport.domain.config``)."""
-        from routing.network import load_network
-        from transport.domain.geocode import PostcodeIndex
-        from transport.domain.schools import load_schools
-
         pol = load_policy(policy)
         walk = load_network("walk")
         needs_road = "road" in (pol.settings.nearest_measure, pol.settings.extended_rights_measure,

@@ -13,6 +13,7 @@ a child of unknown sex is not matched to a single-sex school they do not attend.
 
 from __future__ import annotations
 
+
 from collections.abc import Iterable
 
 from eligibility.policy import Policy

@@ -15,7 +15,14 @@ from __future__ import annotations
 from typing import Sequence
 
 from routing.plan import Plan, Route, Stop, StopKind, Unassigned, UnassignedReason
-from routing.problem import ASSISTANT_SEATS, Layout, Request, RoutingProblem, VehicleType, travel_units
+from routing.problem import (
+    ASSISTANT_SEATS,
+    Layout,
+    Request,
+    RoutingProblem,
+    VehicleType,
+    travel_units,
+)
 from routing.validate import recompute_cost, schedule_exists
 from transport.domain.units import mileage_pence
 

@@ -15,6 +15,7 @@ from routing.plan import Plan
 from routing.solve import SolveParams, solve
 from routing.validate import check
 
+
 def darp_params(time_limit_s: float) -> SolveParams:
     """The solver settings the DARP benchmark uses: two GLS runs, best kept, then LNS.
 

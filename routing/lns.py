@@ -41,7 +41,7 @@ import numpy as np
 
 from routing import lns_core as core
 from routing.plan import CostBreakdown, Plan, Route, Stop, StopKind, Unassigned, UnassignedReason
-from routing.problem import RoutingProblem
+from routing.problem import Layout, Request, RoutingProblem, VehicleType
 from transport.domain.units import mileage_pence
 
 BIG = core.BIG
@@ -497,8 +497,6 @@ def warm_up() -> None:
     global _WARM
     if _WARM:
         return
-    from routing.problem import Layout, Request, VehicleType
-
     problem = RoutingProblem(np.array([[0, 60], [60, 0]]), np.array([[0, 1000], [1000, 0]]),
                              (Request("warm", 1, 0, max_ride_time_s=600),),
                              (VehicleType("v", 1, (Layout(4),), fixed_cost_pence=1, max_route_duration_s=3600),),

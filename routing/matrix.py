@@ -8,19 +8,15 @@ the shortest-path tree); on the walk network time is distance at walking pace.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Sequence
 
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
 from routing.network import Network, Snap, _min_csr
-from transport.domain.errors import NoPathError
 from transport.domain.geo import LatLon
 from transport.domain.units import WALKING_SPEED_KPH
-
 
 
 @dataclass(frozen=True)
@@ -51,13 +47,6 @@ class TravelMatrix:
     def unreachable(self) -> list[tuple[int, int]]:
         """(origin, destination) pairs with no route."""
         return [tuple(map(int, p)) for p in np.argwhere(~np.isfinite(self.duration_s))]
-
-
-class MatrixProvider(Protocol):
-    """Anything that gives travel matrices between points."""
-
-    def get_matrices(self, origins: Sequence[LatLon], destinations: Sequence[LatLon] | None = None,
-                     *, labels: Sequence[str] | None = None) -> TravelMatrix: ...
 
 
 LENGTH_BITS = 25
@@ -145,50 +134,3 @@ def _same_edge_pairs(net: Network, so: list[Snap], sd: list[Snap], weight: str):
             c = net.same_edge_cost(a, sd[j], weight)  # type: ignore[arg-type]
             if np.isfinite(c):
                 yield i, j, c, net.same_edge_cost(a, sd[j], "length")
-
-
-class NetworkMatrixProvider:
-    """Matrices computed on an OSM network."""
-
-    def __init__(self, net: Network):
-        self.net = net
-
-    def get_matrices(self, origins: Sequence[LatLon], destinations: Sequence[LatLon] | None = None,
-                     *, labels: Sequence[str] | None = None) -> TravelMatrix:
-        """Compute the matrix; raise ``NoPathError`` naming the worst unreachable point."""
-        m = compute_matrix(self.net, origins, destinations, labels=labels)
-        bad = ~np.isfinite(m.duration_s)
-        if bad.any():
-            worst = int(np.argmax(bad.sum(axis=1)))
-            name = labels[worst] if labels else str(list(origins)[worst])
-            raise NoPathError(f"{int(bad.sum())} origin/destination pairs have no {self.net.mode} route; "
-                              f"worst point: {name}")
-        return m
-
-
-class CachedMatrixProvider:
-    """Matrices stored as ``.npz`` files keyed by the points and the network's extract hash."""
-
-    def __init__(self, inner: NetworkMatrixProvider, cache_dir: Path):
-        self.inner = inner
-        self.cache_dir = Path(cache_dir)
-
-    def _key(self, origins: Sequence[LatLon], destinations: Sequence[LatLon] | None) -> str:
-        h = hashlib.sha256(self.inner.net.report.source_sha256.encode())
-        h.update(self.inner.net.mode.encode())
-        for group in (origins, destinations or ()):
-            h.update(np.array([(p.lat, p.lon) for p in group], dtype=float).tobytes())
-            h.update(b"|")
-        return h.hexdigest()[:24]
-
-    def get_matrices(self, origins: Sequence[LatLon], destinations: Sequence[LatLon] | None = None,
-                     *, labels: Sequence[str] | None = None) -> TravelMatrix:
-        """Read the matrix from the cache, or compute and store it."""
-        path = self.cache_dir / f"matrix-{self._key(origins, destinations)}.npz"
-        if path.exists():
-            z = np.load(path)
-            return TravelMatrix(z["duration_s"], z["distance_m"], str(z["mode"]))
-        m = self.inner.get_matrices(origins, destinations, labels=labels)
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(path, duration_s=m.duration_s, distance_m=m.distance_m, mode=m.mode)
-        return m

@@ -28,6 +28,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from routing.speeds import edge_speed_kph
+from transport.domain.config import get_settings
 from transport.domain.errors import InputError, NoPathError, OutsideNetworkError
 from transport.domain.geo import BNG, LatLon, _from_bng, _to_bng
 from transport.domain.units import WALKING_SPEED_KPH
@@ -530,8 +531,6 @@ def cache_path(osm_path: Path, mode: str, cache_dir: Path) -> Path:
 
 def cache_state(mode: str) -> tuple[Path | None, bool]:
     """(cache file, whether it exists) for the configured extract of a mode."""
-    from transport.domain.config import get_settings
-
     s = get_settings()
     try:
         osm = s.path(f"{mode}_osm")
@@ -567,8 +566,6 @@ def load_network_from(osm_path: Path, mode: str, *, cache_dir: Path | None, max_
 @lru_cache(maxsize=4)
 def load_network(mode: str) -> Network:
     """The configured drive or walk network (``SEN_TRANSPORT_DRIVE_OSM`` / ``..._WALK_OSM``)."""
-    from transport.domain.config import get_settings
-
     mode = check_mode(mode)
     s = get_settings()
     return load_network_from(s.path(f"{mode}_osm"), mode, cache_dir=s.cache_dir, max_snap_m=s.max_snap_m)

@@ -19,18 +19,17 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any, Callable, Sequence, TypeVar
 
+from transport.domain.config import get_settings
+
 T = TypeVar("T")
 R = TypeVar("R")
-
-DASK_SETTING = "SEN_TRANSPORT_DASK_SCHEDULER"
-"""Environment variable naming a Dask scheduler address, e.g. ``tcp://10.0.0.5:8786``."""
 
 POLL_S = 0.2
 
 
 def dask_address(address: str | None = None) -> str | None:
-    """The scheduler address to use: the argument, else the setting, else ``None`` (local pool)."""
-    return address or os.environ.get(DASK_SETTING) or None
+    """The scheduler address to use: the argument, else the setting (``dask_scheduler``), else ``None`` (local pool)."""
+    return address or get_settings().dask_scheduler or None
 
 
 class StopFile:
@@ -54,6 +53,23 @@ class StopFile:
         """Remove the flag file."""
         if os.path.exists(self.path):
             os.unlink(self.path)
+
+
+class StopFileCallbacks:
+    """Solver callbacks for a worker: stop once the parent sets the ``StopFile`` at ``path``.
+
+    Progress is reported per task by the parent, not per solution.
+    """
+
+    def __init__(self, path: str | None):
+        self.path = path
+
+    def on_progress(self, best_cost: int, elapsed_s: float) -> None:
+        """Progress is the parent's to report."""
+
+    def should_stop(self) -> bool:
+        """True once the parent set the stop flag."""
+        return self.path is not None and os.path.exists(self.path)
 
 
 def _ignore_sigint() -> None:

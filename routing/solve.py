@@ -11,9 +11,7 @@ unassigned.
 from __future__ import annotations
 
 import time
-import tomllib
 from dataclasses import dataclass, fields, replace
-from pathlib import Path
 from typing import Any, Protocol, Sequence
 
 from routing import lns
@@ -80,12 +78,6 @@ class SolveParams:
         if unknown:
             raise InputError(f"unknown solve params {unknown}; known: {sorted(known)}")
         return cls(**data)
-
-    @classmethod
-    def from_toml(cls, path: str | Path) -> SolveParams:
-        """Params from the ``[solve]`` table of a TOML file (or its top level)."""
-        data = tomllib.loads(Path(path).read_text())
-        return cls.from_dict(data.get("solve", data))
 
 
 class SolveCallbacks(Protocol):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
 
 from transport.domain.units import mph_to_kph
 
@@ -107,8 +106,3 @@ def edge_speed_kph(maxspeed: object, highway: object, *, table: dict[str, float]
     if set(_as_list(highway)) & minor:
         return min(posted, max(default, mph_to_kph(30)))
     return posted
-
-
-def speeds_for(pairs: Iterable[tuple[object, object]]) -> list[float]:
-    """Speeds for many (maxspeed, highway) pairs."""
-    return [edge_speed_kph(ms, hw) for ms, hw in pairs]

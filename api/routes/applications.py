@@ -12,6 +12,7 @@ from api.errors import FieldError
 from api.routes.common import AUTH, CONFLICT, NOT_FOUND, Reference
 from api.schemas.applications import ApplicationCreate, ApplicationPublic, ApplicationsPublic, ImportReport
 from api.services import applications as svc
+from api.services.records import get_application
 
 router = APIRouter(prefix="/v1/applications", tags=["applications"], responses=AUTH)
 
@@ -58,7 +59,7 @@ def list_applications(
 @router.get("/{application_id}", response_model=ApplicationPublic, responses=NOT_FOUND)
 def read_application(application_id: Reference, session: SessionDep, who: Officer) -> ApplicationPublic:
     """One application with its current decision."""
-    return svc.public(session, svc.get(session, application_id))
+    return svc.public(session, get_application(session, application_id))
 
 
 @router.post("/import", response_model=ImportReport,

@@ -8,16 +8,15 @@ from fastapi import APIRouter, Query
 
 from api.deps import Staff
 from api.routes.common import AUTH
-from api.schemas.schools import SchoolsPublic, SchoolPublic
+from api.schemas.schools import SchoolPublic, SchoolsPublic
 from transport.domain.models import School
+from transport.domain.schools import load_schools
 
 router = APIRouter(tags=["schools"], responses=AUTH)
 
 
 @lru_cache(maxsize=1)
 def _all_schools() -> tuple[School, ...]:
-    from transport.domain.schools import load_schools
-
     return tuple(sorted(load_schools().values(), key=lambda s: (s.name, s.id)))
 
 

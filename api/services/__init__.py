@@ -6,6 +6,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from api.errors import NotFoundError
+from api.models import DecisionRecord
 
 Record = TypeVar("Record")
 
@@ -26,7 +27,5 @@ def page(session: Session, query: Select[Any], *, limit: int, offset: int) -> tu
 
 def current_decision(session: Session, application):
     """The application's decision in force, or None before the first one."""
-    from api.models import DecisionRecord
-
     return session.get(DecisionRecord, application.current_decision_id) if application.current_decision_id else None
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from api import audit
 from api.engine import EligibilityEngine
-from api.errors import ConflictError, FieldError, NotFoundError
+from api.errors import ConflictError, FieldError
 from api.models import ApplicationRecord
 from api.schemas.applications import (
     ApplicationCreate,
@@ -23,27 +23,12 @@ from api.schemas.applications import (
 )
 from api.security import Principal
 from api.services import current_decision
+from api.services.decisions import assess_records
+from api.services.records import engine_application
 from eligibility.service import ApplicationRowError, application_from_row
 from transport.domain.errors import InputError
 from transport.domain.models import Application
 from transport.io.tabular import Row, read_table
-
-
-def domain(body: ApplicationCreate) -> Application:
-    """The engine's application, with conversion errors as 422 field messages."""
-    try:
-        return body.to_domain()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise FieldError(("body", *[str(p) for p in first["loc"]]), str(first["msg"]).removeprefix("Value error, ")) from None
-    except InputError as exc:
-        raise FieldError(("body", "home"), str(exc)) from None
-
-
-def stored_domain(rec: ApplicationRecord) -> tuple[Application, frozenset[str]]:
-    """A stored application as the engine's application and its no-place-at schools."""
-    body = ApplicationCreate.model_validate(rec.data)
-    return body.to_domain(), frozenset(body.no_place_at)
 
 
 def scoped_idempotency_key(who: Principal, key: str | None) -> str | None:
@@ -81,7 +66,7 @@ def create(session: Session, who: Principal, body: ApplicationCreate,
            idempotency_key: str | None = None, *, engine: EligibilityEngine | None = None) -> tuple[ApplicationRecord, bool]:
     """Store an application; a retry with the same Idempotency-Key from the same API key returns the stored
     one (created=False). Keys are scoped per API key: another caller's identical key is a different key."""
-    app = domain(body)
+    app = engine_application(body)
     if engine is not None:
         check_decidable(engine, app)
     stored_key = scoped_idempotency_key(who, idempotency_key)
@@ -103,14 +88,6 @@ def create(session: Session, who: Principal, body: ApplicationCreate,
     audit.record(session, who, "application.create", "application", rec.reference)
     session.commit()
     return rec, True
-
-
-def get(session: Session, reference: str) -> ApplicationRecord:
-    """The application with this reference (404 otherwise)."""
-    rec = session.scalar(select(ApplicationRecord).where(ApplicationRecord.reference == reference))
-    if rec is None:
-        raise NotFoundError(f"application {reference} not found")
-    return rec
 
 
 SORTS = {"received": ApplicationRecord.id, "reference": ApplicationRecord.reference,
@@ -228,8 +205,6 @@ def import_csv(session: Session, who: Principal, data: bytes | str, *,
     data) is an error row. With ``assess`` each new application is decided too, and a row the engine cannot
     decide is an error row and is not stored: rows in = decisions + duplicates + errors.
     """
-    from api.services import decisions
-
     rows = cohort_rows(data.encode("utf-8") if isinstance(data, str) else data)
     report: list[ImportRow] = []
     seen: dict[str, int] = {}
@@ -242,7 +217,7 @@ def import_csv(session: Session, who: Principal, data: bytes | str, *,
         try:
             session.flush()
             if assess and engine is not None:
-                outcome = decisions.assess_records(session, who, engine, [r for _, r in pending], kind="assessment")
+                outcome = assess_records(session, who, engine, [r for _, r in pending], kind="assessment")
                 for item, rec in pending:
                     if rec.reference in outcome.decided:
                         item.eligible = outcome.decided[rec.reference]
@@ -271,7 +246,7 @@ def import_csv(session: Session, who: Principal, data: bytes | str, *,
         try:
             row.check()
             body = body_from_row(row.cells)
-            app = domain(body)
+            app = engine_application(body)
             if engine is not None:
                 check_decidable(engine, app)
         except FieldError as exc:

@@ -17,7 +17,8 @@ from api.errors import ConflictError, FieldError
 from api.models import CaseRecord, DecisionRecord
 from api.schemas.cases import CaseOutcome, CasePublic, CaseRequest, HearingSchedule
 from api.security import Principal
-from api.services import applications, current_decision, decisions, get_or_404
+from api.services import current_decision, decisions, get_or_404
+from api.services.records import get_application
 from api.workdays import Calendar, england_and_wales, timescales
 from transport.domain.errors import InputError
 
@@ -31,7 +32,7 @@ def request_review(session: Session, who: Principal, reference: str, body: CaseR
                    cal: Calendar | None = None) -> CaseRecord:
     """Open a stage 1 review of the application's current refusal."""
     cal, ts = cal or england_and_wales(), timescales()
-    rec = applications.get(session, reference)
+    rec = get_application(session, reference)
     cur = current_decision(session, rec)
     if cur is None or cur.eligible:
         raise ConflictError(f"application {reference} has no refusal to review")

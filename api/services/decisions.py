@@ -25,7 +25,8 @@ from api.schemas.eligibility import (
     Skipped,
 )
 from api.security import Principal
-from api.services import applications, current_decision
+from api.services import current_decision
+from api.services.records import engine_application, get_application, stored_application
 from eligibility.rules import Decision
 
 HUMAN_KINDS = frozenset({"override", "review", "appeal"})
@@ -33,7 +34,7 @@ HUMAN_KINDS = frozenset({"override", "review", "appeal"})
 
 def check(engine: EligibilityEngine, body: ApplicationCreate) -> Decision:
     """Decide an application now without storing anything."""
-    app = applications.domain(body)
+    app = engine_application(body)
     return engine.assess(app, no_place_at=frozenset(body.no_place_at))
 
 
@@ -61,8 +62,8 @@ def _store_engine(session: Session, who: Principal, rec: ApplicationRecord, d: D
 
 def assess_one(session: Session, who: Principal, engine: EligibilityEngine, reference: str) -> DecisionRecord:
     """Assess a stored application under the policy in force and store the decision."""
-    rec = applications.get(session, reference)
-    app, places = applications.stored_domain(rec)
+    rec = get_application(session, reference)
+    app, places = stored_application(rec)
     d = engine.assess(app, no_place_at=places)
     kind = "assessment" if rec.current_decision_id is None else "reassessment"
     row = _store_engine(session, who, rec, d, kind)
@@ -88,7 +89,7 @@ def assess_records(session: Session, who: Principal, engine: EligibilityEngine, 
     out = Outcome()
     assessor = engine.assessor(policy)
     out.policy_id, out.policy_version = assessor.policy.id, assessor.policy.version
-    pairs = [applications.stored_domain(r) for r in recs]
+    pairs = [stored_application(r) for r in recs]
     decisions, errors = engine.assess_many([a for a, _ in pairs], [p for _, p in pairs], policy=policy)
     by_ref = {r.reference: r for r in recs}
     for e in errors:
@@ -147,7 +148,7 @@ def assess_cohort(session: Session, who: Principal, engine: EligibilityEngine, b
 
 def override(session: Session, who: Principal, reference: str, body: OverrideCreate) -> DecisionRecord:
     """Replace the current decision with an officer's, with the reason on record."""
-    rec = applications.get(session, reference)
+    rec = get_application(session, reference)
     cur = current_decision(session, rec)
     if cur is None:
         raise ConflictError(f"application {reference} has no decision to override: assess it first")
@@ -162,7 +163,7 @@ def override(session: Session, who: Principal, reference: str, body: OverrideCre
 
 def history(session: Session, reference: str) -> list[DecisionRecord]:
     """The application's decisions, oldest first."""
-    rec = applications.get(session, reference)
+    rec = get_application(session, reference)
     return list(session.scalars(select(DecisionRecord).where(DecisionRecord.application_id == rec.id)
                                 .order_by(DecisionRecord.id)))
 

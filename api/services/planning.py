@@ -54,10 +54,15 @@ from api.schemas.planning import (
     TenderRoutePublic,
 )
 from api.security import Principal, Role, active_keys, instance_secret, pseudonym
-from api.services import applications, get_or_404, page
+from api.services import get_or_404, page
+from api.services.records import stored_application
 from transport.domain.errors import InputError
+from transport.domain.fleet import default_fleet
 from transport.domain.geo import LatLon
-from transport.domain.scenario import Scenario
+from transport.domain.scenario import FleetVehicle, Scenario
+from transport.planning.compare import compare_plans
+from transport.planning.intake import scenario_from_applications
+from transport.planning.plan import PlanDocument, clock
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -87,10 +92,6 @@ def _needs_seat(dec: DecisionRecord) -> bool:
 
 def scenario_from_eligible(session: Session, who: Principal, engine: EligibilityEngine, body: FromEligible) -> ScenarioRecord:
     """A scenario of the applications whose current decision is eligible with a seat (no commit)."""
-    from transport.planning.cohort import default_fleet
-    from transport.planning.intake import scenario_from_applications
-    from transport.domain.scenario import FleetVehicle
-
     q = select(ApplicationRecord).where(ApplicationRecord.status == "eligible").order_by(ApplicationRecord.id)
     if body.application_ids is not None:
         q = q.where(ApplicationRecord.reference.in_(body.application_ids))
@@ -98,7 +99,7 @@ def scenario_from_eligible(session: Session, who: Principal, engine: Eligibility
     for rec in session.scalars(q):
         dec = session.get(DecisionRecord, rec.current_decision_id)
         if dec is not None and _needs_seat(dec):
-            apps.append(applications.stored_domain(rec)[0])
+            apps.append(stored_application(rec)[0])
     if not apps:
         raise ConflictError("no currently eligible child needs a seat: assess the applications first")
     try:
@@ -210,8 +211,6 @@ def store_plan(session: Session, job: JobRecord, result: dict[str, Any], *, stop
 
     ``stopped`` ("cancelled", "timed_out") marks the best plan found before the search was stopped.
     """
-    from transport.planning.plan import PlanDocument, clock
-
     doc = PlanDocument.from_dict(result["document"])
     plan = PlanRecord(scenario_id=job.scenario_id, job_id=job.id, document=result["document"], kpis=result["kpis"],
                       violations=result["violations"], geojson=result["geojson"], stopped=stopped)
@@ -254,9 +253,6 @@ def list_plans(session: Session, *, limit: int, offset: int) -> tuple[list[PlanR
 
 def compare(a: PlanRecord, b: PlanRecord) -> dict[str, Any]:
     """The engine's comparison of two stored plans (``transport.planning.compare``)."""
-    from transport.planning.compare import compare_plans
-    from transport.planning.plan import PlanDocument
-
     result = compare_plans(PlanDocument.from_dict(a.document), PlanDocument.from_dict(b.document)).to_dict()
     return result | {"a_id": a.id, "b_id": b.id, "a_scenario_id": a.scenario_id, "b_scenario_id": b.scenario_id,
                      "same_scenario": a.scenario_id == b.scenario_id}
@@ -264,8 +260,6 @@ def compare(a: PlanRecord, b: PlanRecord) -> dict[str, Any]:
 
 def route_sheets(plan: PlanRecord) -> list[dict[str, Any]]:
     """Route sheets with pseudonymous children."""
-    from transport.planning.plan import PlanDocument
-
     return PlanDocument.from_dict(plan.document).route_sheets()
 
 
@@ -460,8 +454,6 @@ def award_public(a: AwardRecord) -> AwardPublic:
 
 def contractor_lot(session: Session, who: Principal, lot_id: int, *, names: str = "first_name") -> ContractorLotPublic:
     """An awarded lot for its operator only: stops, times, and per passenger a name, a pseudonym and access needs."""
-    from transport.planning.plan import PlanDocument, clock
-
     lot = get_lot(session, lot_id)
     award = lot.award
     if award is None or award.operator != who.operator or lot.status != "awarded":

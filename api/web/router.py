@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +25,9 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 
 from api.deps import current_principal
 from api.security import Principal
+from routing.network import cache_state, load_network
+from transport.domain.config import get_settings
+from transport.domain.geo import _from_bng
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +92,7 @@ def vendor_missing() -> list[str]:
 
 def tile_url() -> str | None:
     """The tile server URL template (``{z}/{x}/{y}``) when one is configured, else None (offline roads)."""
-    url = os.environ.get("SEN_TRANSPORT_TILE_URL", "").strip()
+    url = get_settings().tile_url.strip()
     return url or None
 
 
@@ -172,9 +174,6 @@ def web_config() -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def roads_geojson_path() -> Path:
     """Where the simplified roads of the drive network are kept (next to the network cache)."""
-    from routing.network import cache_state
-
-    from transport.domain.config import get_settings
 
     cached, _ = cache_state("drive")
     stem = cached.stem if cached is not None else "drive"
@@ -186,7 +185,6 @@ def build_roads_geojson(net, *, tolerance_m: float = 8.0) -> dict[str, Any]:
     import numpy as np
     import shapely
 
-    from transport.domain.geo import _from_bng
 
     seen: set[int] = set()
     lines, classes = [], []
@@ -217,8 +215,6 @@ def roads() -> Response:
     path = roads_geojson_path()
     with _roads_lock:
         if not path.is_file():
-            from routing.network import load_network
-
             data = build_roads_geojson(load_network("drive"))
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp")

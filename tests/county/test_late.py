@@ -9,7 +9,9 @@ from routing.plan import Plan
 from routing.validate import check
 from tests.county.conftest import late_child
 from transport.domain.errors import InputError
-from transport.planning.late import insert_late_children, insert_requests, moved_children, rerun
+from routing.insertion import insert_requests
+from transport.planning.late import insert_late_children
+from transport.planning.rerun import moved_children, rerun
 
 
 def _route_json(plan: Plan) -> list[str]:

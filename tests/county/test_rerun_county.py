@@ -10,7 +10,7 @@ from routing.baselines import greedy_grouping
 from routing.plan import Plan
 from routing.validate import check, recompute_cost
 from transport.planning.county import planar_coords
-from transport.planning.late import moved_children
+from transport.planning.rerun import moved_children
 from transport.planning import rerun as rerun_module
 from transport.planning.rerun import RerunTaskResult, disruption, rerun_county, rerun_parts, rerun_task
 
@@ -130,7 +130,7 @@ def test_unchanged_parts_stay_byte_identical(county48, reruns, roomy48, monkeypa
 
 def test_rerun_document_reruns_big_plans_by_parts(county_doc30, county30):
     """Over ``max_requests`` children the document is rerun by parts; at or under it, as one model."""
-    from transport.planning.late import rerun_document
+    from transport.planning.rerun import rerun_document
 
     doc, res = rerun_document(county_doc30, disruption_penalty_pence=500, time_limit_s=2, county=county30[0],
                               max_requests=10, max_workers=2)

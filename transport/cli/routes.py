@@ -285,7 +285,7 @@ def rerun_cmd(
     the routes that break a rule, or re-planning the whole day, whichever is cheaper with the
     penalty."""
     from transport.planning.day import DayPlanDocument
-    from transport.planning.late import rerun_document
+    from transport.planning.rerun import rerun_document
     from transport.planning.today import rerun_day
 
     doc = load_any_plan(plan_file)

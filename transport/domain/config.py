@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from transport.domain.errors import DataNotFoundError
@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     schools_border_km: float = Field(10.0, description="keep other LAs' GIAS schools this close to the council's own")
     cache_dir: Path = Field(PROJECT_ROOT / ".cache", description="prepared-network cache")
     max_snap_m: float = Field(500.0, description="largest allowed snap distance in metres")
+    pseudonym_key: SecretStr | None = Field(
+        None, description="key for children's pseudonymous ids (default: one generated once in cache_dir)")
+    dask_scheduler: str | None = Field(
+        None, description="Dask scheduler address for county runs, e.g. tcp://10.0.0.5:8786 (default: a local pool)")
+    tile_url: str = Field("", description="map tile server URL template ({z}/{x}/{y}); empty: the extract's roads")
 
     def path(self, name: str) -> Path:
         """The absolute path of a configured data file, checked to exist."""

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from transport.domain.config import get_settings
 from transport.domain.errors import InputError, UnknownPostcodeError
 from transport.domain.geo import LatLon, wgs_many
 
@@ -69,8 +70,6 @@ class PostcodeIndex:
     @classmethod
     def load(cls) -> "PostcodeIndex":
         """The postcode files named by the settings."""
-        from transport.domain.config import get_settings
-
         return cls.from_files(get_settings().paths("postcodes"))
 
     def __len__(self) -> int:

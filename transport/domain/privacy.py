@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 from functools import lru_cache
+
+from transport.domain.config import get_settings
 
 
 @lru_cache(maxsize=1)
 def _key() -> bytes:
-    env = os.environ.get("SEN_TRANSPORT_PSEUDONYM_KEY")
-    if env:
-        return env.encode()
-    from transport.domain.config import get_settings
-
-    path = get_settings().cache_dir / "pseudonym.key"
+    settings = get_settings()
+    if settings.pseudonym_key is not None and settings.pseudonym_key.get_secret_value():
+        return settings.pseudonym_key.get_secret_value().encode()
+    path = settings.cache_dir / "pseudonym.key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_hex(32))

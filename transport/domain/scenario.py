@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from transport.domain.addresses import AddressIndex
 from transport.domain.errors import InputError, from_validation
 from transport.domain.geo import LatLon
+from transport.domain.geocode import PostcodeIndex
 
 FORMAT = "sen-transport/scenario/1"
 
@@ -62,8 +63,6 @@ class Point(_Model):
         if self.uprn is not None:
             return (addresses or AddressIndex.load()).lookup(self.uprn)
         if postcodes is None:
-            from transport.domain.geocode import PostcodeIndex
-
             postcodes = PostcodeIndex.load()
         return postcodes.lookup(self.postcode or "")
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from transport.domain.config import get_settings
 from transport.domain.errors import DataNotFoundError, InputError
 from transport.domain.geo import LatLon
 from transport.domain.models import BellTimes, Entrance, School
@@ -81,8 +82,6 @@ def school_from_attributes(key: str, attrs: dict, osm: dict | None) -> School:
 
 def load_schools(osm_csv: Path | None = None, attributes: Path | None = None) -> dict[str, School]:
     """Every school of the attributes file, placed at its OSM location, keyed by id."""
-    from transport.domain.config import get_settings
-
     settings = get_settings()
     try:
         osm_rows = read_osm_schools(osm_csv or settings.path("schools_osm"))

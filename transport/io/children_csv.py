@@ -18,7 +18,9 @@ from pydantic import ValidationError
 
 from transport.domain.addresses import normalise_uprn
 from transport.domain.errors import InputError, from_validation
+from transport.domain.fleet import default_fleet
 from transport.domain.scenario import FleetVehicle, Point, Scenario, ScenarioChild, ScenarioSchool
+from transport.domain.schools import load_schools
 from transport.io import cells
 from transport.io.tabular import RowErrors, read_table
 
@@ -80,9 +82,6 @@ def read_children(path: str | Path) -> list[ScenarioChild]:
 def scenario_from_children(children: list[ScenarioChild], *, fleet: tuple[FleetVehicle, ...] | None = None,
                            session: str = "am", name: str = "imported children", schools=None) -> Scenario:
     """A scenario carrying these children to their (sample or configured) schools."""
-    from transport.domain.schools import load_schools
-    from transport.planning.cohort import default_fleet
-
     known = schools or load_schools()
     missing = sorted({c.school_id for c in children if c.school_id not in known})
     if missing:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from transport.domain.errors import InputError
 from transport.domain.geo import LatLon
+from transport.domain.geocode import PostcodeIndex
 from transport.io.tabular import RowErrors, read_table
 
 __all__ = ["LabelledPoint", "RowErrors", "point_from_row", "read_points"]
@@ -44,8 +45,6 @@ def point_from_row(row: dict, postcodes=None) -> LatLon:
         return LatLon.from_bng(_number(row, "easting"), _number(row, "northing"))
     if (row.get("postcode") or "").strip():
         if postcodes is None:
-            from transport.domain.geocode import PostcodeIndex
-
             postcodes = PostcodeIndex.load()
         return postcodes.lookup(row["postcode"])
     raise InputError("no location: give lat,lon or easting,northing or postcode")
@@ -61,8 +60,6 @@ def read_points(path: Path) -> list[LabelledPoint]:
         raise InputError(f"{table.name} needs columns id and one of {', '.join(POINT_COLUMNS)}")
     postcodes = None
     if "postcode" in columns:
-        from transport.domain.geocode import PostcodeIndex
-
         postcodes = PostcodeIndex.load()
     points, errors, seen = [], [], set()
     for row in table:

@@ -26,56 +26,16 @@ import datetime as dt
 
 import numpy as np
 
-from transport.domain.geo import LatLon
-from transport.domain.scenario import (
-    WEEKDAYS,
-    FleetLayout,
-    FleetVehicle,
-    Point,
-    Scenario,
-    ScenarioChild,
-    ScenarioSchool,
-    WeekdayBells,
-)
+from routing.network import load_network
+from transport.domain.errors import InputError, OutsideNetworkError
+from transport.domain.fleet import default_fleet
+from transport.domain.geocode import PostcodeIndex
+from transport.domain.scenario import WEEKDAYS, Point, Scenario, ScenarioChild, ScenarioSchool, WeekdayBells
+from transport.domain.schools import load_schools
 
 FIRST_NAMES = ("Alex", "Sam", "Jamie", "Charlie", "Riley", "Jordan", "Taylor", "Morgan", "Casey",
                "Rowan", "Ellis", "Harper", "Quinn", "Robin", "Sasha", "Toby", "Amira", "Noah",
                "Isla", "Leo", "Freya", "Oscar", "Maya", "Arlo", "Zara", "Finn", "Ava", "Kai")
-
-# Operator bases in the three Rutland towns (real places; labelled illustrative).
-DEPOTS = {
-    "oakham": LatLon(52.6700, -0.7285),
-    "uppingham": LatLon(52.5870, -0.7235),
-    "great-casterton": LatLon(52.6695, -0.5210),
-}
-
-
-def default_fleet(children: int) -> tuple[FleetVehicle, ...]:
-    """An illustrative contracted fleet sized to the cohort (tariffs are sample values)."""
-    depots = list(DEPOTS.values())
-
-    def depot(i: int) -> Point:
-        return Point.of(depots[i % len(depots)])
-
-    return (
-        FleetVehicle(id="taxi", name="Saloon taxi", count=max(8, children // 5),
-                     layouts=(FleetLayout(seats=4),), fixed_daily_pence=3500, pence_per_mile=180,
-                     assistant_daily_pence=6000, depot=depot(0)),
-        FleetVehicle(id="mpv", name="MPV (7 seats)", count=max(4, children // 10),
-                     layouts=(FleetLayout(seats=6),), fixed_daily_pence=4500, pence_per_mile=200,
-                     assistant_daily_pence=6000, depot=depot(1)),
-        FleetVehicle(id="wav", name="Wheelchair-accessible vehicle", count=max(4, children // 12),
-                     layouts=(FleetLayout(seats=5), FleetLayout(seats=3, wheelchairs=1),
-                              FleetLayout(seats=1, wheelchairs=2)),
-                     fixed_daily_pence=6000, pence_per_mile=230, assistant_daily_pence=6000,
-                     depot=depot(2)),
-        FleetVehicle(id="minibus", name="Minibus (16 seats)", count=max(3, children // 25),
-                     layouts=(FleetLayout(seats=16), FleetLayout(seats=12, wheelchairs=1),
-                              FleetLayout(seats=8, wheelchairs=2)),
-                     fixed_daily_pence=11000, pence_per_mile=300, assistant_daily_pence=6500,
-                     depot=depot(0)),
-    )
-
 
 def _school_pools(schools) -> tuple[list, list, list]:
     special = [s for s in schools if s.is_special]
@@ -91,9 +51,6 @@ def usable_postcodes(postcodes, network=None) -> list[str]:
     Rural centroids can sit at the end of long private tracks; a synthetic cohort leaves them
     out, where a council would correct the pick-up point by hand.
     """
-    from routing.network import load_network
-    from transport.domain.errors import OutsideNetworkError
-
     net = network or load_network("drive")
     codes = postcodes.postcodes()
     points = [postcodes.lookup(pc) for pc in codes]
@@ -115,12 +72,7 @@ def generate_scenario(children: int, seed: int = 0, *, session: str = "am", scho
     siblings, at its own home drawn without replacement instead of at postcode centroids;
     ``fleet`` replaces the default Rutland fleet.
     """
-    from transport.domain.geocode import PostcodeIndex
-    from transport.domain.schools import load_schools
-
     if children < 1:
-        from transport.domain.errors import InputError
-
         raise InputError("a scenario needs at least one child")
     schools = list((schools or load_schools()).values())
     rng = np.random.default_rng(seed)
@@ -146,8 +98,6 @@ def generate_scenario(children: int, seed: int = 0, *, session: str = "am", scho
         else:
             pick = next(home_order, None)
             if pick is None:
-                from transport.domain.errors import InputError
-
                 raise InputError(f"{children} children need more than the {len(homes)} homes given")
             home = homes[pick]
         sibling = None

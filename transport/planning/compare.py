@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from routing.plan import Route
-from transport.planning.late import moved_children
+from transport.planning.rerun import moved_children
 
 
 @dataclass(frozen=True)

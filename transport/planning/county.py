@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
@@ -28,12 +29,17 @@ import numpy as np
 
 from routing.baselines import greedy_grouping
 from routing.decompose import SubProblem, decompose, subproblems
-from routing.parallel import StopFile, run_tasks
+from routing.insertion import PlanIndex, best_insertion, insert_requests, route_cost, units_of
+from routing.matrix import compute_matrix
+from routing.network import load_network
+from routing.parallel import StopFile, StopFileCallbacks, dask_address, run_tasks
 from routing.plan import Plan, Route, Unassigned, UnassignedReason
 from routing.problem import RoutingProblem
+from routing.solve import SolveParams, precheck, solve
 from routing.validate import recompute_cost
 from transport.domain.errors import InputError
-from transport.planning.late import PlanIndex, best_insertion, insert_requests, route_cost, units_of
+from transport.domain.geo import bng_many
+from transport.domain.scenario import Scenario
 from transport.planning.plan import (
     BuiltProblem,
     Location,
@@ -42,7 +48,6 @@ from transport.planning.plan import (
     scenario_locations,
     validate_document,
 )
-from transport.domain.scenario import Scenario
 
 MATRIX_CHUNK = 512
 """Origins per Dijkstra batch when building county matrices."""
@@ -67,8 +72,6 @@ class CountyMatrices:
 
 def county_matrices(net, locations: tuple[Location, ...], *, chunk: int = MATRIX_CHUNK) -> CountyMatrices:
     """The square matrices over ``locations``, ``chunk`` origins at a time; unreachable points are an error."""
-    from routing.matrix import compute_matrix
-
     started = time.perf_counter()
     points = [loc.point for loc in locations]
     labels = [f"{loc.kind} {loc.id}" for loc in locations]
@@ -94,8 +97,6 @@ def county_matrices(net, locations: tuple[Location, ...], *, chunk: int = MATRIX
 def build_county(scenario: Scenario, *, network=None, postcodes=None,
                  chunk: int = MATRIX_CHUNK) -> tuple[BuiltProblem, CountyMatrices]:
     """The one county routing problem over all locations, and its matrices."""
-    from routing.network import load_network
-
     locs = scenario_locations(scenario, postcodes)
     cm = county_matrices(network or load_network("drive"), locs, chunk=chunk)
     built = build_problem(scenario, postcodes=postcodes, matrices=(cm.duration_s, cm.distance_m))
@@ -104,8 +105,6 @@ def build_county(scenario: Scenario, *, network=None, postcodes=None,
 
 def planar_coords(locations: tuple[Location, ...]) -> np.ndarray:
     """British National Grid (easting, northing) of each location, in metres."""
-    from transport.domain.geo import bng_many
-
     e, n = bng_many([loc.point for loc in locations])
     return np.column_stack([e, n])
 
@@ -134,35 +133,19 @@ class SubResult:
     error: str = ""
 
 
-class _FileStop:
-    def __init__(self, path: str | None):
-        self.path = path
-
-    def on_progress(self, best_cost: int, elapsed_s: float) -> None:
-        """Progress is reported per sub-problem by the parent, not per solution."""
-
-    def should_stop(self) -> bool:
-        """True once the parent set the stop flag."""
-        import os
-
-        return self.path is not None and os.path.exists(self.path)
-
-
 def _score(plan: Plan) -> tuple[int, int]:
     return (len(plan.unassigned), plan.cost.total)
 
 
 def solve_task(task: SubTask) -> SubResult:
     """Greedy grouping, then OR-Tools from it and the LNS (``SolveParams`` defaults); the better plan wins."""
-    from routing.solve import SolveParams, solve
-
     started = time.perf_counter()
     greedy = greedy_grouping(task.problem)
-    if _FileStop(task.stop_path).should_stop():
+    if StopFileCallbacks(task.stop_path).should_stop():
         return SubResult(task.index, greedy, "greedy", time.perf_counter() - started)
     try:
         plan = solve(task.problem, SolveParams(time_limit_s=max(0.5, task.time_limit_s)),
-                     initial_plan=greedy, callbacks=_FileStop(task.stop_path))
+                     initial_plan=greedy, callbacks=StopFileCallbacks(task.stop_path))
     except Exception as exc:  # the greedy plan is valid; keep it and say why
         return SubResult(task.index, greedy, "greedy", time.perf_counter() - started, f"{type(exc).__name__}: {exc}")
     best, method = (plan, "ortools") if _score(plan) <= _score(greedy) else (greedy, "greedy")
@@ -194,8 +177,6 @@ RETRY = {UnassignedReason.SOLVER_DROPPED, UnassignedReason.FLEET_EXHAUSTED, Unas
 
 def place_leftovers(problem: RoutingProblem, plan: Plan) -> tuple[Plan, int]:
     """Insert children a sub-problem left out (for lack of its fleet share) across the county."""
-    from routing.solve import precheck
-
     pre = {problem.requests[i].id: u for i, u in precheck(problem).items()}
     retry = [u.request_id for u in plan.unassigned if u.request_id not in pre and u.reason in RETRY]
     if not retry:
@@ -282,8 +263,6 @@ def plan_county(scenario: Scenario, *, time_limit_s: float = 600.0, max_requests
     ``time_limit_s`` is the wall-clock budget of the solving stage (all sub-problems share it
     across the workers); ``border_time_s`` (default 5% of it) bounds the border pass.
     """
-    import os
-
     progress = progress or CountyProgress()
     progress.update(stage="matrices")
     built, cm = county if county is not None else build_county(scenario, network=network, postcodes=postcodes)
@@ -335,7 +314,7 @@ def plan_county(scenario: Scenario, *, time_limit_s: float = 600.0, max_requests
         merged, removed = border_pass(problem, merged, time_limit_s=budget)
     border_s = time.perf_counter() - border_started
     meta = {"solver": "county", "subproblems": len(subs), "workers": workers,
-            "executor": "dask" if (scheduler or os.environ.get("SEN_TRANSPORT_DASK_SCHEDULER")) else "process_pool",
+            "executor": "dask" if dask_address(scheduler) else "process_pool",
             "methods": methods, "interrupted": interrupted, "cost_after_merge": cost_merged,
             "leftovers_placed": placed, "border_routes_removed": removed,
             "matrix_mb": round(cm.megabytes, 1),

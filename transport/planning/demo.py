@@ -17,8 +17,14 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from eligibility.service import Assessor, read_applications
+from routing.network import load_network
 from transport.domain.config import SAMPLE_DATA
+from transport.domain.scenario import Scenario
 from transport.io.csv_out import write_csv_file
+from transport.planning.cohort import generate_scenario
+from transport.planning.intake import children_to_carry, scenario_from_applications
+from transport.planning.plan import plan_scenario
 
 console = Console()
 SAMPLE_APPLICATIONS = SAMPLE_DATA / "applications" / "rutland_sample.csv"
@@ -26,13 +32,6 @@ SAMPLE_APPLICATIONS = SAMPLE_DATA / "applications" / "rutland_sample.csv"
 
 def run_demo(out: str | Path, *, synthetic_children: int = 40, seed: int = 7, time_limit_s: float = 15.0) -> dict:
     """Run the three steps and write their outputs to ``out``; returns the headline figures."""
-    from eligibility.service import Assessor, read_applications
-    from routing.network import load_network
-    from transport.planning.cohort import generate_scenario
-    from transport.planning.intake import children_to_carry, scenario_from_applications
-    from transport.planning.plan import plan_scenario
-    from transport.domain.scenario import Scenario
-
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
 

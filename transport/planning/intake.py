@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from transport.domain.errors import InputError
+from transport.domain.geocode import PostcodeIndex
 from transport.domain.models import Application, School
 from transport.domain.scenario import FleetVehicle, Point, Scenario, ScenarioChild, ScenarioSchool
 
@@ -37,8 +38,6 @@ def children_to_carry(apps: Iterable[Application], decisions: Iterable) -> list[
 def scenario_from_applications(apps: Sequence[Application], schools: dict[str, School], fleet: tuple[FleetVehicle, ...],
                                *, session: str = "am", name: str = "eligible children", postcodes=None) -> Scenario:
     """A scenario carrying these children to their schools with this fleet."""
-    from transport.domain.geocode import PostcodeIndex
-
     if postcodes is None and any(a.home.location is None and a.home.easting is None for a in apps):
         postcodes = PostcodeIndex.load()
     used: dict[str, School] = {}

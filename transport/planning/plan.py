@@ -16,11 +16,17 @@ from typing import Any, Callable
 
 import numpy as np
 
+from routing.baselines import greedy_grouping
+from routing.matrix import compute_matrix
+from routing.network import load_network
 from routing.plan import Plan, StopKind
 from routing.problem import Layout, Load, Request, RoutingProblem, VehicleType
+from routing.solve import SolveParams, solve
+from routing.validate import check
 from transport.domain.errors import InputError, RoutingError
 from transport.domain.geo import LatLon
-from transport.domain.scenario import Scenario
+from transport.domain.privacy import pseudonym
+from transport.domain.scenario import Scenario, parse_scenario
 from transport.domain.units import METRES_PER_MILE
 
 PLAN_FORMAT = "sen-transport/plan/1"
@@ -100,9 +106,6 @@ def _index(locs: tuple[Location, ...]) -> dict[tuple, int]:
 def scenario_matrices(scenario: Scenario, *, network=None, postcodes=None,
                       matrices: tuple[np.ndarray, np.ndarray] | None = None):
     """``(locations, duration_s, distance_m, seconds taken)`` on the drive network."""
-    from routing.matrix import compute_matrix
-    from routing.network import load_network
-
     locs = scenario_locations(scenario, postcodes)
     started = time.perf_counter()
     if matrices is None:
@@ -222,8 +225,6 @@ class PlanDocument:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "PlanDocument":
         """Read a stored plan document."""
-        from transport.domain.scenario import parse_scenario
-
         if data.get("format") != PLAN_FORMAT:
             raise InputError(f"not a plan document (format {data.get('format')!r}, expected {PLAN_FORMAT})")
         try:
@@ -292,8 +293,6 @@ class PlanDocument:
 
     def route_sheets(self, pseudonymise: Callable[[str], str] | None = None) -> list[dict[str, Any]]:
         """One row per stop of every route: vehicle, order, time, place, child (pseudonymous)."""
-        from transport.domain.privacy import pseudonym
-
         alias = pseudonymise or pseudonym
         children = {c.id: c for c in self.scenario.children}
         schools = {s.id: s for s in self.scenario.schools}
@@ -319,9 +318,6 @@ class PlanDocument:
 
     def routes_geojson(self, network=None) -> dict[str, Any]:
         """Routes drawn on the real roads (one LineString per vehicle) and their stops."""
-        from routing.network import load_network
-        from transport.domain.privacy import pseudonym
-
         net = network or load_network("drive")
         snaps = net.snap_many([loc.point for loc in self.locations])
         features = []
@@ -350,8 +346,6 @@ class PlanDocument:
 def validate_document(scenario: Scenario, doc: PlanDocument, *, built: BuiltProblem | None = None,
                       network=None) -> list[dict]:
     """The independent validator's findings for a plan against its scenario."""
-    from routing.validate import check
-
     if scenario.digest() != doc.scenario.digest():
         return [{"cause": "scenario_mismatch", "route_index": None, "stop_index": None, "request_id": None,
                  "detail": "the plan was made for a different scenario"}]
@@ -374,9 +368,6 @@ def layout_text(seats: int, wheelchairs: int) -> str:
 def plan_scenario(scenario: Scenario, *, time_limit_s: float = 30.0, callbacks=None, network=None,
                   params=None, initial: PlanDocument | None = None) -> PlanDocument:
     """Solve a scenario and validate the plan independently before returning it."""
-    from routing.baselines import greedy_grouping
-    from routing.solve import SolveParams, solve
-
     built = build_problem(scenario, network=network)
     params = params or SolveParams(time_limit_s=time_limit_s)
     started = time.perf_counter()

@@ -1,7 +1,12 @@
-"""The minimal-disruption rerun at county scale: one ``rerun`` per group of current routes, in parallel.
+"""The September rerun: re-optimise a running plan, charging a penalty for each disruption.
+
+``rerun(problem, plan, disruption_penalty_pence=...)`` re-optimises a whole plan from the
+current one, charging the penalty each time a current route's children are spread over one more
+vehicle, and reports the children moved and the saving. ``rerun_document`` does the same on a
+plan document, part by part in parallel above ``max_requests`` children (``rerun_county``).
 
 ``rerun_county(problem, plan, ...)`` groups the plan's *current* routes into independent
-parts, re-optimises each part with ``transport.planning.late.rerun`` (one OR-Tools model per part)
+parts, re-optimises each part with ``rerun`` (one OR-Tools model per part)
 through ``routing.parallel.run_tasks``, and merges the parts back into one county plan:
 
 1. **Parts.** ``routing.decompose.decompose`` clusters the children's requests (schools,
@@ -31,12 +36,120 @@ from typing import Any
 
 import numpy as np
 
+from routing import lns
+from routing import ortools_model as om
 from routing.decompose import Cluster, decompose, split_fleet, subproblem
-from routing.parallel import StopFile, run_tasks
-from routing.plan import Plan, Route, Unassigned
+from routing.insertion import stop_order
+from routing.parallel import StopFile, StopFileCallbacks, run_tasks
+from routing.plan import Plan, Route, Unassigned, UnassignedReason
 from routing.problem import RoutingProblem
+from routing.solve import precheck
 from routing.validate import check, recompute_cost
-from transport.planning.late import RerunResult, _order, moved_children
+from transport.domain.errors import InputError
+from transport.planning.county import planar_coords
+from transport.planning.late import extended_county
+from transport.planning.plan import PlanDocument, validate_document
+
+
+@dataclass(frozen=True)
+class RerunResult:
+    """The re-optimised plan, the children moved off their route, and the saving (pence)."""
+
+    plan: Plan
+    moved: tuple[str, ...]
+    saving: int
+    penalty_pence: int
+    seconds: float
+
+
+def moved_children(before: Plan, after: Plan) -> list[str]:
+    """Children no longer riding with the bulk of their old route's children.
+
+    Each old route's *successor* is the new route carrying most of its children (ties: the
+    earliest); a child routed before and not on that successor has moved.
+    """
+    new_route = {rid: k for k, r in enumerate(after.routes) for rid in r.request_ids()}
+    out = []
+    for route in before.routes:
+        ids = route.request_ids()
+        counts: dict[int | None, int] = {}
+        for rid in ids:
+            counts[new_route.get(rid)] = counts.get(new_route.get(rid), 0) + 1
+        successor = max((k for k in counts if k is not None), key=lambda k: (counts[k], -k), default=None)
+        out += [rid for rid in ids if new_route.get(rid) != successor or successor is None]
+    return sorted(out)
+
+
+ORTOOLS_SHARE = 0.3
+"""Share of a rerun's time for OR-Tools; the LNS polishes its result in the rest."""
+
+
+def rerun(problem: RoutingProblem, plan: Plan, *, disruption_penalty_pence: int, time_limit_s: float = 30.0,
+          callbacks: Any = None) -> RerunResult:
+    """Re-optimise ``plan`` from itself; each extra vehicle a current route's children use costs the penalty.
+
+    First OR-Tools (``ORTOOLS_SHARE`` of the time): the penalty is a soft same-vehicle
+    constraint over each current route's pickups, added to the solver's own model (built by
+    ``routing.ortools_model``), searching from the current plan. Then the LNS
+    (``routing.lns``) from that result with the same penalty in its objective. The plan with
+    the lowest penalised cost wins (the current plan included), never leaving out more
+    children than today.
+    """
+    if disruption_penalty_pence < 0:
+        raise InputError(f"disruption penalty must be >= 0, got {disruption_penalty_pence}")
+    lns.warm_up()
+    started = time.perf_counter()
+    pre = precheck(problem)
+    todo = [i for i in range(len(problem.requests)) if i not in pre]
+    model = om.build_model(problem, todo)
+    index_of = {problem.requests[i].id: i for i in todo}
+    unit_cost = 1000 * disruption_penalty_pence // model.cost_unit
+    if unit_cost > 0:
+        for route in plan.routes:
+            nodes = [model.manager.NodeToIndex(model.request_nodes[index_of[rid]][0])
+                     for rid in route.request_ids() if rid in index_of]
+            if len(nodes) > 1:
+                model.routing.AddSoftSameVehicleConstraint(nodes, unit_cost)
+    if callbacks is not None:
+        def at_solution() -> None:
+            callbacks.on_progress(int(model.routing.CostVar().Value()) * model.cost_unit // 1000,
+                                  time.perf_counter() - started)
+            if callbacks.should_stop():
+                model.routing.solver().FinishCurrentSearch()
+        model.keep.append(at_solution)
+        model.routing.AddAtSolutionCallback(at_solution)
+    initial = model.routing.ReadAssignmentFromRoutes(om.routes_from_plan(model, plan), True)
+    search = om.search_parameters(time_limit_s=time_limit_s * ORTOOLS_SHARE, first_solution="parallel_cheapest_insertion",
+                                  metaheuristic="guided_local_search")
+    solution = model.routing.SolveFromAssignmentWithParameters(initial, search) if initial is not None else None
+    kept_out = [pre[i] for i in sorted(pre)]
+
+    def dropped(i: int) -> Unassigned:
+        return Unassigned(problem.requests[i].id, UnassignedReason.SOLVER_DROPPED,
+                          "the rerun found no feasible place for this child within its time limit")
+
+    new = plan  # OR-Tools can find nothing in its share; the LNS then starts from today's routes
+    if solution is not None:
+        found = om.extract_plan(model, solution, kept_out, dropped)
+        new = Plan(found.routes, found.unassigned, recompute_cost(problem, found), found.meta)
+    candidates = [plan, new]
+    current = {rid: k for k, r in enumerate(plan.routes) for rid in r.request_ids()}
+    deadline = time.monotonic() + max(0.0, time_limit_s - (time.perf_counter() - started))
+    stop = callbacks.should_stop if callbacks is not None else None
+    try:
+        polished, _ = lns.improve(problem, todo, new, deadline, should_stop=stop, current_route=current,
+                                  disruption_pence=disruption_penalty_pence)
+        if not check(problem, polished):
+            candidates.append(polished)
+    except Exception:  # noqa: BLE001 - the LNS is a polish; OR-Tools' result stands
+        pass
+    fair = [c for c in candidates if len(c.unassigned) <= len(plan.unassigned)]  # never trade a routed child
+    new = min(fair, key=lambda c: penalised_cost(plan, c, disruption_penalty_pence))
+    new = Plan(new.routes, new.unassigned, recompute_cost(problem, new),
+               dict(plan.meta, rerun_penalty_pence=disruption_penalty_pence))
+    return RerunResult(new, tuple(moved_children(plan, new)), plan.cost.total - new.cost.total,
+                       disruption_penalty_pence, round(time.perf_counter() - started, 3))
+
 
 
 @dataclass(frozen=True)
@@ -93,13 +206,10 @@ def penalised_cost(before: Plan, after: Plan, penalty_pence: int) -> int:
 
 def rerun_task(task: RerunTask) -> RerunTaskResult:
     """Run ``rerun`` on one part (in a worker); errors come back as text."""
-    from transport.planning.county import _FileStop
-    from transport.planning.late import rerun
-
     started = time.perf_counter()
     try:
         res = rerun(task.problem, task.plan, disruption_penalty_pence=task.penalty_pence,
-                    time_limit_s=max(0.5, task.time_limit_s), callbacks=_FileStop(task.stop_path))
+                    time_limit_s=max(0.5, task.time_limit_s), callbacks=StopFileCallbacks(task.stop_path))
     except Exception as exc:  # the current routes stay
         return RerunTaskResult(task.index, None, time.perf_counter() - started, f"{type(exc).__name__}: {exc}")
     return RerunTaskResult(task.index, res.plan, time.perf_counter() - started)
@@ -182,9 +292,9 @@ def _map_back(part: RerunPart, old_routes: list[Route], new: Plan) -> dict[tuple
     loc = part.locations
     out: dict[tuple[str, int], Route] = {}
     pending: list[Route] = []
-    old_by_order = {(r.vehicle_type_id, tuple(_order(r))): r for r in old_routes}
+    old_by_order = {(r.vehicle_type_id, tuple(stop_order(r))): r for r in old_routes}
     for r in new.routes:
-        same = old_by_order.get((r.vehicle_type_id, tuple(_order(r))))
+        same = old_by_order.get((r.vehicle_type_id, tuple(stop_order(r))))
         if same is not None and (same.vehicle_type_id, same.vehicle_index) not in out:
             out[(same.vehicle_type_id, same.vehicle_index)] = same  # unchanged: the very same object
         else:
@@ -216,8 +326,6 @@ def rerun_county(problem: RoutingProblem, plan: Plan, *, disruption_penalty_penc
     neighbouring schools; without it schools are still grouped, by bell time only.
     """
     if disruption_penalty_pence < 0:
-        from transport.domain.errors import InputError
-
         raise InputError(f"disruption penalty must be >= 0, got {disruption_penalty_pence}")
     started = time.perf_counter()
     parts = rerun_parts(problem, plan, max_requests=max_requests, coords_m=coords_m)
@@ -281,3 +389,25 @@ def rerun_county(problem: RoutingProblem, plan: Plan, *, disruption_penalty_penc
     new_plan = Plan(draft.routes, draft.unassigned, recompute_cost(problem, draft), meta)
     return RerunResult(new_plan, tuple(moved_children(plan, new_plan)), plan.cost.total - new_plan.cost.total,
                        disruption_penalty_pence, round(time.perf_counter() - started, 3))
+
+
+def rerun_document(doc: Any, *, disruption_penalty_pence: int, time_limit_s: float = 30.0,
+                   county: Any = None, network: Any = None, callbacks: Any = None, max_requests: int = 120,
+                   scheduler: str | None = None, max_workers: int | None = None) -> tuple[Any, RerunResult]:
+    """Re-optimise a plan document with a disruption penalty; the new document is validated.
+
+    A plan with more than ``max_requests`` children is rerun part by part in parallel
+    (``transport.planning.rerun.rerun_county``); a smaller one as one OR-Tools model (``rerun``).
+    """
+    built = county if county is not None else extended_county(doc, doc.scenario, None, network)
+    if len(built.problem.requests) > max_requests:
+        res = rerun_county(built.problem, doc.plan, disruption_penalty_pence=disruption_penalty_pence,
+                           time_limit_s=time_limit_s, max_requests=max_requests, scheduler=scheduler,
+                           max_workers=max_workers, callbacks=callbacks, coords_m=planar_coords(built.locations))
+    else:
+        res = rerun(built.problem, doc.plan, disruption_penalty_pence=disruption_penalty_pence,
+                    time_limit_s=time_limit_s, callbacks=callbacks)
+    new_doc = PlanDocument(scenario=doc.scenario, plan=res.plan, locations=built.locations,
+                           timings={"matrix_s": round(built.matrix_s, 3), "solve_s": res.seconds})
+    new_doc.violations = validate_document(doc.scenario, new_doc, built=built)
+    return new_doc, res
