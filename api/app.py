@@ -18,6 +18,7 @@ from api.deps import reject_nul_bytes
 from api.engine import EligibilityEngine
 from api.errors import FieldError
 from api.headers import JsonHeaders
+from api.routes import admin, applications, cases, documents, eligibility, health, offers, planning, ptb, schools
 from api.security import AuthCache
 from api.worker import Worker, WorkerSettings
 from transport.domain.errors import InputError, SenTransportError
@@ -65,8 +66,6 @@ def create_app(settings: ApiSettings | None = None, *, engine: EligibilityEngine
     The API only queues jobs; ``start_jobs`` (default: ``settings.embedded_worker``) also runs one embedded
     worker (a thread with its own solver process) for the app's lifetime, as ``sen-transport serve`` does.
     """
-    from api.routes import admin, applications, cases, documents, eligibility, health, offers, planning, ptb, schools
-
     settings = settings or get_api_settings()
     if start_jobs is None:
         start_jobs = settings.embedded_worker

@@ -119,7 +119,7 @@ def _onboard_fits(order: Sequence[tuple[str, str]], by_id: dict[str, Request]) -
     return peak_s, peak_w, pa
 
 
-def _retime(problem: RoutingProblem, route: Route, order: list[tuple[str, str]],
+def retime(problem: RoutingProblem, route: Route, order: list[tuple[str, str]],
             by_id: dict[str, Request]) -> Route | None:
     """The route with a new stop order, earliest feasible times, and a layout/PA that fit; or None."""
     vt = problem.vehicle_type(route.vehicle_type_id)
@@ -222,7 +222,7 @@ def best_insertion(problem: RoutingProblem, index: PlanIndex, unit: Sequence[Req
     options.sort(key=lambda o: (o[0], o[1]))
     for delta, k, order in options[:max_timed]:
         old = index.routes[k]
-        new = _retime(problem, old, order, by_id)
+        new = retime(problem, old, order, by_id)
         if new is None:
             continue
         if _route_violations(problem, new):

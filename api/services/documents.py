@@ -19,6 +19,7 @@ from api.errors import ConflictError, ForbiddenError, NotFoundError
 from api.models import (
     ApplicationRecord,
     AwardRecord,
+    DecisionRecord,
     DocumentRecord,
     LotRecord,
     PlanRecord,
@@ -28,8 +29,9 @@ from api.models import (
 from api.schemas.documents import DocumentPublic, IssueReport, NotIssued
 from api.security import Principal, Role, instance_secret
 from api.security import pseudonym as contractor_pseudonym
-from api.services import applications, current_decision, get_or_404
+from api.services import current_decision, get_or_404
 from api.services.planning import get_plan
+from api.services.records import get_application
 from api.workdays import england_and_wales
 from eligibility.policy import load_policy
 from eligibility.rules import Decision
@@ -90,7 +92,7 @@ def _today(day: dt.date | None) -> dt.date:
 # ------------------------------------------------------------------------------------------------
 def issue_decision_letter(session: Session, who: Principal, reference: str, issued_on: dt.date | None) -> DocumentRecord:
     """The decision letter of the application's decision in force."""
-    rec = applications.get(session, reference)
+    rec = get_application(session, reference)
     dec = current_decision(session, rec)
     if dec is None:
         raise ConflictError(f"application {reference} has no decision yet")
@@ -179,8 +181,6 @@ def issue_travel_letters(session: Session, who: Principal, plan_id: int, first_d
 
 def _letters_policy(session: Session, doc: PlanDocument):
     """The policy of the children's decisions (their letters' words), or the Kent example's."""
-    from api.models import DecisionRecord
-
     ids = [c.id for c in doc.scenario.children]
     pid = session.scalar(select(DecisionRecord.policy_id).join(ApplicationRecord,
                                                                ApplicationRecord.current_decision_id == DecisionRecord.id)

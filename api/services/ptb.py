@@ -26,7 +26,7 @@ from api.schemas.ptb import (
 )
 from api.security import Principal
 from api.services import current_decision, get_or_404, page
-from api.services.applications import get as get_application
+from api.services.records import get_application
 from eligibility.offer import pounds, ptb_value
 from eligibility.policy import Policy
 from eligibility.ptb_agreement import (

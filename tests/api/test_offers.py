@@ -16,7 +16,7 @@ def stored_plan(client, keys, app, drive_net) -> int:
     from api.services.applications import stored_domain
     from api.models import ApplicationRecord
     from transport.domain.schools import load_schools
-    from transport.planning.cohort import default_fleet
+    from transport.domain.fleet import default_fleet
     from transport.planning.intake import scenario_from_applications
     from transport.planning.plan import plan_scenario
 

@@ -13,7 +13,7 @@ from eligibility.policy import load_policy
 from eligibility.service import Assessor
 from routing.validate import check
 from transport.domain.errors import InputError
-from transport.planning.late import route_cost
+from routing.insertion import route_cost
 from transport.planning.offers import child_offers, offers_report, replan_without, seat_costs
 from transport.planning.plan import build_problem, plan_scenario
 from transport.planning.tif import synthetic_applications

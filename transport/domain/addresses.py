@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from transport.domain.config import get_settings
 from transport.domain.errors import InputError
 from transport.domain.geo import LatLon
 
@@ -90,8 +91,6 @@ class AddressIndex:
     @classmethod
     def load(cls) -> AddressIndex:
         """The address file named by the settings (``SEN_TRANSPORT_UPRN``), once per process and file version."""
-        from transport.domain.config import get_settings
-
         s = get_settings()
         path = s.path("uprn")
         st = path.stat()

@@ -22,13 +22,12 @@ from typing import Any, Iterable, Sequence
 from eligibility.offer import pounds, ptb_value
 from eligibility.policy import Policy
 from routing import lns
+from routing.insertion import retime, route_cost, stop_order
 from routing.plan import Plan, Route, StopKind
 from routing.problem import Request, RoutingProblem
 from routing.solve import SolveParams, solve
 from routing.validate import check, recompute_cost
 from transport.domain.errors import InputError, RoutingError
-from transport.planning.late import _order, _retime, route_cost
-
 
 # ------------------------------------------------------------------------------ seat cost
 
@@ -83,13 +82,13 @@ def _subproblem(problem: RoutingProblem, routes: Sequence[Route], chosen: Sequen
     out = []
     for j in chosen:
         route = routes[j]
-        order = [(kind, rid) for kind, rid in _order(route) if rid not in drop]
+        order = [(kind, rid) for kind, rid in stop_order(route) if rid not in drop]
         if not order:
             continue
         n = used.get(route.vehicle_type_id, 0)
         used[route.vehicle_type_id] = n + 1
         moved = replace(route, vehicle_index=n)
-        timed = _retime(sub, moved, order, sub_by_id) if drop else moved
+        timed = retime(sub, moved, order, sub_by_id) if drop else moved
         if timed is None:  # removing a child never makes a route infeasible; guard all the same
             raise RoutingError(f"route {j} could not be retimed without the removed children")
         out.append(timed)
@@ -278,12 +277,12 @@ def replan_without(problem: RoutingProblem, plan: Plan, leave: Sequence[str], *,
     routes = []
     used: dict[str, int] = {}
     for route in plan.routes:
-        order = [(kind, rid) for kind, rid in _order(route) if rid not in gone]
+        order = [(kind, rid) for kind, rid in stop_order(route) if rid not in gone]
         if not order:
             continue
         n = used.get(route.vehicle_type_id, 0)
         used[route.vehicle_type_id] = n + 1
-        timed = _retime(sub, replace(route, vehicle_index=n), order, by_id)
+        timed = retime(sub, replace(route, vehicle_index=n), order, by_id)
         if timed is None:
             raise RoutingError("a route could not be retimed without the children who accept")
         routes.append(timed)
