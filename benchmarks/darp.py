@@ -5,9 +5,16 @@ the LNS of ``routing.lns`` with seed 0; it stops on the clock, so figures vary w
 at ``--time-limit`` seconds; the objective is the Euclidean route
 length recomputed on the float data; feasible = every request routed, no validator
 violation and no float violation (tolerance 1e-6). The gap is against ``bks.csv`` (optimal).
+Compiling and warming up the search happen before each instance's clock starts; each instance runs
+in one process on one core (``--jobs`` instances side by side). The search settings were chosen
+on a5-60 and a6-72 (``routing.bench.darp_params``). With ``--out DIR`` each instance's routes are
+written as ``DIR/<instance>.txt`` (SINTEF solution format: ``Route 1 : 12 45 67``, node ids without
+depots) and the start of service at each node as ``DIR/<instance>.times.txt``, so the figures can
+be re-scored from the instance files alone (``tests/routing/test_benchmark_solutions.py`` does so
+with its own checker).
 Prints one line per instance, a summary, and as its last line one JSON object. Asserts nothing.
 
-    python benchmarks/darp.py --time-limit 60 --jobs 2
+    python benchmarks/darp.py --time-limit 60 --jobs 2 --out out/darp
 """
 
 from __future__ import annotations
@@ -38,7 +45,7 @@ def default_dir(subfolder: str) -> Path:
     return base / subfolder
 
 
-def _run(args: tuple[str, float]) -> dict:
+def _run(args: tuple[str, float, Path | None]) -> dict:
     return bench_darp(*args)
 
 
@@ -49,18 +56,20 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--instances", default=",".join(A_INSTANCES))
     parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=None, help="write each instance's routes and service times here")
     args = parser.parse_args(argv)
     names = [n.strip() for n in args.instances.split(",") if n.strip()]
     bks = read_bks(args.dir / "bks.csv")
-    tasks = [(str(args.dir / f"{n}.txt"), args.time_limit) for n in names]
+    tasks = [(str(args.dir / f"{n}.txt"), args.time_limit, args.out) for n in names]
     print(f"DARP benchmark: {len(names)} instances, {args.time_limit:g} s each, {args.jobs} job(s), dir {args.dir}")
     print(f"{'instance':<8} {'bks':>9} {'ours':>9} {'gap%':>7} {'time_s':>7} feasible")
-    gaps, feasible = [], 0
+    gaps, feasible, seconds = [], 0, []
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         for res in pool.map(_run, tasks):
             best = bks.get(res["instance"], (None, None))[0]
             gap = 100.0 * (res["objective"] / best - 1.0) if best else float("nan")
             feasible += res["feasible"]
+            seconds.append(res["seconds"])
             if best and res["feasible"]:
                 gaps.append(gap)
             note = "" if res["feasible"] else "  " + "; ".join(res["violations"][:2])
@@ -70,8 +79,11 @@ def main(argv: list[str] | None = None) -> dict:
         "instances": len(names),
         "feasible": feasible,
         "mean_gap_pct": round(sum(gaps) / len(gaps), 3) if gaps else None,
+        "min_gap_pct": round(min(gaps), 3) if gaps else None,
         "max_gap_pct": round(max(gaps), 3) if gaps else None,
+        "max_seconds": max(seconds) if seconds else None,
         "time_limit_s": args.time_limit,
+        "solutions": str(args.out) if args.out else None,
     }
     print(f"feasible {feasible}/{len(names)}, mean gap {summary['mean_gap_pct']} %, max gap {summary['max_gap_pct']} %")
     print(json.dumps(summary))

@@ -5,8 +5,11 @@ the LNS of ``routing.lns`` with route elimination, seed 0; stops on the clock) a
 ``--time-limit`` seconds (default 10); no ride limits. Per instance: our vehicles and
 Euclidean distance (float data) against the SINTEF best known; then how many BKS vehicle
 counts we match and the mean distance gap over those. Last line: one JSON object.
+Compiling and warming up the search happen before each instance's clock starts; each instance
+runs in one process on one core. ``--out DIR`` writes each instance's routes and service times
+as ``benchmarks/darp.py`` does (SINTEF solution format).
 
-    python benchmarks/lilim.py --jobs 2
+    python benchmarks/lilim.py --jobs 2 --out out/lilim
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ INSTANCES = ["lc101", "lc105", "lc201", "lc205", "lr101", "lr105", "lr201", "lr2
              "lrc101", "lrc105", "lrc201", "lrc205"]
 
 
-def _run(args: tuple[str, float]) -> dict:
+def _run(args: tuple[str, float, Path | None]) -> dict:
     return bench_lilim(*args)
 
 
@@ -41,17 +44,19 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--instances", default=",".join(INSTANCES))
     parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=None, help="write each instance's routes and service times here")
     args = parser.parse_args(argv)
     names = [n.strip() for n in args.instances.split(",") if n.strip()]
     bks = read_bks(args.dir / "bks.csv")
-    tasks = [(str(args.dir / f"{n}.txt"), args.time_limit) for n in names]
+    tasks = [(str(args.dir / f"{n}.txt"), args.time_limit, args.out) for n in names]
     print(f"Li & Lim benchmark: {len(names)} instances, {args.time_limit:g} s each, {args.jobs} job(s)")
     print(f"{'instance':<8} {'bks_veh':>7} {'veh':>4} {'bks_dist':>9} {'dist':>9} {'gap%':>7} feasible")
-    matched, gaps = 0, []
+    matched, gaps, seconds = 0, [], []
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         for res in pool.map(_run, tasks):
             best, best_veh = bks[res["instance"]]
             gap = 100.0 * (res["objective"] / best - 1.0)
+            seconds.append(res["seconds"])
             if res["feasible"] and res["vehicles"] <= best_veh:
                 matched += 1
                 gaps.append(gap)
@@ -61,7 +66,11 @@ def main(argv: list[str] | None = None) -> dict:
         "instances": len(names),
         "bks_vehicles_matched": matched,
         "mean_gap_pct": round(sum(gaps) / len(gaps), 3) if gaps else None,
+        "min_gap_pct": round(min(gaps), 3) if gaps else None,
+        "max_gap_pct": round(max(gaps), 3) if gaps else None,
+        "max_seconds": max(seconds) if seconds else None,
         "time_limit_s": args.time_limit,
+        "solutions": str(args.out) if args.out else None,
     }
     print(f"BKS vehicle counts matched {matched}/{len(names)}, mean distance gap where matched {summary['mean_gap_pct']} %")
     print(json.dumps(summary))

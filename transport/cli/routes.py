@@ -167,6 +167,7 @@ def export(
 def bench_darp_cmd(
     file: Path = typer.Argument(..., help="a Cordeau DARP instance, e.g. a2-16.txt"),
     time_limit: float = typer.Option(10.0, "--time-limit", min=0.1),
+    out: Path = typer.Option(None, "--out", help="write the routes (SINTEF format) and service times to this folder"),
 ) -> None:
     """Solve one Cordeau DARP instance; print the validated objective, then one JSON line."""
     from routing.bench import bench_darp
@@ -174,10 +175,12 @@ def bench_darp_cmd(
     if not file.exists():
         raise InputError(f"instance file {file} not found")
     started = time.perf_counter()
-    res = bench_darp(file, time_limit)
+    res = bench_darp(file, time_limit, out)
     console.print(f"{res['instance']}: objective {res['objective']:.2f}, feasible {res['feasible']}, "
                   f"{time.perf_counter() - started:.1f} s", highlight=False)
-    print(json.dumps({k: res[k] for k in ("instance", "objective", "feasible", "seconds")}))
+    if out is not None:
+        console.print(f"routes written to {res['solution']}", highlight=False)
+    print(json.dumps({k: res[k] for k in ("instance", "objective", "feasible", "seconds", "solution") if k in res}))
 
 
 # ---------------------------------------------------------------- county scale (appended)
