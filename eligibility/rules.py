@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -371,51 +372,10 @@ def _compulsory(facts: AssessmentFacts, policy: Policy, out: Outcome) -> Outcome
         near_text = (f"{c0.school.name} ({fmt_miles(_measure(c0, nearest_measure, app))}) is nearer than "
                      f"{school.name} ({fmt_miles(my_d)}) by {nearest_measure} route")
 
-    def needs_nearest(row: RuleRow) -> tuple[bool, str]:
-        return (nearest or not row.requires_nearest_suitable), ("" if nearest or not row.requires_nearest_suitable
-                                                                else f"; but {near_text}")
-
     for rule_id, row in policy.rules.items():
-        if rule_id not in COMPULSORY_RULES or not row.enabled:
-            continue
-        ok_near, near_note = needs_nearest(row)
-        if rule_id == Rule.SEN_MOBILITY:
-            ev = f" (evidence: {app.sen_evidence})" if app.sen_evidence else ""
-            test = (f"cannot reasonably be expected to walk because of SEN, disability or mobility{ev}"
-                    if app.sen_mobility else "no SEN, disability or mobility need affecting walking recorded")
-            _check(out, rule_id, row, app.sen_mobility and ok_near, test + (near_note if app.sen_mobility else ""))
-        elif rule_id == Rule.TEMPORARY_MEDICAL:
-            until = app.temporary_condition_until
-            current = until is not None and until >= out.on
-            test = ("no temporary medical condition recorded" if until is None else
-                    f"temporary medical condition until {until} {'covers' if current else 'ended before'} {out.on}")
-            _check(out, rule_id, row, current and ok_near, test + (near_note if current else ""))
-        elif rule_id in (Rule.STATUTORY_DISTANCE, Rule.UNSAFE_ROUTE):
-            limit = policy.rules[Rule.STATUTORY_DISTANCE].limit_for(out.age) if Rule.STATUTORY_DISTANCE in policy.rules \
-                else row.limit_for(out.age)
-            lim_m = miles_to_m(limit.more_than_miles)
-            if rule_id == Rule.STATUTORY_DISTANCE:
-                beyond = mine.walk_m > lim_m
-                op = ">" if beyond else "is not more than"
-                test = f"walking route {fmt_miles(mine.walk_m, limit.more_than_miles)} {op} {_lim(limit.more_than_miles)} limit for age {out.age}"
-                _check(out, rule_id, row, beyond and ok_near, test + (near_note if beyond else ""))
-            else:
-                unsafe = mine.walk_m <= lim_m < mine.safe_walk_m
-                if mine.walk_m > lim_m:
-                    test = "not needed: the walking route is beyond the limit"
-                elif mine.safe_walk_m == INF:
-                    test = (f"walking route {fmt_miles(mine.walk_m)} is within the {_lim(limit.more_than_miles)} "
-                            f"limit for age {out.age} but no reasonably safe walking route exists")
-                elif unsafe:
-                    test = (f"walking route {fmt_miles(mine.walk_m)} is within the limit but the shortest "
-                            f"reasonably safe route {fmt_miles(mine.safe_walk_m, limit.more_than_miles)} > "
-                            f"{_lim(limit.more_than_miles)} limit for age {out.age}")
-                else:
-                    test = (f"a reasonably safe walking route of {fmt_miles(mine.safe_walk_m, limit.more_than_miles)} "
-                            f"is not more than the {_lim(limit.more_than_miles)} limit for age {out.age}")
-                _check(out, rule_id, row, unsafe and ok_near, test + (near_note if unsafe else ""))
-        else:
-            _extended(facts, policy, out, rule_id, row, mine, ok_near, near_note)
+        if rule_id in COMPULSORY_TESTS and row.enabled:
+            result = COMPULSORY_TESTS[rule_id](facts, policy, out, row, mine)
+            _record(out, rule_id, row, result, nearest=nearest, near_text=near_text)
 
     if out.bases:
         out.decided_by = next(c.test for c in out.checks if c.rule == out.bases[0])
@@ -429,22 +389,87 @@ def _compulsory(facts: AssessmentFacts, policy: Policy, out: Outcome) -> Outcome
     return out
 
 
-def _extended(facts: AssessmentFacts, policy: Policy, out: Outcome, rule_id: str, row: RuleRow,
-              mine: Candidate, ok_near: bool, near_note: str) -> None:
-    """The low-income extended rights."""
+@dataclass(frozen=True)
+class RuleTest:
+    """One basis tested on the facts, before the nearest-suitable-school condition.
+
+    ``holds``: the basis applies; ``test``: the words of the test; ``nearness_counts``: whether the
+    policy's nearest-suitable-school condition (``requires_nearest_suitable``) then applies to it.
+    """
+
+    holds: bool
+    test: str
+    nearness_counts: bool = False
+
+
+def _record(out: Outcome, rule_id: str, row: RuleRow, result: RuleTest, *, nearest: bool, near_text: str) -> None:
+    """The one recording step: apply the nearest-suitable-school condition, then record the check."""
+    blocked = result.nearness_counts and row.requires_nearest_suitable and not nearest
+    _check(out, rule_id, row, result.holds and not blocked, result.test + (f"; but {near_text}" if blocked else ""))
+
+
+def _sen_mobility(facts: AssessmentFacts, policy: Policy, out: Outcome, row: RuleRow, mine: Candidate) -> RuleTest:
+    app = facts.application
+    ev = f" (evidence: {app.sen_evidence})" if app.sen_evidence else ""
+    test = (f"cannot reasonably be expected to walk because of SEN, disability or mobility{ev}"
+            if app.sen_mobility else "no SEN, disability or mobility need affecting walking recorded")
+    return RuleTest(app.sen_mobility, test, nearness_counts=app.sen_mobility)
+
+
+def _temporary_medical(facts: AssessmentFacts, policy: Policy, out: Outcome, row: RuleRow, mine: Candidate) -> RuleTest:
+    until = facts.application.temporary_condition_until
+    current = until is not None and until >= out.on
+    test = ("no temporary medical condition recorded" if until is None else
+            f"temporary medical condition until {until} {'covers' if current else 'ended before'} {out.on}")
+    return RuleTest(current, test, nearness_counts=current)
+
+
+def _walking_limit_miles(policy: Policy, row: RuleRow, age: int) -> float:
+    """The statutory walking distance for the age (the unsafe-route rule measures against it too)."""
+    source = policy.rules[Rule.STATUTORY_DISTANCE] if Rule.STATUTORY_DISTANCE in policy.rules else row
+    return source.limit_for(age).more_than_miles
+
+
+def _statutory_distance(facts: AssessmentFacts, policy: Policy, out: Outcome, row: RuleRow, mine: Candidate) -> RuleTest:
+    limit = _walking_limit_miles(policy, row, out.age)
+    beyond = mine.walk_m > miles_to_m(limit)
+    op = ">" if beyond else "is not more than"
+    test = f"walking route {fmt_miles(mine.walk_m, limit)} {op} {_lim(limit)} limit for age {out.age}"
+    return RuleTest(beyond, test, nearness_counts=beyond)
+
+
+def _unsafe_route(facts: AssessmentFacts, policy: Policy, out: Outcome, row: RuleRow, mine: Candidate) -> RuleTest:
+    limit = _walking_limit_miles(policy, row, out.age)
+    lim_m = miles_to_m(limit)
+    unsafe = mine.walk_m <= lim_m < mine.safe_walk_m
+    if mine.walk_m > lim_m:
+        test = "not needed: the walking route is beyond the limit"
+    elif mine.safe_walk_m == INF:
+        test = (f"walking route {fmt_miles(mine.walk_m)} is within the {_lim(limit)} "
+                f"limit for age {out.age} but no reasonably safe walking route exists")
+    elif unsafe:
+        test = (f"walking route {fmt_miles(mine.walk_m)} is within the limit but the shortest "
+                f"reasonably safe route {fmt_miles(mine.safe_walk_m, limit)} > "
+                f"{_lim(limit)} limit for age {out.age}")
+    else:
+        test = (f"a reasonably safe walking route of {fmt_miles(mine.safe_walk_m, limit)} "
+                f"is not more than the {_lim(limit)} limit for age {out.age}")
+    return RuleTest(unsafe, test, nearness_counts=unsafe)
+
+
+def _low_income_distances(facts: AssessmentFacts, policy: Policy, out: Outcome, row: RuleRow,
+                          mine: Candidate) -> RuleTest | tuple[list[str], bool, bool]:
+    """What the extended (low-income) rights share: the refusal when the child is not low income or
+    outside the ages, else the distance parts, whether they hold and whether the lower bound holds."""
     app = facts.application
     if row.requires_low_income and not app.low_income:
-        _check(out, rule_id, row, False, "not recorded as low income (free school meals or maximum Working Tax Credit)")
-        return
+        return RuleTest(False, "not recorded as low income (free school meals or maximum Working Tax Credit)")
     if not row.covers_age(out.age):
         hi = f"-{row.age_below - 1}" if row.age_below is not None else "+"
-        _check(out, rule_id, row, False, f"age {out.age} is outside {row.age_from}{hi}")
-        return
-    lower_m = miles_to_m(row.more_than_miles or 0.0)
-    lower_ok = mine.walk_m > lower_m
-    lower = (f"walking route {fmt_miles(mine.walk_m, row.more_than_miles)} "
-             f"{'>' if lower_ok else 'is not more than'} {_lim(row.more_than_miles or 0.0)}")
-    parts = [lower]
+        return RuleTest(False, f"age {out.age} is outside {row.age_from}{hi}")
+    lower_ok = mine.walk_m > miles_to_m(row.more_than_miles or 0.0)
+    parts = [f"walking route {fmt_miles(mine.walk_m, row.more_than_miles)} "
+             f"{'>' if lower_ok else 'is not more than'} {_lim(row.more_than_miles or 0.0)}"]
     holds = lower_ok
     if row.at_most_miles is not None:
         measure = policy.settings.extended_rights_measure
@@ -453,36 +478,63 @@ def _extended(facts: AssessmentFacts, policy: Policy, out: Outcome, rule_id: str
         parts.append(f"{measure} route {fmt_miles(d, row.at_most_miles)} "
                      f"{'is not more than' if upper_ok else '>'} {_lim(row.at_most_miles)}")
         holds = holds and upper_ok
+    return parts, holds, lower_ok
+
+
+def _low_income_distance(facts: AssessmentFacts, policy: Policy, out: Outcome, row: RuleRow,
+                         mine: Candidate) -> RuleTest:
+    shared = _low_income_distances(facts, policy, out, row, mine)
+    if isinstance(shared, RuleTest):
+        return shared
+    parts, holds, lower_ok = shared
+    return RuleTest(holds, "; ".join(parts), nearness_counts=lower_ok)
+
+
+def _low_income_three_nearest(facts: AssessmentFacts, policy: Policy, out: Outcome, row: RuleRow,
+                              mine: Candidate) -> RuleTest:
+    shared = _low_income_distances(facts, policy, out, row, mine)
+    if isinstance(shared, RuleTest):
+        return shared
+    parts, holds, _ = shared
+    n = len(out.nearer)
+    parts.append(f"{n} suitable school{'s' if n != 1 else ''} nearer (fewer than {row.fewer_than_nearer} needed)")
+    return RuleTest(holds and n < (row.fewer_than_nearer or 0), "; ".join(parts))
+
+
+def _low_income_religion(facts: AssessmentFacts, policy: Policy, out: Outcome, row: RuleRow,
+                         mine: Candidate) -> RuleTest:
+    shared = _low_income_distances(facts, policy, out, row, mine)
+    if isinstance(shared, RuleTest):
+        return shared
+    parts, holds, _ = shared
+    app, school = facts.application, facts.school
+    pref = policy.canonical_religion(app.religious_preference)
+    if pref is None:
+        return RuleTest(False, "; ".join(["no religion or belief preference recorded", *parts]))
+    if pref != policy.canonical_religion(school.religious_character):
+        return RuleTest(False, "; ".join([f"{school.name} is not a {app.religious_preference} school", *parts]))
     nearest_measure = policy.settings.nearest_measure
     my_d = _measure(mine, nearest_measure, app)
-    if rule_id == Rule.LOW_INCOME_THREE_NEAREST:
-        n = len(out.nearer)
-        ok = n < (row.fewer_than_nearer or 0)
-        parts.append(f"{n} suitable school{'s' if n != 1 else ''} nearer (fewer than {row.fewer_than_nearer} needed)")
-        holds = holds and ok
-    elif rule_id == Rule.LOW_INCOME_RELIGION:
-        pref = policy.canonical_religion(app.religious_preference)
-        mine_rel = policy.canonical_religion(facts.school.religious_character)
-        if pref is None:
-            parts.insert(0, "no religion or belief preference recorded")
-            holds = False
-        elif pref != mine_rel:
-            parts.insert(0, f"{facts.school.name} is not a {app.religious_preference} school")
-            holds = False
-        else:
-            same = [c for c in out.ranked if c.school.id != facts.school.id
-                    and policy.canonical_religion(c.school.religious_character) == pref
-                    and _measure(c, nearest_measure, app) < my_d]
-            if same:
-                parts.insert(0, f"{same[0].school.name} is a nearer suitable {app.religious_preference} school")
-                holds = False
-            else:
-                parts.insert(0, f"nearest suitable {app.religious_preference} school")
-    else:
-        holds = holds and ok_near
-        if lower_ok:
-            parts[-1] += near_note
-    _check(out, rule_id, row, holds, "; ".join(parts))
+    same = [c for c in out.ranked if c.school.id != school.id
+            and policy.canonical_religion(c.school.religious_character) == pref
+            and _measure(c, nearest_measure, app) < my_d]
+    if same:
+        return RuleTest(False, "; ".join([f"{same[0].school.name} is a nearer suitable {app.religious_preference} school",
+                                          *parts]))
+    return RuleTest(holds, "; ".join([f"nearest suitable {app.religious_preference} school", *parts]))
+
+
+COMPULSORY_TESTS: dict[str, Callable[[AssessmentFacts, Policy, Outcome, RuleRow, Candidate], RuleTest]] = {
+    Rule.SEN_MOBILITY: _sen_mobility,
+    Rule.TEMPORARY_MEDICAL: _temporary_medical,
+    Rule.STATUTORY_DISTANCE: _statutory_distance,
+    Rule.UNSAFE_ROUTE: _unsafe_route,
+    Rule.LOW_INCOME_8_10: _low_income_distance,
+    Rule.LOW_INCOME_THREE_NEAREST: _low_income_three_nearest,
+    Rule.LOW_INCOME_RELIGION: _low_income_religion,
+}
+"""One test per basis of eligibility of compulsory school age, in the order the policy lists them."""
+assert set(COMPULSORY_TESTS) == COMPULSORY_RULES
 
 
 # ---------------------------------------------------------------------------------------------
