@@ -42,6 +42,7 @@ import numpy as np
 from routing import lns_core as core
 from routing.plan import CostBreakdown, Plan, Route, Stop, StopKind, Unassigned, UnassignedReason
 from routing.problem import Layout, Request, RoutingProblem, VehicleType
+from transport.domain.errors import RoutingError
 from transport.domain.units import mileage_pence
 
 BIG = core.BIG
@@ -411,7 +412,7 @@ def improve(problem: RoutingProblem, request_indices: Sequence[int], plan: Plan,
 
     ``request_indices`` are the requests the solver was given (the rest are in
     ``plan.unassigned`` already and stay there). Requests ``plan`` leaves out are retried.
-    ``deadline`` is a ``time.monotonic()`` value. Raises ``ValueError`` when
+    ``deadline`` is a ``time.monotonic()`` value. Raises ``RoutingError`` when
     :func:`unsupported_reason` names a rule the LNS cannot check.
 
     For a rerun, ``current_route`` maps each child to their route today and every extra
@@ -421,7 +422,7 @@ def improve(problem: RoutingProblem, request_indices: Sequence[int], plan: Plan,
     """
     why = unsupported_reason(problem, request_indices)
     if why is not None:
-        raise ValueError(f"LNS cannot check this problem: {why}")
+        raise RoutingError(f"LNS cannot check this problem: {why}")
     started = time.monotonic()
     data = _Data(problem, request_indices, current_route=current_route, disruption_pence=disruption_pence)
     core.seed(seed)

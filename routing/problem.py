@@ -167,15 +167,19 @@ class RoutingProblem:
         return int(self.duration_s.shape[0])
 
     def request(self, request_id: str) -> Request:
-        """The request with this id."""
-        return self._request_by_id()[request_id]
+        """The request with this id (``InputError`` naming it when the problem has none)."""
+        found = self._request_by_id().get(request_id)
+        if found is None:
+            raise InputError(f"problem {self.name!r} has no request {request_id!r}")
+        return found
 
     def vehicle_type(self, type_id: str) -> VehicleType:
-        """The vehicle type with this id."""
+        """The vehicle type with this id (``InputError`` naming it and the known ones otherwise)."""
         for vt in self.vehicle_types:
             if vt.id == type_id:
                 return vt
-        raise KeyError(type_id)
+        raise InputError(f"problem {self.name!r} has no vehicle type {type_id!r}; "
+                         f"known: {[vt.id for vt in self.vehicle_types]}")
 
     def _request_by_id(self) -> dict[str, Request]:
         cache = self.__dict__.get("_by_id")

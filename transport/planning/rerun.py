@@ -136,17 +136,21 @@ def rerun(problem: RoutingProblem, plan: Plan, *, disruption_penalty_pence: int,
     current = {rid: k for k, r in enumerate(plan.routes) for rid in r.request_ids()}
     deadline = time.monotonic() + max(0.0, time_limit_s - (time.perf_counter() - started))
     stop = callbacks.should_stop if callbacks is not None else None
+    lns_meta: dict[str, Any] = {}
     try:
         polished, _ = lns.improve(problem, todo, new, deadline, should_stop=stop, current_route=current,
                                   disruption_pence=disruption_penalty_pence)
-        if not check(problem, polished):
+        violations = check(problem, polished)
+        if violations:  # recorded as solve() records them
+            lns_meta["lns_rejected"] = [v.detail for v in violations[:3]]
+        else:
             candidates.append(polished)
-    except Exception:  # noqa: BLE001 - the LNS is a polish; OR-Tools' result stands
-        pass
+    except Exception as exc:  # noqa: BLE001 - the LNS is a polish; OR-Tools' result stands, the error is recorded
+        lns_meta["lns_error"] = repr(exc)
     fair = [c for c in candidates if len(c.unassigned) <= len(plan.unassigned)]  # never trade a routed child
     new = min(fair, key=lambda c: penalised_cost(plan, c, disruption_penalty_pence))
     new = Plan(new.routes, new.unassigned, recompute_cost(problem, new),
-               dict(plan.meta, rerun_penalty_pence=disruption_penalty_pence))
+               dict(plan.meta, rerun_penalty_pence=disruption_penalty_pence, **lns_meta))
     return RerunResult(new, tuple(moved_children(plan, new)), plan.cost.total - new.cost.total,
                        disruption_penalty_pence, round(time.perf_counter() - started, 3))
 
