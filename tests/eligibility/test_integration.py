@@ -22,19 +22,6 @@ def _app(**kw) -> Application:
     return Application(**base)
 
 
-def test_walking_distance_matches_network_path(rutland_assessor):
-    """The measured walking distance equals the network's own shortest path plus the two snap legs."""
-    a = rutland_assessor
-    f = a.facts(_app())
-    mine = f.candidate("138113")
-    home = a.measurer.home_location(f.application)[0]
-    school = a.measurer.schools["138113"]
-    walk = a.measurer.walk
-    p = walk.path(home, school.location)
-    legs = walk.snap(home).snap_distance_m + walk.snap(school.location).snap_distance_m
-    assert mine.walk_m == pytest.approx(p.distance_m + legs, abs=1.0)
-
-
 def test_sample_cohort_accounts_for_every_row(rutland_assessor):
     """Every row of the sample CSV comes back as a decision or an error."""
     apps, places = read_applications(SAMPLE_DATA / "applications" / "rutland_sample.csv")

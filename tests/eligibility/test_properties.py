@@ -7,8 +7,8 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eligibility.rules import decide
 from eligibility.policy import load_policy
+from eligibility.rules import decide
 from tests.eligibility.conftest import application, cand, facts, school
 
 POLICY = load_policy("statutory")

@@ -1,6 +1,6 @@
 """Plan comparison: headline figures and routes changed."""
 
-from tests.county.conftest import late_child
+from tests.conftest import late_child
 from transport.planning.compare import compare_plans
 from transport.planning.late import insert_late_children
 

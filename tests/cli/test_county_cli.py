@@ -4,7 +4,7 @@ import json
 
 from typer.testing import CliRunner
 
-from tests.county.conftest import late_child
+from tests.conftest import late_child
 from transport.cli.main import app
 from transport.domain.scenario import save_scenario
 

@@ -7,7 +7,7 @@ import pytest
 from routing.baselines import greedy_grouping
 from routing.plan import Plan
 from routing.validate import check
-from tests.county.conftest import late_child
+from tests.conftest import late_child
 from transport.domain.errors import InputError
 from routing.insertion import insert_requests
 from transport.planning.late import insert_late_children

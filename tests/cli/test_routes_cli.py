@@ -2,7 +2,7 @@
 
 import json
 
-from tests.foundation.test_cli import assert_one_line_error, run
+from tests.cli.test_cli import assert_one_line_error, run
 from transport.domain.config import get_settings
 
 
