@@ -13,7 +13,7 @@ HOMES = ("LE15 8PU", "LE15 6HQ", "LE15 9TJ", "LE15 6RP")
 
 def stored_plan(client, keys, app, drive_net) -> int:
     """Four decided applications to Catmose College, planned for a second and stored as a plan."""
-    from api.services.applications import stored_domain
+    from api.services.records import stored_application
     from api.models import ApplicationRecord
     from transport.domain.schools import load_schools
     from transport.domain.fleet import default_fleet
@@ -27,7 +27,7 @@ def stored_plan(client, keys, app, drive_net) -> int:
         assert client.post("/v1/applications", json=body, headers=h).status_code == 201
         assert client.post(f"/v1/applications/T-00{i}/assess", headers=h).json()["eligible"]
     with app.state.sessions() as s:
-        apps = [stored_domain(r)[0] for r in s.scalars(select(ApplicationRecord))]
+        apps = [stored_application(r)[0] for r in s.scalars(select(ApplicationRecord))]
         scenario = scenario_from_applications(apps, load_schools(), default_fleet(len(apps)))
         doc = plan_scenario(scenario, time_limit_s=1, network=drive_net)
         rec = ScenarioRecord(name="t", session="am", source="test", children=4,
