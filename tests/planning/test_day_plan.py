@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.foundation.test_cli import assert_one_line_error, run
+from tests.cli.test_cli import assert_one_line_error, run
 from transport.domain.errors import InputError
 from transport.domain.scenario import WEEKDAYS, ScenarioSchool, WeekdayBells, parse_scenario
 from transport.planning.day import (

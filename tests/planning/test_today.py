@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.foundation.test_cli import run
+from tests.cli.test_cli import run
 from transport.domain.scenario import parse_scenario
 from transport.io.routes_csv import read_routes
 from transport.io.tabular import RowErrors

@@ -26,6 +26,7 @@ from routing.solve import SolveParams
 from routing.validate import check_day
 from transport.domain.errors import InputError
 from transport.domain.geo import LatLon
+from transport.domain.privacy import pseudonym
 from transport.domain.scenario import WEEKDAYS, Scenario, parse_scenario
 from transport.domain.units import METRES_PER_MILE
 from transport.planning.plan import (
@@ -199,8 +200,6 @@ class DayPlanDocument:
 
     def route_sheets(self, pseudonymise: Callable[[str], str] | None = None) -> list[dict[str, Any]]:
         """One row per stop of every duty's morning and afternoon run on the usual week."""
-        from transport.domain.privacy import pseudonym
-
         alias = pseudonymise or pseudonym
         children = {c.id: c for c in self.scenario.children}
         schools = {s.id: s for s in self.scenario.schools}
