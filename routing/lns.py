@@ -209,7 +209,7 @@ class _Data:
         self.D = np.ascontiguousarray(problem.distance_m[np.ix_(loc, loc)], dtype=np.int64)
         exact = bool(np.any(lim < BIG) or np.any(max_dur < BIG))
         vtype = np.asarray(self.type_of, dtype=np.int64)
-        self.core = (self.T, self.D, e, l, svc, seats, wch, lim, lay_s, lay_w, max_dur, cpk, fixed,
+        self.core = core.Problem(self.T, self.D, e, l, svc, seats, wch, lim, lay_s, lay_w, max_dur, cpk, fixed,
                      vtype, R, exact, nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags, old, onext, dpen)
         self._where = np.zeros(N, dtype=np.int64)
 
@@ -240,9 +240,9 @@ class _Data:
             seq[v, 0], seq[v, 1] = self.start(v), self.start(v) + 1
         m = np.full(V, 2, dtype=np.int64)
         grid = lambda: np.zeros((V, M), dtype=np.int64)  # noqa: E731
-        return (seq, m, grid(), grid(), grid(), grid(), np.zeros(V, dtype=np.int64),
-                np.zeros(max(1, R), dtype=np.int64), np.zeros(1, dtype=np.int64), np.full(max(1, R), -1, dtype=np.int64),
-                np.zeros(V, dtype=np.int64))
+        return core.State(seq, m, grid(), grid(), grid(), grid(), np.zeros(V, dtype=np.int64),
+                          np.zeros(max(1, R), dtype=np.int64), np.zeros(1, dtype=np.int64),
+                          np.full(max(1, R), -1, dtype=np.int64), np.zeros(V, dtype=np.int64))
 
     def workspace(self) -> tuple:
         V, R = len(self.veh), self.R
@@ -269,7 +269,7 @@ class _Infeasible(Exception):
 
 
 def _copy(state: tuple) -> tuple:
-    return tuple(a.copy() for a in state)
+    return core.State(*(a.copy() for a in state))
 
 
 def _state_from_plan(data: _Data, plan: Plan) -> tuple:
@@ -279,7 +279,7 @@ def _state_from_plan(data: _Data, plan: Plan) -> tuple:
     for v, (t, _) in enumerate(data.veh):
         free.setdefault(t, []).append(v)
     st = data.new_state()
-    seq, m, rr = st[0], st[1], st[9]
+    seq, m, rr = st.seq, st.m, st.rr
     where = np.zeros(2 * data.R + 2 * len(data.veh), dtype=np.int64)
     for route in plan.routes:
         v = free[type_index[route.vehicle_type_id]].pop(0)
@@ -297,8 +297,8 @@ def _state_from_plan(data: _Data, plan: Plan) -> tuple:
         if not core.refresh(data.core, st, v, where):
             raise _Infeasible
     bank = [k for k in range(data.R) if rr[k] < 0]
-    st[7][:len(bank)] = bank
-    st[8][0] = len(bank)
+    st.bank[:len(bank)] = bank
+    st.nbank[0] = len(bank)
     return st
 
 
@@ -307,7 +307,7 @@ def _plan_from_state(data: _Data, st: tuple, unassigned: Sequence[Unassigned], m
     routes = []
     used: dict[int, int] = {}
     fixed = distance = assistant = metres = 0
-    seqs, ms = st[0], st[1]
+    seqs, ms = st.seq, st.m
     for v in range(len(data.veh)):
         if ms[v] <= 2:
             continue
@@ -334,12 +334,12 @@ def _plan_from_state(data: _Data, st: tuple, unassigned: Sequence[Unassigned], m
             stops.append(Stop(loc, rid, kind, arrival, B[pos], B[pos] + int(data.svc[x])))
         index = used.get(t, 0)
         used[t] = index + 1
-        has_pa = bool(st[10][v] > 0)
-        h = core.layout_for(data.core, v, int(st[4][v, :ms[v]].max()), int(st[5][v, :ms[v]].max()), has_pa)
+        has_pa = bool(st.npa[v] > 0)
+        h = core.layout_for(data.core, v, int(st.ls[v, :ms[v]].max()), int(st.lw[v, :ms[v]].max()), has_pa)
         if h < 0:
             raise _Infeasible
         routes.append(Route(vt.id, index, vt.layouts[h], has_pa, tuple(stops)))
-        d = int(st[6][v])
+        d = int(st.dist[v])
         metres += d
         fixed += vt.fixed_cost_pence
         distance += mileage_pence(vt.pence_per_km, d)
@@ -395,7 +395,7 @@ class _Search:
                 improvements = int(out[2])
                 if on_best is not None:
                     on_best(int(out[1]))
-            if fleet_mode and best[8][0] == 0:
+            if fleet_mode and best.nbank[0] == 0:
                 break
             took = time.monotonic() - now
             chunk = max(1, min(2000, int(chunk * (CHUNK_SECONDS / max(took, 1e-4)) ** 0.5)))
@@ -434,7 +434,7 @@ def improve(problem: RoutingProblem, request_indices: Sequence[int], plan: Plan,
     search = _Search(data, deadline, should_stop, penalty, NOISE * max_arc)
     stats = search.stats
     stats.start_cost = int(core.total_cost(data.core, state))
-    dist_cost = int(sum(int(state[6][v]) * int(data.cpk[v]) for v in range(len(data.veh)) if state[1][v] > 2))
+    dist_cost = int(sum(int(state.dist[v]) * int(data.cpk[v]) for v in range(len(data.veh)) if state.m[v] > 2))
     temp0 = START_TEMPERATURE * dist_cost / math.log(2) if dist_cost else 0.0
 
     def report(objective: int) -> None:
@@ -443,13 +443,13 @@ def improve(problem: RoutingProblem, request_indices: Sequence[int], plan: Plan,
 
     best = state
     # Requests the first plan left out: try them before anything else.
-    if best[8][0] and data.R:
+    if best.nbank[0] and data.R:
         best = search.run(best, started + 0.2 * (deadline - started), allow_new=True, fleet_mode=True, temp0=0.0)
-    if max_fixed > 0 and not best[8][0] and not data.core[26]:
+    if max_fixed > 0 and not best.nbank[0] and not data.core.dpen:
         best = _eliminate_routes(search, best, started + route_elimination_share * (deadline - started), temp0)
     if data.R:
         best = search.run(best, deadline, allow_new=True, fleet_mode=False, temp0=temp0, on_best=report)
-    banked = {problem.requests[data.req[k]].id for k in best[7][:best[8][0]].tolist()}
+    banked = {problem.requests[data.req[k]].id for k in best.bank[:best.nbank[0]].tolist()}
     given = {problem.requests[i].id for i in request_indices}
     kept_out = [u for u in plan.unassigned if u.request_id in banked or u.request_id not in given]
     listed = {u.request_id for u in kept_out}
@@ -469,19 +469,19 @@ def _eliminate_routes(search: _Search, state: tuple, until: float, temp0: float)
     best = state
     where = np.zeros(2 * data.R + 2 * len(data.veh), dtype=np.int64)
     while time.monotonic() < until:
-        m = best[1]
+        m = best.m
         used = [v for v in range(len(data.veh)) if m[v] > 2]
         if len(used) <= 1:
             break
         v = min(used, key=lambda u: (m[u], u))
-        ks = np.asarray([x >> 1 for x in best[0][v, 1:m[v] - 1].tolist() if not x & 1], dtype=np.int64)
+        ks = np.asarray([x >> 1 for x in best.seq[v, 1:m[v] - 1].tolist() if not x & 1], dtype=np.int64)
         trial = _copy(best)
         if not core.remove_requests(data.core, trial, ks, len(ks), where):
             break
-        trial[7][:len(ks)] = ks
-        trial[8][0] = len(ks)
+        trial.bank[:len(ks)] = ks
+        trial.nbank[0] = len(ks)
         trial = search.run(trial, until, allow_new=False, fleet_mode=True, temp0=temp0)
-        if trial[8][0]:
+        if trial.nbank[0]:
             break
         best = trial
         search.stats.routes_removed += 1

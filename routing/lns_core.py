@@ -6,7 +6,7 @@ few hundred iterations at a time (it watches the clock between calls) and turns 
 state back into a plan.
 
 Nodes: request ``k`` has pickup ``2k`` and delivery ``2k+1``; vehicle ``v`` has start node
-``2R+2v`` and end node ``2R+2v+1``. ``P`` is the problem tuple built by ``lns._Data.core``::
+``2R+2v`` and end node ``2R+2v+1``. ``P`` is the :data:`Problem` record built by ``lns._Data.core``::
 
     (T, D, e, l, svc, seats, wch, lim, lay_s, lay_w, max_dur, cpk, fixed, vtype, R, exact,
      nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags, old, onext, dpen)
@@ -21,7 +21,7 @@ one: removed together, inserted leader first with the others on the same vehicle
 route of request ``k`` (-1: none; ``onext`` rings the children of one current route) and each
 extra vehicle a current route's children are spread over costs ``dpen`` (0: no rerun).
 
-A state is the tuple ``(seq, m, E, L, ls, lw, dist, bank, nbank, rr, npa)``: per vehicle its
+A state is the :data:`State` record ``(seq, m, E, L, ls, lw, dist, bank, nbank, rr, npa)``: per vehicle its
 stop order with depots (``seq[v, :m[v]]``), earliest and latest start-of-service times, seats
 and wheelchair spaces occupied on leaving each stop, and its length; the request bank
 (requests not routed), each request's vehicle (``rr``, -1 when banked) and per vehicle the
@@ -35,8 +35,18 @@ when ride limits or route durations apply (``exact``), the cheapest few are chec
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit
+
+Problem = namedtuple("Problem", (
+    "T D e l svc seats wch lim lay_s lay_w max_dur cpk fixed vtype R exact "
+    "nlay pa_need pa_cost solo incomp glead gnext flags old onext dpen"))
+"""The problem's arrays (built by ``routing.lns._Data``); numba compiles the attribute access."""
+
+State = namedtuple("State", "seq m E L ls lw dist bank nbank rr npa")
+"""A search state (see the module docstring); its arrays are updated in place."""
 
 BIG = 10**15
 ASSISTANT_SEATS = 1
@@ -51,6 +61,22 @@ INSERTERS = 3
 NOISE_SKIP = 0.5
 """Share of iterations whose insertions get no noise."""
 
+RELATED_SKEW = 6.0
+"""Related removal picks position ``int(u**RELATED_SKEW * n)`` of the neighbours, closest first (u uniform)."""
+WORST_SKEW = 3.0
+"""Worst removal picks position ``int(u**WORST_SKEW * n)`` of the requests, biggest saving first."""
+MAX_STRING = 10.0
+"""Longest run of stops the string removal cuts from one route (SISR's L_max)."""
+
+SCORE_NEW_BEST = 33.0
+"""Operator score when an iteration finds a new best plan (Ropke & Pisinger's sigma_1)."""
+SCORE_BETTER = 9.0
+"""Operator score when an accepted plan is better than the current one (sigma_2)."""
+SCORE_ACCEPTED = 3.0
+"""Operator score when a worse plan is accepted (sigma_3)."""
+MIN_WEIGHT = 0.05
+"""An operator's adaptive weight never falls below this, so every operator keeps being tried."""
+
 
 # --------------------------------------------------------------------------- schedules
 
@@ -58,7 +84,7 @@ NOISE_SKIP = 0.5
 def _prologue(P, seq, n, B, where, bound):
     """Start ``B`` at each stop's ``bound`` (window opening or closing), note each pickup's
     position in ``where``; returns the route's duration limit and how many ride limits apply."""
-    lim, max_dur, R = P[7], P[10], P[14]
+    lim, max_dur, R = P.lim, P.max_dur, P.R
     npairs = 0
     for i in range(n):
         x = seq[i]
@@ -202,7 +228,7 @@ def refresh(P, st, v, where):
 @njit(cache=True)
 def layout_for(P, v, top_s, top_w, assistant):
     """The first layout of vehicle ``v`` with room for these peak loads; -1 when none."""
-    lay_s, lay_w, nlay = P[8], P[9], P[16]
+    lay_s, lay_w, nlay = P.lay_s, P.lay_w, P.nlay
     extra = ASSISTANT_SEATS if assistant else 0
     for h in range(nlay[v]):
         if top_s + extra <= lay_s[v, h] and top_w <= lay_w[v, h]:
@@ -214,33 +240,33 @@ def layout_for(P, v, top_s, top_w, assistant):
 def route_cost(P, st, v):
     (T, D, e, l, svc, seats, wch, lim, lay_s, lay_w, max_dur, cpk, fixed, vtype, R, exact,
      nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags, old, onext, dpen) = P
-    m = st[1]
+    m = st.m
     if m[v] <= 2:
         return 0
-    return st[6][v] * cpk[v] + fixed[v] + (pa_cost[v] if st[10][v] > 0 else 0)
+    return st.dist[v] * cpk[v] + fixed[v] + (pa_cost[v] if st.npa[v] > 0 else 0)
 
 
 @njit(cache=True)
 def total_cost(P, st):
     c = 0
-    for v in range(st[1].shape[0]):
+    for v in range(st.m.shape[0]):
         c += route_cost(P, st, v)
     return c
 
 
 @njit(cache=True)
 def copy_state(src, dst):
-    dst[0][:, :] = src[0]
-    dst[1][:] = src[1]
-    dst[2][:, :] = src[2]
-    dst[3][:, :] = src[3]
-    dst[4][:, :] = src[4]
-    dst[5][:, :] = src[5]
-    dst[6][:] = src[6]
-    dst[7][:] = src[7]
-    dst[8][:] = src[8]
-    dst[9][:] = src[9]
-    dst[10][:] = src[10]
+    dst.seq[:, :] = src.seq
+    dst.m[:] = src.m
+    dst.E[:, :] = src.E
+    dst.L[:, :] = src.L
+    dst.ls[:, :] = src.ls
+    dst.lw[:, :] = src.lw
+    dst.dist[:] = src.dist
+    dst.bank[:] = src.bank
+    dst.nbank[:] = src.nbank
+    dst.rr[:] = src.rr
+    dst.npa[:] = src.npa
 
 
 # --------------------------------------------------------------------------- insertion
@@ -394,8 +420,8 @@ def best_insertion(P, st, k, v, tmp, tmpB, where, cbuf, ibuf, jbuf, aux):
 @njit(cache=True)
 def _spreads(P, st, k, v):
     """Whether putting ``k`` on ``v`` spreads its current route's children over one more vehicle."""
-    old, onext = P[24], P[25]
-    seq, m, rr = st[0], st[1], st[9]
+    old, onext = P.old, P.onext
+    seq, m, rr = st.seq, st.m, st.rr
     o = old[k]
     for i in range(1, m[v] - 1):
         x = seq[v, i]
@@ -457,8 +483,8 @@ def apply_insertion(P, st, k, v, i, j, tmp, where):
 @njit(cache=True)
 def _candidate_vehicles(P, st, allow_new, out):
     """Vehicles a request may go to: every used one, and the first unused one of each type."""
-    vtype = P[13]
-    m = st[1]
+    vtype = P.vtype
+    m = st.m
     V = m.shape[0]
     seen = np.zeros(V + 1, dtype=np.bool_)
     c = 0
@@ -476,8 +502,8 @@ def _candidate_vehicles(P, st, allow_new, out):
 @njit(cache=True)
 def _bank_unit(P, st, k):
     """Put request ``k`` and its travel-group mates (none of them routed) in the bank."""
-    gnext = P[22]
-    bank, nbank, rr = st[7], st[8], st[9]
+    gnext = P.gnext
+    bank, nbank, rr = st.bank, st.nbank, st.rr
     x = k
     while True:
         bank[nbank[0]] = x
@@ -493,7 +519,7 @@ def _place(P, st, k, v, i, j, ws):
     """Insert ``k`` at (``i``, ``j``) on ``v``, then its travel-group mates on ``v`` at their
     cheapest places; if a mate fits nowhere there, the whole group goes to the bank.
     Returns 0 placed, 1 banked, -1 a route broke."""
-    gnext = P[22]
+    gnext = P.gnext
     tmp, tmpB, where, cbuf, ibuf, jbuf, cand, bc, bi, bj, aux = ws
     if not apply_insertion(P, st, k, v, i, j, tmp, where):
         return -1
@@ -503,7 +529,7 @@ def _place(P, st, k, v, i, j, ws):
     while x != k:
         cost, i2, j2 = best_insertion(P, st, x, v, tmp, tmpB, where, cbuf, ibuf, jbuf, aux)
         if cost >= BIG:
-            members = np.empty(P[14], dtype=np.int64)
+            members = np.empty(P.R, dtype=np.int64)
             nm = 0
             y = k
             while True:
@@ -529,7 +555,7 @@ def insert_all(P, st, todo, nt, regret, allow_new, noise, order_key, ws):
     leader. False when a route broke."""
     seq, m, E, L, ls, lw, dist, bank, nbank, rr, npa = st
     tmp, tmpB, where, cbuf, ibuf, jbuf, cand, bc, bi, bj, aux = ws
-    glead = P[21]
+    glead = P.glead
     V = m.shape[0]
     if regret <= 1:
         order = np.argsort(order_key[:nt])
@@ -638,7 +664,7 @@ def remove_requests(P, st, ks, nk, where):
     seq, m, E, L, ls, lw, dist, bank, nbank, rr, npa = st
     V = m.shape[0]
     touched = np.zeros(V, dtype=np.bool_)
-    R = P[14]
+    R = P.R
     gone = np.zeros(2 * R, dtype=np.bool_)
     for h in range(nk):
         k = ks[h]
@@ -665,84 +691,86 @@ def remove_requests(P, st, ks, nk, where):
 
 
 @njit(cache=True)
-def choose_removals(P, st, op, q, rel, out):
-    """Pick ``q`` routed requests to remove with operator ``op``; returns how many."""
-    (T, D, e, l, svc, seats, wch, lim, lay_s, lay_w, max_dur, cpk, fixed, vtype, R, exact,
-     nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags, old, onext, dpen) = P
-    seq, m, E, L, ls, lw, dist, bank, nbank, rr, npa = st
-    routed = np.empty(R, dtype=np.int64)
-    nr = 0
-    for k in range(R):
+def _skewed_pick(pool, npool, q, skew, out):
+    """Take up to ``q`` of ``pool[:npool]`` (best first) into ``out``, each at position
+    ``int(u**skew * n)`` of what is left (u uniform): the larger ``skew``, the more the pick
+    favours the front. Returns how many were taken."""
+    c = 0
+    while c < q and npool > 0:
+        h = int(np.random.random() ** skew * npool)
+        out[c] = pool[h]
+        c += 1
+        for g in range(h, npool - 1):
+            pool[g] = pool[g + 1]
+        npool -= 1
+    return c
+
+
+@njit(cache=True)
+def remove_random(P, st, routed, nr, q, rel, out):
+    """Random removal: ``q`` routed requests drawn uniformly."""
+    perm = np.random.permutation(nr)
+    for h in range(q):
+        out[h] = routed[perm[h]]
+    return q
+
+
+@njit(cache=True)
+def remove_related(P, st, routed, nr, q, rel, out):
+    """Related removal (Shaw): neighbours of a random routed request, skewed to the closest."""
+    R = P.R
+    rr = st.rr
+    row = rel[routed[np.random.randint(nr)]]
+    pool = np.empty(R, dtype=np.int64)
+    npool = 0
+    for h in range(R):
+        k = row[h]
         if rr[k] >= 0:
-            routed[nr] = k
-            nr += 1
-    if nr == 0:
-        return 0
-    if q > nr:
-        q = nr
+            pool[npool] = k
+            npool += 1
+    return _skewed_pick(pool, npool, q, RELATED_SKEW, out)
+
+
+@njit(cache=True)
+def remove_worst(P, st, routed, nr, q, rel, out):
+    """Worst removal: the requests whose stops cost most to visit, skewed to the largest saving."""
+    D, cpk = P.D, P.cpk
+    seq, m, rr = st.seq, st.m, st.rr
+    save = np.empty(nr, dtype=np.float64)
+    for h in range(nr):
+        k = routed[h]
+        v = rr[k]
+        s = seq[v]
+        total = 0
+        for i in range(1, m[v] - 1):
+            x = s[i]
+            if (x >> 1) == k:
+                total += D[s[i - 1], x] + D[x, s[i + 1]] - D[s[i - 1], s[i + 1]]
+        save[h] = -total * cpk[v]
+    pool = routed[np.argsort(save)]
+    return _skewed_pick(pool, nr, q, WORST_SKEW, out)
+
+
+@njit(cache=True)
+def remove_strings(P, st, routed, nr, q, rel, out):
+    """String removal (Christiaens & Vanden Berghe 2020, SISR): cut a run of consecutive stops out
+    of a few routes near a seed request; every request with a stop in a run is removed."""
+    R = P.R
+    seq, m, rr = st.seq, st.m, st.rr
+    V = m.shape[0]
     taken = np.zeros(R, dtype=np.bool_)
     c = 0
-    if op == 0:  # random
-        perm = np.random.permutation(nr)
-        for h in range(q):
-            out[h] = routed[perm[h]]
-        return q
-    if op == 1:  # related: neighbours of a random seed, skewed to the closest
-        k0 = routed[np.random.randint(nr)]
-        row = rel[k0]
-        pool = np.empty(R, dtype=np.int64)
-        npool = 0
-        for h in range(R):
-            k = row[h]
-            if rr[k] >= 0:
-                pool[npool] = k
-                npool += 1
-        while c < q and npool > 0:
-            h = int(np.random.random() ** 6 * npool)
-            out[c] = pool[h]
-            c += 1
-            for g in range(h, npool - 1):
-                pool[g] = pool[g + 1]
-            npool -= 1
-        return c
-    if op == 2:  # worst: largest distance saving, skewed
-        save = np.empty(nr, dtype=np.float64)
-        for h in range(nr):
-            k = routed[h]
-            v = rr[k]
-            s = seq[v]
-            total = 0
-            for i in range(1, m[v] - 1):
-                x = s[i]
-                if (x >> 1) == k:
-                    total += D[s[i - 1], x] + D[x, s[i + 1]] - D[s[i - 1], s[i + 1]]
-            save[h] = -total * cpk[v]
-        order = np.argsort(save)
-        pool = routed[order]
-        npool = nr
-        while c < q and npool > 0:
-            h = int(np.random.random() ** 3 * npool)
-            out[c] = pool[h]
-            c += 1
-            for g in range(h, npool - 1):
-                pool[g] = pool[g + 1]
-            npool -= 1
-        return c
-    # strings (Christiaens & Vanden Berghe 2020, SISR): cut a run of consecutive stops out of
-    # a few routes near a seed request; every request with a stop in a run is removed
-    V = m.shape[0]
     nused = 0
     stops = 0
     for v in range(V):
         if m[v] > 2:
             nused += 1
             stops += m[v] - 2
-    lmax = min(10.0, stops / max(1, nused))
+    lmax = min(MAX_STRING, stops / max(1, nused))
     ks_max = 4.0 * q / (1.0 + lmax) - 1.0
     n_routes = int(np.random.random() * ks_max) + 1
     ruined = np.zeros(V, dtype=np.bool_)
-    k0 = routed[np.random.randint(nr)]
-    row = rel[k0]
+    row = rel[routed[np.random.randint(nr)]]
     done = 0
     for h in range(R):
         k = row[h]
@@ -775,12 +803,36 @@ def choose_removals(P, st, op, q, rel, out):
     return c
 
 
+@njit(cache=True)
+def choose_removals(P, st, op, q, rel, out):
+    """Pick ``q`` routed requests to remove with removal operator ``op`` (see ``REMOVERS``); returns how many."""
+    R = P.R
+    rr = st.rr
+    routed = np.empty(R, dtype=np.int64)
+    nr = 0
+    for k in range(R):
+        if rr[k] >= 0:
+            routed[nr] = k
+            nr += 1
+    if nr == 0:
+        return 0
+    if q > nr:
+        q = nr
+    if op == 0:
+        return remove_random(P, st, routed, nr, q, rel, out)
+    if op == 1:
+        return remove_related(P, st, routed, nr, q, rel, out)
+    if op == 2:
+        return remove_worst(P, st, routed, nr, q, rel, out)
+    return remove_strings(P, st, routed, nr, q, rel, out)
+
+
 # --------------------------------------------------------------------------- the search loop
 
 @njit(cache=True)
 def _with_mates(P, ks, nk, mark):
     """Extend ``ks[:nk]`` with every travel-group mate of its requests; returns the new count."""
-    gnext = P[22]
+    gnext = P.gnext
     for h in range(nk):
         mark[ks[h]] = True
     c = nk
@@ -801,8 +853,8 @@ def _with_mates(P, ks, nk, mark):
 def spread(P, st):
     """Extra vehicles the current routes' children are spread over (the rerun's disruption):
     distinct (vehicle, current route) pairs minus distinct current routes, over routed children."""
-    old, R = P[24], P[14]
-    seq, m = st[0], st[1]
+    old, R = P.old, P.R
+    seq, m = st.seq, st.m
     stamp = np.full(R + 1, -1, dtype=np.int64)
     seen = np.zeros(R + 1, dtype=np.bool_)
     pairs = 0
@@ -826,9 +878,9 @@ def spread(P, st):
 
 @njit(cache=True)
 def objective(P, st, penalty):
-    c = total_cost(P, st) + penalty * st[8][0]
-    if P[26] > 0:
-        c += P[26] * spread(P, st)
+    c = total_cost(P, st) + penalty * st.nbank[0]
+    if P.dpen > 0:
+        c += P.dpen * spread(P, st)
     return c
 
 
@@ -862,17 +914,17 @@ def run_chunk(P, cur, best, work, ws, rel, iters, temp, penalty, allow_new, flee
     minimisation; otherwise simulated annealing on ``objective`` at temperature ``temp``.
     Operator weights ``wr``/``wi`` adapt from scores ``sr``/``si`` (Ropke & Pisinger).
     """
-    R = P[14]
-    has_groups = P[23][2] > 0
+    R = P.R
+    has_groups = P.flags[2] > 0
     todo = np.empty(R, dtype=np.int64)
     mark = np.zeros(R, dtype=np.bool_)
     key = np.empty(R, dtype=np.float64)
     cur_obj = objective(P, cur, penalty)
     best_obj = objective(P, best, penalty)
     cur_abs = 0
-    for h in range(cur[8][0]):
-        cur_abs += absence[cur[7][h]]
-    e = P[2]
+    for h in range(cur.nbank[0]):
+        cur_abs += absence[cur.bank[h]]
+    e = P.e
     done = 0
     for it in range(iters):
         done += 1
@@ -885,11 +937,11 @@ def run_chunk(P, cur, best, work, ws, rel, iters, temp, penalty, allow_new, flee
             nk = _with_mates(P, todo, nk, mark)
         if not remove_requests(P, work, todo, nk, ws[2]):
             continue
-        nb = work[8][0]
+        nb = work.nbank[0]
         for h in range(nb):
-            todo[nk + h] = work[7][h]
+            todo[nk + h] = work.bank[h]
         nt = nk + nb
-        work[8][0] = 0
+        work.nbank[0] = 0
         # greedy order: random, earliest pickup window, or most often left out first
         sort_how = np.random.randint(3)
         for h in range(nt):
@@ -904,44 +956,44 @@ def run_chunk(P, cur, best, work, ws, rel, iters, temp, penalty, allow_new, flee
         if not insert_all(P, work, todo, nt, op_i + 1, allow_new, use_noise, key, ws):
             continue
         obj = objective(P, work, penalty)
-        nb = work[8][0]
+        nb = work.nbank[0]
         accepted = False
         score = 0.0
         if fleet_mode:
             w_abs = 0
             for h in range(nb):
-                w_abs += absence[work[7][h]]
-            if nb < cur[8][0] or (nb == cur[8][0] and w_abs < cur_abs) or \
-                    (nb == cur[8][0] and w_abs == cur_abs and obj < cur_obj):
+                w_abs += absence[work.bank[h]]
+            if nb < cur.nbank[0] or (nb == cur.nbank[0] and w_abs < cur_abs) or \
+                    (nb == cur.nbank[0] and w_abs == cur_abs and obj < cur_obj):
                 accepted = True
                 cur_abs = w_abs
             for h in range(nb):
-                absence[work[7][h]] += 1
+                absence[work.bank[h]] += 1
         else:
             if obj < cur_obj:
                 accepted = True
             elif temp > 0 and np.random.random() < np.exp(-(obj - cur_obj) / temp):
                 accepted = True
         if accepted:
-            score = 9.0 if obj < cur_obj else 3.0
+            score = SCORE_BETTER if obj < cur_obj else SCORE_ACCEPTED
             copy_state(work, cur)
             cur_obj = obj
-            if (cur[8][0] < best[8][0]) or (cur[8][0] == best[8][0] and obj < best_obj):
+            if (cur.nbank[0] < best.nbank[0]) or (cur.nbank[0] == best.nbank[0] and obj < best_obj):
                 copy_state(cur, best)
                 best_obj = obj
                 out[2] += 1
-                score = 33.0
+                score = SCORE_NEW_BEST
         sr[op_r] += score
         si[op_i] += score
         nr_[op_r] += 1
         ni_[op_i] += 1
-        if fleet_mode and best[8][0] == 0:
+        if fleet_mode and best.nbank[0] == 0:
             break
     out[0] = cur_obj
     out[1] = best_obj
     out[3] = done
-    out[4] = cur[8][0]
-    out[5] = best[8][0]
+    out[4] = cur.nbank[0]
+    out[5] = best.nbank[0]
 
 
 @njit(cache=True)
@@ -949,6 +1001,6 @@ def adapt(w, s, n, reaction):
     """Segment end: blend each operator's mean score into its weight."""
     for h in range(w.shape[0]):
         if n[h] > 0:
-            w[h] = max(0.05, (1 - reaction) * w[h] + reaction * s[h] / n[h])
+            w[h] = max(MIN_WEIGHT, (1 - reaction) * w[h] + reaction * s[h] / n[h])
         s[h] = 0.0
         n[h] = 0
