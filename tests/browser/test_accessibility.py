@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import shot, sign_in
 
 AXE = "/web/static/vendor/axe/axe.min.js"
 
 
 def _pages(seed: dict) -> list[tuple[str | None, str, str]]:
-    """(role, path, a selector that shows the page has drawn its data)."""
+    """(role, path, a selector that shows the page has drawn its data); the path names its screenshot."""
     plan = seed["plan_id"]
     return [
         (None, "/web/", "#api-key"),
@@ -49,6 +49,9 @@ def test_no_serious_accessibility_violations(page, service, width):
         page.goto(f"{service.url}{path}")
         page.wait_for_selector(ready, state="attached")
         page.wait_for_load_state("networkidle")
+        name = path.split("?")[0].strip("/").removeprefix("web").strip("/").replace("/", "-") or "signin"
+        name += "-decision" if "application=" in path and "letter" not in path else ""
+        shot(page, f"page-{name}-{'phone' if width < 600 else 'desktop'}")  # docs/screenshots: see docs/web.md
         bad = _serious(page)
         if bad:
             found[path] = bad
