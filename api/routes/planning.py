@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response, status
 
 from api.deps import Contractor, EngineDep, Planner, SessionDep, TenderReader
 from api.routes.common import AUTH, CONFLICT, NOT_FOUND, Limit, Offset, RecordId, TextId
@@ -158,9 +160,12 @@ def list_operators(session: SessionDep, who: Planner) -> OperatorsPublic:
 
 
 @lots.get("/v1/tenders", response_model=TenderLotsPublic)
-def list_tenders(session: SessionDep, who: TenderReader) -> TenderLotsPublic:
+def list_tenders(session: SessionDep, who: TenderReader,
+                 status_: Annotated[Literal["draft", "published", "awarded"] | None, Query(
+                     alias="status", description="only lots in this state: 'published' = open for tender")] = None,
+                 ) -> TenderLotsPublic:
     """Lots as tendered: vehicle, wheelchair spaces, assistant, days, times, miles and coarse area only."""
-    rows = svc.visible_lots(session, who)
+    rows = [lot for lot in svc.visible_lots(session, who) if status_ is None or lot.status == status_]
     return TenderLotsPublic(data=[svc.tender_public(session, lot) for lot in rows], count=len(rows))
 
 

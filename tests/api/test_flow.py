@@ -107,6 +107,10 @@ def test_whole_flow(job_client, job_keys, all_logs):
     mine = c.get("/v1/contractor/lots", headers=k["acme"]).json()
     assert [a["lot_id"] for a in mine["data"]] == [lot["id"]]
     assert c.get("/v1/contractor/lots", headers=k["blue"]).json()["count"] == 0
+    # open for tender: the awarded lot is no longer listed to anyone asking for published lots
+    assert c.get("/v1/tenders?status=published", headers=k["blue"]).json()["count"] == 0
+    assert [t["id"] for t in c.get("/v1/tenders?status=awarded", headers=k["blue"]).json()["data"]] == [lot["id"]]
+    assert c.get("/v1/tenders?status=gone", headers=k["blue"]).status_code == 422
 
     got = c.get(f"/v1/contractor/lots/{lot['id']}", headers=k["acme"])
     assert got.status_code == 200, got.text

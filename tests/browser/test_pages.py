@@ -149,6 +149,10 @@ def test_contractor_sees_own_lot_and_is_refused_another(page, service):
     assert page.url.endswith("/web/contractor")
     page.wait_for_selector(".sen-tender")
     assert not page.is_visible("#nav-list [data-for='planner admin']")
+    with service.client("contractor") as c:
+        open_lots = {str(lot["id"]) for lot in c.get("/v1/tenders", params={"status": "published"}).json()["data"]}
+    listed = set(page.eval_on_selector_all(".sen-tender", "els => els.map(e => e.dataset.lot)"))
+    assert listed == open_lots and str(service.seed["acme_lot"]) not in listed  # never a lot already awarded
     page.click(f"#awarded-list a[data-lot='{service.seed['acme_lot']}']")
     page.wait_for_selector("#lot-title")
     assert "Acme Taxis" in page.inner_text("#lot")

@@ -14,7 +14,7 @@ async function main() {
   state.layer = L.layerGroup().addTo(state.map);
   const errors = document.getElementById('errors');
   try {
-    const tenders = await api('/v1/tenders');
+    const tenders = await api('/v1/tenders?status=published');  // open for tender only, never lots already awarded
     renderTenders(tenders.data);
   } catch (e) { errorSummary(errors, [{ text: e.message }]); }
   if (s.role === 'contractor') {
