@@ -102,6 +102,7 @@ def test_officer_decides_and_sees_the_walking_route(page, service):
 
     page.click("#letter-link")
     page.wait_for_selector("#letter:not([hidden])")
+    assert "from 3 September 2025" in page.inner_text("#letter")  # GOV.UK dates, not 2025-09-03
     page.wait_for_selector("path.sen-walk-route")
     assert "not agreed" in page.inner_text("#letter-title")
     page.emulate_media(media="print")
@@ -153,6 +154,7 @@ def test_contractor_sees_own_lot_and_is_refused_another(page, service):
         open_lots = {str(lot["id"]) for lot in c.get("/v1/tenders", params={"status": "published"}).json()["data"]}
     listed = set(page.eval_on_selector_all(".sen-tender", "els => els.map(e => e.dataset.lot)"))
     assert listed == open_lots and str(service.seed["acme_lot"]) not in listed  # never a lot already awarded
+    assert re.search(r"awarded \d{1,2} [A-Z][a-z]+ \d{4}", page.inner_text("#awarded-list"))  # GOV.UK dates
     page.click(f"#awarded-list a[data-lot='{service.seed['acme_lot']}']")
     page.wait_for_selector("#lot-title")
     assert "Acme Taxis" in page.inner_text("#lot")

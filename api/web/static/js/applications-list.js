@@ -1,17 +1,9 @@
 // The officer's list to work from: search by reference, first name or postcode; filter by status,
 // school and travel date (GOV.UK date input); sort; page. Everything is GET /v1/applications.
-import { api, el, table, tag } from '/web/static/js/common.js';
+import { api, el, govukDate, table, tag } from '/web/static/js/common.js';
 
 export const PAGE_SIZE = 20;
 const STATUS = { received: ['Undecided', 'grey'], eligible: ['Eligible', 'green'], not_eligible: ['Refused', 'red'] };
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October',
-  'November', 'December'];
-
-/** "2025-09-03" -> "3 September 2025", as GOV.UK writes dates. */
-export function govukDate(iso) {
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || '');
-  return m ? `${Number(m[3])} ${MONTHS[Number(m[2]) - 1]} ${m[1]}` : (iso || '–');
-}
 
 /** The ISO date of a GOV.UK date input (day, month, year): '' when all empty, null when not a real date. */
 export function dateInput(prefix) {

@@ -182,3 +182,15 @@ export async function downloadPdf(url, filename) {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(href), 60_000);
 }
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October',
+  'November', 'December'];
+
+/** A date as GOV.UK writes it: "2025-09-03" (or a timestamp) -> "3 September 2025" (UTC for timestamps). */
+export function govukDate(value) {
+  if (!value) return '–';
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (m) return `${Number(m[3])} ${MONTHS[Number(m[2]) - 1]} ${m[1]}`;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? String(value) : `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+}

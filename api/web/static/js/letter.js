@@ -1,7 +1,7 @@
 // The printable decision letter (officers): the stored decision's explanation, distances and the
 // measured route, laid out for print. The words are the engine's explanation, not written here.
 /* global L */
-import { api, downloadPdf, el, errorSummary, guard, miles, params, summaryList } from '/web/static/js/common.js';
+import { api, downloadPdf, el, errorSummary, govukDate, guard, miles, params, summaryList } from '/web/static/js/common.js';
 import { makeMap } from '/web/static/js/map.js';
 import { decisionParts, drawDecision, mapKey, offerText, words } from '/web/static/js/decision-view.js';
 
@@ -28,7 +28,7 @@ async function main() {
   const parts = decisionParts(doc, current);
   const eligible = current.eligible;
   document.getElementById('letter-body').replaceChildren(...[
-    el('p', { class: 'govuk-body' }, `You applied for free home to school transport for ${name} to ${doc.school_name}, from ${doc.inputs.travel_date}.`),
+    el('p', { class: 'govuk-body' }, `You applied for free home to school transport for ${name} to ${doc.school_name}, from ${govukDate(doc.inputs.travel_date)}.`),
     el('p', { class: 'govuk-body-l', id: 'letter-outcome' }, eligible
       ? `${name} is eligible (${(doc.bases || []).map(words).join(', ')}). We offer: ${offerText(doc.offer)}.`
       : `${name} is not eligible: ${words(doc.refusal)}.`),

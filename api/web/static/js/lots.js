@@ -2,7 +2,7 @@
 // lots' routes with stops and times, exactly as the contractor feed gives them (the API refuses
 // another operator's lot, and the page says so).
 /* global L */
-import { api, el, errorSummary, guard, params, setParam, table, tag } from '/web/static/js/common.js';
+import { api, el, errorSummary, govukDate, guard, params, setParam, table, tag } from '/web/static/js/common.js';
 import { COLOURS, labelMarker, makeMap, tip } from '/web/static/js/map.js';
 
 const state = {};
@@ -22,7 +22,7 @@ async function main() {
     const box = document.getElementById('awarded');
     box.replaceChildren(mine.count ? el('ul', { class: 'govuk-list', id: 'awarded-list' }, mine.data.map((a) => el('li', {},
       el('a', { class: 'govuk-link', href: `?lot=${a.lot_id}`, dataset: { lot: a.lot_id }, onclick: (ev) => { ev.preventDefault(); openLot(a.lot_id); } },
-        `Lot ${a.lot_id}`), ` awarded ${new Date(a.awarded_at).toLocaleDateString('en-GB')}`)))
+        `Lot ${a.lot_id}`), ` awarded ${govukDate(a.awarded_at)}`)))
       : el('p', { class: 'govuk-body' }, 'No lot has been awarded to you yet.'));
     document.getElementById('awarded-section').hidden = false;
   } else {
@@ -93,7 +93,7 @@ async function openLot(id) {
     ...p.equipment, p.access_notes].filter(Boolean).join('; ') || '–';
   document.getElementById('lot').replaceChildren(
     el('h2', { class: 'govuk-heading-m', id: 'lot-title' }, `Lot ${lot.id}: ${lot.name}`),
-    el('p', { class: 'govuk-body-s' }, `Awarded to ${lot.operator} on ${new Date(lot.awarded_at).toLocaleDateString('en-GB')}. ${lot.routes.every((r) => r.geometry) ? 'The lines are the routes on the roads.' : 'Dashed lines join the stops in order where the road route is not known.'}`),
+    el('p', { class: 'govuk-body-s' }, `Awarded to ${lot.operator} on ${govukDate(lot.awarded_at)}. ${lot.routes.every((r) => r.geometry) ? 'The lines are the routes on the roads.' : 'Dashed lines join the stops in order where the road route is not known.'}`),
     ...lot.routes.map((r) => table(`${r.ref}: ${r.vehicle_type}, ${r.seats} seats + ${r.wheelchair_spaces} wheelchair, ${r.days} ${r.start_time}–${r.end_time}${r.assistant_needed ? ', passenger assistant needed' : ''}`,
       ['#', 'Time', 'Stop', 'Postcode', 'Passenger', 'Needs'],
       r.stops.map((st) => [String(st.order), st.time, `${st.kind} – ${st.place}`, st.postcode || '–',
