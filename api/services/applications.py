@@ -26,7 +26,8 @@ from api.services import current_decision
 from api.services.decisions import assess_records
 from api.services.records import engine_application
 from eligibility.service import ApplicationRowError, application_from_row
-from transport.domain.errors import InputError
+from transport.domain.errors import InputError, OutsideNetworkError
+from transport.domain.geo import LatLon
 from transport.domain.models import Application
 from transport.io.tabular import Row, read_table
 
@@ -51,7 +52,8 @@ def _new_record(body: ApplicationCreate, who: Principal, idempotency_key: str | 
 
 def check_decidable(engine: EligibilityEngine, app: Application) -> None:
     """Refuse (422 naming the field) what the engine can already tell it will not be able to decide:
-    a school it does not know, or a home postcode outside the loaded postcode data."""
+    a school it does not know, a home postcode outside the loaded postcode data, or a home given as
+    coordinates too far from the walk network."""
     m = engine.assessor().measurer
     if app.school_id not in m.schools:
         raise FieldError(("body", "school_id"), "not a known school (see GET /v1/schools)")
@@ -60,6 +62,13 @@ def check_decidable(engine: EligibilityEngine, app: Application) -> None:
     h = app.home
     if h.location is None and h.easting is None and h.postcode and (m.postcodes is None or h.postcode not in m.postcodes):
         raise FieldError(("body", "home", "postcode"), "not in the loaded postcode file: outside the area the data covers")
+    point = h.location if h.location is not None else (
+        LatLon.from_bng(h.easting, h.northing) if h.easting is not None and h.northing is not None else None)
+    if point is not None:
+        try:
+            m.walk.snap(point)
+        except OutsideNetworkError:  # the message would repeat the point: name the field only
+            raise FieldError(("body", "home"), "too far from any walkable way: outside the area the data covers") from None
 
 
 def create(session: Session, who: Principal, body: ApplicationCreate,

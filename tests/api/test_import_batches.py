@@ -111,3 +111,18 @@ def test_postgres_lock_wait_is_bounded(postgres_engine):
         waiting.dispose()
         with postgres_engine.begin() as conn:
             conn.execute(text("DELETE FROM instance_secrets WHERE name = 'lock-test'"))
+
+
+def test_home_far_off_the_network_is_refused_at_creation(client, keys):
+    """A home given as coordinates far from any walkable way (here in Kent, off the Rutland extract) is a
+    422 naming the field, without the coordinates, and nothing is stored; a home on the network is taken."""
+    far = application_body("FAR-1", home={"lat": 51.2, "lon": 1.0})
+    r = client.post("/v1/applications", json=far, headers=keys["officer"])
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["loc"] == ["body", "home"] and "51.2" not in r.text
+    bng = application_body("FAR-2", home={"easting": 610000, "northing": 150000})
+    assert client.post("/v1/applications", json=bng, headers=keys["officer"]).status_code == 422
+    near = application_body("NEAR-1", home={"lat": 52.6709, "lon": -0.7295})
+    assert client.post("/v1/applications", json=near, headers=keys["officer"]).status_code == 201
+    listed = client.get("/v1/applications", headers=keys["officer"]).json()
+    assert [a["id"] for a in listed["data"]] == ["NEAR-1"]
