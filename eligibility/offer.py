@@ -94,6 +94,11 @@ def ptb_measure(policy: Policy) -> str:
     return formula.measure
 
 
+def decision_ptb_distance_m(policy: Policy, decision: dict) -> float | None:
+    """The distance a stored decision (``Decision.model_dump``) measured as the PTB formula uses it."""
+    return decision.get({"straight_line": "straight_line_m", "walking": "walking_m", "road": "road_m"}[ptb_measure(policy)])
+
+
 def ptb_value(policy: Policy, distance_m: float, start: dt.date) -> tuple[int, str]:
     """The PTB for a distance (measured as the policy says), pro rata from ``start``."""
     if policy.ptb.formula == "banded":

@@ -27,7 +27,7 @@ from api.schemas.ptb import (
 from api.security import Principal
 from api.services import current_decision, get_or_404, page
 from api.services.records import get_application
-from eligibility.offer import pounds, ptb_value
+from eligibility.offer import decision_ptb_distance_m, pounds, ptb_measure, ptb_value
 from eligibility.policy import Policy
 from eligibility.ptb_agreement import (
     Agreement,
@@ -86,14 +86,11 @@ def public(session: Session, rec: PtbAgreementRecord, policy: Policy) -> PtbAgre
 
 def _full_year_ptb(policy: Policy, decision: dict[str, Any], start: dt.date) -> tuple[int, str]:
     """The policy's annual PTB for the decision's distance (the schedule does the pro-rating)."""
-    ptb = policy.ptb
-    measure = ptb.banded.measure if ptb.formula == "banded" and ptb.banded else \
-        ptb.per_mile.measure if ptb.per_mile else "straight_line"
-    distance = {"straight_line": decision.get("straight_line_m"), "walking": decision.get("walking_m"),
-                "road": decision.get("road_m")}.get(measure)
+    distance = decision_ptb_distance_m(policy, decision)
     if distance is None:
-        raise InputError(f"the decision has no {measure.replace('_', '-')} distance to price a PTB: give annual_pence")
-    return ptb_value(policy, float(distance), ptb_year(ptb, start)[0])
+        raise InputError(f"the decision has no {ptb_measure(policy).replace('_', '-')} distance to price a PTB: "
+                         "give annual_pence")
+    return ptb_value(policy, float(distance), ptb_year(policy.ptb, start)[0])
 
 
 def create(session: Session, who: Principal, body: PtbAgreementCreate, policy_of) -> PtbAgreementRecord:

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Sequence
 
-from eligibility.offer import pounds, ptb_value
+from eligibility.offer import decision_ptb_distance_m, pounds, ptb_value
 from eligibility.policy import Policy
 from routing import lns
 from routing.insertion import retime, route_cost, stop_order
@@ -77,22 +77,27 @@ def _subproblem(problem: RoutingProblem, routes: Sequence[Route], chosen: Sequen
             outside[route.vehicle_type_id] = outside.get(route.vehicle_type_id, 0) + 1
     types = tuple(replace(vt, count=max(0, vt.count - outside.get(vt.id, 0))) for vt in problem.vehicle_types)
     sub = problem.replace(requests=requests, vehicle_types=types, name=f"{problem.name} (neighbourhood)")
-    sub_by_id = {r.id: r for r in requests}
+    return sub, _without(sub, [routes[j] for j in chosen], drop)
+
+
+def _without(sub: RoutingProblem, routes: Sequence[Route], drop: set[str]) -> list[Route]:
+    """``routes`` without the children in ``drop``, renumbered onto ``sub``'s vehicles of each type and,
+    when anyone was dropped, retimed (emptied routes disappear)."""
+    by_id = {r.id: r for r in sub.requests}
     used: dict[str, int] = {}
     out = []
-    for j in chosen:
-        route = routes[j]
+    for k, route in enumerate(routes):
         order = [(kind, rid) for kind, rid in stop_order(route) if rid not in drop]
         if not order:
             continue
         n = used.get(route.vehicle_type_id, 0)
         used[route.vehicle_type_id] = n + 1
         moved = replace(route, vehicle_index=n)
-        timed = retime(sub, moved, order, sub_by_id) if drop else moved
+        timed = retime(sub, moved, order, by_id) if drop else moved
         if timed is None:  # removing a child never makes a route infeasible; guard all the same
-            raise RoutingError(f"route {j} could not be retimed without the removed children")
+            raise RoutingError(f"route {k + 1} of the neighbourhood could not be retimed without the removed children")
         out.append(timed)
-    return sub, out
+    return out
 
 
 def _cost(problem: RoutingProblem, routes: Iterable[Route]) -> int:
@@ -174,11 +179,6 @@ class ChildOffers:
         return next((o for o in self.options if o.kind == kind), None)
 
 
-def _distance_for(decision: dict[str, Any], measure: str) -> float | None:
-    return {"straight_line": decision.get("straight_line_m"), "walking": decision.get("walking_m"),
-            "road": decision.get("road_m")}.get(measure)
-
-
 def child_offers(decision: dict[str, Any], seat: SeatCost | None, policy: Policy, *,
                  attendance_days: int = 5, start: dt.date | None = None, officer_override: bool = False) -> ChildOffers:
     """The offers for one eligible child from their decision (a decision document as written by
@@ -198,9 +198,7 @@ def child_offers(decision: dict[str, Any], seat: SeatCost | None, policy: Policy
                                 + f" = {pounds(annual)} a year", "seat-marginal-cost"))
     # PTB
     ptb = policy.ptb
-    measure = (ptb.banded.measure if ptb.formula == "banded" and ptb.banded else
-               ptb.per_mile.measure if ptb.per_mile else "straight_line")
-    distance = _distance_for(decision, measure)
+    distance = decision_ptb_distance_m(policy, decision)
     if distance is not None:
         when = start or dt.date.fromisoformat(inputs.get("travel_date") or dt.date.today().isoformat())
         value, workings = ptb_value(policy, distance, when)
@@ -273,19 +271,7 @@ def replan_without(problem: RoutingProblem, plan: Plan, leave: Sequence[str], *,
     keep = tuple(replace(r, incompatible_with=frozenset(r.incompatible_with - gone))
                  for r in problem.requests if r.id not in gone)
     sub = problem.replace(requests=keep)
-    by_id = {r.id: r for r in keep}
-    routes = []
-    used: dict[str, int] = {}
-    for route in plan.routes:
-        order = [(kind, rid) for kind, rid in stop_order(route) if rid not in gone]
-        if not order:
-            continue
-        n = used.get(route.vehicle_type_id, 0)
-        used[route.vehicle_type_id] = n + 1
-        timed = retime(sub, replace(route, vehicle_index=n), order, by_id)
-        if timed is None:
-            raise RoutingError("a route could not be retimed without the children who accept")
-        routes.append(timed)
+    routes = _without(sub, plan.routes, gone)
     start = Plan(tuple(routes), tuple(u for u in plan.unassigned if u.request_id not in gone),
                  recompute_cost(sub, Plan(tuple(routes))), {"solver": "removal"})
     if time_limit_s > 0 and keep:

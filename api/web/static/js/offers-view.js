@@ -1,11 +1,10 @@
 // The offers for one child on the officer's decision screen: seat, PTB, pass and travel training with
 // their annual cost to the council, whether each suits the child (and why not), and the workings.
-import { api, el } from '/web/static/js/common.js';
+import { api, el, pounds } from '/web/static/js/common.js';
 
 const NAMES = { seat: 'Seat on council transport', ptb: 'Personal transport budget', pass: 'Public transport pass',
   travel_training: 'Independent travel training, then a pass' };
 
-const pounds = (pence) => `£${(pence / 100).toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
 /** A section listing the child's offers from the newest stored plan that carries them. */
 export async function offersSection(ref) {

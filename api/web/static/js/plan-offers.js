@@ -1,9 +1,8 @@
 // Plan map (planners): mark the children for whom another offer is cheaper than their seat, from the
 // plan's offers report (same pseudonymous ids as the route sheets), and list them.
-import { api, el } from '/web/static/js/common.js';
+import { api, el, pounds } from '/web/static/js/common.js';
 
 const NAMES = { ptb: 'personal transport budget', pass: 'public transport pass', travel_training: 'travel training' };
-const pounds = (pence) => `£${(pence / 100).toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
 document.getElementById('offers-button')?.addEventListener('click', showCheaper);
 
