@@ -41,16 +41,33 @@ def import_children(
     session: str = typer.Option("am", help="am (home to school), pm (school to home) or day (both runs, "
                                 "every weekday; the optional attends column gives part-time days)"),
     fleet: Path | None = typer.Option(None, help="fleet JSON (list of vehicle types); default: the sample fleet"),
+    school_bells: Path | None = typer.Option(
+        None, "--school-bells", help="CSV of weekday bells (school_urn, weekday, bell_start, bell_finish) over the "
+        "school attributes file's; with --session day"),
     name: str = typer.Option("imported children", help="scenario name"),
 ) -> None:
     """A scenario from a CSV of children with their homes, schools and needs."""
-    from transport.io.children_csv import read_children, read_fleet, scenario_from_children
     from transport.domain.errors import InputError
+    from transport.domain.schools import load_schools
+    from transport.io.children_csv import read_children, read_fleet, scenario_from_children
+    from transport.io.school_bells import read_school_bells, with_weekday_bells
+    from transport.io.tabular import RowErrors
 
     if session not in ("am", "pm", "day"):
         raise InputError(f"unknown session {session!r}: use am, pm or day")
+    if school_bells is not None and session != "day":
+        raise InputError("--school-bells gives weekday bells, which only a day scenario (--session day) uses")
     kids = read_children(children)
-    scenario = scenario_from_children(kids, fleet=read_fleet(fleet) if fleet else None, session=session, name=name)
+    schools = load_schools()
+    if school_bells is not None:
+        try:
+            schools = with_weekday_bells(schools, read_school_bells(school_bells), name=school_bells.name)
+        except RowErrors as exc:
+            for row, reason in exc.errors:
+                console.print(f"{school_bells.name} row {row}: {reason}", highlight=False)
+            raise InputError(f"{school_bells.name}: {len(exc.errors)} bad rows; no scenario written") from None
+    scenario = scenario_from_children(kids, fleet=read_fleet(fleet) if fleet else None, session=session, name=name,
+                                      schools=schools)
     save_scenario(scenario, out)
     _summary(scenario)
     console.print(f"wrote {out}")

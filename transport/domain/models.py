@@ -115,6 +115,8 @@ class School(Frozen):
     location: LatLon
     entrances: tuple[Entrance, ...] = ()
     bell_times: BellTimes = BellTimes()
+    weekday_bell_times: dict[str, BellTimes] = Field(default_factory=dict)
+    """Bells that differ on some weekdays (``"fri"``: an early finish), keyed ``mon``..``fri``."""
     postcode: str | None = None
     source: str = ""
 

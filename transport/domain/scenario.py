@@ -23,6 +23,7 @@ from transport.domain.addresses import AddressIndex
 from transport.domain.errors import InputError, from_validation
 from transport.domain.geo import LatLon
 from transport.domain.geocode import PostcodeIndex
+from transport.domain.models import School
 
 FORMAT = "sen-transport/scenario/1"
 
@@ -114,6 +115,19 @@ class ScenarioSchool(_Model):
                 on = f" on {day}" if day else ""
                 raise ValueError(f"school {self.id}: bell_finish must be after bell_start{on}")
         return self
+
+    @classmethod
+    def of(cls, school: School, *, week: bool = False) -> ScenarioSchool:
+        """A scenario school from the school attributes: its first open entrance, its usual bells
+        and, with ``week``, the bells that differ by weekday."""
+        usual = school.bell_times
+        changed = {day: WeekdayBells(bell_start=b.start if b.start != usual.start else None,
+                                     bell_finish=b.finish if b.finish != usual.finish else None)
+                   for day, b in school.weekday_bell_times.items()} if week else {}
+        return cls(id=school.id, name=school.name, location=Point.of(school.open_entrances()[0].location),
+                   phase="primary" if school.age_high <= 11 else "secondary", bell_start=usual.start,
+                   bell_finish=usual.finish, weekday_bells={d: b for d, b in changed.items()
+                                                            if b.bell_start or b.bell_finish})
 
     def bells_on(self, day: Weekday | None) -> tuple[dt.time, dt.time]:
         """``(bell_start, bell_finish)`` on a weekday (``None``: the usual times)."""

@@ -20,6 +20,34 @@ def _time(text: str) -> dt.time:
     return dt.datetime.strptime(str(text), "%H:%M").time()
 
 
+WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri")
+
+
+def weekday_bell_times(key: str, usual: BellTimes, entry) -> dict[str, BellTimes]:
+    """A school's ``weekday_bells`` entry (``{fri: ["08:40", "13:30"]}``; ``null`` keeps the usual
+    time) as bell times per weekday; an error names the school, the field and the weekday."""
+    if entry is None:
+        return {}
+    if not isinstance(entry, dict):
+        raise InputError(f"school {key}: weekday_bells must map weekdays (mon..fri) to [start, finish]")
+    out = {}
+    for day, pair in entry.items():
+        where = f"school {key}: weekday_bells.{day}"
+        if str(day).lower() not in WEEKDAY_KEYS:
+            raise InputError(f"{where}: not a weekday (use mon, tue, wed, thu or fri)")
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise InputError(f"{where}: give [start, finish] as HH:MM (null keeps the usual time)")
+        try:
+            start = _time(pair[0]) if pair[0] is not None else usual.start
+            finish = _time(pair[1]) if pair[1] is not None else usual.finish
+        except ValueError:
+            raise InputError(f"{where}: bell times must be HH:MM") from None
+        if finish <= start:
+            raise InputError(f"{where}: finish {finish:%H:%M} must be after start {start:%H:%M}")
+        out[str(day).lower()] = BellTimes(start=start, finish=finish)
+    return out
+
+
 def read_osm_schools(path: Path) -> dict[str, dict]:
     """Rows of the OSM schools CSV keyed by URN, or ``osm:<type>/<id>`` when no URN."""
     out: dict[str, dict] = {}
@@ -46,6 +74,7 @@ def school_from_attributes(key: str, attrs: dict, osm: dict | None) -> School:
             raise InputError(f"school {key}: no location (not in the OSM schools file, no lat/lon)")
         age_low, age_high = attrs["age"]
         bell = attrs.get("bell")
+        bell_times = BellTimes(start=_time(bell[0]), finish=_time(bell[1])) if bell else BellTimes()
         entrances = tuple(
             Entrance(
                 name=e.get("name", "entrance"),
@@ -70,7 +99,8 @@ def school_from_attributes(key: str, attrs: dict, osm: dict | None) -> School:
             religious_character=attrs.get("religion"),
             location=location,
             entrances=entrances,
-            bell_times=BellTimes(start=_time(bell[0]), finish=_time(bell[1])) if bell else BellTimes(),
+            bell_times=bell_times,
+            weekday_bell_times=weekday_bell_times(key, bell_times, attrs.get("weekday_bells")),
             postcode=postcode,
             source=source,
         )

@@ -81,17 +81,14 @@ def read_children(path: str | Path) -> list[ScenarioChild]:
 
 def scenario_from_children(children: list[ScenarioChild], *, fleet: tuple[FleetVehicle, ...] | None = None,
                            session: str = "am", name: str = "imported children", schools=None) -> Scenario:
-    """A scenario carrying these children to their (sample or configured) schools."""
+    """A scenario carrying these children to their (sample or configured) schools; a day
+    scenario carries the schools' weekday bells too."""
     known = schools or load_schools()
     missing = sorted({c.school_id for c in children if c.school_id not in known})
     if missing:
         raise InputError(f"unknown school(s) {', '.join(missing)}: not in the school attributes file")
     used = {c.school_id: known[c.school_id] for c in children}
-    scen_schools = tuple(
-        ScenarioSchool(id=s.id, name=s.name, location=Point.of(s.open_entrances()[0].location),
-                       phase="primary" if s.age_high <= 11 else "secondary",
-                       bell_start=s.bell_times.start, bell_finish=s.bell_times.finish)
-        for s in used.values())
+    scen_schools = tuple(ScenarioSchool.of(s, week=session == "day") for s in used.values())
     try:
         return Scenario(name=name, session=session, schools=scen_schools,  # type: ignore[arg-type]
                         children=tuple(children), fleet=fleet or default_fleet(len(children)))

@@ -57,10 +57,6 @@ def scenario_from_applications(apps: Sequence[Application], schools: dict[str, S
             not_with=tuple(x for x in n.not_with if any(a.id == x for a in apps)),
             sibling_group=app.sibling_group, max_ride_time_min=n.max_ride_time_min, load_time_s=n.load_time_s,
             access_notes=n.access_notes, equipment=n.equipment))
-    scen_schools = tuple(
-        ScenarioSchool(id=s.id, name=s.name, location=Point.of(s.open_entrances()[0].location),
-                       phase="primary" if s.age_high <= 11 else "secondary",
-                       bell_start=s.bell_times.start, bell_finish=s.bell_times.finish)
-        for s in used.values())
+    scen_schools = tuple(ScenarioSchool.of(s, week=session == "day") for s in used.values())
     return Scenario(name=name, session=session, schools=scen_schools, children=tuple(kids),  # type: ignore[arg-type]
                     fleet=fleet)
