@@ -29,6 +29,7 @@ from typing import Callable, Sequence
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from routing.disruption import Disruption
 from routing.plan import CostBreakdown, Plan, Route, Stop, StopKind, Unassigned
 from routing.problem import ASSISTANT_SEATS, Layout, Request, RoutingProblem
 from transport.domain.errors import InternalError
@@ -105,9 +106,13 @@ def _horizon(problem: RoutingProblem, requests: Sequence[Request]) -> int:
 
 
 def build_model(
-    problem: RoutingProblem, request_indices: Sequence[int], *, ride_limit_filter: bool = True
+    problem: RoutingProblem, request_indices: Sequence[int], *, ride_limit_filter: bool = True,
+    disruption: Disruption | None = None,
 ) -> OrToolsModel:
-    """Build the RoutingModel for the listed requests (indices into ``problem.requests``)."""
+    """Build the RoutingModel for the listed requests (indices into ``problem.requests``).
+
+    With a ``disruption`` (a rerun), moving children off today's vehicle is charged too.
+    """
     requests = [problem.requests[i] for i in request_indices]
     slots = vehicle_slots(problem, requests)
     # only the bases of vehicles that exist: a spare base would be a node every route must visit
@@ -140,6 +145,8 @@ def build_model(
     add_solo_and_incompatibility(model)
     add_travel_groups(model)
     add_drop_penalties(model)
+    if disruption is not None:
+        add_disruption_penalty(model, disruption)
     return model
 
 
@@ -360,6 +367,20 @@ def add_drop_penalties(model: OrToolsModel) -> None:
             model.routing.AddDisjunction([index], model.drop_penalty)
 
 
+def add_disruption_penalty(model: OrToolsModel, disruption: Disruption) -> None:
+    """Each group of children riding together today: a soft same-vehicle constraint over their
+    pickups, costing the penalty for each extra vehicle the group is spread over."""
+    unit_cost = 1000 * disruption.penalty_pence // model.cost_unit
+    if unit_cost <= 0:
+        return
+    index_of = {model.problem.requests[i].id: i for i in model.request_indices}
+    for group in disruption.groups:
+        nodes = [model.manager.NodeToIndex(model.request_nodes[index_of[rid]][0])
+                 for rid in group if rid in index_of]
+        if len(nodes) > 1:
+            model.routing.AddSoftSameVehicleConstraint(nodes, unit_cost)
+
+
 _FIRST = routing_enums_pb2.FirstSolutionStrategy
 _META = routing_enums_pb2.LocalSearchMetaheuristic
 
@@ -379,6 +400,35 @@ def search_parameters(
     if gls_lambda is not None:
         params.guided_local_search_lambda_coefficient = gls_lambda
     return params
+
+
+def start_assignment(model: OrToolsModel, plan: Plan) -> object | None:
+    """The solver's assignment of ``plan``'s routes to search from, or ``None`` when they break the model."""
+    return model.routing.ReadAssignmentFromRoutes(routes_from_plan(model, plan), True)
+
+
+def run_search(model: OrToolsModel, search: object, initial: object | None = None) -> object | None:
+    """Search from ``initial`` (an assignment) or from the first-solution strategy; ``None`` if nothing found."""
+    if initial is not None:
+        return model.routing.SolveFromAssignmentWithParameters(initial, search)
+    return model.routing.SolveWithParameters(search)
+
+
+def objective_value(solution: object) -> int:
+    """A solution's objective, in units of ``cost_unit`` millipence (penalties included)."""
+    return int(solution.ObjectiveValue())  # type: ignore[attr-defined]
+
+
+def on_solution(model: OrToolsModel, heard: Callable[[int], bool]) -> None:
+    """Call ``heard(cost in pence, penalties included)`` at each solution; its ``True`` ends the search."""
+    routing = model.routing
+
+    def at_solution() -> None:
+        if heard(int(routing.CostVar().Value()) * model.cost_unit // 1000):
+            routing.solver().FinishCurrentSearch()
+
+    model.keep.append(at_solution)
+    routing.AddAtSolutionCallback(at_solution)
 
 
 def routes_from_plan(model: OrToolsModel, plan: Plan) -> list[list[int]]:

@@ -6,6 +6,10 @@ solver runs and reported with their reason; everything else goes to OR-Tools thr
 :mod:`routing.ortools_model`, optionally followed by the ruin-and-recreate search of
 :mod:`routing.lns` (``SolveParams.lns_share``). Every request ends up exactly once: routed or
 unassigned.
+
+A rerun passes today's plan as ``initial_plan`` and a :class:`routing.disruption.Disruption`:
+both searches then charge each extra vehicle today's groups of children are spread over, and
+plans are compared by that penalised cost.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any, Protocol, Sequence
 
 from routing import lns
 from routing import ortools_model as om
+from routing.disruption import Disruption
 from routing.plan import Plan, Unassigned, UnassignedReason
 from routing.problem import Request, RoutingProblem, VehicleType
 from routing.validate import check
@@ -159,8 +164,12 @@ def _precheck_groups(problem: RoutingProblem, out: dict[int, Unassigned]) -> Non
 
 
 def solve(problem: RoutingProblem, params: SolveParams, *, initial_plan: Plan | None = None,
-          callbacks: SolveCallbacks | None = None) -> Plan:
-    """Route every request that can be routed; report the rest with a reason."""
+          disruption: Disruption | None = None, callbacks: SolveCallbacks | None = None) -> Plan:
+    """Route every request that can be routed; report the rest with a reason.
+
+    The search starts from ``initial_plan`` when given (and the LNS does, when OR-Tools finds
+    nothing in its share). ``disruption`` adds the rerun's penalty to both searches' objectives.
+    """
     if params.lns_share > 0:
         lns.warm_up()  # compiles once per install; not charged to the time limit
     started = time.monotonic()
@@ -177,7 +186,8 @@ def solve(problem: RoutingProblem, params: SolveParams, *, initial_plan: Plan | 
         share = ortools_limit * params.portfolio_share / len(params.portfolio)
         quick = replace(params, metaheuristic="greedy_descent")
         for strategy in params.portfolio:
-            plan, objective = _run_once(problem, todo, unassigned, quick, strategy, share, None, callbacks, started)
+            plan, objective = _run_once(problem, todo, unassigned, quick, strategy, share, None, disruption,
+                                        callbacks, started)
             if plan is not None and (best_objective is None or objective < best_objective):
                 best, best_objective = plan, objective
     for run in range(params.restarts):
@@ -187,10 +197,16 @@ def solve(problem: RoutingProblem, params: SolveParams, *, initial_plan: Plan | 
         budget = remaining / (params.restarts - run)
         first = params.first_solution if run % 2 == 0 else params.alt_first_solution
         start_from = best if params.warm_restarts else initial_plan
-        plan, objective = _run_once(problem, todo, unassigned, params, first, budget, start_from, callbacks, started)
+        plan, objective = _run_once(problem, todo, unassigned, params, first, budget, start_from, disruption,
+                                    callbacks, started)
         if plan is not None and (best_objective is None or objective < best_objective):
             best, best_objective = plan, objective
-    if (best is None or best_objective is None) and use_lns:
+    if (best is None or best_objective is None) and use_lns and initial_plan is not None:
+        # OR-Tools found nothing in its share: the LNS starts from the plan it was given
+        best = Plan(initial_plan.routes, initial_plan.unassigned, initial_plan.cost,
+                    meta={"solver": "lns", "first_solution": "initial_plan"})
+        best_objective = 0
+    elif (best is None or best_objective is None) and use_lns:
         # OR-Tools found no first solution (it can stall on tight ride limits): the LNS
         # builds one itself, starting with every child in its request bank.
         left = [Unassigned(problem.requests[i].id, UnassignedReason.SOLVER_DROPPED,
@@ -200,7 +216,7 @@ def solve(problem: RoutingProblem, params: SolveParams, *, initial_plan: Plan | 
     if best is None or best_objective is None:
         raise RoutingError(f"the solver found no plan for problem {problem.name!r}, not even an empty one")
     if use_lns:
-        best = _improve_by_lns(problem, todo, best, params, callbacks, started)
+        best = _improve_by_lns(problem, todo, best, params, disruption, callbacks, started)
     meta = dict(best.meta, seconds=round(time.monotonic() - started, 3), restarts=params.restarts)
     return Plan(best.routes, _explain_left_out(problem, best), best.cost, meta)
 
@@ -223,12 +239,13 @@ def _explain_left_out(problem: RoutingProblem, plan: Plan) -> tuple[Unassigned, 
     return tuple(out)
 
 
-def _plan_key(plan: Plan) -> tuple[int, int]:
-    return plan.num_missing(), plan.cost.total
+def _plan_key(plan: Plan, disruption: Disruption | None) -> tuple[int, int]:
+    """Fewer children left out first, then the lower (penalised) daily cost."""
+    return plan.num_missing(), disruption.penalised_cost(plan) if disruption is not None else plan.cost.total
 
 
 def _improve_by_lns(problem: RoutingProblem, todo: Sequence[int], plan: Plan, params: SolveParams,
-                    callbacks: SolveCallbacks | None, started: float) -> Plan:
+                    disruption: Disruption | None, callbacks: SolveCallbacks | None, started: float) -> Plan:
     """The LNS plan if the validator accepts it and it beats ``plan``; else ``plan``."""
     deadline = started + params.time_limit_s
     if deadline - time.monotonic() <= 0.05:
@@ -239,15 +256,17 @@ def _improve_by_lns(problem: RoutingProblem, todo: Sequence[int], plan: Plan, pa
         # the LNS counts millipence; callers hear pence
         progress = lambda cost: callbacks.on_progress(cost // 1000, time.monotonic() - started)  # noqa: E731
     try:
+        rerun = {} if disruption is None else {"current_route": disruption.current_route(),
+                                               "disruption_pence": disruption.penalty_pence}
         better, _ = lns.improve(problem, todo, plan, deadline, seed=params.seed, should_stop=stop,
-                                on_progress=progress)
+                                on_progress=progress, **rerun)
     except Exception as exc:  # noqa: BLE001 - the LNS is optional; OR-Tools' plan stands
         return Plan(plan.routes, plan.unassigned, plan.cost, dict(plan.meta, lns_error=repr(exc)))
     violations = check(problem, better)
     if violations:
         return Plan(plan.routes, plan.unassigned, plan.cost,
                     dict(plan.meta, lns_rejected=[v.detail for v in violations[:3]]))
-    if _plan_key(better) < _plan_key(plan):
+    if _plan_key(better, disruption) < _plan_key(plan, disruption):
         solver = "lns" if plan.meta.get("solver") == "lns" else "ortools+lns"
         return Plan(better.routes, better.unassigned, better.cost, dict(better.meta, solver=solver))
     return Plan(plan.routes, plan.unassigned, plan.cost, dict(plan.meta, lns=better.meta.get("lns")))
@@ -255,27 +274,24 @@ def _improve_by_lns(problem: RoutingProblem, todo: Sequence[int], plan: Plan, pa
 
 def _run_once(problem: RoutingProblem, todo: Sequence[int], unassigned: Sequence[Unassigned],
               params: SolveParams, first: str, budget_s: float, start_from: Plan | None,
-              callbacks: SolveCallbacks | None, started: float) -> tuple[Plan | None, int]:
-    model = om.build_model(problem, todo, ride_limit_filter=params.ride_limit_filter)
+              disruption: Disruption | None, callbacks: SolveCallbacks | None,
+              started: float) -> tuple[Plan | None, int]:
+    model = om.build_model(problem, todo, ride_limit_filter=params.ride_limit_filter, disruption=disruption)
     _attach_callbacks(model, callbacks, started)
-    initial = None
-    if start_from is not None:
-        initial = model.routing.ReadAssignmentFromRoutes(om.routes_from_plan(model, start_from), True)
+    initial = om.start_assignment(model, start_from) if start_from is not None else None
     for strategy in (first, *FALLBACK_FIRST_SOLUTIONS):
         search = om.search_parameters(
             time_limit_s=max(budget_s, 0.05), first_solution=strategy,
             metaheuristic=params.metaheuristic, log_search=params.log_search,
             lns_time_limit_s=params.lns_time_limit_s, gls_lambda=params.gls_lambda,
         )
-        if initial is not None:
-            solution = model.routing.SolveFromAssignmentWithParameters(initial, search)
-        else:
-            solution = model.routing.SolveWithParameters(search)
+        solution = om.run_search(model, search, initial)
         if solution is not None:
             plan = om.extract_plan(model, solution, unassigned, _dropped_reason(problem))
+            objective = om.objective_value(solution)
             meta = {"solver": "ortools", "first_solution": strategy, "metaheuristic": params.metaheuristic,
-                    "objective": int(solution.ObjectiveValue()), "time_limit_s": params.time_limit_s}
-            return Plan(plan.routes, plan.unassigned, plan.cost, meta), int(solution.ObjectiveValue())
+                    "objective": objective, "time_limit_s": params.time_limit_s}
+            return Plan(plan.routes, plan.unassigned, plan.cost, meta), objective
         initial = None
     return None, 0
 
@@ -283,16 +299,12 @@ def _run_once(problem: RoutingProblem, todo: Sequence[int], unassigned: Sequence
 def _attach_callbacks(model: om.OrToolsModel, callbacks: SolveCallbacks | None, started: float) -> None:
     if callbacks is None:
         return
-    routing = model.routing
 
-    def at_solution() -> None:
-        # the objective is in units of cost_unit millipence; callers hear pence
-        callbacks.on_progress(int(routing.CostVar().Value()) * model.cost_unit // 1000, time.monotonic() - started)
-        if callbacks.should_stop():
-            routing.solver().FinishCurrentSearch()
+    def heard(cost_pence: int) -> bool:
+        callbacks.on_progress(cost_pence, time.monotonic() - started)
+        return callbacks.should_stop()
 
-    model.keep.append(at_solution)
-    routing.AddAtSolutionCallback(at_solution)
+    om.on_solution(model, heard)
 
 
 def _dropped_reason(problem: RoutingProblem):

@@ -97,6 +97,31 @@ def test_no_first_party_import_inside_a_function() -> None:
     assert lazy == [], "imports inside functions (move them to the top, or what both sides need down a layer):\n" + "\n".join(lazy)
 
 
+ORTOOLS_ADAPTER = "routing.ortools_model"
+"""The one module that drives OR-Tools' routing solver; everything else goes through it (or ``routing.solve``)."""
+
+
+def _third_party(tree: ast.Module) -> set[str]:
+    """Top-level names of every module a source imports, anywhere in it."""
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.add(node.module)
+    return out
+
+
+def test_only_the_adapter_imports_ortools() -> None:
+    scripts = [p for folder in ("benchmarks", "scripts") for p in (ROOT / folder).rglob("*.py")]
+    sources = {**_modules(), **{str(p.relative_to(ROOT)): p for p in scripts}}
+    offenders = sorted(module for module, path in sources.items() if module != ORTOOLS_ADAPTER
+                       and any(name.split(".")[0] == "ortools"
+                               for name in _third_party(ast.parse(path.read_text(encoding="utf-8")))))
+    assert offenders == [], f"only {ORTOOLS_ADAPTER} may import ortools: {offenders}"
+    assert "ortools" in {n.split(".")[0] for n in _third_party(ast.parse(sources[ORTOOLS_ADAPTER].read_text()))}
+
+
 def test_the_walk_sees_an_upward_import_and_a_cycle() -> None:
     """The rules are not vacuous: a domain module importing the API, and a two-module cycle, are caught."""
     assert layer_of("transport.domain.models") < layer_of("api.app") < layer_of("transport.cli.main")

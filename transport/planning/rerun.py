@@ -6,7 +6,7 @@ vehicle, and reports the children moved and the saving. ``rerun_document`` does 
 plan document, part by part in parallel above ``max_requests`` children (``rerun_county``).
 
 ``rerun_county(problem, plan, ...)`` groups the plan's *current* routes into independent
-parts, re-optimises each part with ``rerun`` (one OR-Tools model per part)
+parts, re-optimises each part with ``rerun`` (``routing.solve.solve`` per part)
 through ``routing.parallel.run_tasks``, and merges the parts back into one county plan:
 
 1. **Parts.** ``routing.decompose.decompose`` clusters the children's requests (schools,
@@ -37,13 +37,13 @@ from typing import Any
 import numpy as np
 
 from routing import lns
-from routing import ortools_model as om
 from routing.decompose import Cluster, decompose, split_fleet, subproblem
 from routing.insertion import stop_order
 from routing.parallel import StopFile, StopFileCallbacks, run_tasks
-from routing.plan import Plan, Route, Unassigned, UnassignedReason
+from routing.disruption import Disruption
+from routing.plan import Plan, Route, Unassigned
 from routing.problem import RoutingProblem
-from routing.solve import precheck
+from routing.solve import SolveParams, solve
 from routing.validate import check, recompute_cost
 from transport.domain.errors import InputError
 from transport.planning.county import planar_coords
@@ -83,77 +83,32 @@ def moved_children(before: Plan, after: Plan) -> list[str]:
 ORTOOLS_SHARE = 0.3
 """Share of a rerun's time for OR-Tools; the LNS polishes its result in the rest."""
 
+RUN_NOTES = ("lns_error", "lns_rejected")
+"""What the search records in a plan's meta when the LNS failed or its plan was refused."""
+
 
 def rerun(problem: RoutingProblem, plan: Plan, *, disruption_penalty_pence: int, time_limit_s: float = 30.0,
           callbacks: Any = None) -> RerunResult:
     """Re-optimise ``plan`` from itself; each extra vehicle a current route's children use costs the penalty.
 
-    First OR-Tools (``ORTOOLS_SHARE`` of the time): the penalty is a soft same-vehicle
-    constraint over each current route's pickups, added to the solver's own model (built by
-    ``routing.ortools_model``), searching from the current plan. Then the LNS
-    (``routing.lns``) from that result with the same penalty in its objective. The plan with
-    the lowest penalised cost wins (the current plan included), never leaving out more
-    children than today.
+    ``routing.solve.solve`` from the current plan with a ``Disruption``: first OR-Tools
+    (``ORTOOLS_SHARE`` of the time) with the penalty as a soft same-vehicle constraint over
+    each current route's pickups, then the LNS with the same penalty in its objective. The
+    plan with the lowest penalised cost wins (the current plan included), never leaving out
+    more children than today. An LNS error or refusal is recorded in the meta as solve() records it.
     """
-    if disruption_penalty_pence < 0:
-        raise InputError(f"disruption penalty must be >= 0, got {disruption_penalty_pence}")
-    lns.warm_up()
+    priced = Disruption.of(plan, disruption_penalty_pence)
+    lns.warm_up()  # compiled outside the clock, as solve() does
     started = time.perf_counter()
-    pre = precheck(problem)
-    todo = [i for i in range(len(problem.requests)) if i not in pre]
-    model = om.build_model(problem, todo)
-    index_of = {problem.requests[i].id: i for i in todo}
-    unit_cost = 1000 * disruption_penalty_pence // model.cost_unit
-    if unit_cost > 0:
-        for route in plan.routes:
-            nodes = [model.manager.NodeToIndex(model.request_nodes[index_of[rid]][0])
-                     for rid in route.request_ids() if rid in index_of]
-            if len(nodes) > 1:
-                model.routing.AddSoftSameVehicleConstraint(nodes, unit_cost)
-    if callbacks is not None:
-        def at_solution() -> None:
-            callbacks.on_progress(int(model.routing.CostVar().Value()) * model.cost_unit // 1000,
-                                  time.perf_counter() - started)
-            if callbacks.should_stop():
-                model.routing.solver().FinishCurrentSearch()
-        model.keep.append(at_solution)
-        model.routing.AddAtSolutionCallback(at_solution)
-    initial = model.routing.ReadAssignmentFromRoutes(om.routes_from_plan(model, plan), True)
-    search = om.search_parameters(time_limit_s=time_limit_s * ORTOOLS_SHARE, first_solution="parallel_cheapest_insertion",
-                                  metaheuristic="guided_local_search")
-    solution = model.routing.SolveFromAssignmentWithParameters(initial, search) if initial is not None else None
-    kept_out = [pre[i] for i in sorted(pre)]
-
-    def dropped(i: int) -> Unassigned:
-        return Unassigned(problem.requests[i].id, UnassignedReason.SOLVER_DROPPED,
-                          "the rerun found no feasible place for this child within its time limit")
-
-    new = plan  # OR-Tools can find nothing in its share; the LNS then starts from today's routes
-    if solution is not None:
-        found = om.extract_plan(model, solution, kept_out, dropped)
-        new = Plan(found.routes, found.unassigned, recompute_cost(problem, found), found.meta)
-    candidates = [plan, new]
-    current = {rid: k for k, r in enumerate(plan.routes) for rid in r.request_ids()}
-    deadline = time.monotonic() + max(0.0, time_limit_s - (time.perf_counter() - started))
-    stop = callbacks.should_stop if callbacks is not None else None
-    lns_meta: dict[str, Any] = {}
-    try:
-        polished, _ = lns.improve(problem, todo, new, deadline, should_stop=stop, current_route=current,
-                                  disruption_pence=disruption_penalty_pence)
-        violations = check(problem, polished)
-        if violations:  # recorded as solve() records them
-            lns_meta["lns_rejected"] = [v.detail for v in violations[:3]]
-        else:
-            candidates.append(polished)
-    except Exception as exc:  # noqa: BLE001 - the LNS is a polish; OR-Tools' result stands, the error is recorded
-        lns_meta["lns_error"] = repr(exc)
-    fair = [c for c in candidates if len(c.unassigned) <= len(plan.unassigned)]  # never trade a routed child
-    new = min(fair, key=lambda c: penalised_cost(plan, c, disruption_penalty_pence))
+    params = SolveParams(time_limit_s=time_limit_s, lns_share=1 - ORTOOLS_SHARE)
+    found = solve(problem, params, initial_plan=plan, disruption=priced, callbacks=callbacks)
+    fair = [c for c in (plan, found) if len(c.unassigned) <= len(plan.unassigned)]  # never trade a routed child
+    new = min(fair, key=priced.penalised_cost)
+    notes = {k: found.meta[k] for k in RUN_NOTES if k in found.meta}
     new = Plan(new.routes, new.unassigned, recompute_cost(problem, new),
-               dict(plan.meta, rerun_penalty_pence=disruption_penalty_pence, **lns_meta))
+               dict(plan.meta, rerun_penalty_pence=disruption_penalty_pence, **notes))
     return RerunResult(new, tuple(moved_children(plan, new)), plan.cost.total - new.cost.total,
                        disruption_penalty_pence, round(time.perf_counter() - started, 3))
-
 
 
 @dataclass(frozen=True)
@@ -195,17 +150,12 @@ class RerunTaskResult:
 
 def disruption(before: Plan, after: Plan) -> int:
     """Extra vehicles the current routes' children are spread over (what the penalty is charged on)."""
-    new_route = {rid: k for k, r in enumerate(after.routes) for rid in r.request_ids()}
-    extra = 0
-    for route in before.routes:
-        used = {new_route[rid] for rid in route.request_ids() if rid in new_route}
-        extra += max(0, len(used) - 1)
-    return extra
+    return Disruption.of(before, 0).extra_vehicles(after)
 
 
 def penalised_cost(before: Plan, after: Plan, penalty_pence: int) -> int:
     """Daily cost of ``after`` plus the penalty for each extra vehicle (pence)."""
-    return after.cost.total + penalty_pence * disruption(before, after)
+    return Disruption.of(before, penalty_pence).penalised_cost(after)
 
 
 def rerun_task(task: RerunTask) -> RerunTaskResult:
@@ -401,7 +351,7 @@ def rerun_document(doc: Any, *, disruption_penalty_pence: int, time_limit_s: flo
     """Re-optimise a plan document with a disruption penalty; the new document is validated.
 
     A plan with more than ``max_requests`` children is rerun part by part in parallel
-    (``transport.planning.rerun.rerun_county``); a smaller one as one OR-Tools model (``rerun``).
+    (``transport.planning.rerun.rerun_county``); a smaller one in one search (``rerun``).
     """
     built = county if county is not None else extended_county(doc, doc.scenario, None, network)
     if len(built.problem.requests) > max_requests:
