@@ -40,6 +40,19 @@ def test_warm_start_is_never_worse_than_its_start(cordeau_a2_16):
     assert again.cost.total <= first.cost.total
 
 
+def test_the_lns_starts_from_the_initial_plan_when_ortools_finds_nothing(cordeau_a2_16, monkeypatch):
+    """OR-Tools finding nothing in its share (its search stubbed out here) leaves the LNS to start from
+    the plan it was given, not from an empty one: a rerun never starts from scratch."""
+    from routing import solve as solve_module
+
+    problem = cordeau_a2_16.problem
+    first = solve(problem, SolveParams(time_limit_s=0.5, metaheuristic="greedy_descent"))
+    monkeypatch.setattr(solve_module.om, "run_search", lambda *args: None)
+    again = solve(problem, SolveParams(time_limit_s=0.5), initial_plan=first)
+    assert again.meta["first_solution"] == "initial_plan"
+    assert again.is_complete() and check(problem, again) == [] and again.cost.total <= first.cost.total
+
+
 class _Recorder:
     def __init__(self, stop_after: int | None = None):
         self.costs: list[int] = []
