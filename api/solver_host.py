@@ -58,14 +58,26 @@ class Reporter:
         self.out, self.stop = out, stop
         self._last = 0.0
         self._best: int | None = None
+        self._elapsed_s = 0.0
+        self._sent: int | None = None
 
     def on_progress(self, best_cost: int, elapsed_s: float) -> None:
-        # restarts and portfolio runs each report their own first solutions: keep the best so far
+        # the solver reports only validated plans, each cheaper than the last; min() is a safety net
         self._best = int(best_cost) if self._best is None else min(self._best, int(best_cost))
+        self._elapsed_s = float(elapsed_s)
         now = time.monotonic()
         if now - self._last >= PROGRESS_EVERY_S:
             self._last = now
-            send(self.out, {"progress": {"best_cost": self._best, "elapsed_s": round(float(elapsed_s), 3)}})
+            self._send()
+
+    def flush(self) -> None:
+        """Send the last figure if the throttle held it back."""
+        if self._best is not None and self._best != self._sent:
+            self._send()
+
+    def _send(self) -> None:
+        self._sent = self._best
+        send(self.out, {"progress": {"best_cost": self._best, "elapsed_s": round(self._elapsed_s, 3)}})
 
     def should_stop(self) -> bool:
         return self.stop.flag
@@ -84,6 +96,7 @@ def run_job(msg: dict[str, Any], reporter: Reporter) -> dict[str, Any]:
 
     scenario = parse_scenario(msg["scenario"], source=f"job {msg['job_id']}")
     doc = plan_scenario(scenario, time_limit_s=float(msg["time_limit_s"]), callbacks=reporter)
+    reporter.flush()
     return {"document": doc.to_dict(), "geojson": doc.routes_geojson(), "kpis": doc.kpis(),
             "violations": doc.violations, "stopped_early": reporter.stop.flag}
 

@@ -365,7 +365,7 @@ class _Search:
         self.qhi = max(self.qlo, min(REMOVE_MAX, int(REMOVE_SHARE * R) + 1))
 
     def run(self, state: tuple, until: float, *, allow_new: bool, fleet_mode: bool, temp0: float,
-            on_best: Callable[[int], None] | None = None) -> tuple:
+            on_best: Callable[[tuple], None] | None = None) -> tuple:
         """Ruin and recreate from ``state`` until ``until`` (or, in fleet mode, until nothing is
         banked); returns the best state (fewest banked, then cheapest)."""
         cur, best, work = _copy(state), _copy(state), _copy(state)
@@ -394,7 +394,7 @@ class _Search:
             if int(out[2]) > improvements:
                 improvements = int(out[2])
                 if on_best is not None:
-                    on_best(int(out[1]))
+                    on_best(best)
             if fleet_mode and best.nbank[0] == 0:
                 break
             took = time.monotonic() - now
@@ -406,7 +406,7 @@ class _Search:
 def improve(problem: RoutingProblem, request_indices: Sequence[int], plan: Plan, deadline: float, *,
             seed: int = 0, route_elimination_share: float = 0.5,
             should_stop: Callable[[], bool] | None = None,
-            on_progress: Callable[[int], None] | None = None,
+            on_plan: Callable[[Callable[[], Plan]], None] | None = None,
             current_route: dict[str, int] | None = None, disruption_pence: int = 0) -> tuple[Plan, LnsStats]:
     """A plan at least as good as ``plan`` (same requests), found by LNS until ``deadline``.
 
@@ -419,6 +419,8 @@ def improve(problem: RoutingProblem, request_indices: Sequence[int], plan: Plan,
     vehicle a route's children end up spread over costs ``disruption_pence`` in the search's
     objective (the plan's own cost stays the daily cost); fleet minimisation is then off, as
     emptying a route is exactly the disruption being priced.
+
+    ``on_plan`` hears each new best of the main search as a function that builds its plan.
     """
     why = unsupported_reason(problem, request_indices)
     if why is not None:
@@ -437,9 +439,10 @@ def improve(problem: RoutingProblem, request_indices: Sequence[int], plan: Plan,
     dist_cost = int(sum(int(state.dist[v]) * int(data.cpk[v]) for v in range(len(data.veh)) if state.m[v] > 2))
     temp0 = START_TEMPERATURE * dist_cost / math.log(2) if dist_cost else 0.0
 
-    def report(objective: int) -> None:
-        if on_progress is not None:
-            on_progress(objective)
+    def report(state: tuple) -> None:
+        if on_plan is not None:  # building a plan costs: the listener calls this only when it will use it
+            on_plan(lambda: _plan_from_state(data, state, _left_out(data, state, plan, request_indices),
+                                             dict(plan.meta)))
 
     best = state
     # Requests the first plan left out: try them before anything else.
@@ -449,17 +452,24 @@ def improve(problem: RoutingProblem, request_indices: Sequence[int], plan: Plan,
         best = _eliminate_routes(search, best, started + route_elimination_share * (deadline - started), temp0)
     if data.R:
         best = search.run(best, deadline, allow_new=True, fleet_mode=False, temp0=temp0, on_best=report)
-    banked = {problem.requests[data.req[k]].id for k in best.bank[:best.nbank[0]].tolist()}
+    kept_out = _left_out(data, best, plan, request_indices)
+    stats.end_cost = int(core.total_cost(data.core, best))
+    stats.seconds = time.monotonic() - started
+    meta = dict(plan.meta, lns=stats.as_dict())
+    return _plan_from_state(data, best, kept_out, meta), stats
+
+
+def _left_out(data: _Data, state: tuple, plan: Plan, request_indices: Sequence[int]) -> list[Unassigned]:
+    """Requests ``state`` leaves out: ``plan``'s reasons where it gave one, else "dropped"."""
+    problem = data.problem
+    banked = {problem.requests[data.req[k]].id for k in state.bank[:state.nbank[0]].tolist()}
     given = {problem.requests[i].id for i in request_indices}
     kept_out = [u for u in plan.unassigned if u.request_id in banked or u.request_id not in given]
     listed = {u.request_id for u in kept_out}
     kept_out += [Unassigned(rid, UnassignedReason.SOLVER_DROPPED,
                             "the solver found no feasible place for this child within its time limit")
                  for rid in sorted(banked - listed)]
-    stats.end_cost = int(core.total_cost(data.core, best))
-    stats.seconds = time.monotonic() - started
-    meta = dict(plan.meta, lns=stats.as_dict())
-    return _plan_from_state(data, best, kept_out, meta), stats
+    return kept_out
 
 
 def _eliminate_routes(search: _Search, state: tuple, until: float, temp0: float) -> tuple:

@@ -482,6 +482,28 @@ def extract_plan(model: OrToolsModel, assignment: object, unassigned: Sequence[U
     return Plan(tuple(routes), tuple(unassigned) + tuple(dropped), _plan_cost(model, routes))
 
 
+class _SearchState:
+    """The search's current values, read like an ``Assignment`` (inside an at-solution callback)."""
+
+    @staticmethod
+    def Bound(var) -> bool:  # OR-Tools' Assignment spelling
+        return var.Bound()
+
+    @staticmethod
+    def Value(var) -> int:
+        return var.Value()
+
+
+def current_plan(model: OrToolsModel, unassigned: Sequence[Unassigned],
+                 dropped_reason: Callable[[int], Unassigned]) -> Plan | None:
+    """The plan of the solution the search has just found (call from an at-solution callback);
+    None when its times are not yet fixed."""
+    try:
+        return extract_plan(model, _SearchState(), unassigned, dropped_reason)
+    except InternalError:
+        return None
+
+
 def _route_stops(model: OrToolsModel, assignment: object, v: int) -> list[Stop]:
     routing, time = model.routing, model.time
     index, stops = routing.Start(v), []

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, fields, replace
-from typing import Any, Protocol, Sequence
+from typing import Any, Callable, Protocol, Sequence
 
 from routing import lns
 from routing import ortools_model as om
@@ -85,15 +85,61 @@ class SolveParams:
         return cls(**data)
 
 
+PROGRESS_CHECK_EVERY_S = 0.25
+"""At most this often the search's newest best plan is built and validated for a progress report
+(the plan a search phase ends with is always checked)."""
+
+
 class SolveCallbacks(Protocol):
     """What a CLI progress bar or an API job hears from the solver."""
 
     def on_progress(self, best_cost: int, elapsed_s: float) -> None:
-        """A better plan was found: its daily cost in pence (plus any penalty for children
-        left out) and the seconds so far."""
+        """A better plan passed the independent validator: its daily cost in pence (the plan's
+        ``cost.total``, the daily-cost KPI) and the seconds so far. Never higher than the last one."""
 
     def should_stop(self) -> bool:
         """Whether the caller wants the search cancelled now."""
+
+
+class _ValidatedProgress:
+    """Passes to the callbacks only plans that ``routing.validate.check`` accepts and that are
+    cheaper than every plan reported before. While searching, only plans that carry every child
+    the precheck let through count (a plan that leaves more out is cheaper for the wrong reason);
+    the plan ``solve`` returns is offered last whatever it leaves out. So the figure never goes
+    up and the last one is the returned plan's daily cost."""
+
+    def __init__(self, problem: RoutingProblem, callbacks: SolveCallbacks, started: float, *, kept_out: int):
+        self.problem, self.callbacks, self.started = problem, callbacks, started
+        self.kept_out = kept_out
+        self.best_cost: int | None = None
+        self.last_check = -1e9
+
+    def due(self) -> bool:
+        """Whether the next candidate should be built and checked now (throttled)."""
+        return time.monotonic() - self.last_check >= PROGRESS_CHECK_EVERY_S
+
+    def offer(self, plan: Plan | None, *, final: bool = False) -> None:
+        """Report ``plan`` if it is valid and cheaper than the plans reported so far."""
+        if plan is None:
+            return
+        self.last_check = time.monotonic()
+        if not final and plan.num_missing() > self.kept_out:
+            return
+        if self.best_cost is not None and plan.cost.total >= self.best_cost:
+            return
+        if check(self.problem, plan):
+            return
+        self.best_cost = plan.cost.total
+        self.callbacks.on_progress(plan.cost.total, time.monotonic() - self.started)
+
+    def offer_built(self, build: Callable[[], Plan]) -> None:
+        """``offer(build())`` when a check is due; a plan that cannot be built is skipped."""
+        if self.due():
+            try:
+                plan = build()
+            except Exception:  # noqa: BLE001 - a progress report is never worth failing the search
+                return
+            self.offer(plan)
 
 
 def direct_trip_feasible(problem: RoutingProblem, r: Request, vt: VehicleType) -> bool:
@@ -178,6 +224,7 @@ def solve(problem: RoutingProblem, params: SolveParams, *, initial_plan: Plan | 
     unassigned = [pre[i] for i in sorted(pre)]
     if not todo:
         return Plan((), tuple(unassigned), meta={"solver": "none", "seconds": 0.0})
+    gate = _ValidatedProgress(problem, callbacks, started, kept_out=len(pre)) if callbacks is not None else None
     best: Plan | None = initial_plan
     best_objective: int | None = None
     use_lns = params.lns_share > 0 and lns.unsupported_reason(problem, todo) is None
@@ -187,7 +234,7 @@ def solve(problem: RoutingProblem, params: SolveParams, *, initial_plan: Plan | 
         quick = replace(params, metaheuristic="greedy_descent")
         for strategy in params.portfolio:
             plan, objective = _run_once(problem, todo, unassigned, quick, strategy, share, None, disruption,
-                                        callbacks, started)
+                                        callbacks, gate)
             if plan is not None and (best_objective is None or objective < best_objective):
                 best, best_objective = plan, objective
     for run in range(params.restarts):
@@ -198,7 +245,7 @@ def solve(problem: RoutingProblem, params: SolveParams, *, initial_plan: Plan | 
         first = params.first_solution if run % 2 == 0 else params.alt_first_solution
         start_from = best if params.warm_restarts else initial_plan
         plan, objective = _run_once(problem, todo, unassigned, params, first, budget, start_from, disruption,
-                                    callbacks, started)
+                                    callbacks, gate)
         if plan is not None and (best_objective is None or objective < best_objective):
             best, best_objective = plan, objective
     if (best is None or best_objective is None) and use_lns and initial_plan is not None:
@@ -216,9 +263,12 @@ def solve(problem: RoutingProblem, params: SolveParams, *, initial_plan: Plan | 
     if best is None or best_objective is None:
         raise RoutingError(f"the solver found no plan for problem {problem.name!r}, not even an empty one")
     if use_lns:
-        best = _improve_by_lns(problem, todo, best, params, disruption, callbacks, started)
+        best = _improve_by_lns(problem, todo, best, params, disruption, callbacks, gate, started)
     meta = dict(best.meta, seconds=round(time.monotonic() - started, 3), restarts=params.restarts)
-    return Plan(best.routes, _explain_left_out(problem, best), best.cost, meta)
+    result = Plan(best.routes, _explain_left_out(problem, best), best.cost, meta)
+    if gate is not None:
+        gate.offer(result, final=True)
+    return result
 
 
 def _explain_left_out(problem: RoutingProblem, plan: Plan) -> tuple[Unassigned, ...]:
@@ -245,21 +295,18 @@ def _plan_key(plan: Plan, disruption: Disruption | None) -> tuple[int, int]:
 
 
 def _improve_by_lns(problem: RoutingProblem, todo: Sequence[int], plan: Plan, params: SolveParams,
-                    disruption: Disruption | None, callbacks: SolveCallbacks | None, started: float) -> Plan:
+                    disruption: Disruption | None, callbacks: SolveCallbacks | None,
+                    gate: _ValidatedProgress | None, started: float) -> Plan:
     """The LNS plan if the validator accepts it and it beats ``plan``; else ``plan``."""
     deadline = started + params.time_limit_s
     if deadline - time.monotonic() <= 0.05:
         return plan
     stop = callbacks.should_stop if callbacks is not None else None
-    progress = None
-    if callbacks is not None:
-        # the LNS counts millipence; callers hear pence
-        progress = lambda cost: callbacks.on_progress(cost // 1000, time.monotonic() - started)  # noqa: E731
     try:
         rerun = {} if disruption is None else {"current_route": disruption.current_route(),
                                                "disruption_pence": disruption.penalty_pence}
         better, _ = lns.improve(problem, todo, plan, deadline, seed=params.seed, should_stop=stop,
-                                on_progress=progress, **rerun)
+                                on_plan=gate.offer_built if gate is not None else None, **rerun)
     except Exception as exc:  # noqa: BLE001 - the LNS is optional; OR-Tools' plan stands
         return Plan(plan.routes, plan.unassigned, plan.cost, dict(plan.meta, lns_error=repr(exc)))
     violations = check(problem, better)
@@ -275,9 +322,9 @@ def _improve_by_lns(problem: RoutingProblem, todo: Sequence[int], plan: Plan, pa
 def _run_once(problem: RoutingProblem, todo: Sequence[int], unassigned: Sequence[Unassigned],
               params: SolveParams, first: str, budget_s: float, start_from: Plan | None,
               disruption: Disruption | None, callbacks: SolveCallbacks | None,
-              started: float) -> tuple[Plan | None, int]:
+              gate: _ValidatedProgress | None) -> tuple[Plan | None, int]:
     model = om.build_model(problem, todo, ride_limit_filter=params.ride_limit_filter, disruption=disruption)
-    _attach_callbacks(model, callbacks, started)
+    _attach_callbacks(model, callbacks, gate, unassigned, problem)
     initial = om.start_assignment(model, start_from) if start_from is not None else None
     for strategy in (first, *FALLBACK_FIRST_SOLUTIONS):
         search = om.search_parameters(
@@ -291,17 +338,23 @@ def _run_once(problem: RoutingProblem, todo: Sequence[int], unassigned: Sequence
             objective = om.objective_value(solution)
             meta = {"solver": "ortools", "first_solution": strategy, "metaheuristic": params.metaheuristic,
                     "objective": objective, "time_limit_s": params.time_limit_s}
-            return Plan(plan.routes, plan.unassigned, plan.cost, meta), objective
+            plan = Plan(plan.routes, plan.unassigned, plan.cost, meta)
+            if gate is not None:
+                gate.offer(plan)
+            return plan, objective
         initial = None
     return None, 0
 
 
-def _attach_callbacks(model: om.OrToolsModel, callbacks: SolveCallbacks | None, started: float) -> None:
-    if callbacks is None:
+def _attach_callbacks(model: om.OrToolsModel, callbacks: SolveCallbacks | None, gate: _ValidatedProgress | None,
+                      unassigned: Sequence[Unassigned], problem: RoutingProblem) -> None:
+    if callbacks is None or gate is None:
         return
+    dropped = _dropped_reason(problem)
 
-    def heard(cost_pence: int) -> bool:
-        callbacks.on_progress(cost_pence, time.monotonic() - started)
+    def heard(_search_cost_pence: int) -> bool:
+        if gate.due():  # the search's plan, validated before it is reported
+            gate.offer(om.current_plan(model, unassigned, dropped))
         return callbacks.should_stop()
 
     om.on_solution(model, heard)

@@ -129,7 +129,7 @@ class JobPublic(BaseModel):
     scenario_id: int
     status: Literal["queued", "running", "succeeded", "failed", "cancelled"]
     progress: float
-    best_cost: int | None = Field(description="best daily cost found so far, pence (plus any penalty for children left out)")
+    best_cost: int | None = Field(description="daily cost of the best plan found so far that passed the independent validator, pence; never goes up; once finished, the stored plan's daily_cost_pence KPI")
     elapsed_s: float
     time_limit_s: float
     error: str | None

@@ -203,6 +203,8 @@ def test_job_progress_from_stored_scenario(job_client, job_keys, small_scenario)
     assert plan["kpis"]["children"] == 6 and plan["scenario_id"] == sid
     # the finished job reports the stored, validated plan's cost in the KPI's units (pence)
     assert job["best_cost"] == plan["kpis"]["daily_cost_pence"]
+    # while running, every figure was a validated plan's cost: never below the best one, the stored plan's
+    assert all(cost >= plan["kpis"]["daily_cost_pence"] for cost in costs), costs
     lots = c.post(f"/v1/plans/{job['plan_id']}/lots", json={"grouping": "school"}, headers=h).json()
     assert lots["count"] >= 1 and all(lot["grouping"] == "school" for lot in lots["data"])
     listed = c.get(f"/v1/plans/{job['plan_id']}/lots", headers=h)

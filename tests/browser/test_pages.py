@@ -58,6 +58,14 @@ def test_planner_runs_an_optimisation_and_compares(page, service):
     page.fill("#time-limit", "2")
     page.click("#launch-button")
     page.wait_for_selector("#job-progress")
+    running = []  # the figures the page showed while the job ran
+    for _ in range(900):
+        if page.get_attribute("#job", "data-status") == "succeeded":
+            break
+        found = re.search(r"Best validated plan so far: £([\d,]+\.\d\d) a day", page.inner_text("#job-status"))
+        if found:
+            running.append(round(float(found.group(1).replace(",", "")) * 100))
+        page.wait_for_timeout(100)
     page.wait_for_selector("#job[data-status='succeeded']", timeout=90_000)
     new_plan = page.get_attribute("#job-plan-link", "href").split("plan=")[1]
     assert new_plan != str(service.seed["plan_id"])
@@ -67,6 +75,9 @@ def test_planner_runs_an_optimisation_and_compares(page, service):
         seeded = c.get(f"/v1/plans/{service.seed['plan_id']}").json()
     # the finished job's figure is the stored plan's KPI, to the penny
     assert f"Best validated plan: £{fresh['kpis']['daily_cost_pence'] / 100:,.2f} a day" in page.inner_text("#job-status")
+    # while it ran, each figure was a validated plan's cost: never up, never below the stored plan's
+    assert running == sorted(running, reverse=True), running
+    assert all(p >= fresh["kpis"]["daily_cost_pence"] for p in running), running
     assert page.locator("path.sen-route").count() == fresh["routes"]
     page.select_option("#compare-select", str(service.seed["plan_id"]))
     page.wait_for_selector("#compare-table")

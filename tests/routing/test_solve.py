@@ -66,10 +66,11 @@ class _Recorder:
 
 
 def test_callbacks_hear_progress_and_can_cancel(cordeau_a2_16):
-    """on_progress hears each solution; should_stop ends the search with a full account."""
+    """on_progress hears validated plans; should_stop ends the search with a full account, whose
+    cost is the last figure heard."""
     rec = _Recorder(stop_after=1)
     plan = solve(cordeau_a2_16.problem, SolveParams(time_limit_s=5.0), callbacks=rec)
-    assert len(rec.costs) == 1
+    assert 1 <= len(rec.costs) <= 2 and rec.costs[-1] == plan.cost.total
     assert sorted(plan.routed_request_ids() + [u.request_id for u in plan.unassigned]) == sorted(r.id for r in cordeau_a2_16.problem.requests)
     assert check(cordeau_a2_16.problem, plan) == []
 
@@ -104,3 +105,24 @@ def test_every_request_is_routed_or_unassigned_exactly_once(problem):
     ids = plan.routed_request_ids() + [u.request_id for u in plan.unassigned]
     assert sorted(ids) == sorted(r.id for r in problem.requests)
     assert check(problem, plan) == []
+
+
+class _Listener:
+    def __init__(self) -> None:
+        self.costs: list[int] = []
+
+    def on_progress(self, best_cost: int, elapsed_s: float) -> None:
+        self.costs.append(best_cost)
+
+    def should_stop(self) -> bool:
+        return False
+
+
+def test_progress_is_the_validated_plans_cost_and_never_goes_up(cordeau_a2_16):
+    """Progress reports only validated plans' daily cost (pence, as the KPI): never up, last = the plan's."""
+    for params in (SolveParams(time_limit_s=2.0), ORTOOLS_ONLY, SolveParams(time_limit_s=2.0, restarts=2)):
+        heard = _Listener()
+        plan = solve(cordeau_a2_16.problem, params, callbacks=heard)
+        assert heard.costs, params
+        assert all(b < a for a, b in zip(heard.costs, heard.costs[1:])), heard.costs
+        assert heard.costs[-1] == plan.cost.total, (heard.costs[-1], plan.cost.total)

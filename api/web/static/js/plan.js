@@ -258,7 +258,7 @@ async function launch(ev) {
     bar.value = job.progress;
     bar.textContent = `${Math.round(job.progress * 100)}%`;
     status.textContent = `${job.status === 'queued' ? 'Waiting to start' : 'Running'}: ${Math.round(job.progress * 100)}%, `
-      + `${job.elapsed_s.toFixed(1)} of ${job.time_limit_s} s. Search's best so far: ${job.best_cost === null ? 'none yet' : `${pounds(job.best_cost)} a day (checked by the validator when the search ends)`}.`;
+      + `${job.elapsed_s.toFixed(1)} of ${job.time_limit_s} s. Best validated plan so far: ${job.best_cost === null ? 'none yet' : `${pounds(job.best_cost)} a day`}.`;
     await sleep(500);
     try { job = await api(`/v1/jobs/${job.id}`); } catch (e) { status.textContent = e.message; break; }
   }
