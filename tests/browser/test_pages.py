@@ -50,6 +50,65 @@ def test_planner_sees_every_route_and_highlights_one(page, service):
     assert not {c.lower() for c in colours} & {"#505a5f", "#b1b4b6", "#cfd2d4"}
 
 
+def _box(coords, pad=0.01):
+    lons, lats = [c[0] for c in coords], [c[1] for c in coords]
+    return min(lats) - pad, min(lons) - pad, max(lats) + pad, max(lons) + pad
+
+
+def _overlap(a, b):
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
+def _redmean(a, b):
+    (r1, g1, b1), (r2, g2, b2) = ([int(h[i:i + 2], 16) for i in (1, 3, 5)] for h in (a, b))
+    rm = (r1 + r2) / 2
+    return ((2 + rm / 256) * (r1 - r2) ** 2 + 4 * (g1 - g2) ** 2 + (2 + (255 - rm) / 256) * (b1 - b2) ** 2) ** 0.5
+
+
+def test_plan_map_explains_itself(page, service):
+    """The plan map has a legend, distinct colours for neighbouring routes (the list shows the same), markers
+    at one place spread apart, and a zoom-to-fit button that brings every route back into view."""
+    plan_id = service.seed["plan_id"]
+    with service.client("planner") as c:
+        geo = c.get(f"/v1/plans/{plan_id}/routes.geojson").json()
+    lines = {f["properties"]["route"]: f["geometry"]["coordinates"] for f in geo["features"]
+             if f["geometry"]["type"] == "LineString"}
+    sign_in(page, service, "planner")
+    page.select_option("#plan-select", str(plan_id))
+    page.wait_for_selector("path.sen-route")
+    legend = page.inner_text("#map-legend")
+    for words in ("a route", "pick-up, numbered", "depot", "school", "wheelchair", "passenger assistant", "travels alone"):
+        assert words in legend, (words, legend)
+    stroke = dict(page.eval_on_selector_all("path.sen-route", "els => els.map(e => [e.dataset.route, e.getAttribute('stroke')])"))
+    listed = dict(page.eval_on_selector_all(
+        "#route-list button", "els => els.map(e => [e.dataset.route, e.style.getPropertyValue('--c').trim()])"))
+    assert {k: v.lower() for k, v in listed.items()} == {k: v.lower() for k, v in stroke.items()}
+    boxes = {r: _box(cs) for r, cs in lines.items()}
+    pairs = [(a, b) for a in boxes for b in boxes if a < b and _overlap(boxes[a], boxes[b])]
+    assert pairs, "the sample should have neighbouring routes"
+    for a, b in pairs:
+        assert stroke[a].lower() != stroke[b].lower(), (a, b, stroke[a])
+    # the palette's nearest pair (two blues) never lands on neighbours when there are colours to spare
+    if len(lines) <= 16:
+        assert min(_redmean(stroke[a], stroke[b]) for a, b in pairs) > 60
+    # no two child markers on top of each other
+    centres = page.eval_on_selector_all(".sen-pin--child", """els => els.map(e => {
+        const r = e.getBoundingClientRect(); return [Math.round(r.x + r.width / 2), Math.round(r.y + r.height / 2)]; })""")
+    assert len(centres) == len({tuple(c) for c in centres}), "stacked child markers"
+    # zoom in hard, then zoom to fit: every route is back inside the map
+    for _ in range(3):
+        page.click(".leaflet-control-zoom-in")
+        page.wait_for_timeout(300)
+    inside = """() => { const m = document.getElementById('map').getBoundingClientRect();
+        return [...document.querySelectorAll('path.sen-route')].every(p => { const r = p.getBoundingClientRect();
+          return r.width > 0 && r.left >= m.left - 1 && r.right <= m.right + 1 && r.top >= m.top - 1 && r.bottom <= m.bottom + 1; }); }"""
+    assert not page.evaluate(inside)
+    page.focus("#map-fit")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(600)
+    assert page.evaluate(inside)
+
+
 def test_planner_runs_an_optimisation_and_compares(page, service):
     """A small job started from the page shows its progress, opens its plan, and compares with the seeded plan."""
     sign_in(page, service, "planner")
@@ -90,6 +149,23 @@ def test_planner_runs_an_optimisation_and_compares(page, service):
     assert cost_row.split("\t")[-1].strip() == want, cost_row
     same = fresh["scenario_id"] == seeded["scenario_id"]
     assert page.locator("#compare-warning").count() == (0 if same else 1)
+    # both plans on the map, each on a layer that can be switched off; only changed routes are listed
+    with service.client("planner") as c:
+        cmp = c.get(f"/v1/plans/{new_plan}/compare/{service.seed['plan_id']}").json()
+    assert page.locator("path.sen-route-b").count() == seeded["routes"]
+    assert page.locator("path.sen-route-b--changed").count() == len(cmp["changed_in_b"])
+    tagged = page.eval_on_selector_all("#route-list button:has(.govuk-tag)", "els => els.map(e => e.dataset.route)")
+    assert sorted(tagged) == sorted(cmp["changed_in_a"])
+    routes_text = page.inner_text("#compare-routes")
+    unchanged = [r for r in page.eval_on_selector_all("#route-list button", "els => els.map(e => e.dataset.route)")
+                 if r not in cmp["changed_in_a"]]
+    assert not any(re.search(rf"\b{re.escape(r)}\b", routes_text.split("New or different")[0]) for r in unchanged)
+    toggles = page.locator(".leaflet-control-layers-overlays label")
+    assert toggles.count() == 2 and "dashed" in toggles.nth(1).inner_text()
+    toggles.nth(1).locator("input").uncheck()
+    assert page.locator("path.sen-route-b").count() == 0 and page.locator("path.sen-route").count() == fresh["routes"]
+    toggles.nth(1).locator("input").check()
+    assert page.locator("path.sen-route-b").count() == seeded["routes"]
     shot(page, "plan-compare")
 
 

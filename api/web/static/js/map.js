@@ -8,6 +8,63 @@ export const COLOURS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#1d70b8', '
   '#912b88', '#b58840', '#28a197', '#d4351c', '#4c2c92', '#f499be', '#5694ca', '#85994b'];
 // never a grey: the roads underneath are drawn in greys
 
+const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+/** How far apart two colours look (redmean-weighted RGB distance, 0 to about 765). */
+export function colourDistance(a, b) {
+  const [r1, g1, b1] = rgb(a); const [r2, g2, b2] = rgb(b);
+  const rm = (r1 + r2) / 2;
+  return Math.sqrt((2 + rm / 256) * (r1 - r2) ** 2 + 4 * (g1 - g2) ** 2 + (2 + (255 - rm) / 256) * (b1 - b2) ** 2);
+}
+
+/** Bounds ``a`` and ``b`` ([[south, west], [north, east]]) overlap once each is grown by ``pad`` degrees. */
+function near(a, b, pad = 0.01) {
+  return a[0][0] - pad <= b[1][0] && b[0][0] - pad <= a[1][0] && a[0][1] - pad <= b[1][1] && b[0][1] - pad <= a[1][1];
+}
+
+/** A colour for each route, given each route's bounds: routes whose areas overlap ("neighbours")
+ * get colours that look as different as the palette allows (greedy, most-crowded route first). */
+export function assignColours(boxes, palette = COLOURS) {
+  const n = boxes.length;
+  const neighbours = boxes.map((a, i) => boxes.map((b, j) => j).filter((j) => j !== i && near(a, boxes[j])));
+  const order = [...Array(n).keys()].sort((i, j) => neighbours[j].length - neighbours[i].length || i - j);
+  const out = new Array(n).fill(null);
+  const used = new Map();
+  for (const i of order) {
+    let best = null; let bestScore = -1;
+    for (const c of palette) {
+      const near_ = neighbours[i].filter((j) => out[j] !== null).map((j) => colourDistance(c, out[j]));
+      // the nearest neighbouring colour as far as possible; then the least-used colour overall
+      const score = (near_.length ? Math.min(...near_) : 1000) * 100 - (used.get(c) || 0);
+      if (score > bestScore) { best = c; bestScore = score; }
+    }
+    out[i] = best;
+    used.set(best, (used.get(best) || 0) + 1);
+  }
+  return out;
+}
+
+/** Pixel offsets that spread ``n`` markers at one place around a small circle (none for one). */
+export function spread(n, radius = 13) {
+  if (n <= 1) return [[0, 0]];
+  return [...Array(n).keys()].map((k) => {
+    const a = (2 * Math.PI * k) / n - Math.PI / 2;
+    return [Math.round(radius * Math.cos(a)), Math.round(radius * Math.sin(a))];
+  });
+}
+
+/** A "Fit the plan" button on the map (a real button: keyboard and screen readers reach it). */
+export function fitControl(map, bounds, { label = 'Zoom to fit the plan' } = {}) {
+  const ctl = L.control({ position: 'topleft' });
+  ctl.onAdd = () => {
+    const b = el('button', { type: 'button', class: 'sen-fit', id: 'map-fit', title: label, 'aria-label': label }, '⤢');
+    L.DomEvent.disableClickPropagation(b);
+    b.addEventListener('click', () => { const bb = bounds(); if (bb && bb.isValid()) map.fitBounds(bb.pad(0.1)); });
+    return b;
+  };
+  ctl.addTo(map);
+  return ctl;
+}
+
 let configPromise = null;
 let roadsPromise = null;
 
@@ -58,14 +115,14 @@ export function labelMarker(latlng, text, { colour = '#0b0c0c', title = '', clas
 }
 
 /** A square school marker. */
-export function schoolMarker(latlng, title) {
-  const icon = L.divIcon({ className: 'sen-school', html: el('span', { class: 'sen-school-inner', 'aria-hidden': 'true' }, 'S').outerHTML, iconSize: [26, 26], iconAnchor: [13, 13] });
+export function schoolMarker(latlng, title, [dx, dy] = [0, 0]) {
+  const icon = L.divIcon({ className: 'sen-school', html: el('span', { class: 'sen-school-inner', 'aria-hidden': 'true' }, 'S').outerHTML, iconSize: [26, 26], iconAnchor: [13 - dx, 13 - dy] });
   return L.marker(latlng, { icon, title, alt: title, keyboard: false, zIndexOffset: 500 });
 }
 
-export function legend(map, rows) {
+export function legend(map, rows, { id = null } = {}) {
   const ctl = L.control({ position: 'bottomleft' });
-  ctl.onAdd = () => el('div', { class: 'sen-legend', 'aria-label': 'Map key' },
+  ctl.onAdd = () => el('div', { class: 'sen-legend', role: 'group', 'aria-label': 'Map key', ...(id ? { id } : {}) },
     rows.map(([sym, text]) => el('div', {}, sym, ' ', text)));
   ctl.addTo(map);
   return ctl;

@@ -2,7 +2,7 @@
 // as pseudonymous markers with their needs; KPIs, route list, optimisation jobs, plan comparison.
 /* global L */
 import { api, el, errorSummary, guard, params, pounds, setParam, sleep, summaryList, table, tag } from '/web/static/js/common.js';
-import { COLOURS, labelMarker, legend, makeMap, schoolMarker, swatch, tip } from '/web/static/js/map.js';
+import { COLOURS, assignColours, fitControl, labelMarker, legend, makeMap, schoolMarker, spread, swatch, tip } from '/web/static/js/map.js';
 
 const NEEDS = { wheelchair: ['♿', 'wheelchair user'], PA: ['PA', 'needs a passenger assistant'], 'travels alone': ['Solo', 'travels alone'] };
 const state = { plan: null, routes: new Map(), selected: null, sheets: [] };
@@ -23,8 +23,19 @@ async function main() {
   const map = await makeMap('map', { label: 'Map of the plan\'s routes' });
   state.map = map;
   state.layer = L.layerGroup().addTo(map);
-  legend(map, [[el('span', { class: 'sen-need' }, '♿'), 'wheelchair'], [el('span', { class: 'sen-need' }, 'PA'), 'passenger assistant'],
-    [el('span', { class: 'sen-need' }, 'Solo'), 'travels alone'], [el('span', { class: 'sen-school-inner sen-legend-school' }, 'S'), 'school (bell times)']]);
+  state.compareLayer = L.layerGroup();
+  state.bounds = L.latLngBounds([]);
+  fitControl(map, () => state.bounds);
+  const pin = (text, colour, cls = '') => el('span', { class: `sen-pin-inner sen-legend-pin ${cls}`, style: `background:${colour}`, 'aria-hidden': 'true' }, text);
+  legend(map, [
+    [el('span', { class: 'sen-legend-swatches', 'aria-hidden': 'true' }, COLOURS.slice(0, 4).map((c) => swatch(c))), 'a route: one colour per vehicle, as in the route list'],
+    [pin('3', COLOURS[0], 'sen-legend-stop'), 'a pick-up, numbered in the route\'s order'],
+    [pin('D', '#505a5f'), 'depot (where the vehicle starts)'],
+    [el('span', { class: 'sen-school-inner sen-legend-school', 'aria-hidden': 'true' }, 'S'), 'school (bell times in its label)'],
+    [el('span', { class: 'sen-need' }, '♿'), 'wheelchair user'], [el('span', { class: 'sen-need' }, 'PA'), 'passenger assistant'],
+    [el('span', { class: 'sen-need' }, 'Solo'), 'travels alone'],
+    [swatch('#0b0c0c', true), 'the compared plan\'s routes (when comparing)'],
+  ], { id: 'map-legend' });
   try {
     await Promise.all([loadPlans(), loadScenarios()]);
   } catch (e) { errorSummary(errors, [{ text: e.message }]); }
@@ -123,7 +134,23 @@ function renderKpis(plan) {
 /** "08:45:00" -> "08:45": bell times without seconds. */
 const hhmm = (t) => String(t || '').slice(0, 5);
 
-function routeColour(i) { return COLOURS[i % COLOURS.length]; }
+/** [[south, west], [north, east]] of a GeoJSON line's coordinates. */
+function lineBox(coords) {
+  const lats = coords.map((c) => c[1]); const lons = coords.map((c) => c[0]);
+  return [[Math.min(...lats), Math.min(...lons)], [Math.max(...lats), Math.max(...lons)]];
+}
+
+/** Markers at (nearly) the same place: each row's pixel offset so that none hides another. */
+function offsets(rows) {
+  const groups = new Map();
+  rows.forEach((row, k) => {
+    const key = `${row.lat.toFixed(4)},${row.lon.toFixed(4)}`;
+    groups.set(key, [...(groups.get(key) || []), k]);
+  });
+  const out = new Array(rows.length);
+  for (const ks of groups.values()) spread(ks.length).forEach((o, j) => { out[ks[j]] = o; });
+  return out;
+}
 
 function draw(geo, sheets, scenario) {
   state.layer.clearLayers();
@@ -131,9 +158,10 @@ function draw(geo, sheets, scenario) {
   state.selected = null;
   const lines = geo.features.filter((f) => f.geometry.type === 'LineString');
   const bounds = L.latLngBounds([]);
+  const colours = assignColours(lines.map((f) => lineBox(f.geometry.coordinates)));
   lines.forEach((f, i) => {
     const id = f.properties.route;
-    const colour = routeColour(i);
+    const colour = colours[i];
     const latlngs = f.geometry.coordinates.map(([lon, lat]) => [lat, lon]);
     const halo = L.polyline(latlngs, { color: '#ffffff', weight: 8, opacity: 0.8, interactive: false, className: 'sen-route-halo' });
     const line = L.polyline(latlngs, { color: colour, weight: 4, opacity: 0.9, className: `sen-route sen-route-${id}` });
@@ -147,17 +175,22 @@ function draw(geo, sheets, scenario) {
   });
   const bells = new Map((scenario ? scenario.schools : []).map((sc) => [sc.name, sc]));
   const schools = new Map();
+  const isHome = (row) => state.routes.has(row.route) && (row.kind === 'pickup' || (row.kind === 'delivery' && row.place === 'home'));
+  const homes = sheets.filter(isHome);
+  const shift = new Map(offsets(homes).map((o, k) => [homes[k], o]));
   for (const row of sheets) {
     const r = state.routes.get(row.route);
     if (!r) continue;
     const at = [row.lat, row.lon];
-    if (row.kind === 'pickup' || (row.kind === 'delivery' && row.place === 'home')) {
+    if (isHome(row)) {
+      const [dx, dy] = shift.get(row);
       const title = `${row.route} stop ${row.stop}, ${row.arrive}: child ${row.child}${row.needs ? ` (${needsText(row.needs)})` : ''}`;
       const badges = needsBadges(row.needs);
       const pin = el('span', {}, el('span', { class: 'sen-pin-inner', 'data-child': String(row.child), style: `background:${r.colour}` }, String(row.stop)),
         badges.length ? el('span', { class: 'sen-badges' }, ...badges) : null);
       const html = pin.innerHTML;
-      const m = L.marker(at, { icon: L.divIcon({ className: 'sen-pin sen-pin--child', html, iconSize: [22, 22], iconAnchor: [11, 11] }), title, alt: title, keyboard: false });
+      // children picked up at one place are spread around it (the offset is in the anchor, so the place stays exact)
+      const m = L.marker(at, { icon: L.divIcon({ className: 'sen-pin sen-pin--child', html, iconSize: [22, 22], iconAnchor: [11 - dx, 11 - dy] }), title, alt: title, keyboard: false });
       m.bindTooltip(tip(title));
       m.on('click', () => selectRoute(row.route));
       m.addTo(state.layer);
@@ -173,27 +206,30 @@ function draw(geo, sheets, scenario) {
       m.addTo(state.layer);
     }
   }
-  for (const sc of schools.values()) {
+  const schoolList = [...schools.values()];
+  const schoolShift = offsets(schoolList.map((sc) => ({ lat: sc.at[0], lon: sc.at[1] })));
+  schoolList.forEach((sc, k) => {
     const b = bells.get(sc.name);
     const bell = b ? `bell ${hhmm(b.bell_start)}–${hhmm(b.bell_finish)}` : 'bell times not in the scenario';
     const title = `${sc.name}: ${bell}`;
-    const m = schoolMarker(sc.at, title);
+    const m = schoolMarker(sc.at, title, schoolShift[k]);
     m.bindTooltip(el('div', {}, el('strong', {}, sc.name), el('br'), bell, el('br'), sc.visits.join('; ')));
     m.addTo(state.layer);
     bounds.extend(sc.at);
-  }
+  });
+  state.bounds = bounds;
   if (bounds.isValid()) state.map.fitBounds(bounds.pad(0.1));
 }
 
 function renderRouteList(geo) {
   const list = document.getElementById('route-list');
   const lines = geo.features.filter((f) => f.geometry.type === 'LineString');
-  list.replaceChildren(...lines.map((f, i) => {
+  list.replaceChildren(...lines.map((f) => {
     const id = f.properties.route;
     const rows = state.sheets.filter((r) => r.route === id);
     const times = rows.length ? `${rows.find((r) => r.kind !== 'start')?.arrive || rows[0].depart}–${rows[rows.length - 2]?.depart || rows[rows.length - 1].arrive}` : '';
     return el('li', {}, el('button', {
-      type: 'button', class: 'sen-route-button', 'aria-pressed': 'false', style: `--c:${routeColour(i)}`,
+      type: 'button', class: 'sen-route-button', 'aria-pressed': 'false', style: `--c:${state.routes.get(id)?.colour || COLOURS[0]}`,
       dataset: { route: id }, onclick: () => selectRoute(id),
     }, el('strong', {}, id), ` ${f.properties.vehicle_type}, ${loadText(id, f.properties.children)}`,
     f.properties.assistant ? ', assistant' : '', times ? ` · ${times}` : '', el('span', { class: 'sen-changed-tag' })));
@@ -284,11 +320,14 @@ async function compare(otherId) {
   const box = document.getElementById('comparison');
   setParam('compare', otherId);
   for (const t of document.querySelectorAll('.sen-changed-tag')) t.replaceChildren();
+  showLayers(null);
   if (!otherId || !state.plan) { box.replaceChildren(); return; }
-  let cmp;
+  let cmp; let otherGeo;
   try {
-    cmp = await api(`/v1/plans/${state.plan.id}/compare/${otherId}`);
+    [cmp, otherGeo] = await Promise.all([api(`/v1/plans/${state.plan.id}/compare/${otherId}`), api(`/v1/plans/${otherId}/routes.geojson`)]);
   } catch (e) { box.replaceChildren(el('p', { class: 'govuk-error-message' }, e.message)); return; }
+  showLayers(cmp.a_id, cmp.b_id);
+  drawCompared(otherGeo, new Set(cmp.changed_in_b));
   const a = cmp.a; const b = cmp.b;
   // Difference is B − A: plan B (the one compared with) less plan A (the one open). Negative = B is lower.
   const diff = (x, y, f = (v) => v) => { const d = y - x; return d === 0 ? 'same' : `${d > 0 ? '+' : '−'}${f(Math.abs(d))}`; };
@@ -317,4 +356,33 @@ async function compare(otherId) {
       ' ', cmp.changed_in_b.length ? `New or different routes in plan ${cmp.b_id}: ${cmp.changed_in_b.join(', ')}.` : '',
       ` Children moved: ${cmp.children_moved}.`),
     el('p', { class: 'govuk-body-s' }, 'A route counts as the same when the same vehicle runs the same stops at the same times.'));
+}
+
+/** Plan B's routes as dashed lines on their own layer: its changed or new routes bold, the rest faint
+ * (they run where plan A's do). */
+function drawCompared(geo, changed) {
+  state.compareLayer.clearLayers();
+  for (const f of geo.features.filter((x) => x.geometry.type === 'LineString')) {
+    const id = f.properties.route;
+    const latlngs = f.geometry.coordinates.map(([lon, lat]) => [lat, lon]);
+    const line = L.polyline(latlngs, {
+      color: '#0b0c0c', weight: changed.has(id) ? 4 : 2, opacity: changed.has(id) ? 0.9 : 0.45, dashArray: '8 6',
+      className: `sen-route-b${changed.has(id) ? ' sen-route-b--changed' : ''}`,
+    });
+    line.bindTooltip(tip(`Compared plan, ${id}: ${f.properties.vehicle_type}, ${childrenText(f.properties.children)}${changed.has(id) ? ' (changed or new)' : ' (unchanged)'}`), { sticky: true });
+    line.addTo(state.compareLayer);
+    line.getElement().dataset.route = id;
+    state.bounds.extend(line.getBounds());
+  }
+}
+
+/** The layer switch (checkboxes, so each plan's routes can be hidden): only while comparing. */
+function showLayers(aId, bId) {
+  if (state.layersCtl) { state.layersCtl.remove(); state.layersCtl = null; }
+  if (aId === null) { state.compareLayer.remove(); state.compareLayer.clearLayers(); state.layer.addTo(state.map); return; }
+  state.compareLayer.addTo(state.map);
+  state.layersCtl = L.control.layers(null, {
+    [`Plan ${aId} (A, open): coloured lines`]: state.layer,
+    [`Plan ${bId} (B, compared): dashed lines`]: state.compareLayer,
+  }, { collapsed: false, position: 'topright' }).addTo(state.map);
 }
