@@ -90,6 +90,41 @@ PROGRESS_CHECK_EVERY_S = 0.25
 (the plan a search phase ends with is always checked)."""
 
 
+@dataclass(frozen=True)
+class RunStats:
+    """What one ``solve`` did, stored in the plan's meta (``as_meta``; unset fields are left out).
+
+    ``solver`` is ``ortools``, ``lns`` (OR-Tools found nothing; the LNS built the plan),
+    ``ortools+lns`` (the LNS improved OR-Tools' plan) or ``none`` (no child to route).
+    ``objective`` is OR-Tools' (units of its cost unit, penalties included); ``lns`` what the
+    LNS run did; ``lns_error`` / ``lns_rejected`` why its plan was not used.
+    """
+
+    solver: str
+    first_solution: str | None = None
+    metaheuristic: str | None = None
+    objective: int | None = None
+    time_limit_s: float | None = None
+    lns: lns.LnsStats | None = None
+    lns_rejected: tuple[str, ...] | None = None
+    lns_error: str | None = None
+    seconds: float | None = None
+    restarts: int | None = None
+
+    def as_meta(self) -> dict[str, Any]:
+        """The JSON-safe form stored in ``Plan.meta``, fields in declaration order."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, lns.LnsStats):
+                value = value.as_dict()
+            elif isinstance(value, tuple):
+                value = list(value)
+            if value is not None:
+                out[f.name] = value
+        return out
+
+
 class SolveCallbacks(Protocol):
     """What a CLI progress bar or an API job hears from the solver."""
 
@@ -223,52 +258,54 @@ def solve(problem: RoutingProblem, params: SolveParams, *, initial_plan: Plan | 
     todo = [i for i in range(len(problem.requests)) if i not in pre]
     unassigned = [pre[i] for i in sorted(pre)]
     if not todo:
-        return Plan((), tuple(unassigned), meta={"solver": "none", "seconds": 0.0})
+        return Plan((), tuple(unassigned), meta=RunStats("none", seconds=0.0).as_meta())
     gate = _ValidatedProgress(problem, callbacks, started, kept_out=len(pre)) if callbacks is not None else None
-    best: Plan | None = initial_plan
-    best_objective: int | None = None
+    found: tuple[Plan, RunStats] | None = None
     use_lns = params.lns_share > 0 and lns.unsupported_reason(problem, todo) is None
     ortools_limit = params.time_limit_s * (1 - params.lns_share) if use_lns else params.time_limit_s
     if params.portfolio and initial_plan is None:
         share = ortools_limit * params.portfolio_share / len(params.portfolio)
         quick = replace(params, metaheuristic="greedy_descent")
         for strategy in params.portfolio:
-            plan, objective = _run_once(problem, todo, unassigned, quick, strategy, share, None, disruption,
-                                        callbacks, gate)
-            if plan is not None and (best_objective is None or objective < best_objective):
-                best, best_objective = plan, objective
-    for run in range(params.restarts):
+            run = _run_once(problem, todo, unassigned, quick, strategy, share, None, disruption, callbacks, gate)
+            found = _better_run(found, run)
+    for k in range(params.restarts):
         remaining = ortools_limit - (time.monotonic() - started)
         if remaining <= 0.05 or (callbacks is not None and callbacks.should_stop()):
             break
-        budget = remaining / (params.restarts - run)
-        first = params.first_solution if run % 2 == 0 else params.alt_first_solution
-        start_from = best if params.warm_restarts else initial_plan
-        plan, objective = _run_once(problem, todo, unassigned, params, first, budget, start_from, disruption,
-                                    callbacks, gate)
-        if plan is not None and (best_objective is None or objective < best_objective):
-            best, best_objective = plan, objective
-    if (best is None or best_objective is None) and use_lns and initial_plan is not None:
+        budget = remaining / (params.restarts - k)
+        first = params.first_solution if k % 2 == 0 else params.alt_first_solution
+        start_from = found[0] if params.warm_restarts and found is not None else initial_plan
+        run = _run_once(problem, todo, unassigned, params, first, budget, start_from, disruption, callbacks, gate)
+        found = _better_run(found, run)
+    if found is None and use_lns and initial_plan is not None:
         # OR-Tools found nothing in its share: the LNS starts from the plan it was given
-        best = Plan(initial_plan.routes, initial_plan.unassigned, initial_plan.cost,
-                    meta={"solver": "lns", "first_solution": "initial_plan"})
-        best_objective = 0
-    elif (best is None or best_objective is None) and use_lns:
+        found = (Plan(initial_plan.routes, initial_plan.unassigned, initial_plan.cost),
+                 RunStats("lns", first_solution="initial_plan"))
+    elif found is None and use_lns:
         # OR-Tools found no first solution (it can stall on tight ride limits): the LNS
         # builds one itself, starting with every child in its request bank.
         left = [Unassigned(problem.requests[i].id, UnassignedReason.SOLVER_DROPPED,
                            "the solver found no feasible place for this child within its time limit") for i in todo]
-        best = Plan((), tuple(unassigned) + tuple(left), meta={"solver": "lns", "first_solution": "lns"})
-        best_objective = 0
-    if best is None or best_objective is None:
+        found = Plan((), tuple(unassigned) + tuple(left)), RunStats("lns", first_solution="lns")
+    if found is None:
         raise RoutingError(f"the solver found no plan for problem {problem.name!r}, not even an empty one")
+    best, stats = found
     if use_lns:
-        best = _improve_by_lns(problem, todo, best, params, disruption, callbacks, gate, started)
-    meta = dict(best.meta, seconds=round(time.monotonic() - started, 3), restarts=params.restarts)
-    result = Plan(best.routes, _explain_left_out(problem, best), best.cost, meta)
+        best, stats = _improve_by_lns(problem, todo, best, stats, params, disruption, callbacks, gate, started)
+    stats = replace(stats, seconds=round(time.monotonic() - started, 3), restarts=params.restarts)
+    result = Plan(best.routes, _explain_left_out(problem, best), best.cost, stats.as_meta())
     if gate is not None:
         gate.offer(result, final=True)
     return result
+
+
+def _better_run(best: tuple[Plan, RunStats] | None,
+                run: tuple[Plan, RunStats] | None) -> tuple[Plan, RunStats] | None:
+    """The OR-Tools run with the lower objective (the earlier one on a tie)."""
+    if run is None or (best is not None and not run[1].objective < best[1].objective):  # type: ignore[operator]
+        return best
+    return run
 
 
 def _explain_left_out(problem: RoutingProblem, plan: Plan) -> tuple[Unassigned, ...]:
@@ -294,35 +331,34 @@ def _plan_key(plan: Plan, disruption: Disruption | None) -> tuple[int, int]:
     return plan.num_missing(), disruption.penalised_cost(plan) if disruption is not None else plan.cost.total
 
 
-def _improve_by_lns(problem: RoutingProblem, todo: Sequence[int], plan: Plan, params: SolveParams,
-                    disruption: Disruption | None, callbacks: SolveCallbacks | None,
-                    gate: _ValidatedProgress | None, started: float) -> Plan:
-    """The LNS plan if the validator accepts it and it beats ``plan``; else ``plan``."""
+def _improve_by_lns(problem: RoutingProblem, todo: Sequence[int], plan: Plan, stats: RunStats,
+                    params: SolveParams, disruption: Disruption | None, callbacks: SolveCallbacks | None,
+                    gate: _ValidatedProgress | None, started: float) -> tuple[Plan, RunStats]:
+    """The LNS plan if the validator accepts it and it beats ``plan``; else ``plan``. The stats say which and why."""
     deadline = started + params.time_limit_s
     if deadline - time.monotonic() <= 0.05:
-        return plan
+        return plan, stats
     stop = callbacks.should_stop if callbacks is not None else None
     try:
         rerun = {} if disruption is None else {"current_route": disruption.current_route(),
                                                "disruption_pence": disruption.penalty_pence}
-        better, _ = lns.improve(problem, todo, plan, deadline, seed=params.seed, should_stop=stop,
-                                on_plan=gate.offer_built if gate is not None else None, **rerun)
+        better, run = lns.improve(problem, todo, plan, deadline, seed=params.seed, should_stop=stop,
+                                  on_plan=gate.offer_built if gate is not None else None, **rerun)
     except Exception as exc:  # noqa: BLE001 - the LNS is optional; OR-Tools' plan stands
-        return Plan(plan.routes, plan.unassigned, plan.cost, dict(plan.meta, lns_error=repr(exc)))
+        return plan, replace(stats, lns_error=repr(exc))
     violations = check(problem, better)
     if violations:
-        return Plan(plan.routes, plan.unassigned, plan.cost,
-                    dict(plan.meta, lns_rejected=[v.detail for v in violations[:3]]))
+        return plan, replace(stats, lns_rejected=tuple(v.detail for v in violations[:3]))
     if _plan_key(better, disruption) < _plan_key(plan, disruption):
-        solver = "lns" if plan.meta.get("solver") == "lns" else "ortools+lns"
-        return Plan(better.routes, better.unassigned, better.cost, dict(better.meta, solver=solver))
-    return Plan(plan.routes, plan.unassigned, plan.cost, dict(plan.meta, lns=better.meta.get("lns")))
+        return better, replace(stats, solver="lns" if stats.solver == "lns" else "ortools+lns", lns=run)
+    return plan, replace(stats, lns=run)
 
 
 def _run_once(problem: RoutingProblem, todo: Sequence[int], unassigned: Sequence[Unassigned],
               params: SolveParams, first: str, budget_s: float, start_from: Plan | None,
               disruption: Disruption | None, callbacks: SolveCallbacks | None,
-              gate: _ValidatedProgress | None) -> tuple[Plan | None, int]:
+              gate: _ValidatedProgress | None) -> tuple[Plan, RunStats] | None:
+    """One OR-Tools search (falling back to ``FALLBACK_FIRST_SOLUTIONS`` when it finds nothing)."""
     model = om.build_model(problem, todo, ride_limit_filter=params.ride_limit_filter, disruption=disruption)
     _attach_callbacks(model, callbacks, gate, unassigned, problem)
     initial = om.start_assignment(model, start_from) if start_from is not None else None
@@ -336,14 +372,11 @@ def _run_once(problem: RoutingProblem, todo: Sequence[int], unassigned: Sequence
         if solution is not None:
             plan = om.extract_plan(model, solution, unassigned, _dropped_reason(problem))
             objective = om.objective_value(solution)
-            meta = {"solver": "ortools", "first_solution": strategy, "metaheuristic": params.metaheuristic,
-                    "objective": objective, "time_limit_s": params.time_limit_s}
-            plan = Plan(plan.routes, plan.unassigned, plan.cost, meta)
             if gate is not None:
                 gate.offer(plan)
-            return plan, objective
+            return plan, RunStats("ortools", strategy, params.metaheuristic, objective, params.time_limit_s)
         initial = None
-    return None, 0
+    return None
 
 
 def _attach_callbacks(model: om.OrToolsModel, callbacks: SolveCallbacks | None, gate: _ValidatedProgress | None,

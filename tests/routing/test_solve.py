@@ -53,6 +53,20 @@ def test_the_lns_starts_from_the_initial_plan_when_ortools_finds_nothing(cordeau
     assert again.is_complete() and check(problem, again) == [] and again.cost.total <= first.cost.total
 
 
+def test_run_stats_are_stored_as_the_plan_meta_json():
+    """The typed run record gives the plan's meta: set fields only, in order, lists and LNS stats as JSON."""
+    from routing.lns import LnsStats
+    from routing.solve import RunStats
+
+    stats = RunStats("ortools", "savings", "guided_local_search", 42, 1.0, lns_rejected=("a", "b"), restarts=1)
+    assert list(stats.as_meta().items()) == [
+        ("solver", "ortools"), ("first_solution", "savings"), ("metaheuristic", "guided_local_search"),
+        ("objective", 42), ("time_limit_s", 1.0), ("lns_rejected", ["a", "b"]), ("restarts", 1)]
+    ran = RunStats("lns", lns=LnsStats(iterations=3, seconds=0.12345)).as_meta()
+    assert json.loads(json.dumps(ran)) == {"solver": "lns", "lns": {
+        "iterations": 3, "improvements": 0, "routes_removed": 0, "seconds": 0.123, "start_cost": 0, "end_cost": 0}}
+
+
 class _Recorder:
     def __init__(self, stop_after: int | None = None):
         self.costs: list[int] = []
