@@ -43,6 +43,11 @@ class DayProblem:
     Every run problem has the same vehicle types (ids, counts, depots, mileage tariffs) with
     ``fixed_cost_pence`` and ``assistant_cost_pence`` 0: those are paid by the day, from ``day_rates``.
     ``am_week``/``pm_week`` hold every child on the usual bells.
+
+    A child with a shared placement has one request per school (a *trip*, e.g.
+    ``C00012@137340``), present on that school's weekdays only; ``trips`` maps such request ids
+    to their child (others are their child's id) and ``timetable`` gives each child's school on
+    each weekday they attend (empty: read from the weekday problems).
     """
 
     weekdays: tuple[str, ...]
@@ -55,12 +60,23 @@ class DayProblem:
     wait_near_school: bool = True
     school_days_per_year: int = 190
     name: str = ""
+    trips: Mapping[str, str] = field(default_factory=dict)
+    timetable: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "weekdays", tuple(self.weekdays))
         object.__setattr__(self, "am", tuple(self.am))
         object.__setattr__(self, "pm", tuple(self.pm))
         object.__setattr__(self, "day_rates", MappingProxyType(dict(self.day_rates)))
+        object.__setattr__(self, "trips", MappingProxyType(dict(self.trips)))
+        if not self.timetable:
+            table: dict[str, dict[str, str]] = {}
+            for day, problem in zip(self.weekdays, self.am):
+                for r in problem.requests:
+                    table.setdefault(self.trips.get(r.id, r.id), {})[day] = r.school_id or ""
+            object.__setattr__(self, "timetable", table)
+        object.__setattr__(self, "timetable", MappingProxyType(
+            {c: MappingProxyType(dict(days)) for c, days in self.timetable.items()}))
         errors = _day_errors(self)
         if errors:
             raise InputError(f"day problem {self.name!r} is invalid: " + "; ".join(errors))
@@ -81,7 +97,11 @@ class DayProblem:
             return p.replace(requests=reqs, vehicle_types=types)
 
         return replace(self, am=tuple(map(cut, self.am)), pm=tuple(map(cut, self.pm)), am_week=cut(self.am_week),
-                       pm_week=cut(self.pm_week))
+                       pm_week=cut(self.pm_week), timetable={})
+
+    def child_of(self, request_id: str) -> str:
+        """The child a request (trip) carries."""
+        return self.trips.get(request_id, request_id)
 
     def attends(self) -> dict[str, tuple[str, ...]]:
         """Each child's weekdays, read from the morning problems."""
@@ -119,6 +139,17 @@ def _day_errors(p: DayProblem) -> list[str]:
     for d, (am, pm) in enumerate(zip(p.am, p.pm)):
         if {r.id for r in am.requests} != {r.id for r in pm.requests}:
             errors.append(f"{p.weekdays[d]}: the morning and afternoon carry different children")
+        day, seen = p.weekdays[d] if d < len(p.weekdays) else "?", set()
+        for r in am.requests:
+            child = p.trips.get(r.id, r.id)
+            if p.timetable.get(child, {}).get(day) != (r.school_id or ""):
+                errors.append(f"{day}: trip {r.id!r} goes to school {r.school_id!r}, not the timetable's")
+            if child in seen:
+                errors.append(f"{day}: child {child!r} has two trips")
+            seen.add(child)
+        for child, days in p.timetable.items():
+            if day in days and child not in seen:
+                errors.append(f"{day}: child {child!r} attends but has no trip")
     for vt in p.am_week.vehicle_types:
         rates = p.day_rates.get(vt.id)
         if rates is None:

@@ -56,6 +56,7 @@ class Cause(str, Enum):
     SAME_VEHICLE_HOME = "same_vehicle_home"
     VEHICLE_CONTINUITY = "vehicle_continuity"
     DAY_COST_MISMATCH = "day_cost_mismatch"
+    PLACEMENT = "placement"
 
 
 @dataclass(frozen=True)
@@ -445,6 +446,8 @@ def check_day(problem: DayProblem, plan: DayPlan) -> list[Violation]:
                 out.append(Violation(v.cause, v.route_index, v.stop_index, v.request_id,
                                      f"{run.weekday} {label}: {v.detail}", run.weekday, label))
             out += _weekly_order_violations(run_problem, run_plan, plan.duties, run.weekday, label)
+            out += _placement_violations(problem, run_plan, {u.request_id for u in plan.unassigned},
+                                         run.weekday, label)
         out += _continuity_violations(problem.am[d], run, plan.duties)
         true = recompute_day_cost(problem, plan, d)
         if true != run.cost:
@@ -481,6 +484,43 @@ def _duty_violations(problem: DayProblem, plan: DayPlan) -> list[Violation]:
         elif problem.afternoon == "same_vehicle" and runs == 2 and am[r.id] != pm[r.id]:
             out.append(Violation(Cause.SAME_VEHICLE_HOME, pm[r.id], None, r.id,
                                  f"child {r.id!r} comes in on duty {am[r.id]} and goes home on duty {pm[r.id]}"))
+    return out
+
+
+def _placement_violations(problem: DayProblem, run_plan: Plan, left: set[str], weekday: str,
+                          label: str) -> list[Violation]:
+    """Each child who attends on the weekday is carried exactly once, to that weekday's school
+    in the timetable (or the trip is listed as left out); nobody is carried on another day."""
+    week = {r.id: r for r in problem.am_week.requests}
+    carried: dict[str, list[tuple[int, str]]] = {}
+    for k, route in enumerate(run_plan.routes):
+        for stop in route.stops:
+            if stop.kind is StopKind.PICKUP and stop.request_id is not None:
+                carried.setdefault(problem.child_of(stop.request_id), []).append((k, stop.request_id))
+    left_trips = {(problem.child_of(rid), week[rid].school_id) for rid in left if rid in week}
+    out = []
+    for child in sorted(set(carried) | {c for c, days in problem.timetable.items() if weekday in days}):
+        school = problem.timetable.get(child, {}).get(weekday)
+        trips = carried.get(child, [])
+        if school is None:
+            out.append(Violation(Cause.PLACEMENT, trips[0][0], None, trips[0][1],
+                                 f"{weekday} {label}: child {child!r} is carried on a day they do not attend",
+                                 weekday, label))
+        elif len(trips) > 1:
+            out.append(Violation(Cause.PLACEMENT, trips[1][0], None, trips[1][1],
+                                 f"{weekday} {label}: child {child!r} is carried {len(trips)} times", weekday, label))
+        elif not trips:
+            if (child, school) not in left_trips:
+                out.append(Violation(Cause.PLACEMENT, None, None, child,
+                                     f"{weekday} {label}: child {child!r} attends school {school!r} but is not "
+                                     f"carried nor listed as left out", weekday, label))
+        else:
+            k, rid = trips[0]
+            went = week[rid].school_id if rid in week else None
+            if went != school:
+                out.append(Violation(Cause.PLACEMENT, k, None, rid,
+                                     f"{weekday} {label}: child {child!r} is taken to school {went!r}, the "
+                                     f"timetable says {school!r}", weekday, label))
     return out
 
 

@@ -93,3 +93,46 @@ def test_cli_day_plan_refused_where_a_single_session_is_needed(tmp_path, drive_n
     run("routes", "plan", str(scen), "--time-limit", "1", "--out", str(plan))
     proc = run("routes", "insert", str(plan), str(tmp_path / "late.json"), "--out", str(tmp_path / "r.json"))
     assert_one_line_error(proc, "is a day plan")
+
+
+def _shared(small):
+    """K0 at Catmose Monday to Wednesday and at UCC on Thursday and Friday."""
+    placements = [{"school_id": "osm:way/101238684", "days": ["mon", "tue", "wed"]},
+                  {"school_id": "136629", "days": ["thu", "fri"]}]
+    data = small.model_dump(mode="json") | {"session": "day"}
+    data["children"][0] = {k: v for k, v in data["children"][0].items() if k not in ("school_id", "attends")} \
+        | {"placements": placements}
+    return parse_scenario(data)
+
+
+def test_a_shared_placement_fills_school_and_days_and_is_checked(small):
+    """placements give school_id (the first) and attends (all their days); faults are named."""
+    scen = _shared(small)
+    k0 = scen.children[0]
+    assert k0.school_id == "osm:way/101238684" and k0.attends == WEEKDAYS
+    assert k0.school_on("thu") == "136629" and [t[0] for t in k0.trips()] == ["K0@osm:way/101238684", "K0@136629"]
+    data = scen.model_dump(mode="json")
+    data["children"][0]["placements"][1]["days"] = ["wed", "thu"]
+    with pytest.raises(InputError, match="K0: placements put a weekday at two schools"):
+        parse_scenario(data)
+    data["children"][0]["placements"][1] = {"school_id": "999", "days": ["thu", "fri"]}
+    data["children"][0]["attends"] = ["mon", "tue", "wed", "thu", "fri"]
+    with pytest.raises(InputError, match="K0: unknown school '999'"):
+        parse_scenario(data)
+
+
+def test_day_plan_with_a_shared_placement_on_real_roads(small, drive_net):
+    """Each placement is routed on its own days to its own school; the plan is valid every weekday."""
+    scen = _shared(small)
+    doc = plan_day(scen, time_limit_s=2, network=drive_net)
+    assert doc.violations == []
+    for day in doc.plan.days:
+        carried = set(day.am.routed_request_ids()) | set(day.pm.routed_request_ids())
+        want = "K0@osm:way/101238684" if day.weekday in ("mon", "tue", "wed") else "K0@136629"
+        assert want in carried and "K0" not in carried and len({c for c in carried if c.startswith("K0@")}) == 1
+    k = doc.kpis()
+    assert k["routed"] == 6 and k["shared_placements"] == 1 and k["over_limit_any_weekday"] == 0
+    rows = [r for r in doc.route_sheets(lambda c: f"P-{c}") if r["child"] == "P-K0" and r["kind"] == "delivery"
+            and r["run"] == "am"]
+    assert sorted((r["place"], r["days"]) for r in rows) == [
+        ("Catmose College", "mon tue wed"), ("Uppingham Community College", "thu fri")]

@@ -137,8 +137,33 @@ class ScenarioSchool(_Model):
         return over.bell_start or self.bell_start, over.bell_finish or self.bell_finish
 
 
+class Placement(_Model):
+    """One school of a child with a shared placement and the weekdays the child attends it."""
+
+    school_id: str = Field(min_length=1)
+    days: tuple[Weekday, ...] = Field(min_length=1)
+
+    @field_validator("days")
+    @classmethod
+    def _days(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(v)) != len(v):
+            raise ValueError("days names a weekday twice")
+        return tuple(d for d in WEEKDAYS if d in v)
+
+
+def placement_request_id(child_id: str, school_id: str) -> str:
+    """The routing id of one placement of a child with a shared placement (``C00012@137340``)."""
+    return f"{child_id}@{school_id}"
+
+
 class ScenarioChild(_Model):
-    """One child to carry, with the needs that constrain the journey."""
+    """One child to carry, with the needs that constrain the journey.
+
+    A child with a **shared placement** attends different schools on different weekdays:
+    ``placements`` lists each school with its days (``school_id`` is then the first of them and
+    ``attends`` every day of them, filled in when left out). Each placement is routed as its own
+    trip (``C00012@137340``) on its own days.
+    """
 
     id: str = Field(min_length=1, max_length=64)
     first_name: str = ""
@@ -156,6 +181,22 @@ class ScenarioChild(_Model):
     equipment: tuple[str, ...] = ()
     attends: tuple[Weekday, ...] = WEEKDAYS
     """Weekdays the child travels (a part-time timetable lists fewer)."""
+    placements: tuple[Placement, ...] = ()
+    """A shared placement: each school with its weekdays (empty: ``school_id`` on every day attended)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_placements(cls, data):
+        if isinstance(data, dict) and data.get("placements"):
+            first = data["placements"][0]
+            school = first.get("school_id") if isinstance(first, dict) else getattr(first, "school_id", None)
+            data = dict(data)
+            data.setdefault("school_id", school)
+            if "attends" not in data:
+                days = {d for p in data["placements"] for d in
+                        ((p.get("days") or ()) if isinstance(p, dict) else getattr(p, "days", ()))}
+                data["attends"] = tuple(d for d in WEEKDAYS if d in days)
+        return data
 
     @field_validator("attends")
     @classmethod
@@ -165,6 +206,33 @@ class ScenarioChild(_Model):
         if len(set(v)) != len(v):
             raise ValueError("attends names a weekday twice")
         return tuple(d for d in WEEKDAYS if d in v)
+
+    @model_validator(mode="after")
+    def _placements(self) -> ScenarioChild:
+        if not self.placements:
+            return self
+        schools = [p.school_id for p in self.placements]
+        if len(set(schools)) != len(schools):
+            raise ValueError(f"child {self.id}: placements name a school twice")
+        days = [d for p in self.placements for d in p.days]
+        if len(set(days)) != len(days):
+            raise ValueError(f"child {self.id}: placements put a weekday at two schools")
+        if self.school_id not in schools:
+            raise ValueError(f"child {self.id}: school_id must be one of the placements' schools")
+        if set(days) != set(self.attends):
+            raise ValueError(f"child {self.id}: attends must be the placements' weekdays")
+        return self
+
+    def trips(self) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+        """``(request id, school id, weekdays)`` of each placement: the child's own id and school on
+        every day attended, or one trip per school of a shared placement."""
+        if len(self.placements) <= 1:
+            return ((self.id, self.school_id, self.attends),)
+        return tuple((placement_request_id(self.id, p.school_id), p.school_id, p.days) for p in self.placements)
+
+    def school_on(self, day: Weekday) -> str | None:
+        """The school the child attends on a weekday (``None``: not that day)."""
+        return next((school for _, school, days in self.trips() if day in days), None)
 
 
 class FleetLayout(_Model):
@@ -251,14 +319,22 @@ class Scenario(_Model):
             problems.append("fleet ids must be unique")
         known_schools, known_children = set(school_ids), set(child_ids)
         for c in self.children:
-            if c.school_id not in known_schools:
-                problems.append(f"child {c.id}: unknown school {c.school_id!r}")
+            for school in dict.fromkeys([c.school_id, *(p.school_id for p in c.placements)]):
+                if school not in known_schools:
+                    problems.append(f"child {c.id}: unknown school {school!r}")
             for other in c.not_with:
                 if other not in known_children:
                     problems.append(f"child {c.id}: not_with names unknown child {other!r}")
+        trips = [rid for c in self.children for rid, _, _ in c.trips()]
+        if len(set(trips)) != len(trips):
+            problems.append("a shared placement's trip id (child@school) is also another child's id")
         if problems:
             raise ValueError("; ".join(problems[:10]) + (f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""))
         return self
+
+    def child_of_trip(self) -> dict[str, str]:
+        """Routing request id -> child id (a shared placement's trips map to their child)."""
+        return {rid: c.id for c in self.children for rid, _, _ in c.trips()}
 
     def school(self, school_id: str) -> ScenarioSchool:
         """A school by id."""

@@ -9,7 +9,7 @@ Columns (header names, any order, case-insensitive):
 | `vehicle_type` | a fleet id of the scenario (`taxi`, `mpv`, `wav`, `minibus`, ...) |
 | `contract_day_price` | the day price paid for the route in pounds (`£` and `,` allowed), blank when unknown |
 | `passenger_assistant` | optional `yes`/`no`: the route has a PA (blank: yes when a child on it needs one) |
-| `child_id` | a child of the scenario |
+| `child_id` | a child of the scenario (a shared placement: `child@school_urn`, one row per school on its route) |
 | `am_pickup`, `am_drop` | the child's pickup (home) and drop (school) positions in the route's morning, 1 = first stop |
 | `pm_pickup`, `pm_drop` | the child's pickup (school) and drop (home) positions in the afternoon |
 

@@ -17,7 +17,9 @@ with their SEN designations. The mix of needs is documented here and in the READ
 
 A day scenario (``session="day"``, :func:`with_week`) adds the week: 10% of children attend
 part-time (two to four weekdays), and one school in six (at least one) finishes 75 minutes early
-on Friday.
+on Friday; 2% of the full-time children without a sibling have a **shared placement**: Monday
+to Wednesday at their school, Thursday and Friday at the nearest other school of the cohort
+with the same phase (as the crow flies).
 """
 
 from __future__ import annotations
@@ -30,7 +32,15 @@ from routing.network import load_network
 from transport.domain.errors import InputError, OutsideNetworkError
 from transport.domain.fleet import default_fleet
 from transport.domain.geocode import PostcodeIndex
-from transport.domain.scenario import WEEKDAYS, Point, Scenario, ScenarioChild, ScenarioSchool, WeekdayBells
+from transport.domain.scenario import (
+    WEEKDAYS,
+    Placement,
+    Point,
+    Scenario,
+    ScenarioChild,
+    ScenarioSchool,
+    WeekdayBells,
+)
 from transport.domain.schools import load_schools
 
 FIRST_NAMES = ("Alex", "Sam", "Jamie", "Charlie", "Riley", "Jordan", "Taylor", "Morgan", "Casey",
@@ -140,8 +150,9 @@ def generate_scenario(children: int, seed: int = 0, *, session: str = "am", scho
 
 
 def with_week(scenario: Scenario, seed: int = 0, *, part_time_share: float = 0.10,
-              early_friday_share: float = 1 / 6, early_by_min: int = 75) -> Scenario:
-    """The scenario as a school day with a week: part-time children and early Friday finishes."""
+              early_friday_share: float = 1 / 6, early_by_min: int = 75, shared_share: float = 0.02) -> Scenario:
+    """The scenario as a school day with a week: part-time children, early Friday finishes and
+    shared placements."""
     rng = np.random.default_rng(seed + 7919)
     kids = []
     for c in scenario.children:
@@ -155,4 +166,23 @@ def with_week(scenario: Scenario, seed: int = 0, *, part_time_share: float = 0.1
         s = schools[k]
         finish = (dt.datetime.combine(dt.date(2026, 1, 2), s.bell_finish) - dt.timedelta(minutes=early_by_min)).time()
         schools[k] = s.model_copy(update={"weekday_bells": {"fri": WeekdayBells(bell_finish=finish)}})
+    kids = _shared_placements(kids, schools, np.random.default_rng(seed + 104729), shared_share)
     return scenario.model_copy(update={"session": "day", "children": tuple(kids), "schools": tuple(schools)})
+
+
+def _shared_placements(kids: list[ScenarioChild], schools: list[ScenarioSchool], rng, share: float) -> list[ScenarioChild]:
+    """Some full-time children without a sibling attend their school Monday to Wednesday and the
+    nearest other school of their phase on Thursday and Friday."""
+    out = []
+    for c in kids:
+        if c.sibling_group is None and len(c.attends) == len(WEEKDAYS) and not c.not_with and rng.random() < share:
+            phase = next(s.phase for s in schools if s.id == c.school_id)
+            others = [s for s in schools if s.id != c.school_id and s.phase == phase]
+            if others:
+                home = c.home
+                other = min(others, key=lambda s: (s.location.lat - home.lat) ** 2
+                            + ((s.location.lon - home.lon) * 0.6) ** 2)
+                c = c.model_copy(update={"placements": (Placement(school_id=c.school_id, days=("mon", "tue", "wed")),
+                                                        Placement(school_id=other.id, days=("thu", "fri")))})
+        out.append(c)
+    return out

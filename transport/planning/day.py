@@ -59,7 +59,7 @@ def build_day_problem(scenario: Scenario, *, network=None, postcodes=None,
     types = fleet_types(scenario, where, postcodes=postcodes, day=True)
 
     def run(session: str, weekday: str | None) -> RoutingProblem:
-        reqs = session_requests(scenario, where, session, weekday, postcodes=postcodes)
+        reqs = session_requests(scenario, where, session, weekday, postcodes=postcodes, trips=True)
         label = f"{scenario.name} {session} {weekday or 'week'}"
         return RoutingProblem(duration_s=duration, distance_m=distance, requests=tuple(reqs),
                               vehicle_types=types, name=label)
@@ -70,7 +70,9 @@ def build_day_problem(scenario: Scenario, *, network=None, postcodes=None,
                          pm=tuple(run("pm", d) for d in WEEKDAYS), am_week=run("am", None),
                          pm_week=run("pm", None), day_rates=rates, afternoon=pol.afternoon,
                          wait_near_school=pol.wait_near_school, school_days_per_year=pol.school_days_per_year,
-                         name=scenario.name)
+                         name=scenario.name,
+                         trips={rid: c for rid, c in scenario.child_of_trip().items() if rid != c},
+                         timetable={c.id: {d: c.school_on(d) for d in c.attends} for c in scenario.children})
     return BuiltDay(problem, locs, matrix_s)
 
 
@@ -119,13 +121,15 @@ class DayPlanDocument:
 
     # ---- what planners read -------------------------------------------------------
     def ride_limits_s(self) -> dict[str, int]:
-        """Each child's ride limit in seconds."""
+        """Each trip's ride limit in seconds (a child's id, or ``child@school`` for each school of
+        a shared placement)."""
         pol = self.scenario.policy
         schools = {s.id: s for s in self.scenario.schools}
         out = {}
         for c in self.scenario.children:
-            limit = pol.ride_limit_min(c.phase or schools[c.school_id].phase)
-            out[c.id] = min(limit, c.max_ride_time_min or limit) * 60
+            for rid, school, _ in c.trips():
+                limit = pol.ride_limit_min(c.phase or schools[school].phase)
+                out[rid] = min(limit, c.max_ride_time_min or limit) * 60
         return out
 
     def rides_s(self) -> list[tuple[str, str, str, int]]:
@@ -146,10 +150,11 @@ class DayPlanDocument:
     def over_limit(self) -> dict[str, list[str]]:
         """Children over their ride limit, with the ``weekday run`` rides that break it."""
         limits = self.ride_limits_s()
+        child_of = self.scenario.child_of_trip()
         out: dict[str, list[str]] = {}
-        for weekday, run, child, ride in self.rides_s():
-            if ride > limits.get(child, 10**9):
-                out.setdefault(child, []).append(f"{weekday} {run}")
+        for weekday, run, trip, ride in self.rides_s():
+            if ride > limits.get(trip, 10**9):
+                out.setdefault(child_of.get(trip, trip), []).append(f"{weekday} {run}")
         return out
 
     def kpis(self) -> dict[str, Any]:
@@ -161,11 +166,14 @@ class DayPlanDocument:
         for d in plan.duties:
             by_type[d.vehicle_type_id] = by_type.get(d.vehicle_type_id, 0) + 1
         n = max(1, len(plan.days))
+        child_of = self.scenario.child_of_trip()
         return {
             "children": len(self.scenario.children),
-            "routed": len(self.scenario.children) - len(plan.unassigned),
-            "unassigned": [{"child_id": u.request_id, "reason": u.reason.value, "detail": u.detail}
-                           for u in plan.unassigned],
+            "shared_placements": sum(len(c.placements) > 1 for c in self.scenario.children),
+            "routed": len(self.scenario.children) - len({child_of.get(u.request_id, u.request_id)
+                                                         for u in plan.unassigned}),
+            "unassigned": [{"child_id": child_of.get(u.request_id, u.request_id), "trip": u.request_id,
+                            "reason": u.reason.value, "detail": u.detail} for u in plan.unassigned],
             "afternoon": plan.afternoon,
             "day_cost_pence": plan.mean_day_cost_pence(),
             "week_cost_pence": plan.week_cost_pence(),
@@ -201,9 +209,11 @@ class DayPlanDocument:
     def route_sheets(self, pseudonymise: Callable[[str], str] | None = None) -> list[dict[str, Any]]:
         """One row per stop of every duty's morning and afternoon run on the usual week."""
         alias = pseudonymise or pseudonym
-        children = {c.id: c for c in self.scenario.children}
+        by_id = {c.id: c for c in self.scenario.children}
+        children = {rid: by_id[c] for rid, c in self.scenario.child_of_trip().items()}
         schools = {s.id: s for s in self.scenario.schools}
-        attends = {c.id: c.attends for c in self.scenario.children}
+        school_of = {rid: school for c in self.scenario.children for rid, school, _ in c.trips()}
+        attends = {rid: days for c in self.scenario.children for rid, _, days in c.trips()}
         first = self.plan.days[0] if self.plan.days else None
         rows = []
         for k, duty in enumerate(self.plan.duties, start=1):
@@ -230,9 +240,9 @@ class DayPlanDocument:
                         "layout": f"{duty.layout.seats} seats + {duty.layout.wheelchairs} wheelchair",
                         "assistant": duty.has_assistant, "stop": i, "kind": kind,
                         "time_mon": clock(stop.service_start_s) if stop is not None else "",
-                        "place": (schools[child.school_id].name if at_school and child else "home"),
+                        "place": (schools[school_of[rid]].name if at_school and child else "home"),
                         "lat": round(loc.point.lat, 5) if loc else "", "lon": round(loc.point.lon, 5) if loc else "",
-                        "child": alias(rid), "days": " ".join(attends.get(rid, ())), "needs": "; ".join(needs),
+                        "child": alias(child.id if child else rid), "days": " ".join(attends.get(rid, ())), "needs": "; ".join(needs),
                     })
         return rows
 

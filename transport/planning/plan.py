@@ -156,43 +156,57 @@ def build_problem(scenario: Scenario, *, network=None, postcodes=None,
 
 
 def session_requests(scenario: Scenario, where: dict[tuple, int], session: str, weekday: str | None = None, *,
-                     postcodes=None) -> list[Request]:
+                     postcodes=None, trips: bool = False) -> list[Request]:
     """One request per child for a run (``am`` or ``pm``) on a weekday's bells (``None``: the usual
     bells); ``where`` maps locations to matrix indices as ``_index`` does. Children who do not
-    attend on ``weekday`` are left out."""
+    attend on ``weekday`` are left out. With ``trips`` (a day's week) a child with a shared
+    placement has one request per school (``ScenarioChild.trips``) on that school's days; without,
+    the child goes to ``school_id``."""
     home_of = {c.id: where[_key("home", c.home.resolve(postcodes))] for c in scenario.children}
     pol = scenario.policy
     schools = {s.id: s for s in scenario.schools}
+    trips_of = {c.id: (c.trips() if trips else ((c.id, c.school_id, c.attends),)) for c in scenario.children}
     requests = []
     for c in scenario.children:
-        if weekday is not None and weekday not in c.attends:
-            continue
-        school = schools[c.school_id]
-        bell_start, bell_finish = school.bells_on(weekday)  # type: ignore[arg-type]
-        s_loc, h_loc = where[("school", school.id)], home_of[c.id]
-        limit_min = pol.ride_limit_min(c.phase or school.phase)
-        if c.max_ride_time_min is not None:
-            limit_min = min(limit_min, c.max_ride_time_min)
-        load_s = c.load_time_s if c.load_time_s is not None else (
-            pol.wheelchair_load_time_s if c.wheelchair else pol.load_time_s)
-        at_school_s = pol.wheelchair_load_time_s if c.wheelchair else pol.school_unload_time_s
-        load = Load(seats=0, wheelchairs=1) if c.wheelchair else Load(seats=1, wheelchairs=0)
-        common = dict(load=load, max_ride_time_s=limit_min * 60, solo=c.travel_alone,
-                      needs_assistant=c.passenger_assistant, incompatible_with=frozenset(c.not_with),
-                      travel_group=c.sibling_group, school_id=school.id)
-        if session == "am":
-            bell = seconds_of(bell_start)
-            late, early = pol.arrive_before_bell_min
-            requests.append(Request(id=c.id, pickup=h_loc, delivery=s_loc, pickup_service_s=load_s,
-                                    delivery_service_s=at_school_s,
-                                    delivery_window_s=(bell - early * 60, bell - late * 60), **common))
-        else:
-            finish = seconds_of(bell_finish)
-            first, last = pol.depart_after_finish_min
-            requests.append(Request(id=c.id, pickup=s_loc, delivery=h_loc, pickup_service_s=at_school_s,
-                                    delivery_service_s=load_s,
-                                    pickup_window_s=(finish + first * 60, finish + last * 60), **common))
+        for rid, school_id, days in trips_of[c.id]:
+            if weekday is not None and weekday not in days:
+                continue
+            requests.append(_request(c, rid, schools[school_id], session, weekday, home_of[c.id], where, pol,
+                                     shared=len(trips_of[c.id]) > 1,
+                                     not_with=frozenset(t for o in c.not_with for t, _, _ in trips_of.get(o, ()))))
     return requests
+
+
+def _request(c, rid: str, school, session: str, weekday: str | None, h_loc: int, where: dict[tuple, int], pol, *,
+             shared: bool, not_with: frozenset[str]) -> Request:
+    """A child's request to or from one school on a weekday's bells (a shared placement's other
+    schools keep siblings together per school: travel group ``group@school``)."""
+    bell_start, bell_finish = school.bells_on(weekday)  # type: ignore[arg-type]
+    s_loc = where[("school", school.id)]
+    limit_min = pol.ride_limit_min(c.phase or school.phase)
+    if c.max_ride_time_min is not None:
+        limit_min = min(limit_min, c.max_ride_time_min)
+    load_s = c.load_time_s if c.load_time_s is not None else (
+        pol.wheelchair_load_time_s if c.wheelchair else pol.load_time_s)
+    at_school_s = pol.wheelchair_load_time_s if c.wheelchair else pol.school_unload_time_s
+    load = Load(seats=0, wheelchairs=1) if c.wheelchair else Load(seats=1, wheelchairs=0)
+    group = c.sibling_group
+    if shared and group is not None and school.id != c.school_id:
+        group = f"{group}@{school.id}"
+    common = dict(load=load, max_ride_time_s=limit_min * 60, solo=c.travel_alone,
+                  needs_assistant=c.passenger_assistant, incompatible_with=not_with,
+                  travel_group=group, school_id=school.id)
+    if session == "am":
+        bell = seconds_of(bell_start)
+        late, early = pol.arrive_before_bell_min
+        return Request(id=rid, pickup=h_loc, delivery=s_loc, pickup_service_s=load_s,
+                       delivery_service_s=at_school_s,
+                       delivery_window_s=(bell - early * 60, bell - late * 60), **common)
+    finish = seconds_of(bell_finish)
+    first, last = pol.depart_after_finish_min
+    return Request(id=rid, pickup=s_loc, delivery=h_loc, pickup_service_s=at_school_s,
+                   delivery_service_s=load_s,
+                   pickup_window_s=(finish + first * 60, finish + last * 60), **common)
 
 
 @dataclass

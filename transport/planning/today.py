@@ -53,7 +53,7 @@ def import_today(scenario: Scenario, path: str | Path, *, built: BuiltDay | None
                  network=None) -> DayPlanDocument:
     """Today's routes as a timed, costed and validated day plan document (breaches listed)."""
     built = built or build_day_problem(scenario, network=network)
-    routes = read_routes(path, children={c.id for c in scenario.children},
+    routes = read_routes(path, children=set(scenario.child_of_trip()),  # a shared placement: child@school
                          vehicle_types={v.id for v in scenario.fleet})
     started = time.perf_counter()
     problem = with_fleet(built.problem, len(routes))
@@ -69,8 +69,8 @@ def import_today(scenario: Scenario, path: str | Path, *, built: BuiltDay | None
         duties.append(with_between(problem, Duty(vt.id, k, layout, pa, route.order("am"), route.order("pm"))))
         refs.append(_route_meta(route))
     carried = {c for d in duties for c in d.children("am")}
-    missing = [Unassigned(c.id, UnassignedReason.NOT_ON_TODAYS_NETWORK, "no route in today's network carries this child")
-               for c in scenario.children if c.id not in carried]
+    missing = [Unassigned(rid, UnassignedReason.NOT_ON_TODAYS_NETWORK, "no route in today's network carries this child")
+               for rid in scenario.child_of_trip() if rid not in carried]
     am_ids = [d.children("am") for d in duties]
     same = all(sorted(a) == sorted(d.children("pm")) for a, d in zip(am_ids, duties))
     problem = replace(problem, afternoon="same_vehicle" if same else "free")
