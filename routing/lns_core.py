@@ -486,7 +486,8 @@ def _candidate_vehicles(P, st, allow_new, out):
     vtype = P.vtype
     m = st.m
     V = m.shape[0]
-    seen = np.zeros(V + 1, dtype=np.bool_)
+    # indexed by type: a county sub-problem lists more types (most of them empty) than vehicles
+    seen = np.zeros(vtype.max() + 1 if V > 0 else 1, dtype=np.bool_)
     c = 0
     for v in range(V):
         if m[v] > 2:
