@@ -5,7 +5,10 @@
 * ``greedy_grouping``: children of one school, farthest from it first, are filled into
   one vehicle while seats, wheelchair spaces, PA, solo, incompatibility, windows and ride
   limits allow (each candidate route checked with the independent validator's
-  ``schedule_exists``); then the next vehicle is opened.
+  ``schedule_exists``); then the next vehicle is opened. Each group goes on the vehicle type
+  whose run would cost least with its depot legs (fixed + PA + mileage from its depot to the
+  first home and from the school back), i.e. the nearest suitable depot with a free vehicle;
+  of types that differ only in their depot, only the cheapest free one is timed.
 
 Both return a :class:`Plan` that accounts for every request.
 """
@@ -35,7 +38,7 @@ def timed_route(problem: RoutingProblem, vt: VehicleType, order: Order, layout: 
     times = schedule_exists(problem, order, vt.id)
     if times is None:
         return None
-    by_id = {r.id: r for r in problem.requests}
+    by_id = problem._request_by_id()
     stops = [Stop(vt.start_depot, None, StopKind.START, times[0], times[0], times[0])]
     for (kind, rid), t in zip(order, times[1:-1]):
         r = by_id[rid]
@@ -69,6 +72,7 @@ def one_vehicle_per_child(problem: RoutingProblem) -> Plan:
     """Each child alone on the cheapest fitting vehicle (siblings in a travel group share one);
     the fleet's counts are respected."""
     used = {vt.id: 0 for vt in problem.vehicle_types}
+    kinds = {vt.id: vt.kind() for vt in problem.vehicle_types}
     routes: list[Route] = []
     unassigned: list[Unassigned] = []
     for unit in travel_units(problem.requests):
@@ -76,7 +80,7 @@ def one_vehicle_per_child(problem: RoutingProblem) -> Plan:
             route, reason = _alone(problem, unit[0], used)
             detail = "no single-child trip possible"
         else:
-            route = _try_route(problem, unit, used)
+            route = _try_route(problem, unit, used, kinds)
             reason, detail = UnassignedReason.NO_VEHICLE_FITS, "no vehicle can carry the travel group together"
         if route is None:
             unassigned += [Unassigned(r.id, reason, detail) for r in unit]
@@ -117,17 +121,33 @@ def _compatible(members: Sequence[Request]) -> bool:
     return not (len(members) > 1 and any(r.solo for r in members))
 
 
-def _try_route(problem: RoutingProblem, members: Sequence[Request], used: dict[str, int]) -> Route | None:
-    """The cheapest vehicle type with a free vehicle that can run this group, timed."""
+def _run_cost(problem: RoutingProblem, vt: VehicleType, members: Sequence[Request], pa: bool) -> int:
+    """Fixed + PA + mileage of the depot legs (depot to the first home, last school to depot)."""
+    metres = int(problem.distance_m[vt.start_depot, members[0].pickup]
+                 + problem.distance_m[members[-1].delivery, vt.end_depot])
+    return vt.fixed_cost_pence + (vt.assistant_cost_pence if pa else 0) + mileage_pence(vt.pence_per_km, metres)
+
+
+def _try_route(problem: RoutingProblem, members: Sequence[Request], used: dict[str, int],
+               kinds: dict[str, VehicleType]) -> Route | None:
+    """The vehicle type with a free vehicle that runs this group cheapest with its depot legs, timed.
+
+    Of types that differ only in their depot (``kinds``), only the cheapest with a free vehicle is
+    timed: a farther depot of the same kind only lengthens the run.
+    """
     if not _compatible(members):
         return None
     seats = sum(r.load.seats for r in members)
     chairs = sum(r.load.wheelchairs for r in members)
     pa = any(r.needs_assistant for r in members)
-    for vt in sorted(problem.vehicle_types, key=lambda vt: (vt.fixed_cost_pence + (vt.assistant_cost_pence if pa else 0), vt.pence_per_km)):
-        layout = _layout_for(vt, seats, chairs, pa)
-        if layout is None or used[vt.id] >= vt.count:
+    tried: set[VehicleType] = set()
+    for vt in sorted(problem.vehicle_types, key=lambda vt: (_run_cost(problem, vt, members, pa), vt.pence_per_km)):
+        if used[vt.id] >= vt.count or kinds[vt.id] in tried:
             continue
+        layout = _layout_for(vt, seats, chairs, pa)
+        if layout is None:
+            continue
+        tried.add(kinds[vt.id])
         route = timed_route(problem, vt, _order_of(members), layout, pa, used[vt.id])
         if route is not None:
             return route
@@ -137,6 +157,7 @@ def _try_route(problem: RoutingProblem, members: Sequence[Request], used: dict[s
 def greedy_grouping(problem: RoutingProblem) -> Plan:
     """Fill vehicles school by school, farthest child first, while every rule holds."""
     used = {vt.id: 0 for vt in problem.vehicle_types}
+    kinds = {vt.id: vt.kind() for vt in problem.vehicle_types}
     by_school: dict[str, list[list[Request]]] = {}
     for unit in travel_units(problem.requests):
         key = unit[0].school_id or f"location-{unit[0].delivery}"
@@ -148,14 +169,14 @@ def greedy_grouping(problem: RoutingProblem) -> Plan:
         members: list[Request] = []
         current: Route | None = None
         for unit in units:
-            candidate = _try_route(problem, members + unit, used)
+            candidate = _try_route(problem, members + unit, used, kinds)
             if candidate is not None:
                 members, current = members + unit, candidate
                 continue
             if current is not None:
                 routes.append(current)
                 used[current.vehicle_type_id] += 1
-            members, current = list(unit), _try_route(problem, unit, used)
+            members, current = list(unit), _try_route(problem, unit, used, kinds)
             if current is None:
                 unassigned += [Unassigned(r.id, UnassignedReason.SOLVER_DROPPED, "greedy grouping found no vehicle")
                                for r in unit]

@@ -114,6 +114,11 @@ class VehicleType:
         """Whether some layout of this type can carry ``load``."""
         return any(lay.fits(load, has_assistant=has_assistant) for lay in self.layouts)
 
+    def kind(self) -> "VehicleType":
+        """This type without its id, name, count and depots: types of one kind differ only in where
+        they are based (a county's districts each with their own copy of a fleet)."""
+        return replace(self, id="", name="", count=0, start_depot=0, end_depot=0)
+
 
 def travel_units(requests: Iterable[Request]) -> list[list[Request]]:
     """Requests as boarding units, in first-seen order: a travel group (siblings) is one unit."""

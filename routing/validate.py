@@ -371,7 +371,7 @@ def schedule_exists(problem: RoutingProblem, order: Sequence[tuple[str, str]],
     Seats and other on-board rules are not temporal and are left to :func:`check`.
     """
     vt = problem.vehicle_types[0] if vehicle_type_id is None else problem.vehicle_type(vehicle_type_id)
-    requests = {r.id: r for r in problem.requests}
+    requests = problem._request_by_id()
     stops = [(StopKind(kind), requests[rid]) for kind, rid in order]
     locations = [vt.start_depot] + [r.pickup if k is StopKind.PICKUP else r.delivery for k, r in stops] + [vt.end_depot]
     service = [0] + [r.pickup_service_s if k is StopKind.PICKUP else r.delivery_service_s for k, r in stops] + [0]

@@ -12,6 +12,9 @@ import pytest
 from routing.plan import Plan, Route, Stop, StopKind
 from routing.problem import Layout, Request, RoutingProblem, VehicleType
 from routing.validate import recompute_cost, schedule_exists
+from transport.domain.fleet import DEPOTS
+from transport.domain.scenario import Point
+from transport.planning.plan import build_problem
 
 MIN = 60
 
@@ -140,3 +143,14 @@ def kit():
 
     return SimpleNamespace(MIN=MIN, minutes_matrix=minutes_matrix, star_matrix=star_matrix, saloon=saloon,
                            minibus=minibus, child=child, plan_from_orders=plan_from_orders)
+
+
+@pytest.fixture(scope="session")
+def three_depot_county(scenario30, postcodes, drive_net):
+    """``scenario30`` (real Rutland roads) with each sample vehicle type based at all three
+    sample depots, Oakham's copy listed first, every copy with 40 vehicles (more than there are
+    children): like a county whose districts each have their own fleet."""
+    fleet = tuple(v.model_copy(update={"id": f"{name}-{v.id}", "depot": Point.of(at), "count": 40})
+                  for name, at in DEPOTS.items() for v in scenario30.fleet)
+    scenario = scenario30.model_copy(update={"fleet": fleet})
+    return build_problem(scenario, network=drive_net, postcodes=postcodes)

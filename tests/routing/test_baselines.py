@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from routing.baselines import greedy_grouping, one_vehicle_per_child
-from routing.plan import UnassignedReason
+from routing.plan import StopKind, UnassignedReason
 from routing.problem import Load, RoutingProblem
 from routing.solve import SolveParams, solve
 from routing.validate import check
@@ -76,3 +76,52 @@ def test_solver_is_no_worse_than_greedy_on_a_school_run(kit):
     plan = solve(problem, SolveParams(time_limit_s=1.0))
     assert check(problem, plan) == [] and plan.is_complete()
     assert plan.cost.total <= greedy_grouping(problem).cost.total
+
+
+def _depot_legs_m(problem, vt, route) -> int:
+    first = next(s.location for s in route.stops if s.kind is StopKind.PICKUP)
+    last = [s.location for s in route.stops if s.kind is StopKind.DELIVERY][-1]
+    return int(problem.distance_m[vt.start_depot, first] + problem.distance_m[last, vt.end_depot])
+
+
+def test_greedy_grouping_takes_the_nearest_depot(three_depot_county):
+    """Each greedy route runs on the copy of its vehicle kind whose depot legs are shortest
+    (never on Oakham's merely because it is listed first); the plan is valid."""
+    problem = three_depot_county.problem
+    plan = greedy_grouping(problem)
+    assert check(problem, plan) == []
+    kind = {vt.id: vt.id.split("-", 1)[1] for vt in problem.vehicle_types}
+    types = {vt.id: vt for vt in problem.vehicle_types}
+    depots = set()
+    for route in plan.routes:
+        own = _depot_legs_m(problem, types[route.vehicle_type_id], route)
+        copies = [vt for vt in problem.vehicle_types if kind[vt.id] == kind[route.vehicle_type_id]]
+        assert own == min(_depot_legs_m(problem, vt, route) for vt in copies)
+        depots.add(route.vehicle_type_id.split("-", 1)[0])
+    assert len(depots) >= 2
+
+
+def test_greedy_grouping_times_one_copy_per_vehicle_kind(three_depot_county, monkeypatch):
+    """Copies of a kind that differ only in their depot are timed once per group tried (the
+    nearest free one), so a county listing every district's copies costs no more timing than one."""
+    import routing.baselines as baselines
+
+    calls = {"try": 0, "time": 0}
+    real_try, real_time = baselines._try_route, baselines.timed_route
+
+    def counting_try(*a, **kw):
+        calls["try"] += 1
+        return real_try(*a, **kw)
+
+    def counting_time(*a, **kw):
+        calls["time"] += 1
+        return real_time(*a, **kw)
+
+    monkeypatch.setattr(baselines, "_try_route", counting_try)
+    monkeypatch.setattr(baselines, "timed_route", counting_time)
+    problem = three_depot_county.problem
+    plan = greedy_grouping(problem)
+    kinds = len({vt.id.split("-", 1)[1] for vt in problem.vehicle_types})
+    assert check(problem, plan) == []
+    assert calls["try"] > 0
+    assert calls["time"] <= kinds * calls["try"]
