@@ -13,8 +13,9 @@ The design (explained with figures in ``docs/county.md``):
    bells can share a vehicle; children of distant schools or different bells rarely can.
 
 Every request is in exactly one cluster. ``split_fleet`` shares the county fleet among the
-clusters in proportion to the children each vehicle type can carry there, holding back a
-reserve, so the merged plan can never use more vehicles than the county has.
+clusters in proportion to the children each kind of vehicle can carry there, from the nearest
+depots first, holding back a reserve, so the merged plan can never use more vehicles than the
+county has.
 ``subproblem`` cuts a cluster's problem out of the county problem over only its locations.
 """
 
@@ -168,24 +169,31 @@ def _merge_small(groups: list[tuple[list[str], list[list[Request]]]], coords: ND
 
 def split_fleet(problem: RoutingProblem, clusters: list[Cluster], *,
                 reserve: float = 0.1) -> list[dict[str, int]]:
-    """Vehicles of each type per cluster, proportional to the children that type can carry there.
+    """Vehicles of each type per cluster, proportional to the children that kind of vehicle can carry there.
 
+    Types of one kind (``VehicleType.kind``: equal but for their depots, e.g. each district's
+    copy of a fleet) are shared as one pool, then each cluster's share is filled from the types
+    whose depots are nearest to it first (cluster-type pairs in order of depot-to-school time),
+    so a cluster is not given vehicles based across the county while nearer ones are free.
     ``reserve`` (a share of each type's count) is held back for the border pass and late
-    applications. No cluster gets more vehicles of a type than it has children that fit it,
-    and the allotments of a type never add up to more than the county count.
+    applications. No cluster gets more vehicles of a kind than it has children that fit it,
+    and the allotments of a type never add up to more than its count.
     """
     if not 0 <= reserve < 1:
         raise InputError(f"reserve must be in [0, 1), got {reserve}")
     by_id = problem._request_by_id()
-    out: list[dict[str, int]] = [{} for _ in clusters]
+    out: list[dict[str, int]] = [{vt.id: 0 for vt in problem.vehicle_types} for _ in clusters]
+    schools = [sorted({by_id[rid].delivery for rid in c.request_ids}) for c in clusters]
+    pools: dict = {}
     for vt in problem.vehicle_types:
-        demand = [sum(vt.fits(by_id[rid].load, has_assistant=by_id[rid].needs_assistant) for rid in c.request_ids)
+        pools.setdefault(vt.kind(), []).append(vt)
+    for kind, types in pools.items():
+        demand = [sum(kind.fits(by_id[rid].load, has_assistant=by_id[rid].needs_assistant) for rid in c.request_ids)
                   for c in clusters]
-        total = sum(demand)
-        budget = int(vt.count * (1 - reserve))
+        count = sum(vt.count for vt in types)
+        budgets = {vt.id: int(vt.count * (1 - reserve)) for vt in types}
+        total, budget = sum(demand), sum(budgets.values())
         if total == 0 or budget == 0:
-            for a in out:
-                a[vt.id] = 0
             continue
         exact = [budget * d / total for d in demand]
         allot = [min(int(e), d) for e, d in zip(exact, demand)]
@@ -196,11 +204,29 @@ def split_fleet(problem: RoutingProblem, clusters: list[Cluster], *,
             if allot[k] < demand[k]:
                 allot[k] += 1
         for k in range(len(clusters)):
-            if demand[k] and allot[k] == 0 and sum(allot) < vt.count:
+            if demand[k] and allot[k] == 0 and sum(allot) < count:
                 allot[k] = 1
-        for a, n in zip(out, allot):
-            a[vt.id] = n
+        _nearest_first(problem, types, schools, allot, budgets, out)
     return out
+
+
+def _nearest_first(problem: RoutingProblem, types: list, schools: list[list[int]], need: list[int],
+                   budgets: dict[str, int], out: list[dict[str, int]]) -> None:
+    """Fill each cluster's ``need`` of one kind from its types, nearest depot (mean time to the
+    cluster's schools) first; the reserve (count less budget) only once every budget is spent."""
+    need = list(need)
+    pairs = sorted((float(np.mean(problem.duration_s[vt.start_depot, schools[k]])), k, t)
+                   for k in range(len(need)) if need[k] for t, vt in enumerate(types))
+    left = [budgets[vt.id] for vt in types]
+    for spare in (False, True):
+        if spare:
+            left = [vt.count - budgets[vt.id] for vt in types]
+        for _, k, t in pairs:
+            take = min(need[k], left[t])
+            if take > 0:
+                out[k][types[t].id] += take
+                need[k] -= take
+                left[t] -= take
 
 
 def subproblem(problem: RoutingProblem, cluster: Cluster, counts: dict[str, int],

@@ -48,6 +48,31 @@ def test_fleet_shares_never_exceed_the_county(county30):
     assert sum(s["taxi"] for s in shares) >= 1
 
 
+def test_fleet_shares_come_from_the_nearest_depots(three_depot_county):
+    """With each kind of vehicle based at three depots, a cluster is given a copy based farther
+    from its schools only once every nearer copy's vehicles (less the reserve) are all given out;
+    with ample vehicles, each cluster is given only its nearest copy of each kind."""
+    built = three_depot_county
+    problem = built.problem
+    clusters = decompose(problem, planar_coords(built.locations), max_requests=8)
+    shares = split_fleet(problem, clusters, reserve=0.2)
+    by_id = {r.id: r for r in problem.requests}
+    left = {vt.id: int(vt.count * 0.8) - sum(s[vt.id] for s in shares) for vt in problem.vehicle_types}
+    assert all(n <= vt.count - int(vt.count * 0.8) for vt in problem.vehicle_types for n in [-left[vt.id]])
+    kind = {vt.id: vt.id.split("-", 1)[1] for vt in problem.vehicle_types}
+    far_used = 0
+    for c, share in zip(clusters, shares):
+        schools = sorted({by_id[rid].delivery for rid in c.request_ids})
+        away = {vt.id: float(np.mean(problem.duration_s[vt.start_depot, schools])) for vt in problem.vehicle_types}
+        for vt in problem.vehicle_types:
+            if share[vt.id]:
+                nearer = [o for o in problem.vehicle_types if kind[o.id] == kind[vt.id] and away[o.id] < away[vt.id]]
+                assert all(left[o.id] <= 0 for o in nearer), (c.id, vt.id)
+                far_used += bool(nearer)
+    assert len({t.split("-")[0] for s in shares for t, n in s.items() if n}) >= 2
+    assert far_used == 0  # 32 of each copy to give: every cluster is served from its nearest depot
+
+
 def test_subproblem_matrices_are_those_of_its_own_points(county30, drive_net):
     """A sub-problem's block of the county matrices equals compute_matrix on its points alone."""
     built, _ = county30
