@@ -4,10 +4,17 @@ One Dijkstra per distinct network node where an origin joins the graph (not one 
 then every origin/destination pair is read off the result with array indexing. On the drive
 network the search is by time and the distance is that of the fastest route (accumulated down
 the shortest-path tree); on the walk network time is distance at walking pace.
+
+``square_matrix_int32`` builds a large square matrix (a county's locations) in row blocks of
+origins: the points are snapped once, and the blocks run on worker processes (forked, so the
+network is shared, not copied or pickled) when ``workers`` > 1. Each block is exactly
+``compute_matrix`` over its origins, so the result is the same whatever the workers.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -82,6 +89,12 @@ def compute_matrix(net: Network, origins: Sequence[LatLon], destinations: Sequen
     square = destinations is None
     so = net.snap_many(list(origins), labels=labels)
     sd = so if square else net.snap_many(list(destinations), labels=dest_labels)
+    return matrix_of_snaps(net, so, sd, square=square)
+
+
+def matrix_of_snaps(net: Network, so: Sequence[Snap], sd: Sequence[Snap], *, square: bool = False) -> TravelMatrix:
+    """``compute_matrix`` on points already snapped (``Network.snap_many``): origins ``so``,
+    destinations ``sd``; ``square`` when they are the same points (the diagonal is zero)."""
     weight = "time" if net.mode == "drive" else "length"
     n, n_o, n_d = net.n_nodes, len(so), len(sd)
 
@@ -134,3 +147,62 @@ def _same_edge_pairs(net: Network, so: list[Snap], sd: list[Snap], weight: str):
             c = net.same_edge_cost(a, sd[j], weight)  # type: ignore[arg-type]
             if np.isfinite(c):
                 yield i, j, c, net.same_edge_cost(a, sd[j], "length")
+
+
+@dataclass(frozen=True)
+class SquareMatrix:
+    """Whole seconds and metres between all points (int32, 0 where unreachable), and per point
+    how many pairs it cannot reach (``bad_rows``) or be reached from (``bad_cols``)."""
+
+    duration_s: np.ndarray
+    distance_m: np.ndarray
+    bad_rows: np.ndarray
+    bad_cols: np.ndarray
+
+
+_BLOCK_INPUT: dict = {}
+"""The network and snapped points of the running ``square_matrix_int32`` (inherited by forked workers)."""
+
+
+def _row_block(lo_hi: tuple[int, int]) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    net, snaps = _BLOCK_INPUT["net"], _BLOCK_INPUT["snaps"]
+    lo, hi = lo_hi
+    m = matrix_of_snaps(net, snaps[lo:hi], snaps)
+    bad = ~np.isfinite(m.duration_s)
+    duration = np.rint(np.where(bad, 0.0, m.duration_s)).astype(np.int32)
+    distance = np.rint(np.where(bad, 0.0, m.distance_m)).astype(np.int32)
+    return lo, duration, distance, bad.sum(axis=1), bad.sum(axis=0)
+
+
+def square_matrix_int32(net: Network, points: Sequence[LatLon], *, labels: Sequence[str] | None = None,
+                        chunk: int = 512, workers: int = 1) -> SquareMatrix:
+    """The square matrices over ``points``, ``chunk`` origins per Dijkstra batch, the batches
+    spread over ``workers`` forked processes (1: in this process). Raises ``OutsideNetworkError``
+    naming a point that cannot be snapped; unreachable pairs are counted, not raised."""
+    snaps = net.snap_many(list(points), labels=labels)
+    n = len(snaps)
+    duration = np.zeros((n, n), dtype=np.int32)
+    distance = np.zeros((n, n), dtype=np.int32)
+    bad_rows = np.zeros(n, dtype=np.int64)
+    bad_cols = np.zeros(n, dtype=np.int64)
+    blocks = [(lo, min(n, lo + chunk)) for lo in range(0, n, chunk)]
+    _BLOCK_INPUT.update(net=net, snaps=snaps)
+    try:
+        if workers > 1 and len(blocks) > 1:
+            with ProcessPoolExecutor(min(workers, len(blocks)), mp_context=multiprocessing.get_context("fork")) as pool:
+                results = pool.map(_row_block, blocks)
+                for lo, dur, dist, rows, cols in results:
+                    duration[lo:lo + len(dur)], distance[lo:lo + len(dur)] = dur, dist
+                    bad_rows[lo:lo + len(dur)] += rows
+                    bad_cols += cols
+        else:
+            for block in blocks:
+                lo, dur, dist, rows, cols = _row_block(block)
+                duration[lo:lo + len(dur)], distance[lo:lo + len(dur)] = dur, dist
+                bad_rows[lo:lo + len(dur)] += rows
+                bad_cols += cols
+    finally:
+        _BLOCK_INPUT.clear()
+    np.fill_diagonal(duration, 0)
+    np.fill_diagonal(distance, 0)
+    return SquareMatrix(duration, distance, bad_rows, bad_cols)

@@ -15,6 +15,23 @@ def test_county_matrices_match_the_square_build(scenario30, county30, drive_net)
     assert cm.duration_s.dtype == np.int32 and cm.megabytes > 0
 
 
+def test_county_matrices_in_row_blocks_over_processes_are_the_same(scenario30, drive_net):
+    """Row blocks of 7 origins on 2 worker processes give the same matrices, value for value, as
+    one process and as ``compute_matrix`` in one go (the fastest route's time and distance)."""
+    from routing.matrix import compute_matrix
+    from transport.planning.county import county_matrices
+    from transport.planning.plan import scenario_locations
+
+    locs = scenario_locations(scenario30, None)
+    one = county_matrices(drive_net, locs, chunk=7, workers=1)
+    two = county_matrices(drive_net, locs, chunk=7, workers=2)
+    whole = compute_matrix(drive_net, [loc.point for loc in locs])
+    assert len(locs) > 14
+    for m in (one, two):
+        assert np.array_equal(m.duration_s, whole.int_duration_s())
+        assert np.array_equal(m.distance_m, whole.int_distance_m())
+
+
 def test_decomposed_plan_is_valid_and_accounts_for_every_child(scenario30, county30, county_doc30):
     """Several sub-problems solved in parallel merge into a plan the validator accepts."""
     doc = county_doc30

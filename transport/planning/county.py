@@ -30,7 +30,7 @@ import numpy as np
 from routing.baselines import greedy_grouping
 from routing.decompose import SubProblem, decompose, subproblems
 from routing.insertion import PlanIndex, best_insertion, insert_requests, route_cost, units_of
-from routing.matrix import compute_matrix
+from routing.matrix import square_matrix_int32
 from routing.network import load_network
 from routing.parallel import StopFile, StopFileCallbacks, dask_address, run_tasks
 from routing.plan import Plan, Route, Unassigned, UnassignedReason
@@ -70,35 +70,27 @@ class CountyMatrices:
         return (self.duration_s.nbytes + self.distance_m.nbytes) / 1e6
 
 
-def county_matrices(net, locations: tuple[Location, ...], *, chunk: int = MATRIX_CHUNK) -> CountyMatrices:
-    """The square matrices over ``locations``, ``chunk`` origins at a time; unreachable points are an error."""
+def county_matrices(net, locations: tuple[Location, ...], *, chunk: int = MATRIX_CHUNK,
+                    workers: int | None = None) -> CountyMatrices:
+    """The square matrices over ``locations``, ``chunk`` origins per Dijkstra batch, the batches
+    spread over ``workers`` processes (default: one per core; 1 runs them here). Unreachable
+    points are an error naming the worst one."""
     started = time.perf_counter()
-    points = [loc.point for loc in locations]
-    labels = [f"{loc.kind} {loc.id}" for loc in locations]
-    n = len(points)
-    duration = np.zeros((n, n), dtype=np.int32)
-    distance = np.zeros((n, n), dtype=np.int32)
-    for lo in range(0, n, chunk):
-        hi = min(n, lo + chunk)
-        m = compute_matrix(net, points[lo:hi], points, labels=labels[lo:hi], dest_labels=labels)
-        bad = ~np.isfinite(m.duration_s)
-        if bad.any():
-            i, j = map(int, np.argwhere(bad)[0])
-            worst = lo + i if bad.sum(axis=1).max() >= bad.sum(axis=0).max() else j
-            raise InputError(f"{locations[worst].kind} {locations[worst].id} cannot be reached by road "
-                             "on the loaded network")
-        duration[lo:hi] = np.rint(m.duration_s)
-        distance[lo:hi] = np.rint(m.distance_m)
-    np.fill_diagonal(duration, 0)
-    np.fill_diagonal(distance, 0)
-    return CountyMatrices(duration, distance, time.perf_counter() - started)
+    m = square_matrix_int32(net, [loc.point for loc in locations],
+                            labels=[f"{loc.kind} {loc.id}" for loc in locations], chunk=chunk,
+                            workers=workers if workers is not None else (os.cpu_count() or 1))
+    if m.bad_rows.any():
+        worst = int(np.argmax(m.bad_rows) if m.bad_rows.max() >= m.bad_cols.max() else np.argmax(m.bad_cols))
+        raise InputError(f"{locations[worst].kind} {locations[worst].id} cannot be reached by road "
+                         "on the loaded network")
+    return CountyMatrices(m.duration_s, m.distance_m, time.perf_counter() - started)
 
 
-def build_county(scenario: Scenario, *, network=None, postcodes=None,
-                 chunk: int = MATRIX_CHUNK) -> tuple[BuiltProblem, CountyMatrices]:
-    """The one county routing problem over all locations, and its matrices."""
+def build_county(scenario: Scenario, *, network=None, postcodes=None, chunk: int = MATRIX_CHUNK,
+                 workers: int | None = None) -> tuple[BuiltProblem, CountyMatrices]:
+    """The one county routing problem over all locations, and its matrices (``workers`` as in ``county_matrices``)."""
     locs = scenario_locations(scenario, postcodes)
-    cm = county_matrices(network or load_network("drive"), locs, chunk=chunk)
+    cm = county_matrices(network or load_network("drive"), locs, chunk=chunk, workers=workers)
     built = build_problem(scenario, postcodes=postcodes, matrices=(cm.duration_s, cm.distance_m))
     return BuiltProblem(built.problem, built.locations, cm.seconds), cm
 
