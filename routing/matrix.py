@@ -94,13 +94,65 @@ def compute_matrix(net: Network, origins: Sequence[LatLon], destinations: Sequen
 
 def matrix_of_snaps(net: Network, so: Sequence[Snap], sd: Sequence[Snap], *, square: bool = False) -> TravelMatrix:
     """``compute_matrix`` on points already snapped (``Network.snap_many``): origins ``so``,
-    destinations ``sd``; ``square`` when they are the same points (the diagonal is zero)."""
+    destinations ``sd``; ``square`` when they are the same points (the diagonal is zero).
+
+    On the drive network, when there are fewer destinations than origins (a late child's column:
+    every county location to one new home), one search per destination runs on the reversed
+    graph instead of one per origin; the weights are whole ms and cm, so the sums, and the
+    matrices, are exactly those of the forward searches.
+    """
     weight = "time" if net.mode == "drive" else "length"
     n, n_o, n_d = net.n_nodes, len(so), len(sd)
 
     def link_weight(cost, metres):
         return _lexi(cost, metres) if weight == "time" else np.round(cost, 2)  # ms+cm, or cm
 
+    if weight == "time" and n_d < n_o:
+        cost = _cost_by_destination(net, so, sd, link_weight)
+    else:
+        cost = _cost_by_origin(net, so, sd, link_weight)
+    for i, j, c, c_m in _same_edge_pairs(net, so, sd, weight):
+        cost[i, j] = min(cost[i, j], link_weight(np.array([c]), np.array([c_m]))[0])
+    if weight == "time":
+        duration, along = _unlexi(cost)
+    else:
+        duration, along = cost / (WALKING_SPEED_KPH / 3.6), cost
+    if square:
+        np.fill_diagonal(duration, 0.0)
+        np.fill_diagonal(along, 0.0)
+    return TravelMatrix(duration_s=duration, distance_m=along, mode=net.mode)
+
+
+def _links(net: Network, snaps: Sequence[Snap], ways: str, weight: str, link_weight) -> tuple[np.ndarray, ...]:
+    """(point index, node, weight) of each way out of (``exits``) or into (``entries``) each point."""
+    at, nodes, cost, metres = [], [], [], []
+    for i, s in enumerate(snaps):
+        for (node, c), (_, c_m) in zip(getattr(net, ways)(s, weight), getattr(net, ways)(s, "length")):
+            at.append(i), nodes.append(node), cost.append(c), metres.append(c_m)
+    w = link_weight(np.asarray(cost, dtype=float), np.asarray(metres, dtype=float))
+    return np.asarray(at, dtype=np.int64), np.asarray(nodes, dtype=np.int64), np.asarray(w, dtype=float)
+
+
+def _cost_by_destination(net: Network, so: Sequence[Snap], sd: Sequence[Snap], link_weight) -> np.ndarray:
+    """Summed weights origin -> destination from one search per destination on the reversed graph."""
+    n, n_o, n_d = net.n_nodes, len(so), len(sd)
+    at, nodes, w_in = _links(net, sd, "entries", "time", link_weight)
+    # reversed: each destination's virtual node n+j leads to the nodes it is entered from
+    u = np.concatenate([net.edge_v, n + at])
+    v = np.concatenate([net.edge_u, nodes])
+    w = np.concatenate([link_weight(net.weight_of("time"), net.edge_length_m), w_in])
+    from_nodes = dijkstra(_min_csr(u, v, w, n + n_d), directed=True, indices=n + np.arange(n_d))
+    cost = np.full((n_o, n_d), np.inf)
+    o_at, o_nodes, w_out = _links(net, so, "exits", "time", link_weight)
+    for i, node, c in zip(o_at, o_nodes, w_out):
+        np.minimum(cost[i], c + from_nodes[:, node], out=cost[i])
+    return cost
+
+
+def _cost_by_origin(net: Network, so: Sequence[Snap], sd: Sequence[Snap], link_weight) -> np.ndarray:
+    """Summed weights origin -> destination from one search per origin."""
+    weight = "time" if net.mode == "drive" else "length"
+    n, n_o, n_d = net.n_nodes, len(so), len(sd)
     src_u, src_v, src_c, src_m = [], [], [], []
     for i, s in enumerate(so):
         for (node, c), (_, c_m) in zip(net.exits(s, weight), net.exits(s, "length")):
@@ -123,16 +175,7 @@ def matrix_of_snaps(net: Network, so: Sequence[Snap], sd: Sequence[Snap], *, squ
                 extra[j] = link_weight(np.array([ways[slot][1]]),
                                        np.array([net.entries(s, "length")[slot][1]]))[0]
         np.minimum(cost, to_nodes[:, nodes] + extra[None, :], out=cost)
-    for i, j, c, c_m in _same_edge_pairs(net, so, sd, weight):
-        cost[i, j] = min(cost[i, j], link_weight(np.array([c]), np.array([c_m]))[0])
-    if weight == "time":
-        duration, along = _unlexi(cost)
-    else:
-        duration, along = cost / (WALKING_SPEED_KPH / 3.6), cost
-    if square:
-        np.fill_diagonal(duration, 0.0)
-        np.fill_diagonal(along, 0.0)
-    return TravelMatrix(duration_s=duration, distance_m=along, mode=net.mode)
+    return cost
 
 
 def _same_edge_pairs(net: Network, so: list[Snap], sd: list[Snap], weight: str):

@@ -152,3 +152,18 @@ def test_distances_from_equals_path(walk_net, schools):
     home = UPPINGHAM
     got = walk_net.distance_to(d, walk_net.snap(home))
     assert got == pytest.approx(walk_net.path(school, home).distance_m, abs=0.05)
+
+
+def test_drive_columns_from_reversed_searches_equal_the_forward_ones(drive_net, schools):
+    """Many origins to a few destinations (searched from each destination on the reversed graph)
+    gives exactly the cells of the square matrix (searched from each origin), points off nodes
+    and on one-way streets included."""
+    rng = np.random.default_rng(11)
+    nodes = rng.choice(drive_net.n_nodes, 60, replace=False)
+    homes = [LatLon(p.lat + 0.0003, p.lon - 0.0002) for p in drive_net.node_latlon(nodes)]
+    pts = homes + [s.location for s in list(schools.values())[:4]]
+    square = compute_matrix(drive_net, pts)
+    columns = compute_matrix(drive_net, pts, pts[-4:])
+    assert columns.shape == (len(pts), 4)
+    assert np.array_equal(columns.duration_s, square.duration_s[:, -4:])
+    assert np.array_equal(columns.distance_m, square.distance_m[:, -4:])
