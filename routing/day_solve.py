@@ -355,7 +355,46 @@ def joint_problem(problem: DayProblem, ids: Sequence[str], counts: dict[str, int
                           fixed_cost_pence=problem.day_rates[vt.id].fixed_day_pence,
                           assistant_cost_pence=problem.day_rates[vt.id].assistant_day_pence,
                           max_route_duration_s=None) for vt in problem.am_week.vehicle_types)
-    return problem.am_week.replace(requests=tuple(requests), vehicle_types=types, name=f"{problem.name} day")
+    joint = problem.am_week.replace(requests=tuple(requests), vehicle_types=types, name=f"{problem.name} day")
+    return joint if problem.wait_near_school else _via_base(joint)
+
+
+def _via_base(joint: RoutingProblem) -> RoutingProblem:
+    """The joint problem with the drive between runs priced school -> base -> school.
+
+    The afternoon's stops get locations of their own (copies of the schools and homes), so the
+    leg from any morning stop to an afternoon stop is a leg of its own, priced in metres as the
+    drive back to base and out again (through the nearest base of the fleet: exact with one base,
+    otherwise the least it can be). Times stay the direct drive (there are hours to spare).
+    Every other leg keeps its metres, so the search's objective is the day the plan is costed as.
+    """
+    pm = [r for r in joint.requests if r.id.endswith(PM_SUFFIX)]
+    bases = sorted({i for vt in joint.vehicle_types if vt.count > 0 for i in (vt.start_depot, vt.end_depot)})
+    if not pm or not bases:
+        return joint
+    n = joint.duration_s.shape[0]
+    old = sorted({loc for r in pm for loc in (r.pickup, r.delivery)})
+    copy = {loc: n + k for k, loc in enumerate(old)}
+    index = np.concatenate([np.arange(n), np.array(old, dtype=np.int64)])  # new node -> old location
+    duration = joint.duration_s[np.ix_(index, index)]
+    distance = joint.distance_m[np.ix_(index, index)].astype(np.int64)
+    dist = joint.distance_m.astype(np.int64)
+    morning = np.array([i for i in range(n) if i not in set(bases)], dtype=np.int64)
+    if len(morning):
+        later, b = np.array(old, dtype=np.int64), np.array(bases, dtype=np.int64)
+        afternoon = np.arange(n, n + len(old))
+        # a -> nearest base -> b, one base at a time (no n x bases x n array)
+        out = np.full((len(morning), len(later)), np.iinfo(np.int64).max, dtype=np.int64)
+        back = np.full((len(later), len(morning)), np.iinfo(np.int64).max, dtype=np.int64)
+        for base in b:
+            np.minimum(out, dist[morning, base][:, None] + dist[base, later][None, :], out=out)
+            np.minimum(back, dist[later, base][:, None] + dist[base, morning][None, :], out=back)
+        distance[np.ix_(morning, afternoon)] = out
+        distance[np.ix_(afternoon, morning)] = back
+    distance = distance.astype(joint.distance_m.dtype)
+    requests = tuple(replace(r, pickup=copy[r.pickup], delivery=copy[r.delivery]) if r.id.endswith(PM_SUFFIX) else r
+                     for r in joint.requests)
+    return joint.replace(duration_s=duration, distance_m=distance, requests=requests)
 
 
 def _split_joint(plan: Plan) -> list[tuple[Route, Order, Order]]:

@@ -136,3 +136,13 @@ def test_day_plan_with_a_shared_placement_on_real_roads(small, drive_net):
             and r["run"] == "am"]
     assert sorted((r["place"], r["days"]) for r in rows) == [
         ("Catmose College", "mon tue wed"), ("Uppingham Community College", "thu fri")]
+
+
+def test_day_plan_back_to_base_between_runs_on_real_roads(small, drive_net):
+    """wait_near_school false: every vehicle goes back to base between runs; valid every weekday."""
+    data = small.model_dump(mode="json") | {"session": "day"}
+    data["policy"]["wait_near_school"] = False
+    scen = parse_scenario(data)
+    doc = plan_day(scen, time_limit_s=2, network=drive_net)
+    assert doc.violations == [] and doc.kpis()["routed"] == 6
+    assert all(d.between == "depot" for d in doc.plan.duties)

@@ -271,3 +271,34 @@ def test_a_solo_child_with_a_sibling_is_left_out_with_conflicting_rules():
     plan = solve_day(problem, PARAMS)
     assert check_day(problem, plan) == []
     assert {u.request_id for u in plan.unassigned} == {"a", "b"}
+
+
+def _joint_route_distance_m(joint, duty) -> int:
+    """Metres of a duty's whole day as the joint problem (the search's objective) prices it."""
+    from routing.day_solve import PM_SUFFIX
+
+    by_id = joint._request_by_id()
+    vt = joint.vehicle_type(duty.vehicle_type_id)
+    path = [vt.start_depot]
+    for run, order in (("am", duty.am), ("pm", duty.pm)):
+        for kind, rid in order:
+            r = by_id[rid if run == "am" else rid + PM_SUFFIX]
+            path.append(r.pickup if kind == "pickup" else r.delivery)
+    path.append(vt.end_depot)
+    return sum(int(joint.distance_m[a, b]) for a, b in zip(path, path[1:]))
+
+
+@pytest.mark.parametrize("wait", [True, False])
+def test_the_search_prices_the_between_runs_leg_as_the_plan_does(wait):
+    """The joint problem's metres for each duty's day are the plan's (and validator's) metres on a
+    day everyone attends: school to school when waiting, school -> base -> school when not."""
+    from routing.day_solve import joint_problem
+
+    problem = make_day(wait=wait)
+    plan = solve_day(problem, PARAMS)
+    assert check_day(problem, plan) == []
+    ids = [r.id for r in problem.am_week.requests]
+    joint = joint_problem(problem, ids, {"car": 4})
+    mon = plan.days[0]  # everyone attends on Monday
+    assert sum(_joint_route_distance_m(joint, d) for d in plan.duties) == mon.cost.distance_m
+    assert all(d.between == ("wait" if wait else "depot") for d in plan.duties if d.am and d.pm)
