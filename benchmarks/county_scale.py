@@ -5,9 +5,11 @@ and the rest, from the county's ``sen-transport.env``) and measures, stage by st
 
 1. the drive network: built from the tiled OSM XML by the engine (``routing.network``) when not
    cached, else the build time recorded when it was; then a load from the cache;
-2. the county drive matrices (``transport.planning.county.build_county``: per-origin Dijkstra in
-   chunks) over every location the plan needs (depots, schools, 7,500 distinct homes): time and
-   the stage's peak resident memory (sampled every 0.1 s);
+2. the county drive matrices over every location the plan needs (depots, schools, 7,500 distinct
+   homes): per-origin Dijkstra in row blocks of 512 origins, first all in this one process (the
+   method before; ``--no-compare-matrix`` skips it), then the blocks spread over one forked worker
+   per core (``build_county``, what ``plan-county`` runs): time, the stage's peak resident memory
+   (sampled every 0.1 s) and whether the two are equal value for value;
 3. eligibility for the 20,000 mainstream applications on the tiled walk (and drive) networks,
    unless ``--skip-eligibility`` (the walk network must then be built too);
 4. the county plan (``plan_county``, what ``routes plan-county`` runs) with ``--time-limit``
@@ -32,6 +34,8 @@ import sys
 import threading
 import time
 from pathlib import Path
+
+import numpy as np
 
 sys.path[0:1] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent)]
 
@@ -94,7 +98,10 @@ def main() -> None:
     ap.add_argument("--time-limit", type=float, default=300.0, help="county plan solving budget (s)")
     ap.add_argument("--max-requests", type=int, default=120)
     ap.add_argument("--skip-eligibility", action="store_true")
-    ap.add_argument("--skip-greedy", action="store_true", help="no greedy baseline (slow with per-tile fleets)")
+    ap.add_argument("--skip-greedy", action="store_true", help="no greedy baseline")
+    ap.add_argument("--workers", type=int, default=0, help="matrix and solver processes (default: one per core)")
+    ap.add_argument("--no-compare-matrix", dest="compare_matrix", action="store_false",
+                    help="skip the one-process matrix build measured beside the row blocks")
     args = ap.parse_args()
     nx, ny = (int(v) for v in args.tiles.lower().split("x"))
     figures = synthetic_county.build(nx, ny)
@@ -117,17 +124,32 @@ def main() -> None:
 
     from routing.baselines import greedy_grouping
     from transport.domain.scenario import Point, ScenarioChild, load_scenario
-    from transport.planning.county import build_county, plan_county
+    from transport.planning.county import build_county, county_matrices, plan_county
+    from transport.planning.plan import scenario_locations
     from transport.planning.late import insert_late_children
 
     scenario = load_scenario(out / "scenario.json")
+    workers = args.workers or os.cpu_count() or 1
+    if args.compare_matrix:
+        # the previous method in the same run: every row block in this one process
+        cpu = time.process_time()
+        with PeakRss() as peak1:
+            one = county_matrices(drive, scenario_locations(scenario), workers=1)
+        result["matrix_one_process_s"] = round(one.seconds, 1)
+        print(f"  county matrices, one process (per-origin Dijkstra in row blocks, as before): {one.seconds:.1f} s "
+              f"({time.process_time() - cpu:.1f} s CPU), stage peak {peak1.mb:,.0f} MB", flush=True)
     cpu = time.process_time()
     with PeakRss() as peak:
-        built, cm = build_county(scenario, network=drive)
+        built, cm = build_county(scenario, network=drive, workers=workers)
     result |= {"points": len(built.locations), "matrix_s": round(cm.seconds, 1), "matrix_peak_mb": round(peak.mb)}
-    print(f"  county matrices: {len(built.locations):,} points ({len(built.locations) ** 2 / 1e6:.0f}M cells), "
-          f"{cm.seconds:.1f} s ({time.process_time() - cpu:.1f} s CPU), {cm.megabytes:.0f} MB int32, "
-          f"stage peak {peak.mb:,.0f} MB", flush=True)
+    print(f"  county matrices, row blocks over {workers} processes: {len(built.locations):,} points "
+          f"({len(built.locations) ** 2 / 1e6:.0f}M cells), {cm.seconds:.1f} s ({time.process_time() - cpu:.1f} s CPU "
+          f"in the parent), {cm.megabytes:.0f} MB int32, stage peak {peak.mb:,.0f} MB (parent)", flush=True)
+    if args.compare_matrix:
+        same = bool(np.array_equal(one.duration_s, cm.duration_s) and np.array_equal(one.distance_m, cm.distance_m))
+        result["matrices_equal"] = same
+        print(f"  matrices equal value for value: {same}", flush=True)
+        del one
 
     if not args.skip_eligibility:
         from eligibility.service import Assessor, read_applications
@@ -148,11 +170,12 @@ def main() -> None:
         t = time.perf_counter()
         greedy = greedy_grouping(built.problem)
         result["greedy_cost"] = greedy_total = greedy.cost.total
+        result["greedy_s"] = round(time.perf_counter() - t, 1)
         print(f"  greedy grouping: £{greedy.cost.total / 100:,.2f}/day, {len(greedy.routes)} vehicles, "
               f"{len(greedy.unassigned)} unassigned ({time.perf_counter() - t:.1f} s)", flush=True)
     t = time.perf_counter()
     doc = plan_county(scenario, time_limit_s=args.time_limit, max_requests=args.max_requests,
-                      county=(built, cm), network=drive)
+                      county=(built, cm), network=drive, max_workers=workers)
     solve_s = time.perf_counter() - t
     k = doc.kpis()
     result |= {"plan_s": round(cm.seconds + solve_s, 1), "plan_cost": k["daily_cost_pence"]}

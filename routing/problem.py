@@ -136,12 +136,15 @@ def travel_units(requests: Iterable[Request]) -> list[list[Request]]:
 
 
 def _frozen_matrix(values: Any) -> NDArray[np.int64]:
+    if isinstance(values, np.ndarray) and values.dtype == np.int64 and not values.flags.writeable \
+            and values.base is None:
+        return values  # already a read-only int64 array owning its data: taken as is, not copied
     array = np.array(values, copy=True)
     if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
         raise InputError("matrices must be finite")
     if array.dtype.kind not in "iuf" or (array.dtype.kind == "f" and np.any(array != np.round(array))):
         raise InputError("matrices must hold integers (seconds, metres)")
-    array = array.astype(np.int64)
+    array = array.astype(np.int64, copy=False)
     array.setflags(write=False)
     return array
 

@@ -96,3 +96,15 @@ def test_layout_fit_counts_the_assistant_seat(kit):
     assert not Layout(4).fits(Load(0, 1))
     assert Layout(8, 2).fits(Load(1, 2))
     assert kit.saloon().fits(Load(3), has_assistant=True)
+
+
+def test_a_read_only_int64_matrix_is_taken_without_a_copy(kit):
+    """A read-only int64 matrix owning its data (a county matrix grown by a late child) is used as
+    is, not copied: a county problem's matrices are a gigabyte; anything else is still copied."""
+    dur, dist = (m.astype(np.int64) for m in kit.star_matrix(2))
+    dur.setflags(write=False)
+    p = _problem(kit, duration_s=dur, distance_m=dist)
+    assert p.duration_s is dur
+    assert p.distance_m is not dist and not p.distance_m.flags.writeable
+    view = dur[:, :]
+    assert _problem(kit, duration_s=view, distance_m=dist).duration_s is not view

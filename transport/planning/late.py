@@ -14,7 +14,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from routing.insertion import InsertResult, insert_requests
-from routing.matrix import compute_matrix
+from routing.matrix import matrix_of_snaps
 from routing.network import load_network
 from transport.domain.errors import InputError
 from transport.domain.scenario import parse_scenario
@@ -47,19 +47,20 @@ def extended_county(doc: Any, scenario: Any, county: Any, network: Any) -> Any:
         built = build_problem(scenario, matrices=(county.problem.duration_s, county.problem.distance_m))
         return BuiltProblem(built.problem, built.locations, time.perf_counter() - started)
     net = network or load_network("drive")
-    pts = [loc.point for loc in locs]
-    rows = compute_matrix(net, pts[n_old:], pts)
-    cols = compute_matrix(net, pts[:n_old], pts[n_old:])
+    snaps = net.snap_many([loc.point for loc in locs], labels=[f"{loc.kind} {loc.id}" for loc in locs])
+    rows = matrix_of_snaps(net, snaps[n_old:], snaps)
+    cols = matrix_of_snaps(net, snaps[:n_old], snaps[n_old:])  # one reversed search per new home
     if not (np.isfinite(rows.duration_s).all() and np.isfinite(cols.duration_s).all()):
         raise InputError("a late child's home cannot be reached by road on the loaded network")
     out = []
     for old_m, r, c in ((county.problem.duration_s, rows.duration_s, cols.duration_s),
                         (county.problem.distance_m, rows.distance_m, cols.distance_m)):
-        m = np.zeros((n, n), dtype=np.int64)
+        m = np.empty((n, n), dtype=np.int64)  # every cell written below
         m[:n_old, :n_old] = old_m
         m[n_old:, :] = np.rint(r)
         m[:n_old, n_old:] = np.rint(c)
         np.fill_diagonal(m, 0)
+        m.setflags(write=False)  # handed to the problem as is, not copied again
         out.append(m)
     built = build_problem(scenario, matrices=(out[0], out[1]))
     return BuiltProblem(built.problem, built.locations, time.perf_counter() - started)
