@@ -209,6 +209,7 @@ class PlanRecord(Base):
     geojson: Mapped[dict[str, Any]]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     stopped: Mapped[str | None] = mapped_column(String(16))  # the search was stopped early: best plan so far
+    name: Mapped[str | None] = mapped_column(String(120))  # the planner's name for it ("Autumn term, 2 minibuses")
 
     routes: Mapped[list[RouteRecord]] = relationship(back_populates="plan", order_by="RouteRecord.position")
 

@@ -10,7 +10,7 @@ from api.deps import Contractor, EngineDep, Planner, SessionDep, TenderReader
 from api.routes.common import AUTH, CONFLICT, NOT_FOUND, Limit, Offset, RecordId, TextId
 from api.schemas.planning import (AwardCreate, AwardPublic, AwardsPublic, ContractorLotPublic, FeatureCollection,
                                   FromEligible, JobCreate, JobPublic, JobsPublic, LotsCreate, OperatorsPublic,
-                                  PlanComparisonPublic, PlanLotPublic, PlanLotsPublic, PlanPublic, PlansPublic, RouteSheets,
+                                  PlanComparisonPublic, PlanLotPublic, PlanLotsPublic, PlanPublic, PlansPublic, PlanUpdate, RouteSheets,
                                   ScenarioIn, ScenarioPublic, ScenariosPublic, TenderLotPublic, TenderLotsPublic,
                                   ValidationReport)
 from api.services import planning as svc
@@ -97,6 +97,14 @@ def compare_plans(plan_id: RecordId, other_id: RecordId, session: SessionDep, wh
 def read_plan(plan_id: RecordId, session: SessionDep, who: Planner) -> PlanPublic:
     """A plan's summary KPIs: daily cost, vehicles by type, miles, ride times, unassigned children."""
     return svc.plan_public(svc.get_plan(session, plan_id))
+
+
+@router.patch("/v1/plans/{plan_id}", response_model=PlanPublic)
+def rename_plan(plan_id: RecordId, body: PlanUpdate, session: SessionDep, who: Planner) -> PlanPublic:
+    """Name (or rename) a plan; the pages show the name with its daily cost."""
+    plan = svc.rename_plan(session, who, plan_id, body.name)
+    session.commit()
+    return svc.plan_public(plan)
 
 
 @router.get("/v1/plans/{plan_id}/routes.geojson", response_model=FeatureCollection,

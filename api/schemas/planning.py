@@ -180,6 +180,7 @@ class PlanPublic(BaseModel):
     """A stored plan's summary."""
 
     id: int
+    name: str | None = Field(None, description="the planner's name for the plan (set with PATCH /v1/plans/{id})")
     scenario_id: int
     job_id: str | None
     created_at: dt.datetime
@@ -188,6 +189,22 @@ class PlanPublic(BaseModel):
     violations: int
     stopped: Literal["cancelled", "timed_out"] | None = Field(
         None, description="set when the search was stopped early: this is the best validated plan found by then")
+
+
+class PlanUpdate(In):
+    """Rename a plan."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"name": "Autumn term, two minibuses"}]})
+
+    name: str = Field(min_length=1, max_length=120, description="the plan's name; spaces at either end are dropped")
+
+    @field_validator("name")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        v = " ".join(v.split())
+        if not v:
+            raise ValueError("the name must not be blank")
+        return v
 
 
 class PlansPublic(Page[PlanPublic]):

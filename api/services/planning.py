@@ -239,9 +239,17 @@ def get_plan(session: Session, plan_id: int) -> PlanRecord:
     return get_or_404(session, PlanRecord, plan_id, "plan")
 
 
+def rename_plan(session: Session, who: Principal, plan_id: int, name: str) -> PlanRecord:
+    """Give a plan its planner's name (audited; the name itself is not personal data, but is not logged)."""
+    plan = get_plan(session, plan_id)
+    plan.name = name
+    audit.record(session, who, "plan.rename", "plan", plan.id)
+    return plan
+
+
 def plan_public(plan: PlanRecord) -> PlanPublic:
     """A plan's summary KPIs."""
-    return PlanPublic(id=plan.id, scenario_id=plan.scenario_id, job_id=plan.job_id, created_at=plan.created_at,
+    return PlanPublic(id=plan.id, name=plan.name, scenario_id=plan.scenario_id, job_id=plan.job_id, created_at=plan.created_at,
                       kpis=Kpis.model_validate(plan.kpis), routes=len(plan.routes), violations=len(plan.violations),
                       stopped=plan.stopped)
 

@@ -285,6 +285,23 @@ def test_plans_listed_and_compared(job_client, job_keys, small_scenario):
     assert c.get("/v1/plans", headers=job_keys["officer"]).status_code == 403
 
 
+def test_plans_have_names(job_client, job_keys, small_scenario):
+    """A planner names a plan (PATCH); the name is listed and read back; bad names are 422 and change nothing."""
+    c, h = job_client, job_keys["planner"]
+    sid = c.post("/v1/scenarios", json=small_scenario, headers=h).json()["id"]
+    plan_id = wait_for(c, c.post("/v1/jobs", json={"scenario_id": sid, "time_limit_s": 1}, headers=h).json()["id"], h)["plan_id"]
+    assert c.get(f"/v1/plans/{plan_id}", headers=h).json()["name"] is None
+    r = c.patch(f"/v1/plans/{plan_id}", json={"name": "  Autumn   term, two minibuses "}, headers=h)
+    assert r.status_code == 200 and r.json()["name"] == "Autumn term, two minibuses"
+    assert c.get(f"/v1/plans/{plan_id}", headers=h).json()["name"] == "Autumn term, two minibuses"
+    assert {p["id"]: p["name"] for p in c.get("/v1/plans", headers=h).json()["data"]}[plan_id] == "Autumn term, two minibuses"
+    for bad in ({"name": ""}, {"name": "   "}, {"name": "x" * 121}, {"name": "a", "colour": "red"}, {}):
+        assert c.patch(f"/v1/plans/{plan_id}", json=bad, headers=h).status_code == 422, bad
+    assert c.get(f"/v1/plans/{plan_id}", headers=h).json()["name"] == "Autumn term, two minibuses"
+    assert c.patch("/v1/plans/99999", json={"name": "x"}, headers=h).status_code == 404
+    assert c.patch(f"/v1/plans/{plan_id}", json={"name": "x"}, headers=job_keys["officer"]).status_code == 403
+
+
 def test_ready_needs_a_live_worker(client):
     """/ready is 503 while no job worker sends heartbeats (jobs would wait for ever), 200 once one does."""
     from api import queue

@@ -115,6 +115,7 @@ def test_planner_runs_an_optimisation_and_compares(page, service):
     page.click("#launch-details summary")
     page.select_option("#launch-source", str(service.seed["scenario_id"]))
     page.fill("#time-limit", "2")
+    page.fill("#launch-name", "Two-second run")
     page.click("#launch-button")
     page.wait_for_selector("#job-progress")
     running = []  # the figures the page showed while the job ran
@@ -132,6 +133,7 @@ def test_planner_runs_an_optimisation_and_compares(page, service):
     with service.client("planner") as c:
         fresh = c.get(f"/v1/plans/{new_plan}").json()
         seeded = c.get(f"/v1/plans/{service.seed['plan_id']}").json()
+    assert fresh["name"] == "Two-second run" and page.inner_text("#plan-title") == f"Two-second run (plan {new_plan})"
     # the finished job's figure is the stored plan's KPI, to the penny
     assert f"Best validated plan: £{fresh['kpis']['daily_cost_pence'] / 100:,.2f} a day" in page.inner_text("#job-status")
     # while it ran, each figure was a validated plan's cost: never up, never below the stored plan's
@@ -358,3 +360,28 @@ def test_decision_screen_says_where_it_measured_from(page, service):
         assert page.locator("#measure-from-address").count() == (1 if warned else 0)
         if warned:
             assert "within 0.25 mi of the 2 mi limit" in page.inner_text("#measure-from-address")
+
+
+def test_planner_names_a_plan(page, service):
+    """A planner names a plan on the page: the title and the picker show the name with the daily cost; a blank name is refused."""
+    plan_id = service.seed["bare_plan_id"]
+    with service.client("planner") as c:
+        plan = c.get(f"/v1/plans/{plan_id}").json()
+    sign_in(page, service, "planner")
+    page.select_option("#plan-select", str(plan_id))
+    page.wait_for_selector(f"#map[data-plan='{plan_id}']")
+    page.fill("#plan-name", "   ")
+    page.click("#rename-button")
+    page.wait_for_selector("#plan-name-error:not([hidden])")
+    assert "Enter a name" in page.inner_text(".govuk-error-summary")
+    page.fill("#plan-name", "Spring term <b>trial</b>")
+    page.click("#rename-button")
+    page.wait_for_selector("#plan-name-saved:has-text('Saved')")
+    assert page.inner_text("#plan-title") == f"Spring term <b>trial</b> (plan {plan_id})"  # text, never markup
+    cost = f"£{plan['kpis']['daily_cost_pence'] / 100:,.2f}"
+    option = page.inner_text(f"#plan-select option[value='{plan_id}']")
+    assert option.startswith(f"Spring term <b>trial</b> – {cost} a day (plan {plan_id}, "), option
+    assert page.locator(f"#compare-select option[value='{plan_id}']").inner_text() == option
+    with service.client("planner") as c:
+        assert c.get(f"/v1/plans/{plan_id}").json()["name"] == "Spring term <b>trial</b>"
+    shot(page, "plan-named")

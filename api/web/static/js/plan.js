@@ -42,6 +42,7 @@ async function main() {
   document.getElementById('plan-select').addEventListener('change', (ev) => openPlan(ev.target.value));
   document.getElementById('compare-select').addEventListener('change', (ev) => compare(ev.target.value));
   document.getElementById('launch').addEventListener('submit', launch);
+  document.getElementById('rename').addEventListener('submit', rename);
   const want = params().get('plan');
   if (want) openPlan(want);
 }
@@ -69,10 +70,16 @@ async function loadPlans() {
     const sel = document.getElementById(id);
     const keep = sel.value;
     sel.replaceChildren(el('option', { value: '' }, 'Choose a plan'),
-      ...plans.map((p) => el('option', { value: p.id }, `Plan ${p.id} – scenario ${p.scenario_id}, ${new Date(p.created_at).toLocaleString('en-GB')}`)));
+      ...plans.map((p) => el('option', { value: p.id }, planLabel(p))));
     sel.value = keep;
   }
   return plans;
+}
+
+/** "Autumn term – £1,234.56 a day (plan 7, scenario 2, 29/11/2026, 23:40:00)": the name and cost first. */
+function planLabel(p) {
+  const when = new Date(p.created_at).toLocaleString('en-GB');
+  return `${p.name || `Plan ${p.id}`} – ${pounds(p.kpis.daily_cost_pence)} a day (${p.name ? `plan ${p.id}, ` : ''}scenario ${p.scenario_id}, ${when})`;
 }
 
 async function loadScenarios() {
@@ -96,7 +103,8 @@ async function openPlan(planId) {
   } catch (e) { errorSummary(errors, [{ text: `Plan ${planId}: ${e.message}` }]); return; }
   state.plan = plan;
   state.sheets = sheets.data;
-  document.getElementById('plan-title').textContent = `Plan ${plan.id}`;
+  document.getElementById('plan-title').textContent = plan.name ? `${plan.name} (plan ${plan.id})` : `Plan ${plan.id}`;
+  document.getElementById('plan-name').value = plan.name || '';
   document.getElementById('sheets-link').href = `/web/planner/sheets?plan=${plan.id}`;
   document.getElementById('lots-link').href = `/web/planner/lots?plan=${plan.id}`;
   renderKpis(plan);
@@ -258,6 +266,37 @@ function selectRoute(id) {
   { id: 'stops-table', class: 'govuk-table sen-needs' }));
 }
 
+function fieldError(group, input, errorBox, text) {
+  const g = document.getElementById(group); const e = document.getElementById(errorBox);
+  e.hidden = !text;
+  e.replaceChildren(...(text ? [el('span', { class: 'govuk-visually-hidden' }, 'Error: '), text] : []));
+  g.classList.toggle('govuk-form-group--error', Boolean(text));
+  document.getElementById(input).classList.toggle('govuk-input--error', Boolean(text));
+}
+
+async function rename(ev) {
+  ev.preventDefault();
+  const errors = document.getElementById('errors');
+  const name = document.getElementById('plan-name').value.trim();
+  if (!name) {
+    fieldError('plan-name-group', 'plan-name', 'plan-name-error', 'Enter a name for the plan');
+    errorSummary(errors, [{ text: 'Enter a name for the plan', href: '#plan-name' }]);
+    return;
+  }
+  try {
+    const plan = await api(`/v1/plans/${state.plan.id}`, { method: 'PATCH', json: { name } });
+    state.plan.name = plan.name;
+    fieldError('plan-name-group', 'plan-name', 'plan-name-error', '');
+    errorSummary(errors, []);
+    document.getElementById('plan-title').textContent = `${plan.name} (plan ${plan.id})`;
+    await loadPlans();
+    document.getElementById('plan-name-saved').textContent = `Saved: the plan is now called “${plan.name}”.`;
+  } catch (e) {
+    fieldError('plan-name-group', 'plan-name', 'plan-name-error', e.message);
+    errorSummary(errors, [{ text: `The name was not saved: ${e.message}`, href: '#plan-name' }]);
+  }
+}
+
 async function launch(ev) {
   ev.preventDefault();
   const errors = document.getElementById('errors');
@@ -274,6 +313,7 @@ async function launch(ev) {
   err.hidden = true;
   document.getElementById('time-group').classList.remove('govuk-form-group--error');
   const src = document.getElementById('launch-source').value;
+  const newName = document.getElementById('launch-name').value.trim();
   const body = src === 'eligible' ? { from_eligible: { name: 'from the plan map', session: 'am' }, time_limit_s: limit }
     : { scenario_id: Number(src), time_limit_s: limit };
   const button = document.getElementById('launch-button');
@@ -305,6 +345,10 @@ async function launch(ev) {
   if (job.plan_id !== null && ['succeeded', 'cancelled'].includes(job.status)) {
     // a stopped search keeps its best validated plan so far (job.stopped says why it stopped)
     const stopped = { cancelled: 'Stopped', timed_out: 'Stopped at the time limit' }[job.stopped];
+    if (newName) {
+      await api(`/v1/plans/${job.plan_id}`, { method: 'PATCH', json: { name: newName } })
+        .catch((e) => errorSummary(errors, [{ text: `The plan was stored but not named: ${e.message}`, href: '#plan-name' }]));
+    }
     status.replaceChildren(stopped ? tag(stopped, 'yellow') : tag('Finished', 'green'),
       ` Best validated plan: ${pounds(job.best_cost)} a day${stopped ? ', the best plan found before the search was stopped' : ''}. `,
       el('a', { class: 'govuk-link', href: `/web/planner?plan=${job.plan_id}`, id: 'job-plan-link' }, `Plan ${job.plan_id}`), ' is open on the map.');
