@@ -49,8 +49,10 @@ def run_cohort(children: int, seed: int, time_limit_s: float) -> dict:
     scenario = generate_scenario(children, seed, session="day")
     part_time = sum(len(c.attends) < 5 for c in scenario.children)
     early = [s.id for s in scenario.schools if s.weekday_bells]
+    shared = sum(len(c.placements) > 1 for c in scenario.children)
     built = build_day_problem(scenario)
-    print(f"cohort of {len(scenario.children)} children ({part_time} part-time), {len(scenario.schools)} schools "
+    print(f"cohort of {len(scenario.children)} children ({part_time} part-time, {shared} shared placements), "
+          f"{len(scenario.schools)} schools "
           f"({len(early)} finish early on Friday), time limit {time_limit_s:.0f} s per solve; "
           f"matrices {built.matrix_s:.1f} s", flush=True)
     params = SolveParams(time_limit_s=time_limit_s, seed=seed)
@@ -69,7 +71,7 @@ def run_cohort(children: int, seed: int, time_limit_s: float) -> dict:
           f"{a['vehicles']} / {b['vehicles']} / {c['vehicles']}; dead miles/day {a['dead_miles_per_day']} / "
           f"{b['dead_miles_per_day']} / {c['dead_miles_per_day']}; (b) by type {b['vehicles_by_type']}; "
           f"whole run {time.perf_counter() - started:.0f} s ({time.process_time() - cpu:.0f} s of CPU)", flush=True)
-    return {"children": len(scenario.children), "day_cost": b["day_cost"], "naive_day_cost": a["day_cost"],
+    return {"children": len(scenario.children), "shared_placements": shared, "day_cost": b["day_cost"], "naive_day_cost": a["day_cost"],
             "today_cost": c["day_cost"], "saving_vs_naive_pct": round(vs_naive, 1),
             "saving_vs_today_pct": round(vs_today, 1), "over_limit_any_weekday": b["over_limit_any_weekday"],
             "unassigned": b["unassigned"], "violations": b["violations"], "vehicles": b["vehicles"],

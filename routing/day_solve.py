@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from routing.day import DayCost, DayPlan, DayProblem, DayRun, Duty, Order
+from routing.disruption import Disruption
 from routing.plan import CostBreakdown, Plan, Route, Stop, StopKind, Unassigned, UnassignedReason
 from routing.problem import ASSISTANT_SEATS, Layout, Request, RoutingProblem, VehicleType
 from routing.solve import SolveCallbacks, SolveParams, solve
@@ -476,9 +477,27 @@ def parts(problem: DayProblem, ids: Sequence[str], max_children: int = MAX_CHILD
     return [p for _, p in packed if p]
 
 
+def day_disruption(ids: Sequence[str], current: Sequence[Sequence[str]], penalty_pence: int) -> Disruption:
+    """The rerun's disruption for one joint solve: each of today's routes (its children) as one
+    group of their morning and afternoon requests among ``ids``, so the search pays
+    ``penalty_pence`` for each extra vehicle a route's children are spread over in the day."""
+    keep = set(ids)
+    groups = []
+    for route in current:
+        here = [c for c in route if c in keep]
+        if len(here) > 1:
+            groups.append(tuple(here) + tuple(c + PM_SUFFIX for c in here))
+    return Disruption(penalty_pence, tuple(groups))
+
+
 def solve_day(problem: DayProblem, params: SolveParams, *, callbacks: SolveCallbacks | None = None,
-              max_children: int = MAX_CHILDREN) -> DayPlan:
-    """Plan the school week's day: every child routed on both runs or left out with a reason."""
+              max_children: int = MAX_CHILDREN, current: Sequence[Sequence[str]] = (),
+              disruption_penalty_pence: int = 0) -> DayPlan:
+    """Plan the school week's day: every child routed on both runs or left out with a reason.
+
+    ``current`` (a rerun from today's network: the children of each route today) with
+    ``disruption_penalty_pence`` puts the disruption penalty in each joint solve's objective.
+    """
     started = time.monotonic()
     counts = {vt.id: vt.count for vt in problem.am_week.vehicle_types}
     classes = [part for ids in bell_classes(problem) for part in parts(problem, ids, max_children)]
@@ -487,7 +506,9 @@ def solve_day(problem: DayProblem, params: SolveParams, *, callbacks: SolveCallb
     unassigned: list[Unassigned] = []
     for ids in classes:
         share = replace(params, time_limit_s=max(1.0, params.time_limit_s * len(ids) / total))
-        day = solve(joint_problem(problem, ids, counts), share, callbacks=callbacks)
+        disruption = day_disruption(ids, current, disruption_penalty_pence) \
+            if current and disruption_penalty_pence > 0 else None
+        day = solve(joint_problem(problem, ids, counts), share, callbacks=callbacks, disruption=disruption)
         new = [Duty(route.vehicle_type_id, route.vehicle_index, route.layout, route.has_assistant, am, pm)
                for route, am, pm in _split_joint(day)]
         half = {u.request_id.removesuffix(PM_SUFFIX): u for u in day.unassigned}
@@ -508,6 +529,8 @@ def solve_day(problem: DayProblem, params: SolveParams, *, callbacks: SolveCallb
     duties = [with_between(problem, d) for d in _renumber(duties)]
     meta = {"solver": "day", "afternoon": problem.afternoon, "parts": len(classes),
             "seconds": round(time.monotonic() - started, 3)}
+    if current and disruption_penalty_pence > 0:
+        meta["disruption_penalty_pence"] = disruption_penalty_pence
     return assemble(problem, duties, unassigned, meta)
 
 

@@ -302,3 +302,29 @@ def test_the_search_prices_the_between_runs_leg_as_the_plan_does(wait):
     mon = plan.days[0]  # everyone attends on Monday
     assert sum(_joint_route_distance_m(joint, d) for d in plan.duties) == mon.cost.distance_m
     assert all(d.between == ("wait" if wait else "depot") for d in plan.duties if d.am and d.pm)
+
+
+def test_the_disruption_penalty_is_inside_the_day_search():
+    """Today a and e share a vehicle; pairing a with b is cheaper. With a penalty per extra
+    vehicle today's routes are spread over, the search itself keeps a and e together."""
+    dur, dist = _matrices()
+    fleet = (VehicleType("car", 3, (Layout(2, 0),), pence_per_km=50),)
+    start, finish = BELLS[SCHOOL_A]
+
+    def run(label: str, weekday: str | None) -> RoutingProblem:
+        common = dict(load=Load(1, 0), pickup_service_s=MIN, delivery_service_s=MIN, max_ride_time_s=45 * MIN,
+                      school_id=str(SCHOOL_A))
+        reqs = tuple(Request(c, home, SCHOOL_A, delivery_window_s=(start - 20 * MIN, start - 5 * MIN), **common)
+                     if label == "am" else
+                     Request(c, SCHOOL_A, home, pickup_window_s=(finish + 5 * MIN, finish + 20 * MIN), **common)
+                     for c, home in (("a", 1), ("b", 2), ("e", 3)))
+        return RoutingProblem(dur, dist, reqs, fleet, name=f"{label} {weekday}")
+
+    problem = DayProblem(WEEK, tuple(run("am", d) for d in WEEK), tuple(run("pm", d) for d in WEEK),
+                         run("am", None), run("pm", None), {"car": DayRates(5000, 0)}, name="three")
+    free = solve_day(problem, PARAMS)
+    assert check_day(problem, free) == [] and {"a", "b"} in [set(d.children("am")) for d in free.duties]
+    kept = solve_day(problem, PARAMS, current=(("a", "e"), ("b",)), disruption_penalty_pence=1_000_000)
+    assert check_day(problem, kept) == []
+    assert {"a", "e"} in [set(d.children("am")) for d in kept.duties]
+    assert kept.meta["disruption_penalty_pence"] == 1_000_000

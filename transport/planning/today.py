@@ -252,9 +252,10 @@ def rerun_day(today: DayPlanDocument, *, disruption_penalty_pence: int, time_lim
     Two candidates, each planned, timed on every weekday and validated: **mend** keeps every
     route of today that breaks no rule on any weekday and re-plans only the children of the
     others (over-limit rides, over-full vehicles...) on the vehicles left; **re-plan** plans
-    the whole day afresh. The one with the lower day cost plus ``disruption_penalty_pence``
-    per extra vehicle a current route's children are spread over wins; a candidate with
-    breaches or more children left out never does.
+    the whole day with ``disruption_penalty_pence`` per extra vehicle a current route's
+    children are spread over **inside the search's objective** (``solve_day(current=...)``).
+    The one with the lower day cost plus that penalty wins; a candidate with breaches or more
+    children left out never does.
     """
     scenario = today.scenario
     built = built or build_day_problem(scenario, network=network)
@@ -281,7 +282,8 @@ def rerun_day(today: DayPlanDocument, *, disruption_penalty_pence: int, time_lim
         candidates["mend"] = assemble(hired, kept + new, list(part.unassigned), {"solver": "rerun: mend"})
     else:
         candidates["mend"] = assemble(hired, kept, [], {"solver": "rerun: mend"})
-    candidates["re-plan"] = solve_day(hired, params)
+    current = [tuple(d.children("am")) for d in today.plan.duties]
+    candidates["re-plan"] = solve_day(hired, params, current=current, disruption_penalty_pence=disruption_penalty_pence)
     scored = {}
     for name, plan in candidates.items():
         violations = check_day(hired, plan)
