@@ -25,8 +25,8 @@ from scipy.sparse.csgraph import dijkstra
 
 from eligibility.dates import academic_age
 from eligibility.offer import ptb_measure
-from eligibility.policy import Policy
-from eligibility.rules import AssessmentFacts, Candidate, home_point
+from eligibility.policy import Policy, Refusal
+from eligibility.rules import AssessmentFacts, Candidate, Decision, home_point
 from eligibility.suitability import suitability_key, unsuitable_reason
 from eligibility.unsafe import UnsafeSegment, blocked_edges
 from transport.domain.addresses import AddressIndex
@@ -585,6 +585,27 @@ class Measurer:
                                home=home_point(point), home_source=source,
                                home_measured_from=app.home.measured_from, no_place_at=frozenset(no_place),
                                measured_on=self.description)
+
+    def route_to(self, facts: AssessmentFacts, school_id: str) -> list[tuple[float, float]]:
+        """(lon, lat) of the measured walk from the facts' home to a measured school's entrance: the safe
+        route when the shortest walk uses an assessed unsafe segment and a safe one exists (as drawn for
+        the school attended)."""
+        c = facts.candidate(school_id)
+        ent = next((e for e in self.entrances[school_id] if e.name == c.entrance), None)
+        if facts.home is None or ent is None or not math.isfinite(c.walk_m):
+            return []
+        homes = _snap_arrays(self.walk, [LatLon(lat=facts.home[1], lon=facts.home[0])])
+        route, edges = self._routes([(ent, 0, False)], homes)[0]
+        if self.blocked and set(edges) & self.blocked and math.isfinite(c.safe_walk_m):
+            route, _ = self._routes([(ent, 0, True)], homes)[0]
+        return list(route)
+
+    def with_nearer_route(self, facts: AssessmentFacts, decision: Decision) -> Decision:
+        """The decision with the route to the nearer school that decided a "not the nearest suitable
+        school" refusal (``Decision.nearer_route``); any other decision unchanged."""
+        if decision.refusal != Refusal.NOT_NEAREST_SUITABLE or not decision.nearer_schools:
+            return decision
+        return decision.model_copy(update={"nearer_route": self.route_to(facts, decision.nearer_schools[0])})
 
     def facts(self, app: Application, *, no_place_at: frozenset[str] = frozenset()) -> AssessmentFacts:
         """Facts for one application, or the InputError that stops it."""

@@ -166,6 +166,8 @@ class RuleRow(Strict):
     """One rule: its citation, plain-English summary and thresholds."""
 
     enabled: bool = True
+    label: str | None = Field(None, min_length=1, max_length=80)
+    """The basis's name as officers and letters show it ("SEN, disability or mobility")."""
     cites: str = Field(min_length=1)
     summary: str = Field(min_length=1)
     requires_nearest_suitable: bool = True
@@ -193,8 +195,9 @@ class RuleRow(Strict):
 
 
 class RefusalRow(Strict):
-    """A refusal reason: its citation and plain-English summary."""
+    """A refusal reason: its name as shown, citation and plain-English summary."""
 
+    label: str | None = Field(None, min_length=1, max_length=80)
     cites: str = Field(min_length=1)
     summary: str = Field(min_length=1)
 
@@ -487,3 +490,11 @@ def _load(name_or_path: str) -> Policy:
         return Policy.model_validate(doc)
     except ValidationError as exc:
         raise from_validation(exc, f"policy {path.name}") from None
+
+
+def label_of(row: RuleRow | RefusalRow | None, code: str) -> str:
+    """A rule's or refusal's name as shown: the policy's label, else its id in words."""
+    if row is not None and row.label:
+        return row.label
+    words = code.replace("-", " ")
+    return words[:1].upper() + words[1:]

@@ -40,7 +40,7 @@ def reference_decisions(measurer: Measurer, apps: Sequence[Application]) -> list
             out.append(res)
             continue
         try:
-            d = decide(res, measurer.policy)
+            d = ref.with_nearer_route(res, decide(res, measurer.policy))
         except Exception as exc:  # noqa: BLE001 - the oracle records the error as its answer
             out.append(exc)
             continue

@@ -37,6 +37,7 @@ from eligibility.policy import (
     Refusal,
     Rule,
     RuleRow,
+    label_of,
 )
 from eligibility.suitability import age_or_sex_unsuitable, is_qualifying, unsuitable_reason
 from transport.domain.errors import InputError
@@ -192,6 +193,13 @@ class Decision(BaseModel):
     measure_from_address: str | None = None
     """Set when a postcode centroid's walking distance is within the policy's margin of the limit: why the
     decision must be re-measured from the address (UPRN or coordinates) before it is relied on."""
+    basis_labels: list[str] = []
+    """The policy's names of ``bases``, in the same order ("SEN, disability or mobility")."""
+    refusal_label: str | None = None
+    """The policy's name of ``refusal`` ("Not the nearest suitable school")."""
+    nearer_route: list[tuple[float, float]] = []
+    """(lon, lat) of the measured walking route to the nearer suitable school that decided a "not the
+    nearest suitable school" refusal (the first of ``nearer_schools``), drawn beside ``route``; else empty."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -668,6 +676,8 @@ def decide(facts: AssessmentFacts, policy: Policy) -> Decision:
         evidence=app.sen_evidence, offer=offer, valid_until=valid_until, valid_until_reason=valid_reason,
         policy_id=policy.id, policy_version=policy.version_label, inputs=inputs,
         home_measured_from=facts.home_measured_from, measure_from_address=caution,
+        basis_labels=[label_of(policy.rules.get(b), b) for b in out.bases],
+        refusal_label=None if out.refusal is None else label_of(policy.refusals.get(Refusal(out.refusal)), str(out.refusal)),
     )
 
 

@@ -19,6 +19,7 @@ from eligibility.rules import AssessmentFacts, Decision, decide
 from eligibility.unsafe import UnsafeSegment, map_to_network, read_unsafe_segments
 from routing.network import load_network
 from transport.domain.addresses import normalise_uprn
+from transport.domain.config import get_settings
 from transport.domain.errors import InputError
 from transport.domain.geo import LatLon
 from transport.domain.geocode import PostcodeIndex
@@ -48,12 +49,14 @@ class Assessor:
 
     @classmethod
     def from_settings(cls, policy: str | Path = "kent", *, unsafe_path: str | Path | None = None) -> Assessor:
-        """Load the configured networks, schools and postcodes (see ``transport.domain.config``)."""
+        """Load the configured networks, schools, postcodes and assessed unsafe segments (``unsafe_path``, or
+        else the ``unsafe_segments`` setting, SEN_TRANSPORT_UNSAFE_SEGMENTS; see ``transport.domain.config``)."""
         pol = load_policy(policy)
         walk = load_network("walk")
         needs_road = "road" in (pol.settings.nearest_measure, pol.settings.extended_rights_measure,
                                 (pol.ptb.banded or pol.ptb.per_mile).measure)  # type: ignore[union-attr]
         drive = load_network("drive") if needs_road else None
+        unsafe_path = unsafe_path or get_settings().unsafe_segments
         segments = read_unsafe_segments(unsafe_path) if unsafe_path else []
         return cls(pol, walk, load_schools(), drive=drive, unsafe=segments, postcodes=PostcodeIndex.load())
 
@@ -68,7 +71,8 @@ class Assessor:
 
     def assess(self, app: Application, *, no_place_at: frozenset[str] = frozenset()) -> Decision:
         """Decide one application (raises InputError when it cannot be decided)."""
-        return decide(self.facts(app, no_place_at=no_place_at), self.policy)
+        facts = self.facts(app, no_place_at=no_place_at)
+        return self.measurer.with_nearer_route(facts, decide(facts, self.policy))
 
     def assess_many(self, apps: Sequence[Application | InputError], *,
                     no_place_at: Sequence[frozenset[str]] | None = None,
@@ -92,7 +96,7 @@ class Assessor:
                 errors.append(RowError(row=number[i], application_id=app.id, reason=str(res)))
                 continue
             try:
-                decisions.append(decide(res, self.policy))
+                decisions.append(self.measurer.with_nearer_route(res, decide(res, self.policy)))
             except InputError as exc:
                 errors.append(RowError(row=number[i], application_id=app.id, reason=str(exc)))
         errors.sort(key=lambda e: e.row)

@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     dask_scheduler: str | None = Field(
         None, description="Dask scheduler address for county runs, e.g. tcp://10.0.0.5:8786 (default: a local pool)")
     tile_url: str = Field("", description="map tile server URL template ({z}/{x}/{y}); empty: the extract's roads")
+    council: Path = Field(SAMPLE_DATA / "council" / "rutland.yaml",
+                          description="the council's name, address and contact for letters and pages (YAML)")
+    unsafe_segments: Path | None = Field(
+        None, description="assessed unsafe walking segments (GeoJSON LineStrings) the eligibility engine avoids, "
+                          "e.g. sample_data/unsafe_segments/rutland_sample.geojson; unset: none")
 
     def path(self, name: str) -> Path:
         """The absolute path of a configured data file, checked to exist."""
