@@ -38,7 +38,7 @@ def test_decision_letter_issued_stored_and_scoped(client, keys):
     assert pdf.headers["content-type"] == "application/pdf"
     assert hashlib.sha256(pdf.content).hexdigest() == doc["sha256"]
     text = text_of(pdf.content)
-    assert "Amira" in text and "Tuesday 1 September 2026" in text and "sen mobility" in text.lower()
+    assert "Amira" in text and "Tuesday 1 September 2026" in text and "SEN, disability or mobility" in text
     again = client.get(f"/v1/documents/{doc['id']}", headers=h).json()
     assert again["downloads"] == 1 and again["downloaded_at"]
     # a re-issue with another date is a new document that keeps the old one

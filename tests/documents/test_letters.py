@@ -30,7 +30,7 @@ def test_refusal_letter_gives_rule_distances_map_and_review_date(sample_decision
     doc = decision_letter(d, load_policy("kent"), calendar=england_and_wales(), issued_on=ISSUED, name="Sam",
                           network=walk_net)
     text = pdf_text(doc.pdf)
-    assert "refused: within walking distance" in text
+    assert "refused: Within walking distance, on a safe route" in text  # the policy's label, not the rule id
     assert "the school is within the statutory walking distance by a reasonably safe route" in text
     assert f"{d.walking_m / 1609.344:.2f} mi" in text
     assert "Tuesday 1 September 2026" in text  # 20 working days from 3 August, skipping 31 August
@@ -47,7 +47,7 @@ def test_award_letter_uses_the_policy_offer_wording(sample_decisions, pdf_text):
     text = pdf_text(decision_letter(d, pol, calendar=england_and_wales(), issued_on=ISSUED, name="Amira").pdf)
     assert d.offer is not None and d.offer.kind == "seat"
     assert "We will arrange a seat on a vehicle" in text
-    assert "sen mobility" in text.lower()
+    assert "SEN, disability or mobility" in text and "sen mobility" not in text.lower()  # the policy's label
     assert "agreed" in text
 
 
@@ -180,3 +180,20 @@ def test_travel_letter_from_a_day_plan_takes_both_runs(day_plan, pdf_text):
                                   afternoon=pm).pdf)
     assert f"Pick-up time {j_am.home_time}" in text and f"Drop-off time at home {j_pm.home_time}" in text
     assert f"Route {j_am.route_ref}" in text
+
+
+def test_letters_carry_the_configured_council_not_the_policys_author(sample_decisions, pdf_text, tmp_path):
+    """Kent's example policy applied to a Rutland home: the letterhead, signature and review text name the
+    council in the settings file (default: the Rutland sample), never "Kent County Council"."""
+    from transport.domain.council import read_council
+
+    d = sample_decisions["SYN-006"]
+    text = pdf_text(decision_letter(d, load_policy("kent"), calendar=england_and_wales(), issued_on=ISSUED, name="Sam").pdf)
+    assert "Rutland County Council" in text and "LE15 6HP" in text
+    assert "Home to School Transport team, Rutland County Council" in text
+    assert "Kent County Council" not in text
+    other = tmp_path / "council.yaml"
+    other.write_text("name: Example Borough Council\nteam: School Travel\naddress: [Town Hall, EX1 1AA]\nphone: '0100 000 0000'\n")
+    text = pdf_text(decision_letter(d, load_policy("kent"), calendar=england_and_wales(), issued_on=ISSUED,
+                                    council=read_council(other)).pdf)
+    assert "Example Borough Council" in text and "Town Hall" in text and "Rutland County Council" not in text

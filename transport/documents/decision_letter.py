@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from eligibility.offer import pounds
-from eligibility.policy import Policy
+from eligibility.policy import Policy, label_of
 from eligibility.rules import Decision, fmt_miles
 from transport.documents.maps import Marker, svg_map
 from transport.documents.render import Document, render
+from transport.domain.council import Council, load_council
 from transport.domain.errors import InputError
 
 
@@ -56,6 +57,12 @@ def opening(decision: Decision, policy: Policy, name: str) -> str:
         ptb=pounds(offer.ptb_annual_pence) if offer else "")
 
 
+def _refusal_label(decision: Decision, policy: Policy) -> str:
+    """The policy's name of the refusal ("Not the nearest suitable school")."""
+    code = decision.refusal or ""
+    return label_of(next((row for key, row in policy.refusals.items() if key == code), None), code)
+
+
 @dataclass(frozen=True)
 class OfficerDecision:
     """An officer's override, or a review or appeal outcome, that replaced the engine's decision."""
@@ -77,12 +84,14 @@ def _officer_view(decision: Decision, officer: OfficerDecision) -> Decision:
 
 def decision_letter(decision: Decision, policy: Policy, *, calendar: WorkingDays, issued_on: dt.date,
                     name: str = "", network=None, decision_ref: str | None = None,
-                    council: str | None = None, officer: OfficerDecision | None = None) -> Document:
-    """Render the decision letter (the map's background roads come from ``network``, the walk network).
+                    council: Council | None = None, officer: OfficerDecision | None = None) -> Document:
+    """Render the decision letter (the map's background roads come from ``network``, the walk network)
+    on the letterhead of ``council`` (default: the configured council, never the policy's author).
 
     With ``officer``, the letter gives the officer's outcome and reason over the engine's measurements.
     """
     check_policy(decision, policy)
+    council = council or load_council()
     if officer is not None:
         decision = _officer_view(decision, officer)
     name = name.strip() or "your child"
@@ -96,18 +105,19 @@ def decision_letter(decision: Decision, policy: Policy, *, calendar: WorkingDays
         markers.append(Marker(end[0], end[1], f"{decision.school_name}: {entrance}", "entrance"))
     if officer is not None:
         rule_label = f"decided on {words(officer.kind)} by an officer" + (
-            f": refused, {words(decision.refusal)}" if not decision.eligible and decision.refusal else "")
+            f": refused, {_refusal_label(decision, policy).lower()}" if not decision.eligible and decision.refusal else "")
         cites = "officer's decision, with the engine's measurements below"
     elif decision.eligible:
-        rule_label = ", ".join(words(b) for b in decision.bases)
+        rule_label = ", ".join(label_of(policy.rules.get(b), b) for b in decision.bases)
         rows = [policy.rules[b] for b in decision.bases if b in policy.rules]
         cites = "; ".join(r.cites for r in rows) or "; ".join(decision.cites)
     else:
-        rule_label = f"refused: {words(decision.refusal or '')}"
+        rule_label = f"refused: {_refusal_label(decision, policy)}"
         cites = "; ".join(decision.cites)
     review_days = policy.letters.review_request_days
     context: dict[str, Any] = {
-        "council": council or policy.authority or policy.title,
+        "council": council.name,
+        "letterhead": council.letterhead(),
         "service": "Home to school transport",
         "reference": decision.application_id,
         "issued_on": issued_on,
@@ -137,8 +147,8 @@ def decision_letter(decision: Decision, policy: Policy, *, calendar: WorkingDays
         "valid_until_reason": decision.valid_until_reason,
         "policy_version": decision.policy_version,
         "decision_ref": decision_ref or f"{decision.application_id} (engine decision)",
-        "sender": policy.letters.sender,
-        "contact": policy.letters.contact,
+        "sender": council.sender,
+        "contact": council.contact,
     }
     title = f"Home to school transport for {name}: {'agreed' if decision.eligible else 'not agreed'}"
     return render("decision_letter", decision.application_id, title, "decision_letter.html", context,

@@ -12,6 +12,7 @@ from typing import Any
 from eligibility.policy import Policy
 from transport.documents.journeys import Award, Journey, journeys, plan_ref
 from transport.documents.render import Document, render
+from transport.domain.council import Council, load_council
 from transport.domain.errors import InputError
 from transport.planning.plan import PlanDocument
 
@@ -37,16 +38,17 @@ def _school(doc: PlanDocument, school_id: str):
     return next(s for s in doc.scenario.schools if s.id == school_id)
 
 
-def _letter_base(policy: Policy, council: str | None) -> dict[str, Any]:
-    return {"council": council or policy.authority or policy.title, "service": "Home to school transport",
-            "sender": policy.letters.sender, "contact": policy.letters.contact,
-            "threshold": policy.letters.change_threshold_min}
+def _letter_base(policy: Policy, council: Council | None) -> dict[str, Any]:
+    """The letterhead and signature of the configured council (not the policy's author), and the policy's threshold."""
+    council = council or load_council()
+    return {"council": council.name, "letterhead": council.letterhead(), "service": "Home to school transport",
+            "sender": council.sender, "contact": council.contact, "threshold": policy.letters.change_threshold_min}
 
 
 def travel_letter(morning: PlanDocument, child_id: str, award: Award, policy: Policy, *, issued_on: dt.date,
                   first_day: dt.date, afternoon: PlanDocument | None = None, plan_id: int | str | None = None,
                   afternoon_plan_id: int | str | None = None, postcode: str | None = None,
-                  council: str | None = None) -> Document:
+                  council: Council | None = None) -> Document:
     """The travel arrangements letter for one child on an awarded morning route.
 
     The afternoon drop-off comes from the afternoon plan when there is one; otherwise the letter
@@ -130,7 +132,7 @@ def changes(old: PlanDocument, new: PlanDocument, threshold_min: int) -> list[Ch
 
 def change_notice(change: Change, old: PlanDocument, new: PlanDocument, policy: Policy, *, issued_on: dt.date,
                   effective: dt.date, award: Award | None = None, old_plan_id: int | str | None = None,
-                  new_plan_id: int | str | None = None, council: str | None = None) -> Document:
+                  new_plan_id: int | str | None = None, council: Council | None = None) -> Document:
     """The change notice for one child."""
     child = _child(new if change.after else old, change.child_id)
     name = child.first_name.strip() or "your child"
