@@ -12,7 +12,9 @@ from api.errors import FieldError
 from api.routes.common import AUTH, CONFLICT, NOT_FOUND, Reference
 from api.schemas.applications import ApplicationCreate, ApplicationPublic, ApplicationsPublic, ImportReport
 from api.services import applications as svc
+from api.services.import_template import template_csv, template_xlsx
 from api.services.records import get_application
+from api.workdays import FIRST_DAY, LAST_DAY
 
 router = APIRouter(prefix="/v1/applications", tags=["applications"], responses=AUTH)
 
@@ -40,7 +42,9 @@ def create_application(
 def list_applications(
     session: SessionDep, who: Officer,
     school_id: Annotated[str | None, Query(max_length=64)] = None,
-    status_: Annotated[Literal["received", "eligible", "not_eligible"] | None, Query(alias="status")] = None,
+    status_: Annotated[Literal["received", "eligible", "not_eligible", "under_review", "overdue"] | None, Query(
+        alias="status", description="the decision's status, or under_review (an open review or appeal) or overdue "
+                                    "(an open review or appeal past its next deadline)")] = None,
     travel_date: dt.date | None = None,
     q: Annotated[str | None, Query(max_length=64, description=(
         "reference, first name or home postcode containing this, ignoring case and spaces"))] = None,
@@ -48,12 +52,24 @@ def list_applications(
                             "school", "-school"], Query(description="order; '-' first for descending")] = "received",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    today: Annotated[dt.date | None, Query(ge=FIRST_DAY, le=LAST_DAY, description="for overdue: the day to count from (default: today)")] = None,
 ) -> ApplicationsPublic:
     """Applications matching the filters and search, in the chosen order, one page at a time;
     ``count`` is how many match in all."""
     rows, count = svc.listing(session, school_id=school_id, status=status_, travel_date=travel_date, search=q,
-                              sort=sort, limit=limit, offset=offset)
-    return ApplicationsPublic(data=[svc.public(session, r) for r in rows], count=count, limit=limit, offset=offset)
+                              sort=sort, limit=limit, offset=offset, today=today or dt.date.today())
+    cases = svc.open_cases(session, [r.id for r in rows])
+    return ApplicationsPublic(data=[svc.public(session, r, cases) for r in rows], count=count, limit=limit, offset=offset)
+
+
+@router.get("/import-template", response_class=Response, responses={200: {"content": {
+    "text/csv": {"schema": {"type": "string"}}, XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+    "description": "the import's columns with one synthetic example row"}})
+def import_template(who: Officer, format: Literal["csv", "xlsx"] = "csv") -> Response:  # noqa: A002 - the query's name
+    """A template to fill in for ``POST /v1/applications/import`` (every column as text, formula-safe)."""
+    data, media = (template_xlsx(), XLSX_MEDIA_TYPE) if format == "xlsx" else (template_csv(), "text/csv; charset=utf-8")
+    return Response(data, media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="applications-template.{format}"'})
 
 
 @router.get("/{application_id}", response_model=ApplicationPublic, responses=NOT_FOUND)

@@ -53,9 +53,11 @@ def list_cases(
     due_within: Annotated[int | None, Query(ge=0, le=250, description="working days: only cases due within this (or overdue)")] = None,
     stage: Annotated[int | None, Query(ge=1, le=2)] = None,
     include_decided: bool = False,
+    application_id: Annotated[str | None, Query(max_length=64, description="only this application's cases")] = None,
     today: Annotated[dt.date | None, Query(ge=FIRST_DAY, le=LAST_DAY, description="count working days from this day (default: today)")] = None,
 ) -> CasesPublic:
     """Open cases, nearest deadline first; with ``due_within`` only those near (or past) their deadline."""
     on = today or dt.date.today()
-    rows = svc.listing(session, today=on, due_within=due_within, stage=stage, open_only=not include_decided)
+    rows = svc.listing(session, today=on, due_within=due_within, stage=stage, open_only=not include_decided,
+                       reference=application_id)
     return CasesPublic(data=[svc.public(c, on) for c in rows], count=len(rows))

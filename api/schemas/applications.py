@@ -121,6 +121,16 @@ class DecisionSummary(BaseModel):
     created_at: dt.datetime
 
 
+class OpenCase(BaseModel):
+    """The application's open stage 1 review or stage 2 appeal and the council's next deadline on it."""
+
+    id: int
+    stage: Literal[1, 2]
+    status: Literal["awaiting_review", "awaiting_hearing", "hearing_scheduled"]
+    next_deadline: dt.date
+    next_deadline_is: str
+
+
 class ApplicationPublic(BaseModel):
     """A stored application with its status and current decision."""
 
@@ -131,6 +141,7 @@ class ApplicationPublic(BaseModel):
     created_at: dt.datetime
     application: ApplicationCreate
     current_decision: DecisionSummary | None = None
+    open_case: OpenCase | None = Field(None, description="an open review or appeal, with its next deadline")
 
 
 class ApplicationsPublic(Page[ApplicationPublic]):

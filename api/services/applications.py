@@ -6,23 +6,25 @@ import hashlib
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from api import audit
 from api.engine import EligibilityEngine
 from api.errors import ConflictError, FieldError
-from api.models import ApplicationRecord
+from api.models import ApplicationRecord, CaseRecord
 from api.schemas.applications import (
     ApplicationCreate,
     ApplicationPublic,
     DecisionSummary,
     ImportReport,
     ImportRow,
+    OpenCase,
 )
 from api.security import Principal
 from api.services import current_decision
+from api.services.cases import next_deadline
 from api.services.decisions import assess_records
 from api.services.records import engine_application
 from eligibility.service import ApplicationRowError, application_from_row
@@ -108,18 +110,38 @@ def _squash(expr):
     return func.replace(func.upper(expr), " ", "")
 
 
+CASE_STATUSES = ("under_review", "overdue")
+"""List statuses read from the application's cases rather than its decision."""
+
+_OPEN_CASE = CaseRecord.status != "decided"
+_CASE_DEADLINE = case((CaseRecord.status == "awaiting_hearing", CaseRecord.hearing_by), else_=CaseRecord.respond_by)
+"""The council's next deadline on an open case, in SQL (as ``cases.next_deadline``)."""
+
+
+def _case_filter(status: str, today):
+    """Applications with an open review or appeal (``under_review``), or one past its next deadline (``overdue``)."""
+    cond = [CaseRecord.application_id == ApplicationRecord.id, _OPEN_CASE]
+    if status == "overdue":
+        cond.append(_CASE_DEADLINE < today)
+    return exists().where(*cond)
+
+
 def listing(session: Session, *, school_id: str | None = None, status: str | None = None,
             travel_date=None, search: str | None = None, sort: str = "received",
-            limit: int = 50, offset: int = 0) -> tuple[list[ApplicationRecord], int]:
+            limit: int = 50, offset: int = 0, today=None) -> tuple[list[ApplicationRecord], int]:
     """A page of applications matching the filters and the total that match.
 
+    ``status`` is the decision's (received, eligible, not_eligible) or one of ``CASE_STATUSES``: an open
+    review or appeal, or one whose next deadline was before ``today``;
     ``search`` finds a reference, first name or home postcode containing it, ignoring case and spaces;
     ``sort`` is a key of ``SORTS``, ``-`` first for descending (ties in order received).
     """
     q = select(ApplicationRecord)
     if school_id is not None:
         q = q.where(ApplicationRecord.school_id == school_id)
-    if status is not None:
+    if status in CASE_STATUSES:
+        q = q.where(_case_filter(status, today))
+    elif status is not None:
         q = q.where(ApplicationRecord.status == status)
     if travel_date is not None:
         q = q.where(ApplicationRecord.travel_date == travel_date)
@@ -136,15 +158,33 @@ def listing(session: Session, *, school_id: str | None = None, status: str | Non
     return rows, count
 
 
-def public(session: Session, rec: ApplicationRecord) -> ApplicationPublic:
-    """The response form of a stored application."""
+def open_cases(session: Session, app_ids: list[int]) -> dict[int, CaseRecord]:
+    """The open review or appeal of each application that has one (the latest, if ever more than one)."""
+    if not app_ids:
+        return {}
+    rows = session.scalars(select(CaseRecord).where(CaseRecord.application_id.in_(app_ids), _OPEN_CASE)
+                           .order_by(CaseRecord.id))
+    return {c.application_id: c for c in rows}
+
+
+def _open_case(c: CaseRecord | None) -> OpenCase | None:
+    if c is None:
+        return None
+    due, what = next_deadline(c)
+    return OpenCase(id=c.id, stage=c.stage, status=c.status, next_deadline=due, next_deadline_is=what)
+
+
+def public(session: Session, rec: ApplicationRecord, cases: dict[int, CaseRecord] | None = None) -> ApplicationPublic:
+    """The response form of a stored application (``cases``: its open case, when looked up already)."""
+    if cases is None:
+        cases = open_cases(session, [rec.id])
     current = current_decision(session, rec)
     summary = None if current is None else DecisionSummary(
         id=current.id, kind=current.kind, eligible=current.eligible, refusal=current.refusal,
         policy_version=current.policy_version, created_at=current.created_at)
     return ApplicationPublic(id=rec.reference, status=rec.status, school_id=rec.school_id, travel_date=rec.travel_date,
                              created_at=rec.created_at, application=ApplicationCreate.model_validate(rec.data),
-                             current_decision=summary)
+                             current_decision=summary, open_case=_open_case(cases.get(rec.id)))
 
 
 # ------------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from api import audit
 from api.errors import ConflictError, FieldError
-from api.models import CaseRecord, DecisionRecord
+from api.models import ApplicationRecord, CaseRecord, DecisionRecord
 from api.schemas.cases import CaseOutcome, CasePublic, CaseRequest, HearingSchedule
 from api.security import Principal
 from api.services import current_decision, decisions, get_or_404
@@ -155,10 +155,14 @@ def next_deadline(case: CaseRecord) -> tuple[dt.date | None, str | None]:
 
 
 def listing(session: Session, *, today: dt.date, due_within: int | None = None, stage: int | None = None,
-            open_only: bool = True, cal: Calendar | None = None) -> list[CaseRecord]:
-    """Cases (open ones by default), nearest deadline first; ``due_within`` keeps those due within that many working days (or overdue)."""
+            open_only: bool = True, cal: Calendar | None = None, reference: str | None = None) -> list[CaseRecord]:
+    """Cases (open ones by default), nearest deadline first; ``due_within`` keeps those due within that many
+    working days (or overdue); ``reference`` keeps one application's."""
     cal = cal or england_and_wales()
     q = select(CaseRecord).order_by(CaseRecord.id)
+    if reference is not None:
+        q = q.join(ApplicationRecord, ApplicationRecord.id == CaseRecord.application_id).where(
+            ApplicationRecord.reference == reference)
     if open_only:
         q = q.where(CaseRecord.status != "decided")
     if stage is not None:

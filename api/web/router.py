@@ -25,8 +25,11 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 
 from api.deps import current_principal
 from api.security import Principal
+from api.services.import_template import IMPORT_COLUMNS
 from routing.network import cache_state, load_network
 from transport.domain.config import get_settings
+from transport.domain.council import Council, load_council
+from transport.domain.errors import InputError
 from transport.domain.geo import _from_bng
 
 log = logging.getLogger(__name__)
@@ -109,6 +112,16 @@ def _csp() -> str:
             "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 
 
+def council() -> Council | None:
+    """The configured council (name, address, contact) for the header and the letter's letterhead; None
+    (logged, naming the file's fault) when its settings file cannot be read, so the pages still work."""
+    try:
+        return load_council()
+    except InputError as exc:
+        log.warning("council settings: %s", exc)
+        return None
+
+
 def _page(request: Request, name: str) -> Response:
     template, title, roles = PAGES[name]
     missing = vendor_missing()
@@ -119,7 +132,8 @@ def _page(request: Request, name: str) -> Response:
             "<p>Run <code>scripts/vendor_web.sh</code> from the repository root (it needs npm once), "
             "then reload. Missing: " + ", ".join(missing) + "</p>", status_code=503)
     resp = templates().TemplateResponse(request, template, {"title": title, "page": name, "roles": roles,
-                                                            "nav": NAV})
+                                                            "nav": NAV, "council": council(),
+                                                            "import_columns": IMPORT_COLUMNS})
     resp.headers["Content-Security-Policy"] = _csp()
     resp.headers["X-Content-Type-Options"] = "nosniff"
     resp.headers["Referrer-Policy"] = "same-origin"

@@ -182,3 +182,34 @@ def test_failure_mid_assessment_leaves_no_decision(client, keys, monkeypatch):
     got = client.get("/v1/applications/T-001", headers=keys["officer"]).json()
     assert got["status"] == "received" and got["current_decision"] is None
     assert client.get("/v1/applications/T-001/decisions", headers=keys["officer"]).json()["count"] == 0
+
+
+def test_import_template_round_trips(client, keys):
+    """The template (CSV and .xlsx) has every column the page describes, all as text cells, and importing it
+    unchanged stores its example row: the template and the import read the same columns."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from api.services.import_template import IMPORT_COLUMNS
+
+    off = keys["officer"]
+    names = [c.name for c in IMPORT_COLUMNS]
+    csv = client.get("/v1/applications/import-template?format=csv", headers=off)
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    assert "attachment" in csv.headers["content-disposition"]
+    assert csv.content.decode("utf-8-sig").splitlines()[0].split(",") == names
+    xlsx = client.get("/v1/applications/import-template?format=xlsx", headers=off)
+    ws = load_workbook(io.BytesIO(xlsx.content)).active
+    assert [c.value for c in ws[1]] == names
+    assert all(c.data_type == "s" for row in ws.iter_rows() for c in row if c.value is not None)
+    r = client.post("/v1/applications/import", content=csv.content, headers={**off, "Content-Type": "text/csv"}).json()
+    assert (r["created"], r["errors"]) == (1, 0), r
+    stored = client.get("/v1/applications/KCC-2025-00018", headers=off).json()["application"]
+    assert stored["first_name"] == "Sam" and stored["needs"]["passenger_assistant"] is True
+    # the xlsx template reads the same: its row is now a duplicate
+    r = client.post("/v1/applications/import", content=xlsx.content,
+                    headers={**off, "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}).json()
+    assert (r["duplicates"], r["errors"]) == (1, 0), r
+    assert client.get("/v1/applications/import-template?format=pdf", headers=off).status_code == 422
+    assert client.get("/v1/applications/import-template").status_code == 401

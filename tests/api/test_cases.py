@@ -132,3 +132,26 @@ def test_cases_near_deadline(client, keys, app):
     assert client.get("/v1/cases?due_within=4&today=2025-05-08", headers=h).json()["count"] == 0
     overdue = client.get("/v1/cases?due_within=0&today=2025-05-22", headers=h).json()
     assert overdue["data"][0]["working_days_left"] == -5
+
+
+def test_applications_under_review_and_overdue(client, keys, app):
+    """The officers' list filters applications with an open review or appeal, and those past its deadline,
+    with true counts; the case's next deadline rides along with each application; cases list by application."""
+    _refused(client, keys, app, dt.date(2025, 4, 10))
+    h = keys["officer"]
+    client.post("/v1/applications", json=application_body(application_id="T-002"), headers=h)
+    case = client.post("/v1/applications/T-001/reviews", json={"requested_on": "2025-04-14", "grounds": "g"}, headers=h).json()
+    listed = lambda q: client.get(f"/v1/applications?{q}", headers=h).json()
+    under = listed("status=under_review")
+    assert under["count"] == 1 and [a["id"] for a in under["data"]] == ["T-001"]
+    assert under["data"][0]["open_case"] == {"id": case["id"], "stage": 1, "status": "awaiting_review",
+                                             "next_deadline": "2025-05-15", "next_deadline_is": "review answer"}
+    assert listed("status=overdue&today=2025-05-15")["count"] == 0  # due today is not yet overdue
+    assert [a["id"] for a in listed("status=overdue&today=2025-05-16")["data"]] == ["T-001"]
+    assert listed("q=T-002")["data"][0]["open_case"] is None
+    mine = client.get("/v1/cases?application_id=T-001&include_decided=true", headers=h).json()
+    assert [c["id"] for c in mine["data"]] == [case["id"]]
+    assert client.get("/v1/cases?application_id=T-002", headers=h).json()["count"] == 0
+    client.post(f"/v1/cases/{case['id']}/outcome", json={"outcome": "refusal_upheld", "decided_on": "2025-05-01",
+                                                          "reason": "Route assessed: footway all the way."}, headers=h)
+    assert listed("status=under_review")["count"] == 0 and listed("status=overdue&today=2025-06-01")["count"] == 0

@@ -39,8 +39,28 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _configured_assessor(policy: str):
+    """The policy's assessor loaded as the service loads it, configured with the sample unsafe segments
+    (SEN_TRANSPORT_UNSAFE_SEGMENTS); the setting is put back afterwards, so no other test sees it."""
+    from eligibility.service import Assessor
+    from transport.domain.config import get_settings
+
+    before = os.environ.get("SEN_TRANSPORT_UNSAFE_SEGMENTS")
+    os.environ["SEN_TRANSPORT_UNSAFE_SEGMENTS"] = str(SAMPLE_DATA / "unsafe_segments" / "rutland_sample.geojson")
+    get_settings.cache_clear()
+    try:
+        return Assessor.from_settings(policy)
+    finally:
+        if before is None:
+            os.environ.pop("SEN_TRANSPORT_UNSAFE_SEGMENTS")
+        else:
+            os.environ["SEN_TRANSPORT_UNSAFE_SEGMENTS"] = before
+        get_settings.cache_clear()
+
+
 def _engine_with_unsafe_segment():
-    """Kent's policy on the real Rutland networks, plus one assessed unsafe segment on SYN-006's walk."""
+    """Kent's policy on the real Rutland networks with the sample unsafe segments (from the setting), plus one
+    assessed unsafe segment on SYN-006's walk."""
     from pyproj import Transformer
     from shapely.geometry import LineString
 
@@ -48,7 +68,7 @@ def _engine_with_unsafe_segment():
     from eligibility.service import Assessor, read_applications
     from eligibility.unsafe import UnsafeSegment, map_to_network
 
-    kent = Assessor.from_settings("kent", unsafe_path=SAMPLE_DATA / "unsafe_segments" / "rutland_sample.geojson")
+    kent = _configured_assessor("kent")
     apps, places = read_applications(SAMPLE_DATA / "applications" / "rutland_sample.csv")
     app = next(a for a in apps if getattr(a, "id", None) == "SYN-006")
     base = kent.assess(app)
@@ -70,6 +90,7 @@ class Service:
         self.keys = keys
         self.seed: dict = {}
         self.root = ROOT
+        self.database_url = ""
 
     def client(self, role: str) -> httpx.Client:
         return httpx.Client(base_url=self.url, headers={"X-API-Key": self.keys[role]}, timeout=120)
@@ -123,6 +144,7 @@ def service(tmp_path_factory) -> Iterator[Service]:
             raise RuntimeError("the service did not start")
         time.sleep(0.05)
     svc = Service(f"http://127.0.0.1:{port}", keys)
+    svc.database_url = url  # for a test that must move a stored date into the past (an overdue case)
     try:
         _seed(svc)
         yield svc

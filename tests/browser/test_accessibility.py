@@ -21,6 +21,7 @@ def _pages(seed: dict) -> list[tuple[str | None, str, str]]:
         ("planner", "/web/readiness", "main h1"),
         ("officer", "/web/officer", "#find-table"),
         ("officer", "/web/officer?application=SYN-006", "#decision-panel"),
+        ("officer", "/web/officer?application=SYN-001", "path.sen-nearer-route"),
         ("officer", "/web/officer/letter?application=SYN-006", "main h1"),
         ("officer", "/web/officer/import", "main h1"),
         ("contractor", "/web/contractor", "main h1"),
@@ -51,8 +52,24 @@ def test_no_serious_accessibility_violations(page, service, width):
         page.wait_for_load_state("networkidle")
         name = path.split("?")[0].strip("/").removeprefix("web").strip("/").replace("/", "-") or "signin"
         name += "-decision" if "application=" in path and "letter" not in path else ""
+        name += "-nearer-school" if "SYN-001" in path else ""
         shot(page, f"page-{name}-{'phone' if width < 600 else 'desktop'}")  # docs/screenshots: see docs/web.md
         bad = _serious(page)
         if bad:
             found[path] = bad
     assert not found, found
+
+
+@pytest.mark.parametrize("width", [1280, 375], ids=["desktop", "phone"])
+def test_casework_forms_have_no_serious_violations(page, service, width):
+    """The decision screen's casework with every form open (review, override), at desktop and phone width."""
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, service, "officer")
+    page.goto(f"{service.url}/web/officer?application=SYN-009")
+    page.wait_for_selector("#casework")
+    for d in page.query_selector_all("#casework details"):
+        d.evaluate("d => { d.open = true; }")
+    page.wait_for_load_state("networkidle")
+    page.locator("#casework").scroll_into_view_if_needed()
+    shot(page, f"page-officer-casework-{'phone' if width < 600 else 'desktop'}")
+    assert not _serious(page)

@@ -179,7 +179,7 @@ def test_officer_decides_and_sees_the_walking_route(page, service):
     page.click("#open-button")
     page.wait_for_selector("#decision-panel")
     assert "Not eligible" in page.inner_text("#decision-panel")
-    assert "within walking distance" in page.inner_text("#decision-panel")
+    assert "Within walking distance, on a safe route" in page.inner_text("#decision-panel")  # the policy's label
     assert re.search(r"walking route [\d.]+ mi is not more than 3 mi", page.inner_text("#inequality"))
     assert "review" in page.inner_text("#explanation")
     assert page.locator("#schools-table tbody tr").count() >= 1
@@ -205,16 +205,30 @@ def test_officer_enters_an_application_and_imports_a_cohort(page, service, tmp_p
     page.click("#new-details summary")
     page.click("#save-assess")
     assert page.locator(".govuk-error-summary li").count() == 5  # every missing field named
-    for field, value in {"application_id": "WEB-001", "first_name": "Sam", "date_of_birth": "2014-06-30", "postcode": "LE15 8PU",
-                         "school_id": "131018", "travel_date": "2025-09-03", "ehc_named_school_id": "131018",
+    assert page.locator("input[type=date]").count() == 0  # GOV.UK date pattern, not the browser's picker
+    assert page.inner_text("#travel_date-hint") == "For example, 3 9 2025"
+    for field, value in {"application_id": "WEB-001", "first_name": "Sam", "postcode": "LE15 8PU",
+                         "school_id": "131018", "ehc_named_school_id": "131018",
                          "sen_evidence": "EHC plan section F: adult support"}.items():
         page.fill(f"#{field}", value)
+    for field, (d, m, y) in {"date_of_birth": ("30", "6", "2014"), "travel_date": ("31", "9", "2025")}.items():
+        page.fill(f"#{field}-day", d)
+        page.fill(f"#{field}-month", m)
+        page.fill(f"#{field}-year", y)
+    page.click("#save-assess")
+    page.wait_for_selector("#travel_date-error:not([hidden])")
+    assert "Travel from must be a real date" in page.inner_text("#errors")
+    assert page.get_attribute("#errors .govuk-error-summary__list a", "href") == "#travel_date-day"
+    page.fill("#travel_date-day", "3")
     page.check("#ehc_plan")
     page.check("#sen_mobility")
     page.expected_status.add(404)  # the new child is on no plan yet: the offers section says so
     page.click("#save-assess")
     page.wait_for_selector("#decision-panel")
     assert "Eligible" in page.inner_text("#decision-panel")
+    assert "SEN, disability or mobility" in page.inner_text("#decision-panel")  # the policy's label, not "sen mobility"
+    offer = page.inner_text("#decision-summary")
+    assert "a seat on council-arranged transport, free of charge" in offer and "(seat)" not in offer
     page.wait_for_selector("#decision-panel:focus")  # the page moves to the outcome
     page.wait_for_selector("path.sen-walk-route")
     page.wait_for_selector("#offers-status:has-text('not on a planned route yet')")

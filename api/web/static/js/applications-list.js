@@ -1,19 +1,11 @@
 // The officer's list to work from: search by reference, first name or postcode; filter by status,
 // school and travel date (GOV.UK date input); sort; page. Everything is GET /v1/applications.
 import { api, el, govukDate, table, tag } from '/web/static/js/common.js';
+import { deadlineText } from '/web/static/js/casework.js';
+import { readDate } from '/web/static/js/forms.js';
 
 export const PAGE_SIZE = 20;
 const STATUS = { received: ['Undecided', 'grey'], eligible: ['Eligible', 'green'], not_eligible: ['Refused', 'red'] };
-
-/** The ISO date of a GOV.UK date input (day, month, year): '' when all empty, null when not a real date. */
-export function dateInput(prefix) {
-  const [d, mo, y] = ['day', 'month', 'year'].map((p) => document.getElementById(`${prefix}-${p}`).value.trim());
-  if (!d && !mo && !y) return '';
-  if (!/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(mo) || !/^\d{4}$/.test(y)) return null;
-  const date = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
-  if (date.getUTCDate() !== Number(d) || date.getUTCMonth() !== Number(mo) - 1) return null;
-  return `${y}-${mo.padStart(2, '0')}-${d.padStart(2, '0')}`;
-}
 
 function showDateError(message) {
   const err = document.getElementById('find-date-error');
@@ -31,7 +23,7 @@ export function setUpList() {
 
 async function search(offset) {
   const box = document.getElementById('find-results');
-  const date = dateInput('find-date');
+  const date = readDate('find-date');
   if (date === null) { showDateError('Travel from must be a real date, for example 3 9 2025'); return; }
   showDateError('');
   const q = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(offset), sort: document.getElementById('find-sort').value });
@@ -53,10 +45,13 @@ async function search(offset) {
     last < page.count ? el('div', { class: 'govuk-pagination__next' }, el('button', { type: 'button', class: 'govuk-button govuk-button--secondary', id: 'find-next', onclick: () => search(offset + PAGE_SIZE) }, 'Next page')) : null);
   box.replaceChildren(
     el('p', { class: 'govuk-body', id: 'find-count' }, `Showing ${offset + 1} to ${last} of ${page.count} ${page.count === 1 ? 'application' : 'applications'}`),
-    el('div', { class: 'sen-table-scroll' }, table('', ['Reference', 'First name', 'Postcode', 'School', 'Travel from', 'Status'],
+    el('div', { class: 'sen-table-scroll' }, table('', ['Reference', 'First name', 'Postcode', 'School', 'Travel from', 'Review or appeal', 'Status'],
       page.data.map((a) => [
         el('a', { class: 'govuk-link', href: `/web/officer?application=${encodeURIComponent(a.id)}` }, a.id),
         a.application.first_name || '–', a.application.home.postcode || '–', a.school_id, govukDate(a.travel_date),
+        a.open_case ? el('span', { class: 'sen-case-due' }, `Stage ${a.open_case.stage}: ${a.open_case.next_deadline_is} due `,
+          el('span', { class: 'sen-nowrap' }, deadlineText(a.open_case.next_deadline, null)),
+          a.open_case.next_deadline < new Date().toISOString().slice(0, 10) ? [' ', tag('Overdue', 'red')] : '') : '–',
         tag(...(STATUS[a.status] || [a.status, 'grey']))]), { id: 'find-table' })),
     nav);
 }

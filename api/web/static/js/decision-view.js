@@ -8,7 +8,14 @@ let unsafePromise = null;
 
 export const words = (code) => (code || '').replaceAll('-', ' ');
 
-/** Draw the decision's walking route, home, entrance and avoided unsafe segments on ``map``'s ``layer``. */
+/** The policy's names of the decision's bases ("SEN, disability or mobility"); ids in words for a decision stored before labels. */
+export const basisNames = (doc) => ((doc.basis_labels || []).length ? doc.basis_labels : (doc.bases || []).map(words));
+
+/** The policy's name of the refusal ("Not the nearest suitable school"). */
+export const refusalName = (doc) => doc.refusal_label || words(doc.refusal);
+
+/** Draw the decision's walking route, home, entrance and avoided unsafe segments on ``map``'s ``layer``;
+ * returns the bounds that keep home and school (and any nearer school) in frame. */
 export async function drawDecision(map, layer, doc) {
   layer.clearLayers();
   if (!doc || !doc.route || doc.route.length < 2) return;
@@ -22,6 +29,18 @@ export async function drawDecision(map, layer, doc) {
   const ent = schoolMarker(latlngs[latlngs.length - 1], `${doc.school_name}: ${attended.entrance || 'entrance'}`).addTo(layer);
   ent.bindTooltip(el('div', {}, el('strong', {}, doc.school_name), el('br'), `Entrance used: ${attended.entrance || 'school point'}`));
   ent.getElement()?.classList.add('sen-entrance');
+  let bounds = line.getBounds();
+  const nearer = nearerSchool(doc);
+  if (nearer) {  // a "not the nearest suitable school" refusal: the walk to the school that decided it
+    const path = doc.nearer_route.map(([lon, lat]) => [lat, lon]);
+    L.polyline(path, { color: '#ffffff', weight: 9, opacity: 0.9, interactive: false }).addTo(layer);
+    const near = L.polyline(path, { color: NEARER_COLOUR, weight: 5, opacity: 1, dashArray: '2 8', lineCap: 'round', className: 'sen-nearer-route' }).addTo(layer);
+    near.bindTooltip(tip(`Walking route to the nearer suitable school, ${nearer.name}: ${miles(nearer.walking_m)}`), { sticky: true });
+    const mark = schoolMarker(path[path.length - 1], `Nearer suitable school: ${nearer.name} (${nearer.entrance})`).addTo(layer);
+    mark.bindTooltip(el('div', {}, el('strong', {}, nearer.name), el('br'), `Nearer suitable school, ${miles(nearer.walking_m)}`));
+    mark.getElement()?.classList.add('sen-nearer-school');
+    bounds = bounds.extend(near.getBounds());
+  }
   if ((doc.unsafe_segments_avoided || []).length) {
     unsafePromise = unsafePromise || api('/web/data/unsafe-segments.geojson');
     const all = await unsafePromise;
@@ -31,7 +50,25 @@ export async function drawDecision(map, layer, doc) {
       onEachFeature: (f, l) => l.bindTooltip(tip(`Unsafe segment ${f.properties.id} avoided: ${f.properties.reason} (assessed ${f.properties.assessed_on})`)),
     }).addTo(layer);
   }
-  map.fitBounds(line.getBounds().pad(0.2));
+  map.fitBounds(bounds.pad(0.2));
+  setNearerKey(map, nearer);
+  return bounds.pad(0.2);
+}
+
+const NEARER_COLOUR = '#912b88';
+
+/** The nearer suitable school that decided a "not the nearest suitable school" refusal, when its route is on the decision. */
+export function nearerSchool(doc) {
+  if (doc.refusal !== 'not-nearest-suitable-school' || !(doc.nearer_route || []).length || !(doc.nearer_schools || []).length) return null;
+  return (doc.schools_considered || []).find((s) => s.school_id === doc.nearer_schools[0]) || null;
+}
+
+/** The map key's line for the nearer school's route, shown only when the map draws one. */
+function setNearerKey(map, nearer) {
+  const key = map.getContainer().querySelector('.sen-legend');
+  if (!key) return;
+  key.querySelector('.sen-legend-nearer')?.remove();
+  if (nearer) key.append(el('div', { class: 'sen-legend-nearer' }, el('span', { class: 'sen-swatch sen-swatch--dotted', style: `border-color:${NEARER_COLOUR}`, 'aria-hidden': 'true' }), ' ', `walking route to the nearer suitable school (${nearer.name})`));
 }
 
 export function mapKey(map) {
@@ -40,11 +77,13 @@ export function mapKey(map) {
     [el('span', { class: 'sen-pin-inner sen-legend-home' }, 'H'), 'home']]);
 }
 
+/** The offer in words: "a seat on council-arranged transport, free of charge; or a personal transport budget of £2,000.00 a year". */
 export function offerText(offer) {
   if (!offer) return '–';
   const p = (x) => `£${(x / 100).toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-  return `${offer.name} (${offer.kind})${offer.annual_charge_pence ? `, charge ${p(offer.annual_charge_pence)} a year` : ''}`
-    + `${offer.ptb_annual_pence ? `; personal transport budget alternative ${p(offer.ptb_annual_pence)} a year` : ''}`;
+  const charge = offer.annual_charge_pence ? `, for a charge of ${p(offer.annual_charge_pence)} a year` : ', free of charge';
+  return `${offer.name}${offer.kind === 'ptb' ? '' : charge}`
+    + `${offer.ptb_annual_pence && offer.kind !== 'ptb' ? `; or instead a personal transport budget of ${p(offer.ptb_annual_pence)} a year` : ''}`;
 }
 
 /** Where the distances were measured from, in words (Decision.home_measured_from). */
@@ -55,11 +94,11 @@ export function decisionParts(doc, meta = {}) {
   const eligible = doc.eligible;
   const panel = el('div', { class: `govuk-panel ${eligible ? 'govuk-panel--confirmation' : 'sen-panel-refused'}`, id: 'decision-panel' },
     el('h2', { class: 'govuk-panel__title' }, eligible ? 'Eligible' : 'Not eligible'),
-    el('div', { class: 'govuk-panel__body' }, eligible ? (doc.bases || []).map(words).join(', ') : words(doc.refusal)));
+    el('div', { class: 'govuk-panel__body' }, eligible ? basisNames(doc).join(', ') : refusalName(doc)));
   const summary = summaryList([
     ['Application', doc.application_id],
     ['School', `${doc.school_name} (URN ${doc.school_id})`],
-    [eligible ? 'Bases' : 'Refusal reason', eligible ? el('ul', { class: 'govuk-list' }, (doc.bases || []).map((b) => el('li', {}, words(b)))) : words(doc.refusal)],
+    [eligible ? 'Bases' : 'Refusal reason', eligible ? el('ul', { class: 'govuk-list' }, basisNames(doc).map((b) => el('li', {}, b))) : refusalName(doc)],
     ['Decided by', el('span', { id: 'inequality' }, doc.decided_by)],
     ['Measured from', el('span', { id: 'measured-from' }, MEASURED_FROM[doc.home_measured_from] || doc.home_measured_from || '–',
       doc.measure_from_address ? el('strong', { class: 'govuk-tag govuk-tag--yellow sen-measure-tag' }, 'measure from the address') : '')],
@@ -67,6 +106,7 @@ export function decisionParts(doc, meta = {}) {
     ['Safe walking route', miles(doc.safe_walking_m)],
     ['Road route', miles(doc.road_m)],
     ['Straight line', miles(doc.straight_line_m)],
+    nearerSchool(doc) ? ['Nearer suitable school', el('span', { id: 'nearer-school' }, `${nearerSchool(doc).name}: ${miles(nearerSchool(doc).walking_m)} walking (dotted on the map)`)] : null,
     ['Unsafe segments avoided', (doc.unsafe_segments_avoided || []).join(', ') || 'none'],
     ['Offer', offerText(doc.offer)],
     ['Valid until', `${doc.valid_until} (${doc.valid_until_reason})`],

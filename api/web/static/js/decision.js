@@ -6,6 +6,8 @@ import { makeMap } from '/web/static/js/map.js';
 import { decisionParts, drawDecision, mapKey } from '/web/static/js/decision-view.js';
 import { offersSection } from '/web/static/js/offers-view.js';
 import { setUpList } from '/web/static/js/applications-list.js';
+import { caseworkSection } from '/web/static/js/casework.js';
+import { fieldError, fieldHref, readDate } from '/web/static/js/forms.js';
 
 const state = {};
 
@@ -37,17 +39,6 @@ async function loadSchools() {
   } catch { /* the fields still take a URN typed in */ }
 }
 
-function fieldError(id, message) {
-  const group = document.getElementById(`${id}-group`);
-  const err = document.getElementById(`${id}-error`);
-  if (!group || !err) return false;
-  group.classList.toggle('govuk-form-group--error', Boolean(message));
-  document.getElementById(id)?.classList.toggle('govuk-input--error', Boolean(message));
-  err.replaceChildren(...(message ? [el('span', { class: 'govuk-visually-hidden' }, 'Error: '), message] : []));
-  err.hidden = !message;
-  return true;
-}
-
 async function openApplication(ref) {
   const errors = document.getElementById('errors');
   fieldError('ref', '');
@@ -66,8 +57,21 @@ async function openApplication(ref) {
   setParam('application', ref);
   const current = history.data[history.data.length - 1];
   if (!current) { showUndecided(app); return; }
-  const doc = current.document || [...history.data].reverse().find((d) => d.document)?.document;
-  show(doc, current, app);
+  const assessed = [...history.data].reverse().find((d) => d.document);
+  await show(assessed?.document, current.document ? current : assessed || current, app, current.document ? null : current);
+  const box = document.getElementById('decision');
+  try {
+    box.append(await caseworkSection(app.id, history.data, () => openApplication(app.id)));
+  } catch (e) { box.append(el('p', { class: 'govuk-error-message' }, `Reviews and appeals could not be loaded: ${e.message}`)); }
+}
+
+const KIND_WORDS = { override: 'an officer\'s override', review: 'a stage 1 review', appeal: 'a stage 2 appeal', reassessment: 're-assessment' };
+
+/** The current decision when it is not the engine's (an override, or a review or appeal outcome). */
+function currentPanel(d) {
+  return el('div', { class: `govuk-panel ${d.eligible ? 'govuk-panel--confirmation' : 'sen-panel-refused'}`, id: 'decision-panel' },
+    el('h2', { class: 'govuk-panel__title' }, d.eligible ? 'Eligible' : 'Not eligible'),
+    el('div', { class: 'govuk-panel__body' }, `by ${KIND_WORDS[d.kind] || d.kind}`));
 }
 
 function showUndecided(app) {
@@ -89,8 +93,8 @@ function formBody() {
   const v = (id) => document.getElementById(id).value.trim();
   const c = (id) => document.getElementById(id).checked;
   const body = {
-    application_id: v('application_id'), first_name: v('first_name'), date_of_birth: v('date_of_birth'),
-    home: { postcode: v('postcode').toUpperCase() }, school_id: v('school_id'), travel_date: v('travel_date'),
+    application_id: v('application_id'), first_name: v('first_name'), date_of_birth: readDate('date_of_birth'),
+    home: { postcode: v('postcode').toUpperCase() }, school_id: v('school_id'), travel_date: readDate('travel_date'),
     ehc_plan: c('ehc_plan'), sen_mobility: c('sen_mobility'), low_income: c('low_income'), sen_evidence: v('sen_evidence'),
     needs: { wheelchair: c('wheelchair'), passenger_assistant: c('passenger_assistant'), travel_alone: c('travel_alone'),
       can_use_public_transport: c('can_use_public_transport'), travel_training_candidate: c('travel_training_candidate') },
@@ -108,6 +112,7 @@ function focusOutcome() {
   panel.scrollIntoView({ block: 'start' });
 }
 
+const DATES = { date_of_birth: 'Date of birth', travel_date: 'Travel from' };
 const REQUIRED = [['application_id', 'Enter a reference'], ['date_of_birth', 'Enter the date of birth'], ['postcode', 'Enter the home postcode'],
   ['school_id', 'Enter the school URN'], ['travel_date', 'Enter the date travel starts']];
 
@@ -115,19 +120,22 @@ async function submitNew(save) {
   const errors = document.getElementById('errors');
   const problems = [];
   for (const [id, msg] of REQUIRED) {
-    const missing = !document.getElementById(id).value.trim();
-    fieldError(id, missing ? msg : '');
-    if (missing) problems.push({ text: msg, href: `#${id}` });
+    let problem = '';
+    if (DATES[id]) {
+      const value = readDate(id);
+      problem = value === '' ? msg : value === null ? `${DATES[id]} must be a real date, for example ${id === 'date_of_birth' ? '30 6 2014' : '3 9 2025'}` : '';
+    } else if (!document.getElementById(id).value.trim()) problem = msg;
+    fieldError(id, problem);
+    if (problem) problems.push({ text: problem, href: fieldHref(id) });
   }
   if (problems.length) { errorSummary(errors, problems); return; }
   const body = formBody();
   try {
     if (save) {
       await api('/v1/applications', { method: 'POST', json: body });
-      const dec = await api(`/v1/applications/${encodeURIComponent(body.application_id)}/assess`, { method: 'POST' });
+      await api(`/v1/applications/${encodeURIComponent(body.application_id)}/assess`, { method: 'POST' });
       document.getElementById('ref').value = body.application_id;
-      setParam('application', body.application_id);
-      await show(dec.document, dec, { id: body.application_id });
+      await openApplication(body.application_id);
     } else {
       const doc = await api('/v1/eligibility/check', { method: 'POST', json: body });
       await show(doc, { kind: 'not saved' }, null);
@@ -141,22 +149,27 @@ async function submitNew(save) {
       const loc = (d.loc || []).filter((x) => x !== 'body');
       const id = loc[loc.length - 1] === 'postcode' ? 'postcode' : loc[loc.length - 1];
       const text = `${loc.length ? `${loc.join(' ')}: ` : ''}${d.msg}`;
-      return { text, href: id && fieldError(id, d.msg) ? `#${id}` : undefined };
+      return { text, href: id && fieldError(id, d.msg) ? fieldHref(id) : undefined };
     });
     errorSummary(errors, items);
   }
 }
 
-async function show(doc, meta, app) {
+/** Show the engine's decision ``doc``; ``replaced_by``: a later officer's decision now in force. */
+async function show(doc, meta, app, replacedBy = null) {
   const box = document.getElementById('decision');
+  const replaced = replacedBy ? [currentPanel(replacedBy),
+    el('p', { class: 'govuk-body sen-explanation', id: 'current-explanation' }, replacedBy.explanation),
+    doc ? el('h2', { class: 'govuk-heading-m' }, 'The engine\'s assessment it replaced') : null] : [];
   if (!doc) {
-    box.replaceChildren(el('h2', { class: 'govuk-heading-m' }, `Decision (${meta.kind})`),
-      el('p', { class: 'govuk-body' }, meta.eligible ? 'Eligible' : 'Not eligible'), el('p', { class: 'govuk-body sen-explanation' }, meta.explanation || meta.reason || ''));
+    box.replaceChildren(...replaced.filter(Boolean));
     box.hidden = false;
+    state.layer.clearLayers();
     return;
   }
   const parts = decisionParts(doc, meta);
-  box.replaceChildren(...[parts.panel,
+  if (replacedBy) parts.panel.id = 'assessment-panel';
+  box.replaceChildren(...[...replaced, parts.panel,
     app ? el('p', { class: 'govuk-body sen-no-print' }, el('a', { class: 'govuk-link', id: 'letter-link', href: `/web/officer/letter?application=${encodeURIComponent(app.id)}` }, 'Printable decision letter')) : null,
     parts.caution, el('h2', { class: 'govuk-heading-m' }, 'Explanation'), parts.explanation,
     el('h2', { class: 'govuk-heading-m' }, 'The decision'), parts.summary, parts.schools, parts.checks].filter(Boolean));

@@ -1,10 +1,17 @@
 // Cohort import (officers): send the CSV or Excel workbook, bytes as they are, to the API and show its per-row report.
 // The API detects the encoding (UTF-8 or Windows-1252) and reads .xlsx; the page must not decode the file itself.
-import { api, el, errorSummary, guard, summaryList, table, tag } from '/web/static/js/common.js';
+import { api, downloadPdf as download, el, errorSummary, guard, summaryList, table, tag } from '/web/static/js/common.js';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-if (guard()) document.getElementById('import').addEventListener('submit', submit);
+if (guard()) {
+  document.getElementById('import').addEventListener('submit', submit);
+  for (const format of ['csv', 'xlsx']) {
+    document.getElementById(`template-${format}`).addEventListener('click', () => download(
+      `/v1/applications/import-template?format=${format}`, `applications-template.${format}`)
+      .catch((e) => errorSummary(document.getElementById('errors'), [{ text: e.message }])));
+  }
+}
 
 async function submit(ev) {
   ev.preventDefault();

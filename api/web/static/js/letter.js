@@ -3,7 +3,7 @@
 /* global L */
 import { api, downloadPdf, el, errorSummary, govukDate, guard, miles, params, summaryList } from '/web/static/js/common.js';
 import { makeMap } from '/web/static/js/map.js';
-import { decisionParts, drawDecision, mapKey, offerText, words } from '/web/static/js/decision-view.js';
+import { basisNames, decisionParts, drawDecision, mapKey, nearerSchool, offerText, refusalName } from '/web/static/js/decision-view.js';
 
 if (guard()) main();
 
@@ -30,12 +30,13 @@ async function main() {
   document.getElementById('letter-body').replaceChildren(...[
     el('p', { class: 'govuk-body' }, `You applied for free home to school transport for ${name} to ${doc.school_name}, from ${govukDate(doc.inputs.travel_date)}.`),
     el('p', { class: 'govuk-body-l', id: 'letter-outcome' }, eligible
-      ? `${name} is eligible (${(doc.bases || []).map(words).join(', ')}). We offer: ${offerText(doc.offer)}.`
-      : `${name} is not eligible: ${words(doc.refusal)}.`),
+      ? `${name} is eligible (${basisNames(doc).join(', ')}). We offer ${offerText(doc.offer)}.`
+      : `${name} is not eligible: ${refusalName(doc).toLowerCase()}.`),
     current.kind !== 'assessment' && current.reason ? el('p', { class: 'govuk-body' }, `Officer's reason: ${current.reason}`) : null,
     parts.explanation].filter(Boolean));
   document.getElementById('route-caption').textContent = `From home to ${doc.school_name}: walking ${miles(doc.walking_m)}, `
-    + `safe walking ${miles(doc.safe_walking_m)}${(doc.unsafe_segments_avoided || []).length ? ` (avoiding assessed unsafe stretches ${doc.unsafe_segments_avoided.join(', ')})` : ''}.`;
+    + `safe walking ${miles(doc.safe_walking_m)}${(doc.unsafe_segments_avoided || []).length ? ` (avoiding assessed unsafe stretches ${doc.unsafe_segments_avoided.join(', ')})` : ''}.`
+    + (nearerSchool(doc) ? ` The dotted line is the walking route to the nearer suitable school, ${nearerSchool(doc).name} (${miles(nearerSchool(doc).walking_m)}).` : '');
   document.getElementById('letter-reasons').replaceChildren(summaryList([
     ['Decided by', doc.decided_by], ['School considered nearest suitable', (doc.schools_considered || [])[0]?.name || '–'],
     ['Policy', `${doc.policy_id} ${doc.policy_version}`], ['Decision valid until', `${doc.valid_until}`]]), parts.schools);
@@ -43,7 +44,11 @@ async function main() {
   const map = await makeMap('map', { label: 'Map of the measured walking route' });
   const layer = L.layerGroup().addTo(map);
   mapKey(map);
-  await drawDecision(map, layer, doc);
+  const bounds = await drawDecision(map, layer, doc);
+  // printed on A4 the map changes size: fit home and school again, so both stay in frame on paper
+  const refit = () => { map.invalidateSize({ animate: false }); if (bounds) map.fitBounds(bounds, { animate: false }); };
+  window.addEventListener('beforeprint', refit);
+  window.matchMedia('print').addEventListener('change', refit);
 }
 
 /** Issue the stored PDF letter of the decision in force (the server renders and keeps it), then download it. */
