@@ -2,8 +2,12 @@
 
 import numpy as np
 
+from routing.matrix import compute_matrix
 from routing.validate import check
-from transport.planning.plan import build_problem, validate_document
+from transport.planning.cohort import generate_scenario
+from transport.planning.county import county_matrices, plan_county
+from transport.planning.day import DayPlanDocument, validate_day_document
+from transport.planning.plan import build_problem, scenario_locations, validate_document
 
 
 def test_county_matrices_match_the_square_build(scenario30, county30, drive_net):
@@ -18,10 +22,6 @@ def test_county_matrices_match_the_square_build(scenario30, county30, drive_net)
 def test_county_matrices_in_row_blocks_over_processes_are_the_same(scenario30, drive_net):
     """Row blocks of 7 origins on 2 worker processes give the same matrices, value for value, as
     one process and as ``compute_matrix`` in one go (the fastest route's time and distance)."""
-    from routing.matrix import compute_matrix
-    from transport.planning.county import county_matrices
-    from transport.planning.plan import scenario_locations
-
     locs = scenario_locations(scenario30, None)
     one = county_matrices(drive_net, locs, chunk=7, workers=1)
     two = county_matrices(drive_net, locs, chunk=7, workers=2)
@@ -68,3 +68,20 @@ def test_stop_before_start_gives_greedy_plans_that_still_validate(scenario30, co
     assert doc.plan.meta["interrupted"] is True
     assert doc.violations == []
     assert len(doc.plan.routed_request_ids()) + len(doc.plan.unassigned) == len(scenario30.children)
+
+
+def test_county_day_plan_joins_cluster_days_and_validates_every_weekday(schools, postcodes, drive_net):
+    """A day scenario through plan_county: clusters' days (both runs, part-time children and an
+    early Friday included) are planned on workers, joined into one county day plan that passes
+    check_day on every weekday, from scratch too; every child is carried or left out with a reason."""
+    day = generate_scenario(30, seed=7, schools=schools, postcodes=postcodes, session="day")
+    doc = plan_county(day, time_limit_s=6, max_requests=8, max_workers=2, network=drive_net)
+    assert isinstance(doc, DayPlanDocument)
+    assert doc.violations == []
+    assert validate_day_document(day, doc, network=drive_net) == []
+    assert doc.plan.meta["subproblems"] >= 3
+    carried = [rid.split("@")[0] for duty in doc.plan.duties for rid in duty.children("am")]  # child@school: a placement
+    left = [u.request_id.split("@")[0] for u in doc.plan.unassigned]
+    assert set(carried) | set(left) == {c.id for c in day.children}
+    assert not set(carried) & set(left)
+    assert len(doc.plan.duties) >= 2 and doc.kpis()["day_cost_pence"] > 0

@@ -204,7 +204,9 @@ def plan_county_cmd(
     workers: int = typer.Option(0, "--workers", min=0, help="local worker processes (0: one per core)"),
     dask: str = typer.Option("", "--dask", help="Dask scheduler address (default: SEN_TRANSPORT_DASK_SCHEDULER)"),
 ) -> None:
-    """Plan a county: sub-problems solved in parallel, merged, improved across borders, validated."""
+    """Plan a county: sub-problems solved in parallel, merged, improved across borders, validated.
+    A day scenario (``session: day``) gets a day plan: each cluster's school day, joined and
+    validated on every weekday."""
     from transport.planning.county import CountyProgress, plan_county
 
     scen = load_scenario(scenario)
@@ -230,8 +232,14 @@ def plan_county_cmd(
     if stop["asked"]:
         console.print("interrupted: sub-problems not finished were planned greedily; writing the best valid plan")
     _write_validated(doc, out)
-    print_kpis(doc.kpis())
     t, m = doc.timings, doc.plan.meta
+    if m.get("solver") == "county_day":
+        print_day_kpis(doc.kpis())
+        console.print(f"school day: {m['subproblems']} clusters on {m['workers']} {m['executor']} workers; matrices "
+                      f"{t['matrix_s']:.1f} s ({m['matrix_mb']} MB), solve {t['solve_s']:.1f} s, validation "
+                      f"{t['validate_s']:.2f} s on every weekday; valid: yes; wrote {out}", highlight=False)
+        return
+    print_kpis(doc.kpis())
     console.print(f"{m['subproblems']} sub-problems on {m['workers']} {m['executor']} workers; matrices "
                   f"{t['matrix_s']:.1f} s ({m['matrix_mb']} MB), solve {t['solve_s']:.1f} s, border pass "
                   f"{t['border_s']:.1f} s ({m['border_routes_removed']} routes removed), validation "

@@ -28,7 +28,9 @@ from typing import Any, Callable
 import numpy as np
 
 from routing.baselines import greedy_grouping
-from routing.decompose import SubProblem, decompose, subproblems
+from routing.day import DayPlan, Duty
+from routing.day_solve import assemble, solve_day
+from routing.decompose import SubProblem, decompose, split_fleet, subproblems
 from routing.insertion import PlanIndex, best_insertion, insert_requests, route_cost, units_of
 from routing.matrix import square_matrix_int32
 from routing.network import load_network
@@ -40,11 +42,13 @@ from routing.validate import recompute_cost
 from transport.domain.errors import InputError
 from transport.domain.geo import bng_many
 from transport.domain.scenario import Scenario
+from transport.planning.day import BuiltDay, DayPlanDocument, build_day_problem, validate_day_document
 from transport.planning.plan import (
     BuiltProblem,
     Location,
     PlanDocument,
     build_problem,
+    location_index,
     scenario_locations,
     validate_document,
 )
@@ -253,8 +257,13 @@ def plan_county(scenario: Scenario, *, time_limit_s: float = 600.0, max_requests
     """Plan a county scenario by decomposition; the merged plan is validated against the county problem.
 
     ``time_limit_s`` is the wall-clock budget of the solving stage (all sub-problems share it
-    across the workers); ``border_time_s`` (default 5% of it) bounds the border pass.
+    across the workers); ``border_time_s`` (default 5% of it) bounds the border pass. A day
+    scenario (``session: day``) gets a day plan (``plan_county_day``).
     """
+    if scenario.session == "day":
+        return plan_county_day(scenario, time_limit_s=time_limit_s, max_requests=max_requests, reserve=reserve,
+                               scheduler=scheduler, max_workers=max_workers, network=network, postcodes=postcodes,
+                               progress=progress, should_stop=should_stop)
     progress = progress or CountyProgress()
     progress.update(stage="matrices")
     built, cm = county if county is not None else build_county(scenario, network=network, postcodes=postcodes)
@@ -321,3 +330,111 @@ def plan_county(scenario: Scenario, *, time_limit_s: float = 600.0, max_requests
     doc.timings["validate_s"] = round(time.perf_counter() - v_started, 3)
     return doc
 
+
+
+# ---------------------------------------------------------------- the county school day
+
+
+@dataclass(frozen=True)
+class DayTask:
+    """A cluster's school day for a worker: its scenario (its children, its share of the fleet),
+    the block of the county matrices over that scenario's locations, and its time limit."""
+
+    index: int
+    scenario: Scenario
+    duration_s: np.ndarray
+    distance_m: np.ndarray
+    time_limit_s: float
+
+
+def solve_day_task(task: DayTask) -> DayPlan:
+    """The cluster's day planned by ``solve_day`` (both runs jointly, every weekday repaired)."""
+    built = build_day_problem(task.scenario, matrices=(task.duration_s, task.distance_m))
+    return solve_day(built.problem, SolveParams(time_limit_s=max(1.0, task.time_limit_s)))
+
+
+def _read_only_int64(m: np.ndarray) -> np.ndarray:
+    out = m.astype(np.int64)
+    out.setflags(write=False)  # shared by the day problem's runs without a copy each
+    return out
+
+
+def plan_county_day(scenario: Scenario, *, time_limit_s: float = 600.0, max_requests: int = 120,
+                    reserve: float = 0.1, scheduler: str | None = None, max_workers: int | None = None,
+                    network=None, postcodes=None, progress: CountyProgress | None = None,
+                    should_stop: Callable[[], bool] | None = None) -> DayPlanDocument:
+    """Plan a county's school day by decomposition, validated on every weekday against the county.
+
+    The county matrices are built once; the morning run's children are clustered as in
+    ``plan_county`` (a child with a shared placement goes with their first trip) and the fleet
+    shared by ``split_fleet``; each cluster's day (morning and afternoon of its children, its
+    share of the fleet) is planned by ``solve_day`` on a worker over its block of the matrices.
+    The clusters' duties are joined (vehicles numbered into the county fleet), timed on every
+    weekday of the county day problem (``assemble``) and checked by ``check_day``. Children a
+    cluster leaves out keep their reason; they are not placed across clusters (no border pass
+    for day plans yet).
+    """
+    progress = progress or CountyProgress()
+    progress.update(stage="matrices")
+    locs = scenario_locations(scenario, postcodes)
+    cm = county_matrices(network or load_network("drive"), locs, workers=max_workers)
+    dur, dist = _read_only_int64(cm.duration_s), _read_only_int64(cm.distance_m)
+    built = build_day_problem(scenario, postcodes=postcodes, matrices=(dur, dist))
+    built = BuiltDay(built.problem, built.locations, cm.seconds)
+    week = built.problem.am_week
+    started = time.perf_counter()
+    progress.update(stage="decomposing")
+    clusters = decompose(week, planar_coords(locs), max_requests=max_requests)
+    shares = split_fleet(week, clusters, reserve=reserve)
+    child_of = {r.id: built.problem.trips.get(r.id, r.id) for r in week.requests}
+    where = location_index(locs)
+    by_child = {c.id: c for c in scenario.children}
+    placed: set[str] = set()
+    tasks: list[DayTask] = []
+    total = max(1, len(by_child))
+    workers = max(1, min(max_workers or os.cpu_count() or 1, len(clusters)))
+    for k, (cluster, share) in enumerate(zip(clusters, shares)):
+        ids = [c for c in dict.fromkeys(child_of[rid] for rid in cluster.request_ids) if c not in placed]
+        if not ids:
+            continue
+        placed.update(ids)
+        sub = scenario.model_copy(update={
+            "children": [by_child[c] for c in ids],
+            "fleet": [v.model_copy(update={"count": share.get(v.id, 0)}) for v in scenario.fleet]})
+        rows = np.asarray([where[key] for key in location_index(scenario_locations(sub, postcodes))], dtype=np.int64)
+        tasks.append(DayTask(k, sub, cm.duration_s[np.ix_(rows, rows)], cm.distance_m[np.ix_(rows, rows)],
+                             time_limit_s * workers * len(ids) / total * 0.9))
+    progress.update(stage="solving", total=len(tasks), done=0, cost_done=0)
+
+    def heard(k: int, res: DayPlan) -> None:
+        progress.update(done=progress.done + 1, cost_done=progress.cost_done + res.mean_day_cost_pence())
+
+    results = run_tasks(solve_day_task, tasks, scheduler=scheduler, max_workers=max_workers, on_result=heard,
+                        should_stop=should_stop)
+    duties: list[Duty] = []
+    unassigned: list[Unassigned] = []
+    number: dict[str, int] = {}
+    stopped = 0
+    for task, res in zip(tasks, results):
+        if res is None:  # stopped before it started: its children are left out, with the reason
+            stopped += 1
+            unassigned += [Unassigned(c.id, UnassignedReason.SOLVER_DROPPED, "the county day plan was stopped "
+                                      "before this cluster was planned") for c in task.scenario.children]
+            continue
+        for d in res.duties:
+            duties.append(replace(d, vehicle_index=number.get(d.vehicle_type_id, 0)))
+            number[d.vehicle_type_id] = number.get(d.vehicle_type_id, 0) + 1
+        unassigned += res.unassigned
+    solve_s = time.perf_counter() - started
+    progress.update(stage="merging")
+    meta = {"solver": "county_day", "subproblems": len(tasks), "workers": workers,
+            "executor": "dask" if dask_address(scheduler) else "process_pool", "stopped": stopped,
+            "matrix_mb": round(cm.megabytes, 1), "afternoon": built.problem.afternoon}
+    plan = assemble(built.problem, duties, unassigned, meta)
+    doc = DayPlanDocument(scenario=scenario, plan=plan, locations=locs,
+                          timings={"matrix_s": round(cm.seconds, 3), "solve_s": round(solve_s, 3)})
+    progress.update(stage="validating")
+    v_started = time.perf_counter()
+    doc.violations = validate_day_document(scenario, doc, built=built)
+    doc.timings["validate_s"] = round(time.perf_counter() - v_started, 3)
+    return doc
