@@ -197,3 +197,15 @@ def test_letters_carry_the_configured_council_not_the_policys_author(sample_deci
     text = pdf_text(decision_letter(d, load_policy("kent"), calendar=england_and_wales(), issued_on=ISSUED,
                                     council=read_council(other)).pdf)
     assert "Example Borough Council" in text and "Town Hall" in text and "Rutland County Council" not in text
+
+
+def test_not_nearest_refusal_letter_maps_the_nearer_school(sample_decisions, walk_net, pdf_text):
+    """A "not the nearest suitable school" refusal's letter draws the walk to the nearer school that decided it
+    beside the walk to the school attended (two route lines), names it in the key, and frames both."""
+    d = sample_decisions["SYN-001"]
+    assert d.refusal == "not-nearest-suitable-school" and d.nearer_route
+    nearer = next(s for s in d.schools_considered if s.school_id == d.nearer_schools[0])
+    doc = decision_letter(d, load_policy("kent"), calendar=england_and_wales(), issued_on=ISSUED, network=walk_net)
+    text = " ".join(pdf_text(doc.pdf).split())
+    assert f"Purple: the walking route to the nearer suitable school, {nearer.name}" in text
+    assert f"{nearer.name} (nearer)" in text  # its marker's label on the map

@@ -26,6 +26,10 @@ class WorkingDays(Protocol):
     def add_working_days(self, start: dt.date, days: int) -> dt.date: ...
 
 
+WALK_COLOUR, NEARER_COLOUR = "#1d70b8", "#912b88"
+"""The walk to the school attended (blue) and to the nearer school that decided a refusal (purple), as on the pages."""
+
+
 def words(rule_id: str) -> str:
     """``within-walking-distance`` -> ``within walking distance``."""
     return rule_id.replace("-", " ")
@@ -103,6 +107,13 @@ def decision_letter(decision: Decision, policy: Policy, *, calendar: WorkingDays
     if decision.route:
         end = decision.route[-1]
         markers.append(Marker(end[0], end[1], f"{decision.school_name}: {entrance}", "entrance"))
+    lines, nearer = [decision.route], None
+    if decision.nearer_route and decision.nearer_schools:  # the walk to the nearer school that decided the refusal
+        nearer = next((s for s in decision.schools_considered if s.school_id == decision.nearer_schools[0]), None)
+        if nearer is not None:
+            lines.append(decision.nearer_route)
+            end = decision.nearer_route[-1]
+            markers.append(Marker(end[0], end[1], f"{nearer.name} (nearer)", "entrance"))
     if officer is not None:
         rule_label = f"decided on {words(officer.kind)} by an officer" + (
             f": refused, {_refusal_label(decision, policy).lower()}" if not decision.eligible and decision.refusal else "")
@@ -134,8 +145,9 @@ def decision_letter(decision: Decision, policy: Policy, *, calendar: WorkingDays
                       ("Straight line", _distance(decision.straight_line_m))],
         "entrance_text": f"to the entrance used ({entrance})",
         "unsafe": ", ".join(decision.unsafe_segments_avoided),
-        "map_svg": svg_map([decision.route], markers, network=network,
+        "map_svg": svg_map(lines, markers, network=network, colours=(WALK_COLOUR, NEARER_COLOUR),
                            title=f"Walking route from home to {decision.school_name}"),
+        "nearer": None if nearer is None else {"name": nearer.name, "distance": _distance(nearer.walking_m)},
         "review_by": calendar.add_working_days(issued_on, review_days),
         "review_days": review_days,
         "response_days": policy.letters.review_response_days,

@@ -46,8 +46,10 @@ def _scale_bar_m(width_m: float) -> int:
 
 
 def svg_map(lines: Sequence[Sequence[Sequence[float]]], markers: Sequence[Marker] = (), *, network=None,
-            width_px: int = 640, height_px: int = 420, margin_m: float = 250.0, title: str = "Map") -> str:
-    """An SVG map of ``lines`` (each a list of ``(lon, lat)``) and ``markers`` over the network's roads."""
+            width_px: int = 640, height_px: int = 420, margin_m: float = 250.0, title: str = "Map",
+            colours: Sequence[str] = COLOURS) -> str:
+    """An SVG map of ``lines`` (each a list of ``(lon, lat)``, drawn in ``colours`` in turn) and ``markers``
+    over the network's roads, framed to show them all."""
     projected = [_project(line) for line in lines if len(line) >= 2]
     points = _project([(m.lon, m.lat) for m in markers]) if markers else np.empty((0, 2))
     everything = np.vstack(projected + [points]) if projected or len(points) else np.zeros((1, 2))
@@ -87,7 +89,7 @@ def svg_map(lines: Sequence[Sequence[Sequence[float]]], markers: Sequence[Marker
         out += [f'<polyline points="{p}" fill="none" stroke="#c8c8c0" stroke-width="1.2"/>' for p in minor]
         out += [f'<polyline points="{p}" fill="none" stroke="#e0b060" stroke-width="2.6"/>' for p in major]
     for i, line in enumerate(projected):
-        colour = COLOURS[i % len(COLOURS)]
+        colour = colours[i % len(colours)]
         out.append(f'<polyline points="{xy(line)}" fill="none" stroke="{colour}" stroke-width="4" '
                    'stroke-linejoin="round" stroke-linecap="round" opacity="0.9"/>')
     for m, (x, y) in zip(markers, points):
