@@ -134,8 +134,10 @@ def test_day_plan_with_a_shared_placement_on_real_roads(small, drive_net):
     assert k["routed"] == 6 and k["shared_placements"] == 1 and k["over_limit_any_weekday"] == 0
     rows = [r for r in doc.route_sheets(lambda c: f"P-{c}") if r["child"] == "P-K0" and r["kind"] == "delivery"
             and r["run"] == "am"]
-    assert sorted((r["place"], r["days"]) for r in rows) == [
+    assert sorted({(r["place"], r["attends"]) for r in rows}) == [
         ("Catmose College", "mon tue wed"), ("Uppingham Community College", "thu fri")]
+    for r in rows:
+        assert set(r["weekdays"].split()) <= set(r["attends"].split())
 
 
 def test_day_plan_back_to_base_between_runs_on_real_roads(small, drive_net):
@@ -146,3 +148,32 @@ def test_day_plan_back_to_base_between_runs_on_real_roads(small, drive_net):
     doc = plan_day(scen, time_limit_s=2, network=drive_net)
     assert doc.violations == [] and doc.kpis()["routed"] == 6
     assert all(d.between == "depot" for d in doc.plan.duties)
+
+
+def test_route_sheets_per_run_and_per_weekday_where_times_differ(small, drive_net, tmp_path):
+    """UCC finishes at 13:30 on Friday: its afternoon sheets are mon-thu and fri with other times;
+    a part-timer's absence gives that weekday its own sheet; the export writes one CSV per sheet."""
+    kids = list(small.children)
+    kids[1] = kids[1].model_copy(update={"attends": ("mon", "tue", "wed", "thu")})
+    schools = list(small.schools)
+    schools[1] = schools[1].model_copy(update={"weekday_bells": {"fri": WeekdayBells(bell_finish="13:30")}})
+    scen = parse_scenario(small.model_copy(update={"session": "day", "children": tuple(kids),
+                                                   "schools": tuple(schools)}).model_dump(mode="json"))
+    doc = plan_day(scen, time_limit_s=2, network=drive_net)
+    assert doc.violations == []
+    rows = doc.route_sheets()
+    ucc = {r["route"] for r in rows if r["place"] == "Uppingham Community College"}
+    for route in ucc:
+        pm = [r for r in rows if r["route"] == route and r["run"] == "pm"]
+        groups = {w: [r["time"] for r in pm if r["weekdays"] == w] for w in {r["weekdays"] for r in pm}}
+        fri = next(times for days, times in groups.items() if days == "fri")
+        usual = next(times for days, times in groups.items() if "mon" in days)
+        assert fri[0] < "14:00" < usual[0]  # Friday's afternoon starts after 13:30, the usual after 15:00
+    covered = [d for r in rows if r["run"] == "am" and r["stop"] == 1 for d in r["weekdays"].split()]
+    assert len(covered) == len(set((r["route"], d) for r in rows if r["run"] == "am" for d in r["weekdays"].split()))
+    plan, out = tmp_path / "p.json", tmp_path / "sheets"
+    plan.write_text(json.dumps(doc.to_dict()))
+    assert run("routes", "export", str(plan), "--out", str(out)).returncode == 0
+    route = sorted(ucc)[0]
+    assert (out / f"{route}-pm.csv").exists() and (out / f"{route}-pm-fri.csv").exists()
+    assert "13:" in (out / f"{route}-pm-fri.csv").read_text()

@@ -155,7 +155,12 @@ def export(
     for route, rs in by_route.items():
         for run in sorted({r.get("run", "") for r in rs}):
             sheet = [r for r in rs if r.get("run", "") == run]
-            write_csv_file(out / (f"{route}-{run}.csv" if run else f"{route}.csv"), list(sheet[0]), sheet)
+            # a day plan: the first weekdays' sheet is ROUTE-RUN.csv, weekdays whose times differ ROUTE-RUN-fri.csv
+            for n, days in enumerate(dict.fromkeys(r.get("weekdays", "") for r in sheet)):
+                part = [r for r in sheet if r.get("weekdays", "") == days]
+                name = f"{route}-{run}" if run else route
+                name += f"-{days.replace(' ', '-')}" if n else ""
+                write_csv_file(out / f"{name}.csv", list(part[0]), part)
     if hasattr(doc, "routes_geojson"):
         (out / "routes.geojson").write_text(json.dumps(doc.routes_geojson()), encoding="utf-8")
         console.print(f"wrote {len(by_route)} route sheets and routes.geojson to {out}")

@@ -207,43 +207,48 @@ class DayPlanDocument:
                 "contract_by_weekday_pence": dict(by_day)}
 
     def route_sheets(self, pseudonymise: Callable[[str], str] | None = None) -> list[dict[str, Any]]:
-        """One row per stop of every duty's morning and afternoon run on the usual week."""
+        """One row per stop of every duty's morning and afternoon run, one sheet per run and per
+        group of weekdays with the same stops and times (``weekdays``: ``mon tue wed thu`` for the
+        usual sheet, ``fri`` where an early finish or an absent child changes the times). The
+        weekdays a run does not drive have no sheet."""
         alias = pseudonymise or pseudonym
         by_id = {c.id: c for c in self.scenario.children}
         children = {rid: by_id[c] for rid, c in self.scenario.child_of_trip().items()}
         schools = {s.id: s for s in self.scenario.schools}
         school_of = {rid: school for c in self.scenario.children for rid, school, _ in c.trips()}
         attends = {rid: days for c in self.scenario.children for rid, _, days in c.trips()}
-        first = self.plan.days[0] if self.plan.days else None
         rows = []
         for k, duty in enumerate(self.plan.duties, start=1):
+            key = (duty.vehicle_type_id, duty.vehicle_index)
             for label in ("am", "pm"):
-                order = duty.am if label == "am" else duty.pm
-                timed = {}
-                if first is not None:
-                    run = first.am if label == "am" else first.pm
-                    route = next((r for r in run.routes if (r.vehicle_type_id, r.vehicle_index)
-                                  == (duty.vehicle_type_id, duty.vehicle_index)), None)
-                    if route is not None:
-                        timed = {(s.kind.value, s.request_id): s for s in route.stops}
-                for i, (kind, rid) in enumerate(order, start=1):
-                    child = children.get(rid)
-                    stop = timed.get((kind, rid))
-                    at_school = (kind == "delivery") == (label == "am")
-                    loc = self.locations[stop.location] if stop is not None else None
-                    needs = []
-                    if child is not None:
-                        needs += ["wheelchair"] * child.wheelchair + ["travels alone"] * child.travel_alone
-                        needs += ["PA"] * child.passenger_assistant
-                    rows.append({
-                        "route": f"D{k:03d}", "run": label, "vehicle_type": duty.vehicle_type_id,
-                        "layout": f"{duty.layout.seats} seats + {duty.layout.wheelchairs} wheelchair",
-                        "assistant": duty.has_assistant, "stop": i, "kind": kind,
-                        "time_mon": clock(stop.service_start_s) if stop is not None else "",
-                        "place": (schools[school_of[rid]].name if at_school and child else "home"),
-                        "lat": round(loc.point.lat, 5) if loc else "", "lon": round(loc.point.lon, 5) if loc else "",
-                        "child": alias(child.id if child else rid), "days": " ".join(attends.get(rid, ())), "needs": "; ".join(needs),
-                    })
+                groups: dict[tuple, list[str]] = {}
+                for day in self.plan.days:
+                    run = day.am if label == "am" else day.pm
+                    route = next((r for r in run.routes if (r.vehicle_type_id, r.vehicle_index) == key), None)
+                    if route is None:
+                        continue
+                    stops = tuple((s.kind.value, s.request_id, s.service_start_s, s.location)
+                                  for s in route.stops if s.request_id)
+                    groups.setdefault(stops, []).append(day.weekday)
+                for stops, weekdays in groups.items():
+                    for i, (kind, rid, start_s, location) in enumerate(stops, start=1):
+                        child = children.get(rid)
+                        at_school = (kind == "delivery") == (label == "am")
+                        loc = self.locations[location]
+                        needs = []
+                        if child is not None:
+                            needs += ["wheelchair"] * child.wheelchair + ["travels alone"] * child.travel_alone
+                            needs += ["PA"] * child.passenger_assistant
+                        rows.append({
+                            "route": f"D{k:03d}", "run": label, "weekdays": " ".join(weekdays),
+                            "vehicle_type": duty.vehicle_type_id,
+                            "layout": f"{duty.layout.seats} seats + {duty.layout.wheelchairs} wheelchair",
+                            "assistant": duty.has_assistant, "stop": i, "kind": kind, "time": clock(start_s),
+                            "place": (schools[school_of[rid]].name if at_school and child else "home"),
+                            "lat": round(loc.point.lat, 5), "lon": round(loc.point.lon, 5),
+                            "child": alias(child.id if child else rid), "attends": " ".join(attends.get(rid, ())),
+                            "needs": "; ".join(needs),
+                        })
         return rows
 
 
