@@ -129,6 +129,11 @@ def test_override_needs_a_reason(page, service):
     with service.client("officer") as c:
         hist = c.get("/v1/applications/CW-002/decisions").json()["data"]
     assert [d["kind"] for d in hist] == ["assessment", "override"] and hist[-1]["eligible"]
+    page.click("#letter-link")  # the letter gives the officer's outcome, not the engine's refusal's empty bases
+    page.wait_for_selector("#letter:not([hidden])")
+    outcome = page.inner_text("#letter-outcome")
+    assert outcome == "Casey is eligible: an officer's override decided so." and "()" not in outcome
+    assert "agreed" in page.inner_text("#letter-title") and "not agreed" not in page.inner_text("#letter-title")
 
 
 def test_list_filters_under_review_and_overdue(page, service):

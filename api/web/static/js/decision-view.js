@@ -8,6 +8,9 @@ let unsafePromise = null;
 
 export const words = (code) => (code || '').replaceAll('-', ' ');
 
+/** Who made a decision that is not the engine's, in words ("an officer's override"). */
+export const KIND_WORDS = { override: 'an officer\'s override', review: 'a stage 1 review', appeal: 'a stage 2 appeal', reassessment: 're-assessment' };
+
 /** The policy's names of the decision's bases ("SEN, disability or mobility"); ids in words for a decision stored before labels. */
 export const basisNames = (doc) => ((doc.basis_labels || []).length ? doc.basis_labels : (doc.bases || []).map(words));
 

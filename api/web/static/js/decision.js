@@ -3,7 +3,7 @@
 /* global L */
 import { api, el, errorSummary, guard, params, setParam } from '/web/static/js/common.js';
 import { makeMap } from '/web/static/js/map.js';
-import { decisionParts, drawDecision, mapKey } from '/web/static/js/decision-view.js';
+import { KIND_WORDS, decisionParts, drawDecision, mapKey } from '/web/static/js/decision-view.js';
 import { offersSection } from '/web/static/js/offers-view.js';
 import { setUpList } from '/web/static/js/applications-list.js';
 import { caseworkSection } from '/web/static/js/casework.js';
@@ -64,8 +64,6 @@ async function openApplication(ref) {
     box.append(await caseworkSection(app.id, history.data, () => openApplication(app.id)));
   } catch (e) { box.append(el('p', { class: 'govuk-error-message' }, `Reviews and appeals could not be loaded: ${e.message}`)); }
 }
-
-const KIND_WORDS = { override: 'an officer\'s override', review: 'a stage 1 review', appeal: 'a stage 2 appeal', reassessment: 're-assessment' };
 
 /** The current decision when it is not the engine's (an override, or a review or appeal outcome). */
 function currentPanel(d) {

@@ -3,7 +3,7 @@
 /* global L */
 import { api, downloadPdf, el, errorSummary, govukDate, guard, miles, params, summaryList } from '/web/static/js/common.js';
 import { makeMap } from '/web/static/js/map.js';
-import { basisNames, decisionParts, drawDecision, mapKey, nearerSchool, offerText, refusalName } from '/web/static/js/decision-view.js';
+import { KIND_WORDS, basisNames, decisionParts, drawDecision, mapKey, nearerSchool, offerText, refusalName } from '/web/static/js/decision-view.js';
 
 if (guard()) main();
 
@@ -29,9 +29,7 @@ async function main() {
   const eligible = current.eligible;
   document.getElementById('letter-body').replaceChildren(...[
     el('p', { class: 'govuk-body' }, `You applied for free home to school transport for ${name} to ${doc.school_name}, from ${govukDate(doc.inputs.travel_date)}.`),
-    el('p', { class: 'govuk-body-l', id: 'letter-outcome' }, eligible
-      ? `${name} is eligible (${basisNames(doc).join(', ')}). We offer ${offerText(doc.offer)}.`
-      : `${name} is not eligible: ${refusalName(doc).toLowerCase()}.`),
+    el('p', { class: 'govuk-body-l', id: 'letter-outcome' }, outcomeText(name, current, doc)),
     current.kind !== 'assessment' && current.reason ? el('p', { class: 'govuk-body' }, `Officer's reason: ${current.reason}`) : null,
     parts.explanation].filter(Boolean));
   document.getElementById('route-caption').textContent = `From home to ${doc.school_name}: walking ${miles(doc.walking_m)}, `
@@ -49,6 +47,15 @@ async function main() {
   const refit = () => { map.invalidateSize({ animate: false }); if (bounds) map.fitBounds(bounds, { animate: false }); };
   window.addEventListener('beforeprint', refit);
   window.matchMedia('print').addEventListener('change', refit);
+}
+
+/** The outcome in one sentence: the engine's (bases and offer, or the refusal), or the officer's decision that replaced it. */
+function outcomeText(name, current, doc) {
+  if (!current.document && KIND_WORDS[current.kind]) {
+    return `${name} is ${current.eligible ? 'eligible' : 'not eligible'}: ${KIND_WORDS[current.kind]} decided so.`;
+  }
+  return current.eligible ? `${name} is eligible (${basisNames(doc).join(', ')}). We offer ${offerText(doc.offer)}.`
+    : `${name} is not eligible: ${refusalName(doc).toLowerCase()}.`;
 }
 
 /** Issue the stored PDF letter of the decision in force (the server renders and keeps it), then download it. */
