@@ -26,6 +26,7 @@ from scipy.sparse.csgraph import dijkstra
 from eligibility.dates import academic_age
 from eligibility.offer import ptb_measure
 from eligibility.policy import Policy, Refusal
+from eligibility.route import WalkRoute
 from eligibility.rules import AssessmentFacts, Candidate, Decision, home_point
 from eligibility.suitability import suitability_key, unsuitable_reason
 from eligibility.unsafe import UnsafeSegment, blocked_edges
@@ -35,6 +36,7 @@ from transport.domain.geo import BNG, WGS84, LatLon, bng_many
 from transport.domain.models import Application, School
 
 INF = math.inf
+_NO_ROUTE = WalkRoute()
 
 
 @dataclass
@@ -45,6 +47,8 @@ class _Tree:
     offsets: np.ndarray     # (k,) metres from the entrance to each root
     dist: np.ndarray        # (k, n)
     pred: np.ndarray        # (k, n)
+    pred_edges: dict[int, np.ndarray] = field(default_factory=dict)
+    """Per row, read when a route is first drawn from it: the edge from each node to its predecessor."""
 
 
 @dataclass
@@ -166,6 +170,10 @@ class Measurer:
         self._to_wgs = Transformer.from_crs(BNG, WGS84, always_xy=True)
         coords, owner = shapely.get_coordinates(walk.edge_geometry, return_index=True)
         self._coords = np.split(coords, np.flatnonzero(np.diff(owner)) + 1)
+        self._flat_xy = coords
+        self._edge_count = np.bincount(owner, minlength=walk.n_edges).astype(np.int64)
+        self._edge_first = np.concatenate([[0], np.cumsum(self._edge_count)[:-1]]).astype(np.int64)
+        self._flat_ll: np.ndarray | None = None
         self.entrances: dict[str, list[_Entrance]] = {sid: self._entrances(s) for sid, s in schools.items()}
         self._flatten_entrances()
         self.description = (f"walk {walk.report.source.rsplit('/', 1)[-1]} ({walk.n_edges} edges)"
@@ -345,8 +353,22 @@ class Measurer:
         self._runs[e] = (pts, run)
         return pts, run
 
-    def _path(self, ent: _Entrance, homes: _Homes, i: int, safe: bool) -> tuple[np.ndarray, list[int]]:
-        """BNG vertices and edge ids of the walk from home ``i`` to an entrance, read from the entrance's tree."""
+    def _pred_edges(self, tree: _Tree, r: int, safe: bool) -> np.ndarray:
+        """For each node of tree row ``r``: the edge walked between it and its predecessor (-1 at the root)."""
+        out = tree.pred_edges.get(r)
+        if out is None:
+            pred = tree.pred[r]
+            nodes = np.flatnonzero(pred >= 0)
+            out = np.full(len(pred), -1, dtype=np.int64)
+            out[nodes] = self._tree_edges(nodes, pred[nodes].astype(np.int64), safe)
+            tree.pred_edges[r] = out
+        return out
+
+    def _path(self, ent: _Entrance, homes: _Homes, i: int, safe: bool
+              ) -> tuple[np.ndarray, list[int], np.ndarray, list[int]]:
+        """The walk from home ``i`` to an entrance, read from the entrance's tree: BNG vertices from the
+        home to the first tree node, the whole edges walked between, BNG vertices from the last tree node
+        to the entrance, and the edge ids walked (home's edge, the whole edges, the entrance's edge)."""
         tree = ent.safe if safe else ent.plain
         w = self.walk
         hu, hv, cu, cv = homes.u[i], homes.v[i], homes.cu[i], homes.cv[i]
@@ -370,47 +392,81 @@ class Measurer:
             piece = self._piece(ent.walk_edge, lo, hi)
             if f_home > ent.walk_fraction:
                 piece = piece[::-1]
-            return np.concatenate([home_xy, piece, ent_xy]), [ent.walk_edge]
+            return np.concatenate([home_xy, piece, ent_xy]), [], np.zeros((0, 2)), [ent.walk_edge]
         root = int(tree.roots[best_r])
-        pred = memoryview(np.ascontiguousarray(tree.pred[best_r]))   # Python ints, node by node
-        chain = [best_node]
-        while chain[-1] != root:
-            chain.append(pred[chain[-1]])
+        pred = memoryview(tree.pred[best_r])           # Python ints, node by node
+        walked = memoryview(self._pred_edges(tree, best_r, safe))
+        middle = []
+        node = best_node
+        while node != root:
+            middle.append(walked[node])
+            node = pred[node]
         f = float(f_home_raw)
         from_u = best_node == hu
         part = self._piece(he, 0.0, f)[::-1] if from_u else self._piece(he, f, 1.0)
-        nodes = np.asarray(chain, dtype=np.int64)
-        middle = self._tree_edges(nodes[:-1], nodes[1:], safe).tolist()
         first_root = root == tree.roots[0]
         epiece = ent.pieces.get(first_root)
         if epiece is None:
             ef = ent.walk_fraction
             epiece = self._piece(ent.walk_edge, ef, 1.0)[::-1] if first_root else self._piece(ent.walk_edge, 0.0, ef)
             ent.pieces[first_root] = epiece
-        xy = np.concatenate([home_xy, part, *[self._coords[e] for e in middle], epiece, ent_xy])
-        return xy, [he, *middle, ent.walk_edge]
+        return (np.concatenate([home_xy, part]), middle, np.concatenate([epiece, ent_xy]),
+                [he, *middle, ent.walk_edge])
 
-    def _project(self, paths: list[np.ndarray]) -> list[list[tuple[float, float]]]:
-        """(lon, lat) to 6 dp of every path in one projection, repeated vertices dropped."""
-        if not paths:
-            return []
-        arr = np.concatenate(paths)
-        starts = np.cumsum([0] + [len(p) for p in paths[:-1]])
-        keep = np.ones(len(arr), dtype=bool)
-        keep[1:] = np.any(arr[1:] != arr[:-1], axis=1)
-        keep[starts] = True
-        counts = np.add.reduceat(keep.astype(np.int64), starts)
-        arr = arr[keep]
-        lon, lat = self._to_wgs.transform(arr[:, 0], arr[:, 1])
-        flat = list(zip(np.round(lon, 6).tolist(), np.round(lat, 6).tolist()))
-        bounds = np.concatenate([[0], np.cumsum(counts)]).tolist()
-        return [flat[a:b] for a, b in zip(bounds, bounds[1:])]
+    @property
+    def _flat_lonlat(self) -> np.ndarray:
+        """(lon, lat) to 6 dp of every walk-edge vertex, projected once (in the order of ``_flat_xy``)."""
+        if self._flat_ll is None:
+            self._flat_ll = self._lonlat(self._flat_xy)
+        return self._flat_ll
+
+    def _lonlat(self, xy: np.ndarray) -> np.ndarray:
+        lon, lat = self._to_wgs.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([np.round(lon, 6), np.round(lat, 6)])
 
     def _routes(self, jobs: Sequence[tuple[_Entrance, int, bool]], homes: _Homes
-                ) -> list[tuple[list[tuple[float, float]], list[int]]]:
-        """(lon, lat) and edge ids of each (entrance, home, safe) walk, projected together."""
+                ) -> list[tuple[WalkRoute, list[int]]]:
+        """(lon, lat) and edge ids of each (entrance, home, safe) walk.
+
+        Every route is a run of blocks of vertices: its first part (home to the first tree node), each
+        whole edge walked, its last part (to the entrance). Whole edges are read from the vertices
+        projected once; the parts are projected together; a vertex equal to the one before it is dropped.
+        """
+        if not jobs:
+            return []
         paths = [self._path(ent, homes, k, safe) for ent, k, safe in jobs]
-        return list(zip(self._project([p[0] for p in paths]), [p[1] for p in paths]))
+        n_flat = len(self._flat_xy)
+        heads = [p[0] for p in paths]
+        tails = [p[2] for p in paths]
+        extra = np.concatenate(heads + tails)
+        head_len = np.array([len(h) for h in heads], dtype=np.int64)
+        tail_len = np.array([len(t) for t in tails], dtype=np.int64)
+        head_start = n_flat + np.concatenate([[0], np.cumsum(head_len)[:-1]])
+        tail_start = n_flat + head_len.sum() + np.concatenate([[0], np.cumsum(tail_len)[:-1]])
+        n_mid = np.array([len(p[1]) for p in paths], dtype=np.int64)
+        middle = np.fromiter((e for p in paths for e in p[1]), dtype=np.int64, count=int(n_mid.sum()))
+        # blocks: route r has its head, its n_mid[r] whole edges, its tail
+        first_block = np.concatenate([[0], np.cumsum(n_mid + 2)[:-1]])
+        tail_block = first_block + 1 + n_mid
+        is_edge = np.ones(int((n_mid + 2).sum()), dtype=bool)
+        is_edge[first_block] = is_edge[tail_block] = False
+        block_start = np.empty(len(is_edge), dtype=np.int64)
+        block_len = np.empty(len(is_edge), dtype=np.int64)
+        block_start[first_block], block_len[first_block] = head_start, head_len
+        block_start[tail_block], block_len[tail_block] = tail_start, tail_len
+        block_start[is_edge], block_len[is_edge] = self._edge_first[middle], self._edge_count[middle]
+        # every vertex of every route, as a row of [flat vertices; parts]
+        ends = np.cumsum(block_len)
+        idx = np.repeat(block_start - (ends - block_len), block_len) + np.arange(int(ends[-1]))
+        xy = np.concatenate([self._flat_xy, extra])[idx]
+        route_first = np.concatenate([[0], np.cumsum(np.add.reduceat(block_len, first_block))[:-1]])
+        keep = np.ones(len(idx), dtype=bool)
+        keep[1:] = np.any(xy[1:] != xy[:-1], axis=1)
+        keep[route_first] = True
+        lonlat = np.concatenate([self._flat_lonlat, self._lonlat(extra)])[idx[keep]]
+        lonlat.flags.writeable = False
+        bounds = np.concatenate([[0], np.cumsum(np.add.reduceat(keep.astype(np.int64), route_first))]).tolist()
+        return [(WalkRoute.of_array(lonlat[a:b]), p[3]) for a, b, p in zip(bounds, bounds[1:], paths)]
 
     # ---- applications --------------------------------------------------------------------
     @property
@@ -565,7 +621,7 @@ class Measurer:
         for sid in ids:
             walk_m, safe_m, road_m, straight_m, j = measured[(sid, k)]
             ent = self.entrances[sid][j]
-            route: list = []
+            route = _NO_ROUTE
             route_edges: list[int] = []
             avoided: list[int] = []
             seg_ids: list[str] = []
@@ -574,7 +630,7 @@ class Measurer:
             # a drawn route's few hundred points cost more to validate than the rest of a decision
             make = Candidate.model_construct if route and not self.validate_models else Candidate
             out.append(make(school=self.schools[sid], walk_m=walk_m, safe_walk_m=safe_m, road_m=road_m,
-                            straight_m=straight_m, entrance=ent.name, route=tuple(route),
+                            straight_m=straight_m, entrance=ent.name, route=route,
                             route_edges=tuple(route_edges), avoided_edges=tuple(avoided),
                             avoided_segments=tuple(seg_ids)))
         attended = self.schools[app.school_id]

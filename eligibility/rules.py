@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Callable
+from typing import Callable, NamedTuple
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -39,7 +39,8 @@ from eligibility.policy import (
     RuleRow,
     label_of,
 )
-from eligibility.suitability import age_or_sex_unsuitable, is_qualifying, unsuitable_reason
+from eligibility.route import WalkRoute
+from eligibility.suitability import age_or_sex_unsuitable, is_qualifying, suitability_key, unsuitable_reason
 from transport.domain.errors import InputError
 from transport.domain.geo import LatLon
 from transport.domain.models import Application, School
@@ -61,7 +62,7 @@ class Candidate(BaseModel):
     road_m: float | None = Field(None, ge=0)
     straight_m: float = Field(ge=0)
     entrance: str = "school point"
-    route: tuple[tuple[float, float], ...] = ()
+    route: WalkRoute = WalkRoute()
     """(lon, lat) of the measured route: the safe route, or the walking route when none is safe."""
     route_edges: tuple[int, ...] = ()
     avoided_edges: tuple[int, ...] = ()
@@ -177,7 +178,8 @@ class Decision(BaseModel):
     walking_miles: float | None
     schools_considered: list[SchoolConsidered]
     nearer_schools: list[str]
-    route: list[tuple[float, float]]
+    route: WalkRoute
+    """(lon, lat) of the walking route to the school attended (a sequence of pairs; a list of pairs in JSON)."""
     route_edges: list[int]
     avoided_edges: list[int]
     unsafe_segments_avoided: list[str]
@@ -233,6 +235,15 @@ def _opt(x: float | None) -> float | None:
 # ---------------------------------------------------------------------------------------------
 # evaluation at a date
 # ---------------------------------------------------------------------------------------------
+class Checked(NamedTuple):
+    """One rule as checked while evaluating (a ``RuleCheck`` once in a decision)."""
+
+    rule: str
+    holds: bool
+    test: str
+    cites: str
+
+
 @dataclass
 class Outcome:
     """The rules evaluated at one date (before wording, offer and validity)."""
@@ -241,7 +252,8 @@ class Outcome:
     age: int
     academic_age: int
     ref_date: dt.date
-    checks: list[RuleCheck] = field(default_factory=list)
+    checks: list[Checked] = field(default_factory=list)
+    """The rules as checked; they become ``RuleCheck`` records only in the decision."""
     bases: list[str] = field(default_factory=list)
     refusal: str | None = None
     decided_by: str = ""
@@ -281,11 +293,31 @@ def _rank(facts: AssessmentFacts, policy: Policy, academic: int) -> list[Candida
         if c.school.id != attended.id:
             if c.school.id in facts.no_place_at:
                 continue
-            if unsuitable_reason(c.school, app, attended, facts.named_school, academic, policy) is not None:
+            if _unsuitable(c.school, app, attended, facts.named_school, academic, policy):
                 continue
         out.append(c)
     measure = policy.settings.nearest_measure
     return sorted(out, key=lambda c: (_measure(c, measure, app), c.school.name, c.school.id))
+
+
+_SUITABILITY: dict[tuple, tuple] = {}
+"""``unsuitable_reason`` answers by the identity of the (frozen) schools and policy and the
+application's ``suitability_key``; each entry holds its objects, so no identity is reused while
+it is kept. Cleared when large."""
+
+
+def _unsuitable(school: School, app: Application, attended: School, named: School | None, academic: int,
+                policy: Policy) -> bool:
+    """Whether ``school`` is unsuitable as an alternative (memoised ``unsuitable_reason``)."""
+    key = (id(school), id(attended), id(named), id(policy), suitability_key(app, attended, named, academic))
+    hit = _SUITABILITY.get(key)
+    if hit is None:
+        if len(_SUITABILITY) >= 100_000:
+            _SUITABILITY.clear()
+        hit = (unsuitable_reason(school, app, attended, named, academic, policy) is not None,
+               school, attended, named, policy)
+        _SUITABILITY[key] = hit
+    return hit[0]
 
 
 @lru_cache(maxsize=256)
@@ -295,7 +327,7 @@ def _squash(text: str) -> str:
 
 
 def _check(out: Outcome, rule_id: str, row: RuleRow, holds: bool, test: str) -> None:
-    out.checks.append(RuleCheck(rule=rule_id, holds=holds, test=test, cites=_squash(row.cites)))
+    out.checks.append(Checked(rule_id, holds, test, _squash(row.cites)))
     if holds:
         out.bases.append(rule_id)
 
@@ -548,7 +580,18 @@ assert set(COMPULSORY_TESTS) == COMPULSORY_RULES
 # ---------------------------------------------------------------------------------------------
 # validity, wording, the decision
 # ---------------------------------------------------------------------------------------------
-def _threshold_ages(policy: Policy) -> set[int]:
+_THRESHOLDS: dict[int, tuple[Policy, list[int]]] = {}
+
+
+def _threshold_ages(policy: Policy) -> list[int]:
+    """The ages at which some rule of the (frozen) policy changes, ascending; once per policy object."""
+    hit = _THRESHOLDS.get(id(policy))
+    if hit is None or hit[0] is not policy:
+        hit = _THRESHOLDS[id(policy)] = (policy, sorted(_policy_ages(policy)))
+    return hit[1]
+
+
+def _policy_ages(policy: Policy) -> set[int]:
     ages: set[int] = set()
     for row in policy.rules.values():
         ages |= {a for a in (row.age_from, row.age_below) if a is not None}
@@ -563,7 +606,7 @@ def _valid_until(facts: AssessmentFacts, policy: Policy, first: Outcome) -> tupl
     on = first.on
     year_end = school_year_end(on, csa.school_year_starts)
     events: list[tuple[dt.date, str]] = []
-    for age in sorted(_threshold_ages(policy)):
+    for age in _threshold_ages(policy):
         events.append((birthday(app.date_of_birth, age), f"{ordinal(age)} birthday"))
     if app.temporary_condition_until is not None:
         events.append((app.temporary_condition_until + ONE_DAY, "the temporary medical condition ends"))
@@ -577,10 +620,11 @@ def _valid_until(facts: AssessmentFacts, policy: Policy, first: Outcome) -> tupl
     return year_end, "end of the school year"
 
 
-def _considered(facts: AssessmentFacts, out: Outcome) -> list[SchoolConsidered]:
+def _considered(facts: AssessmentFacts, out: Outcome) -> list[dict]:
+    """The ranked schools as ``SchoolConsidered`` fields (validated with the decision)."""
     rows = []
     for i, c in enumerate(out.ranked, start=1):
-        rows.append(SchoolConsidered(
+        rows.append(dict(
             rank=i, school_id=c.school.id, name=c.school.name, attended=c.school.id == facts.school.id,
             walking_m=_opt(c.walk_m), walking_miles=None if c.walk_m == INF else round(m_to_miles(c.walk_m), 3),
             safe_walking_m=_opt(c.safe_walk_m), road_m=_opt(c.road_m), straight_line_m=round(c.straight_m, 1),
@@ -645,7 +689,7 @@ def decide(facts: AssessmentFacts, policy: Policy) -> Decision:
     else:
         cites = [" ".join(policy.refusals[Refusal(out.refusal)].cites.split())]  # type: ignore[arg-type]
     csa = policy.compulsory_school_age
-    inputs = InputsUnderstood(
+    inputs = dict(
         application_id=app.id, date_of_birth=app.date_of_birth, age=out.age, academic_age=out.academic_age,
         age_reference_date=out.ref_date, travel_date=app.travel_date,
         compulsory_school_age_from=csa_start(app.date_of_birth, csa),
@@ -665,12 +709,12 @@ def decide(facts: AssessmentFacts, policy: Policy) -> Decision:
         refusal=None if out.refusal is None else str(out.refusal), decided_by=out.decided_by,
         explanation=_explain(facts, policy, out, offer, valid_until, valid_reason)
         + (f" Measure from the address: {caution}." if caution else ""), cites=cites,
-        checks=out.checks, school_id=facts.school.id, school_name=facts.school.name,
+        checks=[c._asdict() for c in out.checks], school_id=facts.school.id, school_name=facts.school.name,
         walking_m=_opt(mine.walk_m) if mine else None, safe_walking_m=_opt(mine.safe_walk_m) if mine else None,
         road_m=_opt(mine.road_m) if mine else None, straight_line_m=round(mine.straight_m, 1) if mine else None,
         walking_miles=round(m_to_miles(mine.walk_m), 3) if mine and mine.walk_m != INF else None,
         schools_considered=_considered(facts, out), nearer_schools=[c.school.id for c in out.nearer],
-        route=list(mine.route) if mine else [], route_edges=list(mine.route_edges) if mine else [],
+        route=mine.route if mine else WalkRoute(), route_edges=list(mine.route_edges) if mine else [],
         avoided_edges=list(mine.avoided_edges) if mine else [],
         unsafe_segments_avoided=list(mine.avoided_segments) if mine else [],
         evidence=app.sen_evidence, offer=offer, valid_until=valid_until, valid_until_reason=valid_reason,
