@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import math
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -31,6 +31,7 @@ from eligibility.rules import AssessmentFacts, Candidate, Decision, home_point
 from eligibility.suitability import suitability_key, unsuitable_reason
 from eligibility.unsafe import UnsafeSegment, blocked_edges
 from transport.domain.addresses import AddressIndex
+from transport.domain.config import get_settings
 from transport.domain.errors import InputError, OutsideNetworkError
 from transport.domain.geo import BNG, WGS84, LatLon, bng_many
 from transport.domain.models import Application, School
@@ -53,9 +54,11 @@ class _Tree:
 
 @dataclass
 class _Entrance:
-    """An open entrance of a school, snapped to the networks, with its searches."""
+    """An open entrance of a school, snapped to the networks (its searches are built when needed)."""
 
     school_id: str
+    index: int
+    """Position among the school's open entrances (and its searches)."""
     name: str
     point: LatLon
     x: float
@@ -63,11 +66,22 @@ class _Entrance:
     walk_edge: int
     walk_fraction: float
     walk_snap_m: float
+    walk_roots: tuple[list[int], list[float]]
+    """Walk nodes a route leaves the entrance's edge by, and metres from the entrance to each."""
+    road_roots: tuple[list[int], list[float]] | None
+    """Drive nodes a road route arrives by, and metres from each to the entrance (None: no drive
+    network, or the entrance is too far from it)."""
+    pieces: dict[bool, np.ndarray] = field(default_factory=dict)
+    """The entrance's own part of its edge, by which end of the edge a route arrives at."""
+
+
+@dataclass
+class _Searches:
+    """One entrance's shortest-path trees: walking, walking without the unsafe edges, and by road."""
+
     plain: _Tree
     safe: _Tree
     road: _Tree | None
-    pieces: dict[bool, np.ndarray] = field(default_factory=dict)
-    """The entrance's own part of its edge, by which end of the edge a route arrives at."""
 
 
 @dataclass
@@ -85,42 +99,21 @@ class _Homes:
     snap_m: np.ndarray
 
 
-@dataclass(frozen=True)
-class _Stack:
-    """The search rows of every entrance in one matrix, so one home is measured against all entrances
-    in a few array operations. Each tree's ``dist`` is re-pointed at its rows here: no second copy."""
-
-    dist: np.ndarray        # (R, n) every entrance's rows, entrance by entrance
-    offsets: np.ndarray     # (R,)
-    starts: np.ndarray      # first row of each entrance that has rows
-    has_rows: np.ndarray    # (E,) bool
+def _reach_scalar(tree: _Tree | None, n1: int, n2: int, c1: float, c2: float) -> float:
+    """The least over the tree's rows of (distance to ``n1``) + offset + ``c1`` and the same via ``n2`` (inf if none)."""
+    best = INF
+    for r in range(len(tree.roots) if tree is not None else 0):
+        off = tree.offsets[r]
+        best = min(best, tree.dist[r, n1] + off + c1, tree.dist[r, n2] + off + c2)
+    return best
 
 
-def _stack(trees: Sequence[_Tree | None], n_nodes: int) -> _Stack:
-    """Stack the trees' rows (entrances without a search, or with no roots, have none)."""
-    with_rows = [t for t in trees if t is not None and len(t.roots)]
-    # filled tree by tree, each tree's own array released as soon as its rows are copied: the pages of
-    # np.empty are only committed when written, so the peak is the stack plus one tree, not two copies
-    dist = np.empty((sum(len(t.roots) for t in with_rows), n_nodes))
-    starts, pos = [], 0
-    for t in with_rows:
-        k = len(t.roots)
-        dist[pos:pos + k] = t.dist
-        t.dist = dist[pos:pos + k]
-        starts.append(pos)
-        pos += k
-    offsets = np.concatenate([t.offsets for t in with_rows]) if with_rows else np.zeros(0)
-    has_rows = np.array([t is not None and len(t.roots) > 0 for t in trees], dtype=bool)
-    return _Stack(dist, offsets.astype(float), np.asarray(starts, dtype=np.intp), has_rows)
-
-
-def _reach_one(stack: _Stack, n1: int, n2: int, c1: float, c2: float) -> np.ndarray:
-    """Per entrance: the least of (row distance to ``n1``) + offset + ``c1`` and the same via ``n2`` (inf if none)."""
-    out = np.full(len(stack.has_rows), INF)
-    if len(stack.starts):
-        a = stack.dist[:, n1] + stack.offsets + c1
-        b = stack.dist[:, n2] + stack.offsets + c2
-        out[stack.has_rows] = np.minimum.reduceat(np.minimum(a, b), stack.starts)
+def _gather(flat: np.ndarray, extra: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Rows ``idx`` of ``flat`` followed by ``extra``, without joining the two."""
+    out = np.empty((len(idx), flat.shape[1]))
+    low = idx < len(flat)
+    out[low] = flat[idx[low]]
+    out[~low] = extra[idx[~low] - len(flat)]
     return out
 
 
@@ -151,7 +144,12 @@ class Measurer:
     so only ``eligibility.reference`` does, and tests compare the two."""
 
     def __init__(self, policy: Policy, schools: dict[str, School], walk, *, drive=None,
-                 segments: Sequence[UnsafeSegment] = (), postcodes=None, addresses=None):
+                 segments: Sequence[UnsafeSegment] = (), postcodes=None, addresses=None,
+                 tree_schools: int | None = None):
+        self.tree_schools = tree_schools if tree_schools is not None else get_settings().eligibility_tree_schools
+        if self.tree_schools < 1:
+            raise InputError(f"eligibility_tree_schools must be at least 1 (got {self.tree_schools})")
+        self._searches: OrderedDict[str, list[_Searches]] = OrderedDict()
         self.policy, self.schools, self.walk, self.drive = policy, schools, walk, drive
         self.segments = list(segments)
         self.postcodes = postcodes
@@ -175,65 +173,53 @@ class Measurer:
         self._edge_first = np.concatenate([[0], np.cumsum(self._edge_count)[:-1]]).astype(np.int64)
         self._flat_ll: np.ndarray | None = None
         self.entrances: dict[str, list[_Entrance]] = {sid: self._entrances(s) for sid, s in schools.items()}
-        self._flatten_entrances()
         self.description = (f"walk {walk.report.source.rsplit('/', 1)[-1]} ({walk.n_edges} edges)"
                             + (f"; drive {drive.report.source.rsplit('/', 1)[-1]}" if drive is not None else "")
                             + f"; {len(self.segments)} unsafe segments")
 
-    def _flatten_entrances(self) -> None:
-        """Entrance attributes as arrays and the searches stacked, for measuring one home at a time."""
-        flat = [e for ents in self.entrances.values() for e in ents]
-        self._span: dict[str, tuple[int, int]] = {}
-        pos = 0
-        for sid, ents in self.entrances.items():
-            self._span[sid] = (pos, pos + len(ents))
-            pos += len(ents)
-        w = self.walk
-        self._ent_edge = np.array([e.walk_edge for e in flat], dtype=np.int64)
-        self._ent_rev = w.edge_reverse[self._ent_edge] if flat else np.zeros(0, dtype=np.int64)
-        self._ent_fraction = np.array([e.walk_fraction for e in flat], dtype=float)
-        self._ent_length = w.edge_length_m[self._ent_edge] if flat else np.zeros(0)
-        self._ent_snap = np.array([e.walk_snap_m for e in flat], dtype=float)
-        self._ent_x = np.array([e.x for e in flat], dtype=float)
-        self._ent_y = np.array([e.y for e in flat], dtype=float)
-        self._ent_blocked = np.array([e.walk_edge in self.blocked for e in flat], dtype=bool)
-        self._plain = _stack([e.plain for e in flat], w.n_nodes)
-        self._safe = _stack([e.safe for e in flat], w.n_nodes)
-        self._road = _stack([e.road for e in flat], self.drive.n_nodes) if self.drive is not None else None
-
-    def _measure_one(self, homes: _Homes, road_homes: _Homes | None, add_snap: bool
+    def _measure_one(self, homes: _Homes, road_homes: _Homes | None, add_snap: bool, sid: str
                      ) -> tuple[list[float], list[float], list[float], list[float]]:
-        """One home (position 0) against every entrance at once: walk, safe walk, road and straight-line metres.
+        """One home (position 0) against each entrance of a school: walk, safe walk, road and straight-line metres.
 
-        The same sums, in the same order, as the per-school path in ``facts_many`` (so the same floats),
-        in a few array operations instead of several per entrance."""
+        The same sums, in the same order, as the cohort path in ``facts_many`` (so the same floats), on
+        scalars instead of arrays of one."""
         u, v, cu, cv = int(homes.u[0]), int(homes.v[0]), float(homes.cu[0]), float(homes.cv[0])
         he, f = int(homes.edge[0]), float(homes.fraction[0])
-        same = (self._ent_edge == he) | ((self._ent_rev >= 0) & (self._ent_rev == he))
-        f_home = np.where(self._ent_edge == he, f, 1 - f)
-        direct = np.where(same, np.abs(f_home - self._ent_fraction) * self._ent_length, INF)
-        extra = (homes.snap_m[0] + self._ent_snap) if add_snap else 0.0
-        walk = np.minimum(_reach_one(self._plain, u, v, cu, cv), direct) + extra
-        safe = np.minimum(_reach_one(self._safe, u, v, cu, cv), np.where(self._ent_blocked, INF, direct)) + extra
-        straight = np.hypot(homes.x[0] - self._ent_x, homes.y[0] - self._ent_y)
-        road = np.full(len(self._ent_edge), INF)
-        if road_homes is not None and self._road is not None:
+        w = self.walk
+        road_at = None
+        if road_homes is not None:
             e, rf = int(road_homes.edge[0]), float(road_homes.fraction[0])
             rev = int(self.drive.edge_reverse[e])
             exit_v = (1 - rf) * self.drive.edge_length_m[e]
             exit_u = rf * self.drive.edge_length_m[rev] if rev >= 0 else INF
-            road = _reach_one(self._road, int(road_homes.v[0]), int(road_homes.u[0]), exit_v, exit_u)
-        return walk.tolist(), safe.tolist(), road.tolist(), straight.tolist()
+            road_at = (int(road_homes.v[0]), int(road_homes.u[0]), exit_v, exit_u)
+        walk, safe, road, straight = [], [], [], []
+        for ent, trees in zip(self.entrances[sid], self.searches(sid)):
+            rev = int(w.edge_reverse[ent.walk_edge])
+            direct = INF
+            if he == ent.walk_edge or (rev >= 0 and rev == he):
+                f_home = f if he == ent.walk_edge else 1 - f
+                direct = float(np.abs(f_home - ent.walk_fraction) * w.edge_length_m[ent.walk_edge])
+            extra = (homes.snap_m[0] + ent.walk_snap_m) if add_snap else 0.0
+            walk.append(float(min(_reach_scalar(trees.plain, u, v, cu, cv), direct) + extra))
+            safe.append(float(min(_reach_scalar(trees.safe, u, v, cu, cv),
+                                  INF if ent.walk_edge in self.blocked else direct) + extra))
+            straight.append(float(np.hypot(homes.x[0] - ent.x, homes.y[0] - ent.y)))
+            road.append(float(_reach_scalar(trees.road, *road_at)) if road_at is not None and trees.road is not None
+                        else INF)
+        return walk, safe, road, straight
 
     # ---- searches -------------------------------------------------------------------
-    def _tree(self, csr, roots: list[int], offsets: list[float]) -> _Tree:
+    @staticmethod
+    def _tree(csr, roots: list[int], offsets: list[float]) -> _Tree:
         dist, pred = dijkstra(csr, directed=True, indices=roots, return_predecessors=True)
-        return _Tree(np.asarray(roots), np.asarray(offsets), np.atleast_2d(dist), np.atleast_2d(pred))
+        return _Tree(np.asarray(roots), np.asarray(offsets, dtype=float), np.atleast_2d(dist), np.atleast_2d(pred))
 
     def _entrances(self, school: School) -> list[_Entrance]:
         out = []
         opened = school.open_entrances()
         snaps = _snap_arrays(self.walk, [e.location for e in opened])
+        road = _snap_arrays(self.drive, [e.location for e in opened]) if self.drive is not None and opened else None
         for i, ent in enumerate(opened):
             if snaps.snap_m[i] > self.walk.max_snap_m:
                 raise OutsideNetworkError(f"school {school.id} entrance {ent.name!r} is {snaps.snap_m[i]:.0f} m "
@@ -244,26 +230,47 @@ class Measurer:
             if rev >= 0:
                 roots.append(int(snaps.u[i]))
                 offs.append(float(f * self.walk.edge_length_m[rev]))
-            plain = self._tree(self._walk_csr, roots, offs)
-            safe_roots = [(r, o) for r, o in zip(roots, offs)] if e not in self.blocked else []
-            safe = self._tree(self._safe_csr, [r for r, _ in safe_roots], [o for _, o in safe_roots]) \
-                if safe_roots else _Tree(np.zeros(0, int), np.zeros(0), np.full((0, self.walk.n_nodes), INF),
-                                         np.zeros((0, self.walk.n_nodes), int))
-            road = self._road_tree(ent.location) if self.drive is not None else None
-            out.append(_Entrance(school.id, ent.name, ent.location, float(snaps.x[i]), float(snaps.y[i]), e, f,
-                                 float(snaps.snap_m[i]), plain, safe, road))
+            road_roots = None
+            if road is not None and road.snap_m[i] <= self.drive.max_snap_m:
+                # arriving at the entrance: from u along the edge (cu) or from v along its reverse (cv)
+                road_roots = ([int(road.u[i])], [float(road.cu[i])])
+                if np.isfinite(road.cv[i]):
+                    road_roots[0].append(int(road.v[i]))
+                    road_roots[1].append(float(road.cv[i]))
+            out.append(_Entrance(school.id, i, ent.name, ent.location, float(snaps.x[i]), float(snaps.y[i]), e, f,
+                                 float(snaps.snap_m[i]), (roots, offs), road_roots))
         return out
 
-    def _road_tree(self, point: LatLon) -> _Tree | None:
-        s = _snap_arrays(self.drive, [point])
-        if s.snap_m[0] > self.drive.max_snap_m:
-            return None
-        # arriving at the entrance: from u along the edge (cu) or from v along its reverse (cv)
-        roots, offs = [int(s.u[0])], [float(s.cu[0])]
-        if np.isfinite(s.cv[0]):
-            roots.append(int(s.v[0]))
-            offs.append(float(s.cv[0]))
-        return self._tree(self._road_csr_t, roots, offs)
+    def searches(self, sid: str) -> list[_Searches]:
+        """The shortest-path trees of each open entrance of a school, built at first use.
+
+        The trees of the ``tree_schools`` schools used most recently are kept; the least recently
+        used are dropped (a county's schools do not all fit in memory) and built again if needed.
+        """
+        got = self._searches.get(sid)
+        if got is not None:
+            self._searches.move_to_end(sid)
+            return got
+        got = [self._build_searches(ent) for ent in self.entrances[sid]]
+        self._searches[sid] = got
+        while len(self._searches) > self.tree_schools:
+            self._searches.popitem(last=False)
+        return got
+
+    def _search(self, ent: _Entrance, safe: bool) -> _Tree:
+        trees = self.searches(ent.school_id)[ent.index]
+        return trees.safe if safe else trees.plain
+
+    def _build_searches(self, ent: _Entrance) -> _Searches:
+        roots, offs = ent.walk_roots
+        plain = self._tree(self._walk_csr, roots, offs)
+        if ent.walk_edge in self.blocked:
+            safe = _Tree(np.zeros(0, int), np.zeros(0), np.full((0, self.walk.n_nodes), INF),
+                         np.zeros((0, self.walk.n_nodes), int))
+        else:
+            safe = self._tree(self._safe_csr, roots, offs)
+        road = self._tree(self._road_csr_t, *ent.road_roots) if ent.road_roots is not None else None
+        return _Searches(plain, safe, road)
 
     # ---- distances --------------------------------------------------------------------
     @staticmethod
@@ -369,7 +376,7 @@ class Measurer:
         """The walk from home ``i`` to an entrance, read from the entrance's tree: BNG vertices from the
         home to the first tree node, the whole edges walked between, BNG vertices from the last tree node
         to the entrance, and the edge ids walked (home's edge, the whole edges, the entrance's edge)."""
-        tree = ent.safe if safe else ent.plain
+        tree = self._search(ent, safe)
         w = self.walk
         hu, hv, cu, cv = homes.u[i], homes.v[i], homes.cu[i], homes.cv[i]
         best, best_r, best_node = INF, -1, -1
@@ -458,12 +465,12 @@ class Measurer:
         # every vertex of every route, as a row of [flat vertices; parts]
         ends = np.cumsum(block_len)
         idx = np.repeat(block_start - (ends - block_len), block_len) + np.arange(int(ends[-1]))
-        xy = np.concatenate([self._flat_xy, extra])[idx]
+        xy = _gather(self._flat_xy, extra, idx)
         route_first = np.concatenate([[0], np.cumsum(np.add.reduceat(block_len, first_block))[:-1]])
         keep = np.ones(len(idx), dtype=bool)
         keep[1:] = np.any(xy[1:] != xy[:-1], axis=1)
         keep[route_first] = True
-        lonlat = np.concatenate([self._flat_lonlat, self._lonlat(extra)])[idx[keep]]
+        lonlat = _gather(self._flat_lonlat, self._lonlat(extra), idx[keep])
         lonlat.flags.writeable = False
         bounds = np.concatenate([[0], np.cumsum(np.add.reduceat(keep.astype(np.int64), route_first))]).tolist()
         return [(WalkRoute.of_array(lonlat[a:b]), p[3]) for a, b, p in zip(bounds, bounds[1:], paths)]
@@ -548,41 +555,18 @@ class Measurer:
             for sid in ids:
                 wanted[sid].append(k)
         measured: dict[tuple[str, int], tuple[float, float, float | None, float, int]] = {}
-        if len(ok) == 1:  # one home (the service's check): every entrance at once
-            walk, safe, road, straight = self._measure_one(homes, road_homes, add_snap)
-            road_ok = road_homes is not None and road_homes.snap_m[0] <= self.drive.max_snap_m
-            for sid in wanted:
-                a, b = self._span[sid]
-                best = min(walk[a:b], default=INF)
-                best_road = min(road[a:b], default=INF)
-                measured[(sid, 0)] = (best, min(safe[a:b], default=INF),
-                                      best_road if road_ok and math.isfinite(best_road) else None,
-                                      min(straight[a:b], default=INF), walk[a:b].index(best) if b > a else 0)
-            wanted = {}
-        for sid, ks in wanted.items():
-            idx = np.asarray(ks)
-            best = np.full(len(idx), INF)
-            best_safe = np.full(len(idx), INF)
-            best_road = np.full(len(idx), INF)
-            straight = np.full(len(idx), INF)
-            which = np.zeros(len(idx), dtype=np.int64)
-            for j, ent in enumerate(self.entrances[sid]):
-                extra = (homes.snap_m[idx] + ent.walk_snap_m) if add_snap else 0.0
-                d = np.minimum(self._reach(ent.plain, homes, idx), self._direct(ent, homes, idx, frozenset())) + extra
-                ds = np.minimum(self._reach(ent.safe, homes, idx), self._direct(ent, homes, idx, self.blocked)) + extra
-                better = d < best
-                which[better] = j
-                best = np.minimum(best, d)
-                best_safe = np.minimum(best_safe, ds)
-                straight = np.minimum(straight, np.hypot(homes.x[idx] - ent.x, homes.y[idx] - ent.y))
-                if road_homes is not None and ent.road is not None:
-                    best_road = np.minimum(best_road, self._road_reach(ent.road, road_homes, idx, self.drive))
-            road_ok = (road_homes.snap_m[idx] <= self.drive.max_snap_m) & np.isfinite(best_road) \
-                if road_homes is not None else np.zeros(len(idx), dtype=bool)
-            for k, w_m, s_m, r_m, r_ok, st_m, j in zip(ks, best.tolist(), best_safe.tolist(), best_road.tolist(),
-                                                      road_ok.tolist(), straight.tolist(), which.tolist()):
-                measured[(sid, k)] = (w_m, s_m, r_m if r_ok else None, st_m, j)
-        walks = self._attended_walks([(k, apps[i]) for k, i in enumerate(ok) if results[i] is None], measured, homes)
+        attending: dict[str, list[tuple[int, Application]]] = defaultdict(list)
+        for k, i in enumerate(ok):
+            if results[i] is None:
+                attending[apps[i].school_id].append((k, apps[i]))
+        walks: dict[int, tuple] = {}
+        for sid, ks in wanted.items():   # school by school: its trees are found or built once, for all its homes
+            if len(ok) == 1:  # one home (the service's check)
+                measured[(sid, 0)] = self._measured_one(homes, road_homes, add_snap, sid)
+            else:
+                self._measure_school(sid, ks, homes, road_homes, add_snap, measured)
+            if sid in attending:
+                walks.update(self._attended_walks(attending[sid], measured, homes))
         for k, i in enumerate(ok):
             if results[i] is not None:
                 continue
@@ -593,6 +577,41 @@ class Measurer:
             except InputError as exc:
                 results[i] = exc
         return results  # type: ignore[return-value]
+
+    def _measured_one(self, homes: _Homes, road_homes: _Homes | None, add_snap: bool, sid: str) -> tuple:
+        """(walk, safe walk, road or None, straight-line metres, entrance) from one home to a school."""
+        walk, safe, road, straight = self._measure_one(homes, road_homes, add_snap, sid)
+        road_ok = road_homes is not None and road_homes.snap_m[0] <= self.drive.max_snap_m
+        best = min(walk, default=INF)
+        best_road = min(road, default=INF)
+        return (best, min(safe, default=INF), best_road if road_ok and math.isfinite(best_road) else None,
+                min(straight, default=INF), walk.index(best) if walk else 0)
+
+    def _measure_school(self, sid: str, ks: list[int], homes: _Homes, road_homes: _Homes | None, add_snap: bool,
+                        measured: dict) -> None:
+        """(walk, safe walk, road or None, straight-line metres, entrance) from each home ``ks`` to a school."""
+        idx = np.asarray(ks)
+        best = np.full(len(idx), INF)
+        best_safe = np.full(len(idx), INF)
+        best_road = np.full(len(idx), INF)
+        straight = np.full(len(idx), INF)
+        which = np.zeros(len(idx), dtype=np.int64)
+        for j, (ent, trees) in enumerate(zip(self.entrances[sid], self.searches(sid))):
+            extra = (homes.snap_m[idx] + ent.walk_snap_m) if add_snap else 0.0
+            d = np.minimum(self._reach(trees.plain, homes, idx), self._direct(ent, homes, idx, frozenset())) + extra
+            ds = np.minimum(self._reach(trees.safe, homes, idx), self._direct(ent, homes, idx, self.blocked)) + extra
+            better = d < best
+            which[better] = j
+            best = np.minimum(best, d)
+            best_safe = np.minimum(best_safe, ds)
+            straight = np.minimum(straight, np.hypot(homes.x[idx] - ent.x, homes.y[idx] - ent.y))
+            if road_homes is not None and trees.road is not None:
+                best_road = np.minimum(best_road, self._road_reach(trees.road, road_homes, idx, self.drive))
+        road_ok = (road_homes.snap_m[idx] <= self.drive.max_snap_m) & np.isfinite(best_road) \
+            if road_homes is not None else np.zeros(len(idx), dtype=bool)
+        for k, w_m, s_m, r_m, r_ok, st_m, j in zip(ks, best.tolist(), best_safe.tolist(), best_road.tolist(),
+                                                  road_ok.tolist(), straight.tolist(), which.tolist()):
+            measured[(sid, k)] = (w_m, s_m, r_m if r_ok else None, st_m, j)
 
     def _attended_walks(self, todo: Sequence[tuple[int, Application]], measured: dict, homes: _Homes) -> dict[int, tuple]:
         """For each home (position ``k``): the route drawn to the school attended, its edges, and the

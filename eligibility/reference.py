@@ -68,7 +68,7 @@ def _lookup(m: Measurer, safe: bool) -> dict[tuple[int, int], int]:
 
 def reference_route(m: Measurer, ent: _Entrance, homes: _Homes, i: int, safe: bool) -> tuple[list[tuple[float, float]], list[int]]:
     """(lon, lat) and edge ids of the walk from home ``i`` to an entrance."""
-    tree = ent.safe if safe else ent.plain
+    tree = m._search(ent, safe)
     lookup = _lookup(m, safe)
     w = m.walk
     best = (INF, -1, -1, 0.0)

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Callable, NamedTuple
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Callable, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -40,7 +40,12 @@ from eligibility.policy import (
     label_of,
 )
 from eligibility.route import WalkRoute
-from eligibility.suitability import age_or_sex_unsuitable, is_qualifying, suitability_key, unsuitable_reason
+from eligibility.suitability import (
+    age_or_sex_unsuitable,
+    is_qualifying,
+    suitability_key,
+    unsuitable_reason,
+)
 from transport.domain.errors import InputError
 from transport.domain.geo import LatLon
 from transport.domain.models import Application, School
@@ -624,12 +629,12 @@ def _considered(facts: AssessmentFacts, out: Outcome) -> list[dict]:
     """The ranked schools as ``SchoolConsidered`` fields (validated with the decision)."""
     rows = []
     for i, c in enumerate(out.ranked, start=1):
-        rows.append(dict(
-            rank=i, school_id=c.school.id, name=c.school.name, attended=c.school.id == facts.school.id,
-            walking_m=_opt(c.walk_m), walking_miles=None if c.walk_m == INF else round(m_to_miles(c.walk_m), 3),
-            safe_walking_m=_opt(c.safe_walk_m), road_m=_opt(c.road_m), straight_line_m=round(c.straight_m, 1),
-            entrance=c.entrance, religious_character=c.school.religious_character,
-        ))
+        rows.append({
+            "rank": i, "school_id": c.school.id, "name": c.school.name, "attended": c.school.id == facts.school.id,
+            "walking_m": _opt(c.walk_m), "walking_miles": None if c.walk_m == INF else round(m_to_miles(c.walk_m), 3),
+            "safe_walking_m": _opt(c.safe_walk_m), "road_m": _opt(c.road_m), "straight_line_m": round(c.straight_m, 1),
+            "entrance": c.entrance, "religious_character": c.school.religious_character,
+        })
     return rows
 
 
@@ -689,21 +694,21 @@ def decide(facts: AssessmentFacts, policy: Policy) -> Decision:
     else:
         cites = [" ".join(policy.refusals[Refusal(out.refusal)].cites.split())]  # type: ignore[arg-type]
     csa = policy.compulsory_school_age
-    inputs = dict(
-        application_id=app.id, date_of_birth=app.date_of_birth, age=out.age, academic_age=out.academic_age,
-        age_reference_date=out.ref_date, travel_date=app.travel_date,
-        compulsory_school_age_from=csa_start(app.date_of_birth, csa),
-        compulsory_school_age_until=csa_end(app.date_of_birth, csa), sex=app.sex.value, home=facts.home,
-        home_source=facts.home_source, school_id=facts.school.id, school_name=facts.school.name,
-        ehc_plan=app.ehc_plan, ehc_named_school_id=app.ehc_named_school_id,
-        ehc_transport_condition=app.ehc_transport_condition, sen_mobility=app.sen_mobility,
-        sen_evidence=app.sen_evidence, temporary_condition_until=app.temporary_condition_until,
-        low_income=app.low_income, religious_preference=app.religious_preference,
-        no_place_at=sorted(facts.no_place_at), measured_on=facts.measured_on,
-        wheelchair=app.needs.wheelchair, passenger_assistant=app.needs.passenger_assistant,
-        travel_alone=app.needs.travel_alone, can_use_public_transport=app.needs.can_use_public_transport,
-        travel_training_candidate=app.needs.travel_training_candidate,
-    )
+    inputs = {
+        "application_id": app.id, "date_of_birth": app.date_of_birth, "age": out.age, "academic_age": out.academic_age,
+        "age_reference_date": out.ref_date, "travel_date": app.travel_date,
+        "compulsory_school_age_from": csa_start(app.date_of_birth, csa),
+        "compulsory_school_age_until": csa_end(app.date_of_birth, csa), "sex": app.sex.value, "home": facts.home,
+        "home_source": facts.home_source, "school_id": facts.school.id, "school_name": facts.school.name,
+        "ehc_plan": app.ehc_plan, "ehc_named_school_id": app.ehc_named_school_id,
+        "ehc_transport_condition": app.ehc_transport_condition, "sen_mobility": app.sen_mobility,
+        "sen_evidence": app.sen_evidence, "temporary_condition_until": app.temporary_condition_until,
+        "low_income": app.low_income, "religious_preference": app.religious_preference,
+        "no_place_at": sorted(facts.no_place_at), "measured_on": facts.measured_on,
+        "wheelchair": app.needs.wheelchair, "passenger_assistant": app.needs.passenger_assistant,
+        "travel_alone": app.needs.travel_alone, "can_use_public_transport": app.needs.can_use_public_transport,
+        "travel_training_candidate": app.needs.travel_training_candidate,
+    }
     return Decision(
         application_id=app.id, eligible=out.eligible, bases=list(out.bases),
         refusal=None if out.refusal is None else str(out.refusal), decided_by=out.decided_by,

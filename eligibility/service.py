@@ -31,7 +31,6 @@ from transport.domain.schools import load_schools
 from transport.io import cells
 from transport.io.tabular import read_table
 
-
 _gc_lock = threading.Lock()
 _gc_holders = 0
 _gc_was_enabled = False
@@ -79,10 +78,11 @@ class Assessor:
     enough that a cohort's facts are not all held at once."""
 
     def __init__(self, policy: Policy, walk, schools: dict[str, School], *, drive=None,
-                 unsafe: Sequence[UnsafeSegment] = (), postcodes=None):
+                 unsafe: Sequence[UnsafeSegment] = (), postcodes=None, tree_schools: int | None = None):
         segments = [s if s.edges else map_to_network([s], walk)[0] for s in unsafe]
         self.policy = policy
-        self.measurer = Measurer(policy, schools, walk, drive=drive, segments=segments, postcodes=postcodes)
+        self.measurer = Measurer(policy, schools, walk, drive=drive, segments=segments, postcodes=postcodes,
+                                 tree_schools=tree_schools)
 
     @classmethod
     def from_settings(cls, policy: str | Path = "kent", *, unsafe_path: str | Path | None = None) -> Assessor:

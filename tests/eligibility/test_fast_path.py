@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 
 import numpy as np
+import pytest
 import shapely
 import shapely.ops
 from hypothesis import given, settings
@@ -15,6 +17,7 @@ from shapely.geometry import LineString
 from eligibility.reference import reference_decisions
 from eligibility.service import Assessor
 from eligibility.unsafe import UnsafeSegment, map_to_network
+from transport.domain.errors import InputError
 from transport.domain.models import Application, Home
 
 TRAVEL = dt.date(2025, 9, 3)
@@ -97,3 +100,26 @@ def test_piece_equals_shapely_substring(rutland_assessor, edge, a, b):
     lo, hi = sorted((a, b))
     want = shapely.get_coordinates(shapely.ops.substring(m.walk.edge_geometry[e], lo, hi, normalized=True))
     assert np.array_equal(m._piece(e, lo, hi), want)
+
+
+def test_decisions_do_not_depend_on_how_many_schools_trees_are_kept(rutland_assessor):
+    """Trees kept for one school only (dropped and rebuilt as schools alternate) give the same decisions and
+    errors as every school's trees kept, for a cohort and one application at a time."""
+    a = rutland_assessor
+    m = a.measurer
+    small = Assessor(a.policy, m.walk, m.schools, drive=m.drive, unsafe=m.segments, postcodes=m.postcodes,
+                     tree_schools=1)
+    apps = _cohort(a, 300, seed=7)
+    small.chunk = 64
+    assert small.assess_many(apps) == a.assess_many(apps)
+    assert list(small.measurer._searches) != [] and len(small.measurer._searches) == 1
+    for app in apps[:40]:
+        try:
+            want = a.assess(app)
+        except InputError as exc:
+            with pytest.raises(InputError, match=re.escape(str(exc))):
+                small.assess(app)
+            continue
+        assert small.assess(app) == want
+    with pytest.raises(InputError, match="at least 1"):
+        Assessor(a.policy, m.walk, m.schools, drive=m.drive, postcodes=m.postcodes, tree_schools=0)

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     schools_border_km: float = Field(10.0, description="keep other LAs' GIAS schools this close to the council's own")
     cache_dir: Path = Field(PROJECT_ROOT / ".cache", description="prepared-network cache")
     max_snap_m: float = Field(500.0, description="largest allowed snap distance in metres")
+    eligibility_tree_schools: int = Field(
+        64, ge=1, description="schools whose shortest-path trees eligibility keeps in memory, least recently used "
+                              "dropped first (each open entrance: about 30 bytes per walk node and 12 per drive node)")
     pseudonym_key: SecretStr | None = Field(
         None, description="key for children's pseudonymous ids (default: one generated once in cache_dir)")
     dask_scheduler: str | None = Field(
