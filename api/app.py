@@ -16,9 +16,9 @@ from api.config import ApiSettings, get_api_settings
 from api.db import is_busy, make_engine, session_factory, upgrade
 from api.deps import reject_nul_bytes
 from api.engine import EligibilityEngine
-from api.errors import FieldError
+from api.errors import FieldError, RowsError
 from api.headers import JsonHeaders
-from api.routes import admin, applications, cases, documents, eligibility, health, offers, planning, ptb, schools
+from api.routes import admin, applications, cases, day_plans, documents, eligibility, health, offers, planning, ptb, schools
 from api.security import AuthCache
 from api.worker import Worker, WorkerSettings
 from transport.domain.errors import InputError, SenTransportError
@@ -103,6 +103,11 @@ def create_app(settings: ApiSettings | None = None, *, engine: EligibilityEngine
     async def _field_error(request: Request, exc: FieldError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"detail": [{"loc": list(exc.loc), "msg": str(exc), "type": "value_error"}]})
 
+    @app.exception_handler(RowsError)
+    async def _rows_error(request: Request, exc: RowsError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": [
+            {"loc": ["body", "row", row], "msg": msg, "type": "value_error"} for row, msg in exc.rows]})
+
     @app.exception_handler(InputError)
     async def _input_error(request: Request, exc: InputError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"detail": [{"loc": ["body"], "msg": str(exc), "type": "value_error"}]})
@@ -138,7 +143,7 @@ def create_app(settings: ApiSettings | None = None, *, engine: EligibilityEngine
     app.openapi = openapi  # type: ignore[method-assign]
 
     for router in (health.router, applications.router, eligibility.router, cases.router, planning.router, planning.lots,
-                   schools.router, documents.router, admin.router, ptb.router, offers.router):
+                   day_plans.router, schools.router, documents.router, admin.router, ptb.router, offers.router):
         app.include_router(router)
     web = __import__("api.web.router", fromlist=["router"])
     app.include_router(web.router)  # web pages (api/web)

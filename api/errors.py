@@ -32,3 +32,12 @@ class FieldError(InputError):
     def __init__(self, loc: tuple[str | int, ...], message: str):
         super().__init__(message)
         self.loc = loc
+
+
+class RowsError(InputError):
+    """An uploaded table with bad rows: each is reported as a 422 item at ``["body", "row", n]`` (the number a
+    spreadsheet shows), all of them at once; nothing of the upload is stored."""
+
+    def __init__(self, rows: list[tuple[int, str]]):
+        super().__init__(f"{len(rows)} bad row{'s' if len(rows) != 1 else ''}; nothing was stored")
+        self.rows = rows

@@ -90,14 +90,22 @@ def send(out: TextIO, msg: dict[str, Any]) -> None:
 
 
 def run_job(msg: dict[str, Any], reporter: Reporter) -> dict[str, Any]:
-    """Plan the scenario, validate it, draw it; JSON-safe results (``stopped`` when the search was cut short)."""
+    """Plan the scenario (a day scenario as a day), validate it, draw it; JSON-safe results
+    (``stopped_early`` when the search was cut short)."""
     from transport.domain.scenario import parse_scenario
+    from transport.planning.day import plan_day
+    from transport.planning.day_views import day_routes_geojson
     from transport.planning.plan import plan_scenario
 
     scenario = parse_scenario(msg["scenario"], source=f"job {msg['job_id']}")
+    if scenario.session == "day":  # both runs on every weekday, checked by check_day on each
+        day = plan_day(scenario, time_limit_s=float(msg["time_limit_s"]), callbacks=reporter)
+        reporter.flush()
+        return {"kind": "day", "document": day.to_dict(), "geojson": day_routes_geojson(day), "kpis": day.kpis(),
+                "violations": day.violations, "stopped_early": reporter.stop.flag}
     doc = plan_scenario(scenario, time_limit_s=float(msg["time_limit_s"]), callbacks=reporter)
     reporter.flush()
-    return {"document": doc.to_dict(), "geojson": doc.routes_geojson(), "kpis": doc.kpis(),
+    return {"kind": "session", "document": doc.to_dict(), "geojson": doc.routes_geojson(), "kpis": doc.kpis(),
             "violations": doc.violations, "stopped_early": reporter.stop.flag}
 
 

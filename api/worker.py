@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api import queue
 from api.config import ApiSettings
 from api.models import JobRecord
+from api.services.day_plans import cost_pence
 from api.services.planning import store_plan
 from api.solver_host import PARENT_PID_ENV
 
@@ -322,7 +323,7 @@ class Worker:
                 plan = store_plan(s, job, result, stopped=stopped)
                 if not queue.settle(s, lease, status, plan_id=plan.id, progress=1.0, stopped=stopped,
                                     elapsed_s=elapsed or job.elapsed_s,
-                                    best_cost=int(result["kpis"]["daily_cost_pence"])):
+                                    best_cost=cost_pence(result["kpis"])):
                     s.rollback()
                     log.warning("worker %s lost job %s before storing its plan; nothing stored", self.id, lease.job_id)
                     return

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from api.deps import Contractor, EngineDep, Planner, SessionDep, TenderReader
 from api.routes.common import AUTH, CONFLICT, NOT_FOUND, Limit, Offset, RecordId, TextId
+from api.schemas.day_plans import DayComparisonPublic
 from api.schemas.planning import (AwardCreate, AwardPublic, AwardsPublic, ContractorLotPublic, FeatureCollection,
                                   FromEligible, JobCreate, JobPublic, JobsPublic, LotsCreate, OperatorsPublic,
                                   PlanComparisonPublic, PlanLotPublic, PlanLotsPublic, PlanPublic, PlansPublic, PlanUpdate, RouteSheets,
@@ -87,15 +88,23 @@ def list_plans(session: SessionDep, who: Planner, limit: Limit = 100, offset: Of
     return PlansPublic(data=[svc.plan_public(p) for p in rows], count=count, limit=limit, offset=offset)
 
 
-@router.get("/v1/plans/{plan_id}/compare/{other_id}", response_model=PlanComparisonPublic, responses=NOT_FOUND)
-def compare_plans(plan_id: RecordId, other_id: RecordId, session: SessionDep, who: Planner) -> PlanComparisonPublic:
-    """Plan ``plan_id`` (before) against ``other_id`` (after): cost, vehicles, miles, ride times, changed routes."""
-    return PlanComparisonPublic.model_validate(svc.compare(svc.get_plan(session, plan_id), svc.get_plan(session, other_id)))
+@router.get("/v1/plans/{plan_id}/compare/{other_id}", response_model=PlanComparisonPublic | DayComparisonPublic,
+            responses={**NOT_FOUND, **CONFLICT})
+def compare_plans(plan_id: RecordId, other_id: RecordId, session: SessionDep,
+                  who: Planner) -> PlanComparisonPublic | DayComparisonPublic:
+    """Plan ``plan_id`` (before) against ``other_id`` (after): cost, vehicles, miles, ride times, changed routes.
+    Two day plans (``kind: day``, e.g. today's network against a new day plan): the saving per day and per
+    school year, vehicles by type, miles and dead miles, children over their limit before and after, and the
+    children whose route changes. A day plan against a single-session plan is a 409."""
+    result = svc.compare(svc.get_plan(session, plan_id), svc.get_plan(session, other_id))
+    return result if isinstance(result, DayComparisonPublic) else PlanComparisonPublic.model_validate(result)
 
 
 @router.get("/v1/plans/{plan_id}", response_model=PlanPublic)
 def read_plan(plan_id: RecordId, session: SessionDep, who: Planner) -> PlanPublic:
-    """A plan's summary KPIs: daily cost, vehicles by type, miles, ride times, unassigned children."""
+    """A plan's summary KPIs: daily cost, vehicles by type, miles, ride times, unassigned children; a day plan
+    (``kind: day``): cost per day, week and school year, by weekday, vehicles by type, dead miles, children over
+    their ride limit on any weekday."""
     return svc.plan_public(svc.get_plan(session, plan_id))
 
 
@@ -110,13 +119,15 @@ def rename_plan(plan_id: RecordId, body: PlanUpdate, session: SessionDep, who: P
 @router.get("/v1/plans/{plan_id}/routes.geojson", response_model=FeatureCollection,
             responses={200: {"content": {"application/geo+json": {}}}})
 def plan_geojson(plan_id: RecordId, session: SessionDep, who: Planner) -> FeatureCollection:
-    """The routes on the real roads, one LineString per vehicle, and their stops."""
+    """The routes on the real roads, one LineString per vehicle, and their stops; a day plan: one LineString per
+    vehicle and run (property ``run``: ``am`` or ``pm``)."""
     return FeatureCollection.model_validate(svc.geojson(svc.get_plan(session, plan_id)))
 
 
 @router.get("/v1/plans/{plan_id}/route-sheets", response_model=RouteSheets)
 def plan_route_sheets(plan_id: RecordId, session: SessionDep, who: Planner) -> RouteSheets:
-    """Every stop of every route with times and pseudonymous children."""
+    """Every stop of every route with times and pseudonymous children; a day plan: both runs (``run``), timed
+    on the run's fullest weekday (``weekday``), with every weekday's time (``times``, null when skipped)."""
     return RouteSheets(plan_id=plan_id, data=svc.route_sheets(svc.get_plan(session, plan_id)))
 
 

@@ -176,15 +176,58 @@ class Kpis(BaseModel):
     valid: bool
 
 
+class WeekdayCost(BaseModel):
+    """One weekday of a day plan: its cost, vehicles and miles."""
+
+    model_config = ConfigDict(extra="allow")
+
+    cost_pence: int
+    vehicles: int
+    fixed_pence: int
+    mileage_pence: int
+    assistants_pence: int
+    miles: float
+    dead_miles: float
+
+
+class DayKpis(BaseModel):
+    """A day plan's headline figures: costs per day, week and school year, vehicles, miles, rides."""
+
+    model_config = ConfigDict(extra="allow")
+
+    children: int
+    routed: int
+    unassigned: list[Unplaced]
+    afternoon: Literal["same_vehicle", "free"] = Field(description="children go home on the vehicle that brought them, or planned freely")
+    day_cost_pence: int = Field(description="a mean school day: day rates once per vehicle, both runs' mileage, PAs")
+    week_cost_pence: int
+    year_cost_pence: int = Field(description="the mean day times school_days_per_year")
+    school_days_per_year: int
+    by_weekday: dict[str, WeekdayCost]
+    vehicles: int
+    vehicles_by_type: dict[str, int]
+    waiting_near_school: int = Field(description="vehicles that wait near the school between runs")
+    miles_per_day: float
+    dead_miles_per_day: float = Field(description="miles driven empty between runs, per day")
+    mean_ride_min: float
+    max_ride_min: float
+    over_limit_any_weekday: int = Field(description="children over their ride limit on at least one weekday")
+    valid: bool
+    source: str | None = Field(None, description="'imported' for today's network")
+    contract_day_cost_pence: int | None = Field(None, description="today's network at its contract prices, per day")
+    contract_year_cost_pence: int | None = None
+
+
 class PlanPublic(BaseModel):
-    """A stored plan's summary."""
+    """A stored plan's summary: ``kind`` ``session`` (one run) or ``day`` (both runs, every weekday)."""
 
     id: int
     name: str | None = Field(None, description="the planner's name for the plan (set with PATCH /v1/plans/{id})")
     scenario_id: int
     job_id: str | None
     created_at: dt.datetime
-    kpis: Kpis
+    kind: Literal["session", "day"] = "session"
+    kpis: Kpis | DayKpis
     routes: int
     violations: int
     stopped: Literal["cancelled", "timed_out"] | None = Field(
@@ -233,6 +276,7 @@ class PlanComparisonPublic(BaseModel):
     A route is the same when the same vehicle runs the same stops at the same times in both.
     """
 
+    kind: Literal["session"] = "session"
     a_id: int
     b_id: int
     a: PlanSide

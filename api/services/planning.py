@@ -34,11 +34,13 @@ from api.models import (
     ScenarioRecord,
     utcnow,
 )
+from api.schemas.day_plans import DayComparisonPublic
 from api.schemas.planning import (
     AwardPublic,
     ContractorLotPublic,
     ContractorRoutePublic,
     ContractorStopPublic,
+    DayKpis,
     FromEligible,
     JobCreate,
     JobPublic,
@@ -54,13 +56,14 @@ from api.schemas.planning import (
     TenderRoutePublic,
 )
 from api.security import Principal, Role, active_keys, instance_secret, pseudonym
-from api.services import get_or_404, page
+from api.services import day_plans, get_or_404, page
 from api.services.records import stored_application
 from transport.domain.errors import InputError
 from transport.domain.fleet import default_fleet
 from transport.domain.geo import LatLon
 from transport.domain.scenario import FleetVehicle, Scenario
 from transport.planning.compare import compare_plans
+from transport.planning.day import DayPlanDocument
 from transport.planning.intake import scenario_from_applications
 from transport.planning.plan import PlanDocument, clock
 
@@ -211,11 +214,20 @@ def store_plan(session: Session, job: JobRecord, result: dict[str, Any], *, stop
 
     ``stopped`` ("cancelled", "timed_out") marks the best plan found before the search was stopped.
     """
-    doc = PlanDocument.from_dict(result["document"])
-    plan = PlanRecord(scenario_id=job.scenario_id, job_id=job.id, document=result["document"], kpis=result["kpis"],
+    return store_document(session, job.scenario_id, job.id, result, stopped=stopped)
+
+
+def store_document(session: Session, scenario_id: int, job_id: str | None, result: dict[str, Any], *,
+                   stopped: str | None = None) -> PlanRecord:
+    """Store a plan (single-session or day) with its KPIs, validator's report, map and route summaries (no commit)."""
+    plan = PlanRecord(scenario_id=scenario_id, job_id=job_id, document=result["document"], kpis=result["kpis"],
                       violations=result["violations"], geojson=result["geojson"], stopped=stopped)
     session.add(plan)
     session.flush()
+    if day_plans.is_day_document(result["document"]):
+        _store_day_routes(session, plan, DayPlanDocument.from_dict(result["document"]), result["geojson"])
+        return plan
+    doc = PlanDocument.from_dict(result["document"])
     lines = {f["properties"]["route"]: f["geometry"]["coordinates"] for f in result["geojson"]["features"]
              if f["geometry"]["type"] == "LineString"}
     for i, route in enumerate(doc.plan.routes, start=1):
@@ -234,6 +246,35 @@ def store_plan(session: Session, job: JobRecord, result: dict[str, Any], *, stop
     return plan
 
 
+def _store_day_routes(session: Session, plan: PlanRecord, doc: DayPlanDocument, geojson: dict[str, Any]) -> None:
+    """One ``routes`` row per vehicle of a day plan: its morning start, afternoon end and both runs' miles."""
+    miles: dict[str, float] = {}
+    for f in geojson["features"]:
+        if f["geometry"]["type"] == "LineString":
+            label = f["properties"]["route"]
+            miles[label] = miles.get(label, 0.0) + _line_miles(f["geometry"]["coordinates"])
+    for i, r in enumerate(day_plans.route_summaries(doc), start=1):
+        homes = Counter(grid_square(p) for p in r["homes"])
+        session.add(RouteRecord(
+            plan_id=plan.id, position=i, vehicle_type=r["vehicle_type"], seats=r["seats"],
+            wheelchair_spaces=r["wheelchair_spaces"], assistant=r["assistant"], passengers=r["passengers"],
+            school_ids=r["school_ids"], start_time=clock(r["start_s"]), end_time=clock(r["end_s"]),
+            miles=round(miles.get(f"D{i:03d}", 0.0), 1), area="/".join(sq for sq, _ in homes.most_common(3)) or "-"))
+    session.flush()
+
+
+def import_today(session: Session, who: Principal, scenario_id: int, data: bytes, *, network=None) -> tuple[PlanRecord, dict[str, list[str]]]:
+    """Store today's routes (CSV or .xlsx) for a day scenario as a plan: timed, costed, validated but not
+    refused (breaches listed per route). A bad row stores nothing: every one is a row-numbered 422."""
+    scen = get_scenario(session, scenario_id)
+    result = day_plans.today_result(Scenario.model_validate(scen.document), data, network=network)
+    plan = store_document(session, scen.id, None, result)
+    audit.record(session, who, "plan.import_today", "plan", plan.id,
+                 f"scenario={scen.id} routes={len(plan.routes)} findings={len(plan.violations)}")
+    session.commit()
+    return plan, result["breaches_by_route"]
+
+
 def get_plan(session: Session, plan_id: int) -> PlanRecord:
     """The plan (404 otherwise)."""
     return get_or_404(session, PlanRecord, plan_id, "plan")
@@ -249,9 +290,11 @@ def rename_plan(session: Session, who: Principal, plan_id: int, name: str) -> Pl
 
 def plan_public(plan: PlanRecord) -> PlanPublic:
     """A plan's summary KPIs."""
-    return PlanPublic(id=plan.id, name=plan.name, scenario_id=plan.scenario_id, job_id=plan.job_id, created_at=plan.created_at,
-                      kpis=Kpis.model_validate(plan.kpis), routes=len(plan.routes), violations=len(plan.violations),
-                      stopped=plan.stopped)
+    day = day_plans.is_day(plan)
+    return PlanPublic(id=plan.id, name=plan.name, scenario_id=plan.scenario_id, job_id=plan.job_id,
+                      created_at=plan.created_at, kind="day" if day else "session",
+                      kpis=(DayKpis if day else Kpis).model_validate(plan.kpis), routes=len(plan.routes),
+                      violations=len(plan.violations), stopped=plan.stopped)
 
 
 def list_plans(session: Session, *, limit: int, offset: int) -> tuple[list[PlanRecord], int]:
@@ -259,15 +302,20 @@ def list_plans(session: Session, *, limit: int, offset: int) -> tuple[list[PlanR
     return page(session, select(PlanRecord).order_by(PlanRecord.id.desc()), limit=limit, offset=offset)
 
 
-def compare(a: PlanRecord, b: PlanRecord) -> dict[str, Any]:
-    """The engine's comparison of two stored plans (``transport.planning.compare``)."""
+def compare(a: PlanRecord, b: PlanRecord) -> dict[str, Any] | DayComparisonPublic:
+    """The engine's comparison of two stored plans (``transport.planning.compare``; two day plans:
+    ``transport.planning.today.compare_days``)."""
+    if day_plans.is_day(a) or day_plans.is_day(b):
+        return day_plans.compare(a, b)
     result = compare_plans(PlanDocument.from_dict(a.document), PlanDocument.from_dict(b.document)).to_dict()
     return result | {"a_id": a.id, "b_id": b.id, "a_scenario_id": a.scenario_id, "b_scenario_id": b.scenario_id,
                      "same_scenario": a.scenario_id == b.scenario_id}
 
 
 def route_sheets(plan: PlanRecord) -> list[dict[str, Any]]:
-    """Route sheets with pseudonymous children."""
+    """Route sheets with pseudonymous children (a day plan: both runs, with each weekday's times)."""
+    if day_plans.is_day(plan):
+        return day_plans.route_sheet_rows(plan)
     return PlanDocument.from_dict(plan.document).route_sheets()
 
 

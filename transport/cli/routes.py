@@ -17,6 +17,8 @@ from transport.domain.scenario import load_scenario
 from transport.io.csv_out import write_csv_file
 from transport.cli.files import load_any_plan, load_plan
 from transport.cli.offers import offers_cmd
+from transport.planning.day import DayPlanDocument
+from transport.planning.day_views import day_routes_geojson
 
 app = typer.Typer(help="Plan, validate, export and compare routes.", no_args_is_help=True)
 app.command("offers")(offers_cmd)
@@ -145,7 +147,8 @@ def export(
     plan_file: Path = typer.Argument(..., help="plan JSON"),
     out: Path = typer.Option(Path("out/routes"), help="folder for route sheets and GeoJSON"),
 ) -> None:
-    """Route sheets (CSV per vehicle, pseudonymous child ids) and GeoJSON of the routes on the roads."""
+    """Route sheets (CSV per vehicle, per run for a day plan; pseudonymous child ids) and GeoJSON of the routes
+    on the roads (a day plan: both runs, property ``run``)."""
     doc = load_any_plan(plan_file)
     out.mkdir(parents=True, exist_ok=True)
     rows = doc.route_sheets()
@@ -161,11 +164,13 @@ def export(
                 name = f"{route}-{run}" if run else route
                 name += f"-{days.replace(' ', '-')}" if n else ""
                 write_csv_file(out / f"{name}.csv", list(part[0]), part)
-    if hasattr(doc, "routes_geojson"):
+    if isinstance(doc, DayPlanDocument):  # both runs, property "run" (the API's map draws the same)
+        (out / "routes.geojson").write_text(json.dumps(day_routes_geojson(doc)), encoding="utf-8")
+        console.print(f"wrote morning and afternoon route sheets of {len(by_route)} vehicles and routes.geojson "
+                      f"(both runs) to {out}")
+    else:
         (out / "routes.geojson").write_text(json.dumps(doc.routes_geojson()), encoding="utf-8")
         console.print(f"wrote {len(by_route)} route sheets and routes.geojson to {out}")
-    else:
-        console.print(f"wrote morning and afternoon route sheets of {len(by_route)} vehicles to {out}")
 
 
 @bench_app.command("darp")
