@@ -352,8 +352,21 @@ class LotsCreate(In):
     grouping: Literal["school", "procurement"] = "procurement"
 
 
+class TenderRunPublic(BaseModel):
+    """A day plan route's morning (``am``) or afternoon (``pm``) run: the weekdays it is driven and its first
+    and last stop times on each (they differ where a school's bells do, an early Friday say)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    run: Literal["am", "pm"]
+    weekdays: list[str]
+    start: dict[str, str | None]
+    end: dict[str, str | None]
+
+
 class TenderRoutePublic(BaseModel):
-    """A route as tendered: no child, no address, only what an operator prices."""
+    """A route as tendered: no child, no address, only what an operator prices. A route of a day plan is a day
+    price: ``runs`` has its morning and afternoon runs and ``weekdays`` the days it runs."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -367,6 +380,8 @@ class TenderRoutePublic(BaseModel):
     end_time: str
     estimated_miles: float
     area: str = Field(description="Ordnance Survey 10 km grid square(s) where the route picks up or sets down")
+    weekdays: list[str] | None = Field(None, description="a day plan's route: the weekdays it runs")
+    runs: list[TenderRunPublic] | None = Field(None, description="a day plan's route: its morning and afternoon run")
 
 
 class TenderLotPublic(BaseModel):
@@ -457,6 +472,9 @@ class ContractorStopPublic(BaseModel):
     lat: float
     lon: float
     passenger: PassengerPublic | None
+    run: Literal["am", "pm"] | None = Field(None, description="a day plan's route: the run this stop is on")
+    times: dict[str, str | None] | None = Field(
+        None, description="a day plan's route: the stop's time on each weekday (null: not made that day)")
 
 
 class LineStringPublic(BaseModel):
@@ -472,7 +490,9 @@ class ContractorRoutePublic(TenderRoutePublic):
     """An awarded route with its stops, and its path on the real roads from stop to stop."""
 
     stops: list[ContractorStopPublic]
-    geometry: LineStringPublic | None = Field(None, description="the route on the real roads (the path only, no properties)")
+    geometry: LineStringPublic | None = Field(None, description="the route on the real roads (the path only, no properties); "
+                                                                "a day plan's route: its morning run")
+    geometry_pm: LineStringPublic | None = Field(None, description="a day plan's route: its afternoon run on the roads")
 
 
 class ContractorLotPublic(BaseModel):

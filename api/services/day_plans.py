@@ -20,7 +20,9 @@ from transport.domain.privacy import pseudonym
 from transport.domain.scenario import Scenario
 from transport.io.tabular import RowErrors
 from transport.planning.day import DAY_PLAN_FORMAT, DayPlanDocument
+from routing.plan import Stop
 from transport.planning.day_views import day_routes, day_routes_geojson, fullest_weekday, timed_runs
+from transport.planning.plan import clock
 from transport.planning.today import breaches_by_route, compare_days, import_today
 
 
@@ -136,3 +138,44 @@ def today_result(scenario: Scenario, data: bytes, *, network=None) -> dict[str, 
         raise RowsError(exc.errors) from None
     return {"kind": "day", "document": doc.to_dict(), "geojson": day_routes_geojson(doc, network), "kpis": doc.kpis(),
             "violations": doc.violations, "breaches_by_route": breaches_by_route(doc)}
+
+
+WEEKDAY_NAMES = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday"}
+
+
+def days_text(weekdays: list[str]) -> str:
+    """``Monday to Friday, school days`` or the weekdays named (``Monday, Wednesday, school days``)."""
+    if list(weekdays) == list(WEEKDAY_NAMES):
+        return "Monday to Friday, school days"
+    return ", ".join(WEEKDAY_NAMES.get(d, d) for d in weekdays) + ", school days"
+
+
+def tender_runs(plan: PlanRecord) -> dict[int, dict[str, Any]]:
+    """Per route position of a day plan: the weekdays it runs (in words and as ids) and both runs' times per
+    weekday. No child, no address: what an operator prices a day route by."""
+    out = {}
+    for k, r in enumerate(day_routes(document(plan), pseudonymise=lambda _: ""), start=1):
+        out[k] = {"days": days_text(r["weekdays"]), "weekdays": r["weekdays"],
+                  "runs": [{"run": run, "weekdays": r[run]["weekdays"], "start": r[run]["start"], "end": r[run]["end"]}
+                           for run in ("am", "pm") if r[run]["weekdays"]]}
+    return out
+
+
+def contractor_runs(doc: DayPlanDocument, timed: list[dict[str, dict]], position: int
+                    ) -> list[tuple[str, tuple[Stop, ...], list[dict[str, str | None]]]]:
+    """A day route's runs for its operator: per run the stops as driven on its fullest weekday, and each stop's
+    time on every weekday (``None`` on a weekday the stop is not made)."""
+    out = []
+    weekdays = [d.weekday for d in doc.plan.days]
+    for run in ("am", "pm"):
+        by_day = timed[position - 1][run]
+        usual = fullest_weekday(by_day)
+        if usual is None:
+            continue
+        keyed = {d: {(s.kind.value, s.request_id): s for s in r.stops} for d, r in by_day.items()}
+        times = []
+        for stop in by_day[usual].stops:
+            key = (stop.kind.value, stop.request_id)
+            times.append({d: clock(keyed[d][key].service_start_s) if key in keyed.get(d, {}) else None for d in weekdays})
+        out.append((run, by_day[usual].stops, times))
+    return out

@@ -64,6 +64,7 @@ from transport.domain.geo import LatLon
 from transport.domain.scenario import FleetVehicle, Scenario
 from transport.planning.compare import compare_plans
 from transport.planning.day import DayPlanDocument
+from transport.planning.day_views import timed_runs
 from transport.planning.intake import scenario_from_applications
 from transport.planning.plan import PlanDocument, clock
 
@@ -459,17 +460,27 @@ def _routes(session: Session, lot: LotRecord) -> list[RouteRecord]:
     return list(session.scalars(q.order_by(RouteRecord.position)))
 
 
-def _tender_route(lot: LotRecord, r: RouteRecord) -> dict[str, Any]:
+def _tender_route(lot: LotRecord, r: RouteRecord, day: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A route as tendered; ``day`` (``day_plans.tender_runs``) adds a day plan route's weekdays and runs."""
+    extra = day.get(r.position, {}) if day is not None else {}
     return dict(ref=f"L{lot.id}-R{r.position:03d}", vehicle_type=r.vehicle_type, seats=r.seats,
-                wheelchair_spaces=r.wheelchair_spaces, assistant_needed=r.assistant, days=procurement()["days"],
-                start_time=r.start_time, end_time=r.end_time, estimated_miles=r.miles, area=r.area)
+                wheelchair_spaces=r.wheelchair_spaces, assistant_needed=r.assistant,
+                days=extra.get("days", procurement()["days"]), start_time=r.start_time, end_time=r.end_time,
+                estimated_miles=r.miles, area=r.area, weekdays=extra.get("weekdays"), runs=extra.get("runs"))
+
+
+def _day_runs(session: Session, lot: LotRecord) -> dict[int, dict[str, Any]] | None:
+    """The weekdays and runs of a day plan's routes (None for a single-session plan)."""
+    plan = get_plan(session, lot.plan_id)
+    return day_plans.tender_runs(plan) if day_plans.is_day(plan) else None
 
 
 def tender_public(session: Session, lot: LotRecord) -> TenderLotPublic:
     """A lot as published: no personal data."""
+    day = _day_runs(session, lot)
     return TenderLotPublic(id=lot.id, plan_id=lot.plan_id, grouping=lot.grouping, key=lot.key, name=lot.name,
                            status=lot.status, published_at=lot.published_at,
-                           routes=[TenderRoutePublic(**_tender_route(lot, r)) for r in _routes(session, lot)])
+                           routes=[TenderRoutePublic(**_tender_route(lot, r, day)) for r in _routes(session, lot)])
 
 
 def plan_lots(session: Session, plan_id: int) -> list[LotRecord]:
@@ -515,42 +526,55 @@ def contractor_lot(session: Session, who: Principal, lot_id: int, *, names: str 
     if award is None or award.operator != who.operator or lot.status != "awarded":
         raise ForbiddenError(f"lot {lot_id} is not awarded to your operator")
     plan = get_plan(session, lot.plan_id)
-    doc = PlanDocument.from_dict(plan.document)
+    is_day = day_plans.is_day(plan)
+    doc: PlanDocument | DayPlanDocument = (DayPlanDocument if is_day else PlanDocument).from_dict(plan.document)
+    timed = timed_runs(doc) if isinstance(doc, DayPlanDocument) else []
+    day = day_plans.tender_runs(plan) if is_day else None
     children = {c.id: c for c in doc.scenario.children}
     schools = {s.id: s for s in doc.scenario.schools}
     secret = instance_secret(session, "contractor-pseudonyms")
     postcodes = dict(session.execute(select(ApplicationRecord.reference, ApplicationRecord.data)
                                      .where(ApplicationRecord.reference.in_(list(children)))).all())
-    lines = {f["properties"].get("route"): f["geometry"]["coordinates"] for f in (plan.geojson or {}).get("features", [])
-             if f.get("geometry", {}).get("type") == "LineString"}
+    lines = {(f["properties"].get("route"), f["properties"].get("run")): f["geometry"]["coordinates"]
+             for f in (plan.geojson or {}).get("features", []) if f.get("geometry", {}).get("type") == "LineString"}
     routes = []
     for r in _routes(session, lot):
-        route = doc.plan.routes[r.position - 1]
-        line = lines.get(f"R{r.position:03d}")
+        if isinstance(doc, DayPlanDocument):  # both runs, each stop's time on every weekday
+            runs = day_plans.contractor_runs(doc, timed, r.position)
+        else:
+            runs = [(None, doc.plan.routes[r.position - 1].stops, None)]
         stops = []
-        for order, stop in enumerate(route.stops):
-            loc = doc.locations[stop.location]
-            child = children.get(stop.request_id or "") if loc.kind == "home" else None
-            passenger = None
-            postcode = None
-            if stop.request_id and stop.request_id in children:
-                c = children[stop.request_id]
-                first = c.first_name.strip()
-                name = first if (names == "first_name" and first) else "".join(f"{w[0]}." for w in first.split()[:2])
-                passenger = PassengerPublic(id=pseudonym(secret, award.operator, c.id), name=name,
-                                            wheelchair=c.wheelchair, passenger_assistant=c.passenger_assistant,
-                                            travel_alone=c.travel_alone, access_notes=c.access_notes,
-                                            equipment=list(c.equipment))
-            if child is not None:
-                postcode = child.home.postcode or ((postcodes.get(child.id) or {}).get("home") or {}).get("postcode")
-            elif loc.kind == "school" and loc.id in schools:
-                postcode = schools[loc.id].location.postcode
-            place = schools[loc.id].name if loc.kind == "school" and loc.id in schools else loc.kind
-            stops.append(ContractorStopPublic(order=order, kind=stop.kind.value, time=clock(stop.service_start_s),
-                                              place=place, postcode=postcode, lat=round(loc.point.lat, 5),
-                                              lon=round(loc.point.lon, 5), passenger=passenger))
+        for run, run_stops, times in runs:
+            for order, stop in enumerate(run_stops):
+                loc = doc.locations[stop.location]
+                child = children.get(stop.request_id or "") if loc.kind == "home" else None
+                passenger = None
+                postcode = None
+                if stop.request_id and stop.request_id in children:
+                    c = children[stop.request_id]
+                    first = c.first_name.strip()
+                    name = first if (names == "first_name" and first) else "".join(f"{w[0]}." for w in first.split()[:2])
+                    passenger = PassengerPublic(id=pseudonym(secret, award.operator, c.id), name=name,
+                                                wheelchair=c.wheelchair, passenger_assistant=c.passenger_assistant,
+                                                travel_alone=c.travel_alone, access_notes=c.access_notes,
+                                                equipment=list(c.equipment))
+                if child is not None:
+                    postcode = child.home.postcode or ((postcodes.get(child.id) or {}).get("home") or {}).get("postcode")
+                elif loc.kind == "school" and loc.id in schools:
+                    postcode = schools[loc.id].location.postcode
+                place = schools[loc.id].name if loc.kind == "school" and loc.id in schools else loc.kind
+                stops.append(ContractorStopPublic(order=order, kind=stop.kind.value, time=clock(stop.service_start_s),
+                                                  place=place, postcode=postcode, lat=round(loc.point.lat, 5),
+                                                  lon=round(loc.point.lon, 5), passenger=passenger, run=run,
+                                                  times=times[order] if times is not None else None))
+        if is_day:
+            line, line_pm = lines.get((f"D{r.position:03d}", "am")), lines.get((f"D{r.position:03d}", "pm"))
+        else:
+            line, line_pm = lines.get((f"R{r.position:03d}", None)), None
         geometry = LineStringPublic(type="LineString", coordinates=line) if line and len(line) >= 2 else None
-        routes.append(ContractorRoutePublic(**_tender_route(lot, r), stops=stops, geometry=geometry))
+        geometry_pm = LineStringPublic(type="LineString", coordinates=line_pm) if line_pm and len(line_pm) >= 2 else None
+        routes.append(ContractorRoutePublic(**_tender_route(lot, r, day), stops=stops, geometry=geometry,
+                                            geometry_pm=geometry_pm))
     audit.record(session, who, "lot.read_awarded", "lot", lot.id)
     session.commit()
     return ContractorLotPublic(id=lot.id, name=lot.name, operator=award.operator, awarded_at=award.awarded_at, routes=routes)

@@ -223,3 +223,46 @@ def test_day_job_cancelled_keeps_its_best_validated_day(job_client, job_keys, da
     plan = c.get(f"/v1/plans/{done['plan_id']}", headers=h).json()
     assert plan["kind"] == "day" and plan["stopped"] == "cancelled" and plan["violations"] == 0
     assert plan["kpis"]["routed"] + len(plan["kpis"]["unassigned"]) == 6
+
+
+def test_day_lots_carry_both_runs_and_the_weekdays(client, keys, day_scenario, day_result):
+    """A day plan's lots: each tendered route has its weekdays and both runs' times per weekday (no personal
+    data); the awarded operator reads both runs' stops with each weekday's time (none on days a child stays home)."""
+    from tests.api.conftest import OPERATORS
+
+    h = keys["planner"]
+    _, pid = _store(client.app.state.sessions, day_scenario, day_result)
+    lots = client.post(f"/v1/plans/{pid}/lots", json={"grouping": "procurement"}, headers=h)
+    assert lots.status_code == 201, lots.text
+    routes = [r for lot in lots.json()["data"] for r in lot["routes"]]
+    assert len(routes) == len(day_result["doc"].plan.duties)
+    for r in routes:
+        assert [run["run"] for run in r["runs"]] == ["am", "pm"] and r["weekdays"]
+        assert r["start_time"] < "12:00" < r["end_time"]
+        assert all(run["start"][d] for run in r["runs"] for d in run["weekdays"])
+    part_time = [r for r in routes if r["weekdays"] == ["mon", "wed"]]
+    days = {r["days"] for r in routes}
+    assert "Monday to Friday, school days" in days or part_time
+    text = str(lots.json())
+    assert "K0" not in text and "Kid" not in text and "LE15" not in text
+    stops = []
+    for lot in lots.json()["data"]:
+        assert client.post(f"/v1/lots/{lot['id']}/publish", headers=h).status_code == 200
+        tender = client.get(f"/v1/tenders/{lot['id']}", headers=keys["contractor"]).json()
+        assert tender["routes"][0]["runs"] == lot["routes"][0]["runs"]
+        assert client.post(f"/v1/lots/{lot['id']}/award", json={"operator": OPERATORS[0]}, headers=h).status_code == 201
+        mine = client.get(f"/v1/contractor/lots/{lot['id']}", headers=keys["contractor"])
+        assert mine.status_code == 200, mine.text
+        for route in mine.json()["routes"]:
+            assert {s["run"] for s in route["stops"]} == {"am", "pm"}
+            assert route["geometry"] and route["geometry_pm"]
+            stops += route["stops"]
+    riders = [s for s in stops if s["passenger"]]
+    assert {s["passenger"]["name"] for s in riders} == {f"Kid{i}" for i in range(6)}
+    assert all(s["passenger"]["id"] not in {f"K{i}" for i in range(6)} for s in riders)
+    assert all(set(s["times"]) == {"mon", "tue", "wed", "thu", "fri"} for s in riders)
+    k0 = [s for s in riders if s["passenger"]["name"] == "Kid0"]
+    assert len(k0) == 4 and all(s["times"]["tue"] is None and s["times"]["mon"] for s in k0)  # Monday, Wednesday only
+    others = [s for s in riders if s["passenger"]["name"] != "Kid0"]
+    assert all(s["times"]["tue"] for s in others)
+    assert client.get(f"/v1/contractor/lots/{lot['id']}", headers=keys["contractor2"]).status_code == 403

@@ -98,7 +98,8 @@ def test_whole_flow(job_client, job_keys, all_logs):
     assert not any(p in text for p in PERSONAL), "a tender carries personal data"
     route = tenders["data"][0]["routes"][0]
     assert set(route) == {"ref", "vehicle_type", "seats", "wheelchair_spaces", "assistant_needed", "days",
-                          "start_time", "end_time", "estimated_miles", "area"}
+                          "start_time", "end_time", "estimated_miles", "area", "weekdays", "runs"}
+    assert route["weekdays"] is None and route["runs"] is None  # a single-session plan's route: no day runs
     assert route["estimated_miles"] > 0 and route["area"][:2] in ("SK", "TF")
 
     assert c.get(f"/v1/contractor/lots/{lot['id']}", headers=k["acme"]).status_code == 403  # not yet awarded
