@@ -2,6 +2,7 @@
 // as pseudonymous markers with their needs; KPIs, route list, optimisation jobs, plan comparison.
 /* global L */
 import { api, el, errorSummary, guard, params, pounds, setParam, sleep, summaryList, table, tag } from '/web/static/js/common.js';
+import { dayComparison, dayKpis, planCost, renderDayRoutes, runGeo, runSheets } from '/web/static/js/day-plan.js';
 import { COLOURS, assignColours, fitControl, labelMarker, legend, makeMap, schoolMarker, spread, swatch, tip } from '/web/static/js/map.js';
 
 const NEEDS = { wheelchair: ['♿', 'wheelchair user'], PA: ['PA', 'needs a passenger assistant'], 'travels alone': ['Solo', 'travels alone'] };
@@ -79,7 +80,7 @@ async function loadPlans() {
 /** "Autumn term – £1,234.56 a day (plan 7, scenario 2, 29/11/2026, 23:40:00)": the name and cost first. */
 function planLabel(p) {
   const when = new Date(p.created_at).toLocaleString('en-GB');
-  return `${p.name || `Plan ${p.id}`} – ${pounds(p.kpis.daily_cost_pence)} a day (${p.name ? `plan ${p.id}, ` : ''}scenario ${p.scenario_id}, ${when})`;
+  return `${p.name || `Plan ${p.id}`} – ${pounds(planCost(p.kpis))} a ${p.kind === 'day' ? 'school day' : 'day'} (${p.name ? `plan ${p.id}, ` : ''}scenario ${p.scenario_id}, ${when})`;
 }
 
 async function loadScenarios() {
@@ -102,18 +103,30 @@ async function openPlan(planId) {
     scenario = await api(`/v1/scenarios/${plan.scenario_id}`).catch(() => null);
   } catch (e) { errorSummary(errors, [{ text: `Plan ${planId}: ${e.message}` }]); return; }
   state.plan = plan;
+  const day = plan.kind === 'day'; // a day plan: each run is its own line on the map (D001-am, D001-pm)
+  if (day) { geo = runGeo(geo); sheets = { ...sheets, data: runSheets(sheets.data) }; }
   state.sheets = sheets.data;
   document.getElementById('plan-title').textContent = plan.name ? `${plan.name} (plan ${plan.id})` : `Plan ${plan.id}`;
   document.getElementById('plan-name').value = plan.name || '';
   document.getElementById('sheets-link').href = `/web/planner/sheets?plan=${plan.id}`;
   document.getElementById('lots-link').href = `/web/planner/lots?plan=${plan.id}`;
-  renderKpis(plan);
+  if (day) renderDayKpis(plan); else renderKpis(plan);
   draw(geo, sheets.data, scenario);
-  renderRouteList(geo);
+  if (day) {
+    try {
+      await renderDayRoutes(plan, { list: document.getElementById('route-list'), box: document.getElementById('route-stops'),
+        colours: (id) => state.routes.get(id)?.colour || COLOURS[0], select: (id) => { if (state.selected !== id) selectRoute(id); } });
+    } catch (e) { errorSummary(errors, [{ text: `Plan ${planId}: ${e.message}` }]); }
+  } else renderRouteList(geo);
   document.getElementById('plan-info').hidden = false;
   document.getElementById('map').dataset.plan = plan.id;
   const other = params().get('compare');
   if (other) { document.getElementById('compare-select').value = other; compare(other); } else document.getElementById('comparison').replaceChildren();
+}
+
+function renderDayKpis(plan) {
+  document.getElementById('kpis').replaceChildren(dayKpis(plan));
+  renderUnassigned(plan.kpis);
 }
 
 function renderKpis(plan) {
@@ -129,6 +142,10 @@ function renderKpis(plan) {
     ['Children carried', `${k.routed} of ${k.children}`],
     ['Validation', k.valid && plan.violations === 0 ? tag('Valid', 'green') : tag(`${plan.violations} findings`, 'red')],
   ], { class: 'govuk-summary-list govuk-summary-list--no-border sen-kpis', id: 'kpi-list' }));
+  renderUnassigned(k);
+}
+
+function renderUnassigned(k) {
   const un = document.getElementById('unassigned');
   un.replaceChildren();
   if (k.unassigned.length) {
@@ -372,6 +389,7 @@ async function compare(otherId) {
   } catch (e) { box.replaceChildren(el('p', { class: 'govuk-error-message' }, e.message)); return; }
   showLayers(cmp.a_id, cmp.b_id);
   drawCompared(otherGeo, new Set(cmp.changed_in_b));
+  if (cmp.kind === 'day') { box.replaceChildren(dayComparison(cmp)); return; } // e.g. today's network against a day plan
   const a = cmp.a; const b = cmp.b;
   // Difference is B − A: plan B (the one compared with) less plan A (the one open). Negative = B is lower.
   const diff = (x, y, f = (v) => v) => { const d = y - x; return d === 0 ? 'same' : `${d > 0 ? '+' : '−'}${f(Math.abs(d))}`; };

@@ -1,5 +1,6 @@
 // Printable route sheets of a plan (planners): one table per route, from /v1/plans/{id}/route-sheets.
 import { api, el, errorSummary, guard, params, table } from '/web/static/js/common.js';
+import { renderDaySheets } from '/web/static/js/day-plan.js';
 
 if (guard()) main();
 
@@ -10,6 +11,10 @@ async function main() {
   let sheets;
   try { sheets = await api(`/v1/plans/${planId}/route-sheets`); } catch (e) { errorSummary(document.getElementById('errors'), [{ text: e.message }]); return; }
   document.getElementById('sheets-title').textContent = `Route sheets: plan ${planId}`;
+  if (sheets.data.some((r) => r.run)) { // a day plan: a sheet per vehicle and run, the times of each weekday
+    try { await renderDaySheets(planId, document.getElementById('sheets')); } catch (e) { errorSummary(document.getElementById('errors'), [{ text: e.message }]); }
+    return;
+  }
   const routes = new Map();
   for (const r of sheets.data) { if (!routes.has(r.route)) routes.set(r.route, []); routes.get(r.route).push(r); }
   document.getElementById('sheets').replaceChildren(...[...routes.entries()].map(([id, rows]) => el('section', { class: 'sen-sheet' },
