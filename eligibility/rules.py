@@ -111,6 +111,8 @@ class RuleCheck(BaseModel):
     holds: bool
     test: str
     cites: str
+    label: str = ""
+    """The rule's name in the policy ("Beyond statutory walking distance")."""
 
 
 class SchoolConsidered(BaseModel):
@@ -714,7 +716,8 @@ def decide(facts: AssessmentFacts, policy: Policy) -> Decision:
         refusal=None if out.refusal is None else str(out.refusal), decided_by=out.decided_by,
         explanation=_explain(facts, policy, out, offer, valid_until, valid_reason)
         + (f" Measure from the address: {caution}." if caution else ""), cites=cites,
-        checks=[c._asdict() for c in out.checks], school_id=facts.school.id, school_name=facts.school.name,
+        checks=[{**c._asdict(), "label": label_of(policy.rules.get(c.rule), c.rule)} for c in out.checks],
+        school_id=facts.school.id, school_name=facts.school.name,
         walking_m=_opt(mine.walk_m) if mine else None, safe_walking_m=_opt(mine.safe_walk_m) if mine else None,
         road_m=_opt(mine.road_m) if mine else None, straight_line_m=round(mine.straight_m, 1) if mine else None,
         walking_miles=round(m_to_miles(mine.walk_m), 3) if mine and mine.walk_m != INF else None,

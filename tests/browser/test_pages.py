@@ -180,6 +180,7 @@ def test_officer_decides_and_sees_the_walking_route(page, service):
     page.wait_for_selector("#decision-panel")
     assert "Not eligible" in page.inner_text("#decision-panel")
     assert "Within walking distance, on a safe route" in page.inner_text("#decision-panel")  # the policy's label
+    assert "Beyond statutory walking distance" in page.text_content("#decision")  # every rule checked, by its label
     assert re.search(r"walking route [\d.]+ mi is not more than 3 mi", page.inner_text("#inequality"))
     assert "review" in page.inner_text("#explanation")
     assert page.locator("#schools-table tbody tr").count() >= 1

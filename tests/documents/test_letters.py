@@ -31,6 +31,7 @@ def test_refusal_letter_gives_rule_distances_map_and_review_date(sample_decision
                           network=walk_net)
     text = pdf_text(doc.pdf)
     assert "refused: Within walking distance, on a safe route" in text  # the policy's label, not the rule id
+    assert "Beyond statutory walking distance (statutory-distance)" in " ".join(text.split())
     assert "the school is within the statutory walking distance by a reasonably safe route" in text
     assert f"{d.walking_m / 1609.344:.2f} mi" in text
     assert "Tuesday 1 September 2026" in text  # 20 working days from 3 August, skipping 31 August

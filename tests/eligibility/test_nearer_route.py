@@ -50,3 +50,16 @@ def test_other_decisions_carry_no_nearer_route(rutland_assessor):
         assert bool(d.nearer_route) == (d.refusal == "not-nearest-suitable-school" and bool(d.nearer_schools)), d.application_id
     one = rutland_assessor.assess(_refused_not_nearest())
     assert next(d for d in decisions if d.application_id == "NR-1").nearer_route == one.nearer_route
+
+
+def test_decisions_name_bases_refusals_and_checks_by_the_policys_labels(rutland_assessor):
+    """Bases, the refusal and every rule checked carry the policy's label ("SEN, disability or mobility"),
+    never only the rule id."""
+    apps, places = read_applications(SAMPLE_DATA / "applications" / "rutland_sample.csv")
+    decisions, _ = rutland_assessor.assess_many(apps, no_place_at=places)
+    rules, refusals = rutland_assessor.policy.rules, rutland_assessor.policy.refusals
+    for d in decisions:
+        assert d.basis_labels == [rules[b].label for b in d.bases]
+        assert d.refusal_label == (None if d.refusal is None else next(r.label for k, r in refusals.items() if k == d.refusal))
+        assert all(c.label == rules[c.rule].label and c.label for c in d.checks), d.application_id
+    assert "SEN, disability or mobility" in {lab for d in decisions for lab in d.basis_labels}

@@ -153,7 +153,7 @@ def decision_letter(decision: Decision, policy: Policy, *, calendar: WorkingDays
         "response_days": policy.letters.review_response_days,
         "appeal_days": policy.letters.appeal_request_days,
         "review_and_appeal": policy.review_and_appeal,
-        "checks": [{"rule": c.rule, "result": ("holds: " if c.holds else "does not hold: ") + c.test, "cites": c.cites}
+        "checks": [{"rule": f"{label_of(policy.rules.get(c.rule), c.rule)} ({c.rule})", "result": ("holds: " if c.holds else "does not hold: ") + c.test, "cites": c.cites}
                    for c in decision.checks],
         "valid_until": decision.valid_until,
         "valid_until_reason": decision.valid_until_reason,

@@ -127,6 +127,6 @@ export function decisionParts(doc, meta = {}) {
   const checks = el('details', { class: 'govuk-details' },
     el('summary', { class: 'govuk-details__summary' }, el('span', { class: 'govuk-details__summary-text' }, `Every rule checked (${(doc.checks || []).length})`)),
     el('div', { class: 'govuk-details__text' }, table(null, ['Rule', 'Holds', 'Test', 'Cites'],
-      (doc.checks || []).map((c) => [c.rule, c.holds ? 'yes' : 'no', c.test, c.cites]))));
+      (doc.checks || []).map((c) => [c.label ? el('span', {}, c.label, el('br'), el('span', { class: 'govuk-hint sen-rule-id' }, c.rule)) : c.rule, c.holds ? 'yes' : 'no', c.test, c.cites]))));
   return { panel, summary, caution, explanation, schools, checks };
 }
