@@ -177,3 +177,19 @@ def test_route_sheets_per_run_and_per_weekday_where_times_differ(small, drive_ne
     route = sorted(ucc)[0]
     assert (out / f"{route}-pm.csv").exists() and (out / f"{route}-pm-fri.csv").exists()
     assert "13:" in (out / f"{route}-pm-fri.csv").read_text()
+
+
+def test_a_child_kept_apart_from_a_part_time_child_plans_on_the_days_the_other_is_away(small, drive_net):
+    """K0 must not travel with K1, who attends Tuesday to Thursday only: Monday's run (K1 absent)
+    is a valid problem, and the day plan keeps them apart on the days both travel."""
+    kids = list(small.children)
+    kids[0] = kids[0].model_copy(update={"not_with": ("K1",)})
+    kids[1] = kids[1].model_copy(update={"attends": ("tue", "wed", "thu")})
+    day = small.model_copy(update={"children": tuple(kids), "session": "day"})
+    built = build_day_problem(day, network=drive_net)
+    monday = built.problem.am[WEEKDAYS.index("mon")]
+    assert "K1" not in {r.id for r in monday.requests}
+    assert next(r for r in monday.requests if r.id == "K0").incompatible_with == frozenset()
+    doc = plan_day(day, time_limit_s=3, network=drive_net, built=built)
+    assert doc.violations == []
+    assert not any({"K0", "K1"} <= set(d.children("am")) for d in doc.plan.duties)

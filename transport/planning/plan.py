@@ -173,7 +173,8 @@ def session_requests(scenario: Scenario, where: dict[tuple, int], session: str, 
                 continue
             requests.append(_request(c, rid, schools[school_id], session, weekday, home_of[c.id], where, pol,
                                      shared=len(trips_of[c.id]) > 1,
-                                     not_with=frozenset(t for o in c.not_with for t, _, _ in trips_of.get(o, ()))))
+                                     not_with=frozenset(t for o in c.not_with for t, _, d in trips_of.get(o, ())
+                                                        if weekday is None or weekday in d)))
     return requests
 
 
