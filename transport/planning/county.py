@@ -263,6 +263,7 @@ def plan_county(scenario: Scenario, *, time_limit_s: float = 600.0, max_requests
     if scenario.session == "day":
         return plan_county_day(scenario, time_limit_s=time_limit_s, max_requests=max_requests, reserve=reserve,
                                scheduler=scheduler, max_workers=max_workers, network=network, postcodes=postcodes,
+                               matrices=county[1] if county is not None else None,
                                progress=progress, should_stop=should_stop)
     progress = progress or CountyProgress()
     progress.update(stage="matrices")
@@ -361,11 +362,13 @@ def _read_only_int64(m: np.ndarray) -> np.ndarray:
 
 def plan_county_day(scenario: Scenario, *, time_limit_s: float = 600.0, max_requests: int = 120,
                     reserve: float = 0.1, scheduler: str | None = None, max_workers: int | None = None,
-                    network=None, postcodes=None, progress: CountyProgress | None = None,
+                    network=None, postcodes=None, matrices: CountyMatrices | None = None,
+                    progress: CountyProgress | None = None,
                     should_stop: Callable[[], bool] | None = None) -> DayPlanDocument:
     """Plan a county's school day by decomposition, validated on every weekday against the county.
 
-    The county matrices are built once; the morning run's children are clustered as in
+    The county matrices are built once (or ``matrices``, built over this scenario's locations,
+    e.g. for the same cohort's single session); the morning run's children are clustered as in
     ``plan_county`` (a child with a shared placement goes with their first trip) and the fleet
     shared by ``split_fleet``; each cluster's day (morning and afternoon of its children, its
     share of the fleet) is planned by ``solve_day`` on a worker over its block of the matrices.
@@ -377,7 +380,9 @@ def plan_county_day(scenario: Scenario, *, time_limit_s: float = 600.0, max_requ
     progress = progress or CountyProgress()
     progress.update(stage="matrices")
     locs = scenario_locations(scenario, postcodes)
-    cm = county_matrices(network or load_network("drive"), locs, workers=max_workers)
+    cm = matrices or county_matrices(network or load_network("drive"), locs, workers=max_workers)
+    if cm.duration_s.shape[0] != len(locs):
+        raise InputError(f"the county matrices have {cm.duration_s.shape[0]} locations, the scenario {len(locs)}")
     dur, dist = _read_only_int64(cm.duration_s), _read_only_int64(cm.distance_m)
     built = build_day_problem(scenario, postcodes=postcodes, matrices=(dur, dist))
     built = BuiltDay(built.problem, built.locations, cm.seconds)
