@@ -29,7 +29,7 @@ from api.models import (
 from api.schemas.documents import DocumentPublic, IssueReport, NotIssued
 from api.security import Principal, Role, instance_secret
 from api.security import pseudonym as contractor_pseudonym
-from api.services import current_decision, get_or_404
+from api.services import current_decision, day_plans, get_or_404
 from api.services.planning import get_plan
 from api.services.records import get_application
 from api.workdays import england_and_wales
@@ -38,11 +38,12 @@ from eligibility.rules import Decision
 from routing.network import load_network
 from transport.documents.decision_letter import OfficerDecision, decision_letter
 from transport.documents.journeys import Award, journeys, route_ref
-from transport.documents.lists import route_pack, school_list
+from transport.documents.lists import day_route_pack, route_pack, school_list
 from transport.documents.render import Document
 from transport.documents.travel import change_notice, changes, travel_letter
 from transport.domain.errors import InputError
 from transport.domain.privacy import pseudonym
+from transport.planning.day import DayPlanDocument
 from transport.planning.plan import PlanDocument
 
 STAFF_KINDS = {Role.OFFICER: ("decision_letter",),
@@ -232,6 +233,8 @@ def issue_route_packs(session: Session, who: Principal, lot_id: int, issued_on: 
     if lot.award is None or lot.status != "awarded":
         raise ConflictError(f"lot {lot_id} is {lot.status}: route packs go to the operator of an awarded lot")
     plan = get_plan(session, lot.plan_id)
+    if day_plans.is_day(plan):
+        return _issue_day_route_packs(session, who, lot, plan, issued_on)
     doc = PlanDocument.from_dict(plan.document)
     award = lot.award
     secret = instance_secret(session, "contractor-pseudonyms")
@@ -245,6 +248,32 @@ def issue_route_packs(session: Session, who: Principal, lot_id: int, issued_on: 
         pack = route_pack(doc, ref, _award(award, lot), pseudonym=lambda cid: contractor_pseudonym(secret, award.operator, cid),
                           issued_on=_today(issued_on), line=lines.get(ref, ()), network=load_network("drive"),
                           plan_id=plan.id, postcodes=codes)
+        pack = Document(kind=pack.kind, subject=f"L{lot.id}-{ref}", title=pack.title, pdf=pack.pdf,
+                        sources=pack.sources, audience=pack.audience)
+        issued.append(store(session, who, pack, plan_id=plan.id, lot_id=lot.id, operator=award.operator))
+    session.commit()
+    return IssueReport(data=[public(r) for r in issued], count=len(issued), not_issued=[])
+
+
+def _issue_day_route_packs(session: Session, who: Principal, lot: LotRecord, plan: PlanRecord,
+                           issued_on: dt.date | None) -> IssueReport:
+    """Route packs of an awarded lot of a day plan: per route both runs and the weekdays (``D001``...)."""
+    doc = DayPlanDocument.from_dict(plan.document)
+    award = lot.award
+    secret = instance_secret(session, "contractor-pseudonyms")
+    lines: dict[str, list] = {}
+    for f in (plan.geojson or {}).get("features", []):
+        if f.get("geometry", {}).get("type") == "LineString":
+            lines.setdefault(f["properties"].get("route"), []).append(f["geometry"]["coordinates"])
+    refs = [f"D{r.position:03d}" for r in session.scalars(select(RouteRecord).where(RouteRecord.id.in_(lot.route_ids))
+                                                          .order_by(RouteRecord.position))]
+    codes = _postcodes(session, [c.id for c in doc.scenario.children])
+    issued = []
+    for ref in refs:
+        pack = day_route_pack(doc, ref, _award(award, lot),
+                              pseudonym=lambda cid: contractor_pseudonym(secret, award.operator, cid),
+                              issued_on=_today(issued_on), lines=lines.get(ref, []), network=load_network("drive"),
+                              plan_id=plan.id, postcodes=codes)
         pack = Document(kind=pack.kind, subject=f"L{lot.id}-{ref}", title=pack.title, pdf=pack.pdf,
                         sources=pack.sources, audience=pack.audience)
         issued.append(store(session, who, pack, plan_id=plan.id, lot_id=lot.id, operator=award.operator))

@@ -266,3 +266,36 @@ def test_day_lots_carry_both_runs_and_the_weekdays(client, keys, day_scenario, d
     others = [s for s in riders if s["passenger"]["name"] != "Kid0"]
     assert all(s["times"]["tue"] for s in others)
     assert client.get(f"/v1/contractor/lots/{lot['id']}", headers=keys["contractor2"]).status_code == 403
+
+
+def test_day_route_packs_carry_both_runs_and_the_weekdays(client, keys, day_scenario, day_result):
+    """An awarded day lot's route packs (PDF): both runs, the weekdays, per-weekday times where they differ, the
+    part-time child's days and who is not carried when; first names and the operator's pseudonyms only."""
+    import io
+
+    from pypdf import PdfReader
+
+    from tests.api.conftest import OPERATORS
+
+    h = keys["planner"]
+    _, pid = _store(client.app.state.sessions, day_scenario, day_result)
+    lots = client.post(f"/v1/plans/{pid}/lots", json={"grouping": "school"}, headers=h).json()["data"]
+    texts = []
+    for lot in lots:
+        client.post(f"/v1/lots/{lot['id']}/publish", headers=h)
+        assert client.post(f"/v1/lots/{lot['id']}/award", json={"operator": OPERATORS[0]}, headers=h).status_code == 201
+        packs = client.post(f"/v1/lots/{lot['id']}/route-packs", headers=h)
+        assert packs.status_code == 201, packs.text
+        assert packs.json()["count"] == len(lot["routes"])
+        for pack in packs.json()["data"]:
+            body = client.get(pack["pdf_url"], headers=keys["contractor"])
+            assert body.status_code == 200
+            texts.append(" ".join("\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(body.content)).pages).split()))
+    assert len(texts) == len(day_result["doc"].plan.duties)
+    assert all("Morning run: home to school" in t and "Afternoon run: school to home" in t for t in texts)
+    assert any("Fri" in t and "Thu" in t for t in texts), "the early Friday's times have their own column"
+    part = [t for t in texts if "Kid0" in t]
+    assert len(part) == 1 and "Mon, Wed" in part[0] and "not today" in part[0]
+    assert "Not carried on these days (not attending): Tue: " in part[0], part[0]
+    joined = " ".join(texts)
+    assert all(f"K{i} " not in joined for i in range(6)) and "(P-" in joined

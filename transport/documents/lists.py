@@ -16,6 +16,8 @@ from transport.documents.journeys import Award, journeys, plan_ref, route_ref
 from transport.documents.maps import Marker, svg_map
 from transport.documents.render import Document, render
 from transport.domain.errors import InputError
+from transport.planning.day import DayPlanDocument
+from transport.planning.day_views import day_routes
 from transport.planning.plan import PlanDocument, clock
 
 Pseudonym = Callable[[str], str]
@@ -135,3 +137,68 @@ def route_pack(doc: PlanDocument, ref: str, award: Award, *, pseudonym: Pseudony
 def awarded_route_refs(doc: PlanDocument, awards: dict[str, Award]) -> list[str]:
     """Route references of the plan that have an award, in order."""
     return [route_ref(i) for i in range(1, len(doc.plan.routes) + 1) if route_ref(i) in awards]
+
+
+DAY_NAMES = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri"}
+
+
+def _days(days: Sequence[str]) -> str:
+    return "Monday to Friday" if len(days) == 5 else ", ".join(DAY_NAMES.get(d, d) for d in days)
+
+
+def day_route_pack(doc: DayPlanDocument, ref: str, award: Award, *, pseudonym: Pseudonym, issued_on: dt.date,
+                   lines: Sequence[Sequence[Sequence[float]]] = (), network=None, plan_id: int | str | None = None,
+                   postcodes: dict[str, str] | None = None, council: str = "Home to school transport") -> Document:
+    """The operator's pack for one awarded route of a day plan (``ref`` ``D001``...): both runs, the weekdays it
+    runs, each stop's time (one column, or one per weekday where they differ) and who is not carried when."""
+    routes = {r["route"]: r for r in day_routes(doc, pseudonymise=str)}
+    if ref not in routes:
+        raise InputError(f"route {ref} is not in the day plan (it has {len(routes)} routes)")
+    route = routes[ref]
+    children = {c.id: c for c in doc.scenario.children}
+    names = {v.id: v.name or v.id for v in doc.scenario.fleet}
+    postcodes = postcodes or {}
+    runs, markers, equipment = [], [], set()
+    for run in ("am", "pm"):
+        r = route[run]
+        if not r["weekdays"]:
+            continue
+        columns = [DAY_NAMES[d] for d in r["weekdays"]] if r["times_differ"] else ["Time"]
+        stops = []
+        for s in r["stops"]:
+            child = children.get(s["child"])
+            if child is None:
+                continue
+            equipment.update(child.equipment)
+            if s["place"] == "home":
+                code = postcodes.get(child.id) or child.home.postcode
+                place = f"{'pick-up' if s['kind'] == 'pickup' else 'drop-off'} point " + (
+                    code or f"{s['lat']:.5f}, {s['lon']:.5f}")
+            else:
+                place = s["place"]
+            times = ([s["times"][d] or "not today" for d in r["weekdays"]] if r["times_differ"]
+                     else [next((t for t in s["times"].values() if t), "-")])
+            stops.append({"order": s["stop"], "times": times, "kind": s["kind"], "place": place,
+                          "first_name": child.first_name or "-", "pseudonym": pseudonym(child.id),
+                          "days": _days(s["days"]), "notes": needs_text(child)})
+            if run == "am" and s["lat"] is not None:
+                markers.append(Marker(s["lon"], s["lat"], "" if s["place"] != "home" else str(s["stop"]),
+                                      "stop" if s["place"] == "home" else "school"))
+        skipped = "; ".join(f"{DAY_NAMES[d]}: " + ", ".join(pseudonym(c) for c in ids) for d, ids in r["skipped"].items())
+        runs.append({"title": "Morning run: home to school" if run == "am" else "Afternoon run: school to home",
+                     "days": _days(r["weekdays"]), "columns": columns, "stops": stops, "skipped": skipped})
+    drawn = [line for line in lines if line]
+    if not drawn:
+        drawn = [[(s["lon"], s["lat"]) for s in route[run]["stops"] if s["lat"] is not None] for run in ("am", "pm")]
+    space = f" + {route['wheelchair_spaces']} wheelchair" if route["wheelchair_spaces"] else ""
+    context = {"council": council, "service": "Home to school transport: operator route pack (school day)",
+               "operator": award.operator, "issued_on": issued_on, "route_ref": ref, "days": _days(route["weekdays"]),
+               "vehicle": f"{names.get(route['vehicle_type'], route['vehicle_type'])} ({route['seats']} seats{space})",
+               "assistant": "yes: the council's contract requires a passenger assistant" if route["assistant"] else "no",
+               "between": "waits near the school" if route["between"] == "wait" else "back to base",
+               "equipment": ", ".join(sorted(equipment)), "runs": runs,
+               "map_svg": svg_map(drawn, markers, network=network, title=f"Route {ref}"),
+               "plan_ref": f"plan {plan_id}" if plan_id is not None else doc.scenario.digest()[:19], "lot_ref": award.lot or "-"}
+    return render("route_pack", ref, f"Route pack {ref} for {award.operator}", "day_route_pack.html", context,
+                  audience="operator", sources={"plan": context["plan_ref"], "route": ref, "operator": award.operator,
+                                                "lot": award.lot})
