@@ -24,6 +24,8 @@ from api.models import (
 from api.schemas.documents import ReadinessPublic
 from transport.documents.journeys import route_ref
 from transport.documents.readiness import ChildFacts, readiness
+from transport.planning.day import DAY_PLAN_FORMAT
+from transport.planning.today import IMPORTED
 
 
 def _school_names(session: Session, engine: EligibilityEngine | None) -> dict[str, str]:
@@ -42,19 +44,27 @@ def _placements(session: Session) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for plan in session.scalars(select(PlanRecord).order_by(PlanRecord.id.desc())):
         doc = plan.document or {}
+        day = doc.get("format") == DAY_PLAN_FORMAT
+        if day and doc.get("source") == IMPORTED:
+            continue  # today's network as imported: the baseline, not a plan for the new term
+        ref = (lambda i: f"D{i:03d}") if day else route_ref  # a day plan's routes are its duties
         positions = {r.id: r.position for r in plan.routes}
         awarded: dict[str, tuple[dt.datetime, str]] = {}
         for lot in session.scalars(select(LotRecord).where(LotRecord.plan_id == plan.id, LotRecord.status == "awarded")):
             if lot.award is not None:
                 for rid in lot.route_ids:
                     if rid in positions:
-                        awarded[route_ref(positions[rid])] = (lot.award.awarded_at, lot.award.operator)
-        for i, route in enumerate(doc.get("plan", {}).get("routes", []), start=1):
-            for stop in route.get("stops", []):
-                cid = stop.get("request_id")
-                if cid and stop.get("kind") == "pickup" and cid not in out:
-                    when, operator = awarded.get(route_ref(i), (None, None))
-                    out[cid] = {"plan_id": plan.id, "planned_at": plan.created_at, "route_ref": route_ref(i),
+                        awarded[ref(positions[rid])] = (lot.award.awarded_at, lot.award.operator)
+        if day:
+            riders = [[rid for kind, rid in d.get("am", []) if kind == "pickup"] for d in doc["plan"].get("duties", [])]
+        else:
+            riders = [[s.get("request_id") for s in route.get("stops", []) if s.get("kind") == "pickup"]
+                      for route in doc.get("plan", {}).get("routes", [])]
+        for i, ids in enumerate(riders, start=1):
+            for cid in ids:
+                if cid and cid not in out:
+                    when, operator = awarded.get(ref(i), (None, None))
+                    out[cid] = {"plan_id": plan.id, "planned_at": plan.created_at, "route_ref": ref(i),
                                 "awarded_at": when, "operator": operator}
         for u in doc.get("plan", {}).get("unassigned", []):
             cid = u.get("request_id")

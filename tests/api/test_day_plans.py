@@ -299,3 +299,29 @@ def test_day_route_packs_carry_both_runs_and_the_weekdays(client, keys, day_scen
     assert "Not carried on these days (not attending): Tue: " in part[0], part[0]
     joined = " ".join(texts)
     assert all(f"K{i} " not in joined for i in range(6)) and "(P-" in joined
+
+
+def test_readiness_places_children_on_day_routes(client, keys, day_scenario, day_result):
+    """September readiness reads day plans: each child on their duty (D001...) with its award; today's network
+    as imported is the baseline, not a placement."""
+    from api.services.readiness import _placements
+    from tests.api.conftest import OPERATORS
+
+    h = keys["planner"]
+    sid, pid = _store(client.app.state.sessions, day_scenario, day_result)
+    lots = client.post(f"/v1/plans/{pid}/lots", json={"grouping": "school"}, headers=h).json()["data"]
+    client.post(f"/v1/lots/{lots[0]['id']}/publish", headers=h)
+    assert client.post(f"/v1/lots/{lots[0]['id']}/award", json={"operator": OPERATORS[0]}, headers=h).status_code == 201
+    solo = "route_ref,operator,vehicle_type,contract_day_price,child_id,am_pickup,am_drop,pm_pickup,pm_drop\n" + "".join(
+        f"T{i},Acme Taxis,taxi,60,K{i},1,2,1,2\n" for i in range(6))
+    assert client.post(f"/v1/scenarios/{sid}/today", content=solo.encode(),
+                       headers={**h, "Content-Type": "text/csv"}).status_code == 201
+    with client.app.state.sessions() as s:
+        placed = _placements(s)
+    duties = day_result["doc"].plan.duties
+    assert set(placed) == {f"K{i}" for i in range(6)} and {p["plan_id"] for p in placed.values()} == {pid}
+    for k, duty in enumerate(duties, start=1):
+        assert all(placed[c]["route_ref"] == f"D{k:03d}" for c in duty.children("am"))
+    awarded = {c for c, p in placed.items() if p["operator"] == OPERATORS[0]}
+    refs = {r["ref"].split("-")[1].replace("R", "D") for r in lots[0]["routes"]}
+    assert awarded and {placed[c]["route_ref"] for c in awarded} == refs
