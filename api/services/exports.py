@@ -8,12 +8,15 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.errors import ConflictError
 from api.models import ApplicationRecord, DecisionRecord, PlanRecord
 from eligibility.rules import Decision
 from transport.documents.gis import plan_layers, walking_routes_layer, write_geopackage
 from transport.documents.sheets import (  # noqa: F401
     Sheet,
     comparison_sheet,
+    day_comparison_sheet,
+    day_route_sheet,
     decisions_sheet,
     route_sheet,
     school_list_sheet,
@@ -22,7 +25,9 @@ from transport.documents.sheets import (  # noqa: F401
 )
 from transport.domain.privacy import pseudonym
 from transport.planning.compare import compare_plans
+from transport.planning.day import DAY_PLAN_FORMAT, DayPlanDocument
 from transport.planning.plan import PlanDocument
+from transport.planning.today import compare_days
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
@@ -43,7 +48,9 @@ def sheet_bytes(sheet: Sheet, fmt: str) -> tuple[bytes, str]:
 
 
 def plan_sheet(plan: PlanRecord, which: str, afternoon: PlanRecord | None = None) -> Sheet:
-    """A stored plan's route sheets or school lists."""
+    """A stored plan's route sheets or school lists (a day plan: both runs, each weekday's times)."""
+    if plan.document.get("format") == DAY_PLAN_FORMAT and which == "route-sheets":
+        return day_route_sheet(DayPlanDocument.from_dict(plan.document), pseudonym)
     doc = PlanDocument.from_dict(plan.document)
     if which == "route-sheets":
         return route_sheet(doc, pseudonym)
@@ -52,7 +59,12 @@ def plan_sheet(plan: PlanRecord, which: str, afternoon: PlanRecord | None = None
 
 
 def comparison_xlsx(a: PlanRecord, b: PlanRecord) -> bytes:
-    """Two stored plans compared, as a workbook."""
+    """Two stored plans compared, as a workbook (two day plans: the day comparison with the saving)."""
+    if DAY_PLAN_FORMAT in (a.document.get("format"), b.document.get("format")):
+        if a.document.get("format") != b.document.get("format"):
+            raise ConflictError("compare two day plans or two single-session plans, not one of each")
+        day = compare_days(DayPlanDocument.from_dict(a.document), DayPlanDocument.from_dict(b.document))
+        return to_xlsx([day_comparison_sheet(day)])
     return to_xlsx([comparison_sheet(compare_plans(PlanDocument.from_dict(a.document), PlanDocument.from_dict(b.document)))])
 
 

@@ -325,3 +325,29 @@ def test_readiness_places_children_on_day_routes(client, keys, day_scenario, day
     awarded = {c for c, p in placed.items() if p["operator"] == OPERATORS[0]}
     refs = {r["ref"].split("-")[1].replace("R", "D") for r in lots[0]["routes"]}
     assert awarded and {placed[c]["route_ref"] for c in awarded} == refs
+
+
+def test_day_plan_spreadsheets(client, keys, day_scenario, day_result):
+    """route-sheets.csv of a day plan: both runs, a column per weekday (blank when the child stays home),
+    pseudonymous children; the comparison workbook of today against the day plan has the saving."""
+    import openpyxl
+
+    h = keys["planner"]
+    sid, pid = _store(client.app.state.sessions, day_scenario, day_result)
+    r = client.get(f"/v1/plans/{pid}/route-sheets.csv", headers=h)
+    assert r.status_code == 200, r.text
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert {row["run"] for row in rows} == {"am", "pm"} and {"mon", "tue", "wed", "thu", "fri"} <= set(rows[0])
+    stops = sum(len(d.am) + len(d.pm) for d in day_result["doc"].plan.duties)
+    assert len(rows) == stops and all(row["child"].startswith("P-") for row in rows)
+    part = [row for row in rows if row["days"] == "mon wed"]
+    assert len(part) == 4 and all(row["mon"] and not row["tue"] for row in part)
+    solo = "route_ref,operator,vehicle_type,contract_day_price,child_id,am_pickup,am_drop,pm_pickup,pm_drop\n" + "".join(
+        f"T{i},Acme Taxis,taxi,60,K{i},1,2,1,2\n" for i in range(6))
+    tid = client.post(f"/v1/scenarios/{sid}/today", content=solo.encode(),
+                      headers={**h, "Content-Type": "text/csv"}).json()["plan_id"]
+    book = client.get(f"/v1/plans/{tid}/comparison/{pid}.xlsx", headers=h)
+    assert book.status_code == 200, book.text
+    cells = [c.value for row in openpyxl.load_workbook(io.BytesIO(book.content)).active.iter_rows() for c in row]
+    cmp = client.get(f"/v1/plans/{tid}/compare/{pid}", headers=h).json()
+    assert f"£{cmp['saving_day_pence'] / 100:,.2f}" in cells and "saving per school year (190 days)" in cells

@@ -17,6 +17,8 @@ from typing import Any, Literal
 from eligibility.rules import Decision
 from transport.documents.journeys import journeys
 from transport.io.csv_out import csv_text
+from transport.planning.day import DayPlanDocument
+from transport.planning.day_views import day_routes
 from transport.planning.plan import PlanDocument, clock
 
 Kind = Literal["text", "int", "float", "pounds", "date", "clock", "bool"]
@@ -161,6 +163,38 @@ def route_sheet(doc: PlanDocument, pseudonym: Callable[[str], str]) -> Sheet:
                          schools[loc.id].name if loc.kind == "school" and loc.id in schools else loc.kind,
                          round(loc.point.lat, 5), round(loc.point.lon, 5), pseudonym(c.id) if c else "", needs))
     return Sheet("Route sheets", cols, rows)
+
+
+def day_route_sheet(doc: DayPlanDocument, pseudonym: Callable[[str], str]) -> Sheet:
+    """Every stop of both runs of every vehicle of a day plan, with its time on each weekday (blank on a
+    weekday the child does not attend) and the days the child attends."""
+    weekdays = [d.weekday for d in doc.plan.days]
+    cols = (Column("route", width=8), Column("run", width=6), Column("vehicle type", width=14),
+            Column("seats", "int", 7), Column("wheelchair spaces", "int", 10), Column("assistant", "bool", 10),
+            Column("between runs", width=12), Column("stop", "int", 6), Column("kind", width=10),
+            Column("place", width=36), Column("lat", "float", 10), Column("lon", "float", 10),
+            Column("child", width=12), Column("days", width=20), Column("needs", width=30),
+            *(Column(d, width=7) for d in weekdays))
+    rows = []
+    for r in day_routes(doc, pseudonymise=pseudonym):
+        for run in ("am", "pm"):
+            for st in r[run]["stops"]:
+                rows.append((r["route"], run, r["vehicle_type"], r["seats"], r["wheelchair_spaces"], r["assistant"],
+                             r["between"], st["stop"], st["kind"], st["place"], st["lat"], st["lon"], st["child"],
+                             " ".join(st["days"]), st["needs"], *(st["times"].get(d) or "" for d in weekdays)))
+    return Sheet("Day route sheets", cols, rows)
+
+
+def day_comparison_sheet(comparison) -> Sheet:
+    """Two day plans compared (``transport.planning.today.DayComparison``): figures, saving and children moved."""
+    cols = (Column("figure", width=36), Column("plan A", width=14), Column("plan B", width=14),
+            Column("B - A", width=14))
+    rows = [tuple(r) for r in comparison.rows()]
+    rows += [("saving per school day", "", f"£{comparison.saving_day_pence / 100:,.2f}", ""),
+             (f"saving per school year ({comparison.school_days} days)", "",
+              f"£{comparison.saving_year_pence / 100:,.2f}", ""),
+             ("children whose route changes", "", str(len(comparison.children_moved)), "")]
+    return Sheet("Day comparison", cols, rows)
 
 
 def school_list_sheet(plans: Sequence[PlanDocument], pseudonym: Callable[[str], str]) -> Sheet:
