@@ -53,11 +53,16 @@ def list_applications(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     today: Annotated[dt.date | None, Query(ge=FIRST_DAY, le=LAST_DAY, description="for overdue: the day to count from (default: today)")] = None,
+    received_from: Annotated[dt.date | None, Query(ge=FIRST_DAY, le=LAST_DAY, description="received on or after this day (UTC)")] = None,
+    received_to: Annotated[dt.date | None, Query(ge=FIRST_DAY, le=LAST_DAY, description="received on or before this day (UTC)")] = None,
 ) -> ApplicationsPublic:
     """Applications matching the filters and search, in the chosen order, one page at a time;
     ``count`` is how many match in all."""
+    if received_from is not None and received_to is not None and received_to < received_from:
+        raise FieldError(("query", "received_to"), "received_to is before received_from")
     rows, count = svc.listing(session, school_id=school_id, status=status_, travel_date=travel_date, search=q,
-                              sort=sort, limit=limit, offset=offset, today=today or dt.date.today())
+                              sort=sort, limit=limit, offset=offset, today=today or dt.date.today(),
+                              received_from=received_from, received_to=received_to)
     cases = svc.open_cases(session, [r.id for r in rows])
     return ApplicationsPublic(data=[svc.public(session, r, cases) for r in rows], count=count, limit=limit, offset=offset)
 
@@ -65,7 +70,7 @@ def list_applications(
 @router.get("/import-template", response_class=Response, responses={200: {"content": {
     "text/csv": {"schema": {"type": "string"}}, XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
     "description": "the import's columns with one synthetic example row"}})
-def import_template(who: Officer, format: Literal["csv", "xlsx"] = "csv") -> Response:  # noqa: A002 - the query's name
+def import_template(who: Officer, format: Literal["csv", "xlsx"] = "csv") -> Response:
     """A template to fill in for ``POST /v1/applications/import`` (every column as text, formula-safe)."""
     data, media = (template_xlsx(), XLSX_MEDIA_TYPE) if format == "xlsx" else (template_csv(), "text/csv; charset=utf-8")
     return Response(data, media_type=media,

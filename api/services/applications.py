@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import Any
 
@@ -105,6 +106,11 @@ SORTS = {"received": ApplicationRecord.id, "reference": ApplicationRecord.refere
          "travel_date": ApplicationRecord.travel_date, "school": ApplicationRecord.school_id}
 
 
+def _day_start(day: dt.date) -> dt.datetime:
+    """Midnight UTC at the start of ``day``."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+
+
 def _squash(expr):
     """Upper case without spaces, so "pe94es" finds "PE9 4ES"."""
     return func.replace(func.upper(expr), " ", "")
@@ -128,13 +134,15 @@ def _case_filter(status: str, today):
 
 def listing(session: Session, *, school_id: str | None = None, status: str | None = None,
             travel_date=None, search: str | None = None, sort: str = "received",
-            limit: int = 50, offset: int = 0, today=None) -> tuple[list[ApplicationRecord], int]:
+            limit: int = 50, offset: int = 0, today=None, received_from: dt.date | None = None,
+            received_to: dt.date | None = None) -> tuple[list[ApplicationRecord], int]:
     """A page of applications matching the filters and the total that match.
 
     ``status`` is the decision's (received, eligible, not_eligible) or one of ``CASE_STATUSES``: an open
     review or appeal, or one whose next deadline was before ``today``;
     ``search`` finds a reference, first name or home postcode containing it, ignoring case and spaces;
-    ``sort`` is a key of ``SORTS``, ``-`` first for descending (ties in order received).
+    ``sort`` is a key of ``SORTS``, ``-`` first for descending (ties in order received);
+    ``received_from`` / ``received_to``: received on or after / on or before those days (UTC).
     """
     q = select(ApplicationRecord)
     if school_id is not None:
@@ -145,6 +153,10 @@ def listing(session: Session, *, school_id: str | None = None, status: str | Non
         q = q.where(ApplicationRecord.status == status)
     if travel_date is not None:
         q = q.where(ApplicationRecord.travel_date == travel_date)
+    if received_from is not None:
+        q = q.where(ApplicationRecord.created_at >= _day_start(received_from))
+    if received_to is not None:
+        q = q.where(ApplicationRecord.created_at < _day_start(received_to + dt.timedelta(days=1)))
     if search and search.strip():
         term = "".join(search.upper().split())
         like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

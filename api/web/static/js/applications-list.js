@@ -1,19 +1,14 @@
 // The officer's list to work from: search by reference, first name or postcode; filter by status,
 // school and travel date (GOV.UK date input); sort; page. Everything is GET /v1/applications.
-import { api, el, govukDate, table, tag } from '/web/static/js/common.js';
+import { api, el, errorSummary, govukDate, table, tag } from '/web/static/js/common.js';
 import { deadlineText } from '/web/static/js/casework.js';
-import { readDate } from '/web/static/js/forms.js';
+import { fieldError, fieldHref, readDate } from '/web/static/js/forms.js';
 
 export const PAGE_SIZE = 20;
 const STATUS = { received: ['Undecided', 'grey'], eligible: ['Eligible', 'green'], not_eligible: ['Refused', 'red'] };
 
-function showDateError(message) {
-  const err = document.getElementById('find-date-error');
-  document.getElementById('find-date-group').classList.toggle('govuk-form-group--error', Boolean(message));
-  for (const p of ['day', 'month', 'year']) document.getElementById(`find-date-${p}`).classList.toggle('govuk-input--error', Boolean(message));
-  err.replaceChildren(...(message ? [el('span', { class: 'govuk-visually-hidden' }, 'Error: '), message] : []));
-  err.hidden = !message;
-}
+const DATE_FILTERS = [['find-date', 'Travel from', '3 9 2025'], ['find-from', 'Received on or after', '1 6 2025'],
+  ['find-to', 'Received on or before', '30 6 2025']];
 
 export function setUpList() {
   const form = document.getElementById('find');
@@ -23,9 +18,22 @@ export function setUpList() {
 
 async function search(offset) {
   const box = document.getElementById('find-results');
-  const date = readDate('find-date');
-  if (date === null) { showDateError('Travel from must be a real date, for example 3 9 2025'); return; }
-  showDateError('');
+  const dates = {};
+  const problems = [];
+  for (const [id, name, example] of DATE_FILTERS) {
+    dates[id] = readDate(id);
+    const message = dates[id] === null ? `${name} must be a real date, for example ${example}` : '';
+    fieldError(id, message);
+    if (message) problems.push({ text: message, href: fieldHref(id) });
+  }
+  if (!problems.length && dates['find-from'] && dates['find-to'] && dates['find-to'] < dates['find-from']) {
+    const message = 'Received on or before must be the same as or after received on or after';
+    fieldError('find-to', message);
+    problems.push({ text: message, href: fieldHref('find-to') });
+  }
+  if (problems.length) { errorSummary(document.getElementById('errors'), problems); return; }
+  errorSummary(document.getElementById('errors'), []);
+  const date = dates['find-date'];
   const q = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(offset), sort: document.getElementById('find-sort').value });
   const text = document.getElementById('find-q').value.trim();
   const status = document.getElementById('find-status').value;
@@ -34,6 +42,8 @@ async function search(offset) {
   if (status) q.set('status', status);
   if (school) q.set('school_id', school);
   if (date) q.set('travel_date', date);
+  if (dates['find-from']) q.set('received_from', dates['find-from']);
+  if (dates['find-to']) q.set('received_to', dates['find-to']);
   let page;
   try {
     page = await api(`/v1/applications?${q}`);
