@@ -508,21 +508,7 @@ def solve_day(problem: DayProblem, params: SolveParams, *, callbacks: SolveCallb
         share = replace(params, time_limit_s=max(1.0, params.time_limit_s * len(ids) / total))
         disruption = day_disruption(ids, current, disruption_penalty_pence) \
             if current and disruption_penalty_pence > 0 else None
-        day = solve(joint_problem(problem, ids, counts), share, callbacks=callbacks, disruption=disruption)
-        new = [Duty(route.vehicle_type_id, route.vehicle_index, route.layout, route.has_assistant, am, pm)
-               for route, am, pm in _split_joint(day)]
-        half = {u.request_id.removesuffix(PM_SUFFIX): u for u in day.unassigned}
-        dropped = [c for c, u in half.items() if u.reason in (UnassignedReason.SOLVER_DROPPED,
-                                                               UnassignedReason.FLEET_EXHAUSTED)]
-        unassigned += [replace(u, request_id=c) for c, u in half.items() if c not in dropped]
-        new = [replace(d, am=tuple(s for s in d.am if s[1] not in half), pm=tuple(s for s in d.pm if s[1] not in half))
-               for d in new]
-        new = [d for d in new if d.am or d.pm]
-        # the search found no shared place for them in time: a vehicle of their own if one is left
-        new += _solo_duties(problem, dropped, unassigned)
-        for duty in new:
-            counts[duty.vehicle_type_id] = max(0, counts[duty.vehicle_type_id] - 1)
-        duties += new
+        duties += _solve_part(problem, ids, counts, share, unassigned, callbacks=callbacks, disruption=disruption)
     duties = _renumber(duties)
     duties = _repair_weekdays(problem, duties, unassigned)
     duties = _fit_fleet(problem, _renumber(duties), unassigned)
@@ -532,6 +518,41 @@ def solve_day(problem: DayProblem, params: SolveParams, *, callbacks: SolveCallb
     if current and disruption_penalty_pence > 0:
         meta["disruption_penalty_pence"] = disruption_penalty_pence
     return assemble(problem, duties, unassigned, meta)
+
+
+def _solve_part(problem: DayProblem, ids: Sequence[str], counts: dict[str, int], params: SolveParams,
+                unassigned: list[Unassigned], *, callbacks: SolveCallbacks | None = None,
+                disruption: Disruption | None = None, retry: bool = True) -> list[Duty]:
+    """One joint solve of some children on the vehicles left (``counts`` is reduced by the duties
+    returned). Children the search could not place in its time (a busy machine leaves it few
+    iterations) are solved again together, once, on the vehicles still left, so they share
+    vehicles; only those still without a place get a vehicle of their own."""
+    day = solve(joint_problem(problem, ids, counts), params, callbacks=callbacks, disruption=disruption)
+    new = [Duty(route.vehicle_type_id, route.vehicle_index, route.layout, route.has_assistant, am, pm)
+           for route, am, pm in _split_joint(day)]
+    half = {u.request_id.removesuffix(PM_SUFFIX): u for u in day.unassigned}
+    dropped = [c for c, u in half.items() if u.reason in (UnassignedReason.SOLVER_DROPPED,
+                                                           UnassignedReason.FLEET_EXHAUSTED)]
+    unassigned += [replace(u, request_id=c) for c, u in half.items() if c not in dropped]
+    new = [replace(d, am=tuple(s for s in d.am if s[1] not in half), pm=tuple(s for s in d.pm if s[1] not in half))
+           for d in new]
+    new = [d for d in new if d.am or d.pm]
+    for duty in new:
+        counts[duty.vehicle_type_id] = max(0, counts[duty.vehicle_type_id] - 1)
+    if retry and len(dropped) > 1 and any(counts.values()):
+        again = replace(params, time_limit_s=max(1.0, min(params.time_limit_s, 4 * params.time_limit_s
+                                                          * len(dropped) / max(1, len(ids)))))
+        if disruption is not None:
+            left = set(dropped)
+            groups = (tuple(r for r in g if r.removesuffix(PM_SUFFIX) in left) for g in disruption.groups)
+            disruption = Disruption(disruption.penalty_pence, tuple(g for g in groups if len(g) > 2))
+        return new + _solve_part(problem, dropped, counts, again, unassigned, callbacks=callbacks,
+                                 disruption=disruption, retry=False)
+    # the search found no shared place for them in time: a vehicle of their own if one is left
+    solo = _solo_duties(problem, dropped, unassigned)
+    for duty in solo:
+        counts[duty.vehicle_type_id] = max(0, counts[duty.vehicle_type_id] - 1)
+    return new + solo
 
 
 def _fit_fleet(problem: DayProblem, duties: list[Duty], unassigned: list[Unassigned]) -> list[Duty]:

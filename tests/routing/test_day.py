@@ -328,3 +328,28 @@ def test_the_disruption_penalty_is_inside_the_day_search():
     assert check_day(problem, kept) == []
     assert {"a", "e"} in [set(d.children("am")) for d in kept.duties]
     assert kept.meta["disruption_penalty_pence"] == 1_000_000
+
+
+def test_children_a_starved_search_leaves_out_are_solved_again_together(monkeypatch):
+    """When the first search of a part places nobody (no time on a busy machine), its children are
+    solved again together and share a vehicle, rather than one vehicle each."""
+    import routing.day_solve as day_solve
+    from routing.plan import Unassigned, UnassignedReason
+
+    real, calls = day_solve.solve, []
+
+    def starved(problem, params, **kw):
+        calls.append(len(problem.requests))
+        plan = real(problem, params, **kw)
+        if len(calls) > 1:
+            return plan
+        left = tuple(Unassigned(r.id, UnassignedReason.SOLVER_DROPPED, "no time") for r in problem.requests)
+        return Plan((), left, plan.cost)
+
+    monkeypatch.setattr(day_solve, "solve", starved)
+    problem = make_day()
+    plan = solve_day(problem, PARAMS)
+    assert check_day(problem, plan) == [] and not plan.unassigned
+    first = set(bell_classes(problem)[0])
+    assert calls[:2] == [2 * len(first), 2 * len(first)]  # the same children, solved again
+    assert sum(1 for d in plan.duties if set(d.children("am")) & first) == 1  # sharing one vehicle
