@@ -211,3 +211,40 @@ def test_not_nearest_refusal_letter_maps_the_nearer_school(sample_decisions, wal
     text = " ".join(pdf_text(doc.pdf).split())
     assert f"Purple: the walking route to the nearer suitable school, {nearer.name}" in text
     assert f"{nearer.name} (nearer)" in text  # its marker's label on the map
+
+
+
+def test_cli_packs_of_a_day_plan_carry_both_runs_and_fridays_times(schools, drive_net, pdf_text, tmp_path):
+    """letters packs PLAN.json for a day plan: one pack per awarded duty (D001...) with both runs and
+    a column per weekday where UCC's 13:30 Friday finish changes the afternoon's times."""
+    from tests.cli.test_cli import assert_one_line_error, run
+    from tests.documents.conftest import _scenario
+    from transport.domain.scenario import WeekdayBells, parse_scenario
+    from transport.planning.day import plan_day
+
+    base = _scenario(schools, "day")
+    early = tuple(s.model_copy(update={"weekday_bells": {"fri": WeekdayBells(bell_finish="13:30")}})
+                  if s.id == "136629" else s for s in base.schools)
+    scen = parse_scenario(base.model_copy(update={"schools": early}).model_dump(mode="json"))
+    day = plan_day(scen, time_limit_s=3, network=drive_net)
+    assert day.violations == []
+    k = next(i for i, d in enumerate(day.plan.duties) if "K1" in d.children("pm"))  # K1 goes to UCC
+    ref = f"D{k + 1:03d}"
+    groups = day.run_groups(k, "pm")
+    friday = next(route for days, route in groups if days == ("fri",))
+    plan, awards, out = tmp_path / "day.json", tmp_path / "awards.json", tmp_path / "packs"
+    plan.write_text(json.dumps(day.to_dict()))
+    awards.write_text(json.dumps([{"routes": [ref], "operator": AWARD.operator, "phone": AWARD.phone}]))
+    proc = run("letters", "packs", str(plan), "--awards", str(awards), "--out", str(out), "--date", "2026-08-03")
+    assert proc.returncode == 0, proc.stderr
+    assert f"{len(day.plan.duties)} routes: 1 route packs" in proc.stdout
+    pdfs = list(out.glob("*.pdf"))
+    assert len(pdfs) == 1
+    text = pdf_text(pdfs[0].read_bytes())
+    assert "Morning run" in text and "Afternoon run" in text and "Fri" in text
+    assert clock(friday.stops[1].service_start_s) in text  # Friday's own afternoon time
+    assert pseudonym("K1") in text and "(K1)" not in text
+    awards.write_text(json.dumps([{"routes": ["D099"], "operator": AWARD.operator, "phone": AWARD.phone}]))
+    proc = run("letters", "packs", str(plan), "--awards", str(awards), "--out", str(tmp_path / "none"))
+    assert proc.returncode == 2
+    assert_one_line_error(proc, "D099")

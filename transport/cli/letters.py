@@ -47,6 +47,22 @@ def _runs(path: str):
     return PlanDocument.from_dict(data), None
 
 
+def _day_plan(path: str):
+    """The day plan document of a plan file, or ``None`` for a single-session plan."""
+    from transport.planning.day import DAY_PLAN_FORMAT, DayPlanDocument
+
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"plan file {p} not found")
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{p.name}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    if isinstance(data, dict) and data.get("format") == DAY_PLAN_FORMAT:
+        return DayPlanDocument.from_dict(data)
+    return None
+
+
 def _plan(path: str):
     return _runs(path)[0]
 
@@ -222,12 +238,32 @@ def packs_cmd(
     """An operator route pack per awarded route: stops, times, access notes, equipment and the map."""
     from routing.network import load_network
     from transport.documents.journeys import read_awards
-    from transport.documents.lists import awarded_route_refs, route_pack
+    from transport.documents.lists import awarded_route_refs, day_route_pack, route_pack
+    from transport.planning.day_views import day_routes_geojson
     from transport.documents.store import FileStore
     from transport.domain.privacy import pseudonym
 
-    doc, award_by_route = _plan(plan_json), read_awards(awards)
+    award_by_route = read_awards(awards)
     drive = load_network("drive")
+    day = _day_plan(plan_json)
+    if day is not None:  # a day plan: one pack per awarded duty (D001...), both runs, per weekday where times differ
+        refs = [f"D{k:03d}" for k in range(1, len(day.plan.duties) + 1)]
+        unknown = sorted(set(award_by_route) - set(refs))
+        if unknown:
+            raise InputError(f"awards name routes the day plan does not have: {', '.join(unknown)}")
+        store = FileStore(out)
+        awarded = [r for r in refs if r in award_by_route]
+        day_lines: dict[str, list] = {}
+        for f in day_routes_geojson(day, drive)["features"]:
+            if f["geometry"]["type"] == "LineString":
+                day_lines.setdefault(f["properties"]["route"], []).append(f["geometry"]["coordinates"])
+        for ref in awarded:
+            store.save(day_route_pack(day, ref, award_by_route[ref], pseudonym=pseudonym,
+                                      issued_on=_date(date, "--date"), lines=day_lines.get(ref, []), network=drive))
+        typer.echo(f"{len(refs)} routes: {len(awarded)} route packs, {len(refs) - len(awarded)} not awarded "
+                   f"-> {store.folder}")
+        return
+    doc = _plan(plan_json)
     lines = {f["properties"]["route"]: f["geometry"]["coordinates"] for f in doc.routes_geojson(drive)["features"]
              if f["geometry"]["type"] == "LineString"}
     unknown = sorted(set(award_by_route) - {f"R{i:03d}" for i in range(1, len(doc.plan.routes) + 1)})

@@ -20,7 +20,7 @@ import numpy as np
 
 from routing.day import DayPlan, DayProblem, DayRates
 from routing.day_solve import solve_day
-from routing.plan import StopKind
+from routing.plan import Route, StopKind
 from routing.problem import RoutingProblem
 from routing.solve import SolveParams
 from routing.validate import check_day
@@ -206,6 +206,21 @@ class DayPlanDocument:
                 "contract_year_cost_pence": round(week * school_days / len(by_day)),
                 "contract_by_weekday_pence": dict(by_day)}
 
+    def run_groups(self, duty_index: int, run: str) -> list[tuple[tuple[str, ...], Route]]:
+        """A duty's run (``"am"``/``"pm"``) as ``(weekdays, route)``: weekdays with the same stops and
+        times share one timed route (the first of them); a weekday the run does not drive has none."""
+        duty = self.plan.duties[duty_index]
+        key = (duty.vehicle_type_id, duty.vehicle_index)
+        groups: dict[tuple, tuple[list[str], Route]] = {}
+        for day in self.plan.days:
+            route = next((r for r in (day.am if run == "am" else day.pm).routes
+                          if (r.vehicle_type_id, r.vehicle_index) == key), None)
+            if route is None:
+                continue
+            sig = tuple((s.kind.value, s.request_id, s.service_start_s) for s in route.stops if s.request_id)
+            groups.setdefault(sig, ([], route))[0].append(day.weekday)
+        return [(tuple(days), route) for days, route in groups.values()]
+
     def route_sheets(self, pseudonymise: Callable[[str], str] | None = None) -> list[dict[str, Any]]:
         """One row per stop of every duty's morning and afternoon run, one sheet per run and per
         group of weekdays with the same stops and times (``weekdays``: ``mon tue wed thu`` for the
@@ -219,18 +234,10 @@ class DayPlanDocument:
         attends = {rid: days for c in self.scenario.children for rid, _, days in c.trips()}
         rows = []
         for k, duty in enumerate(self.plan.duties, start=1):
-            key = (duty.vehicle_type_id, duty.vehicle_index)
             for label in ("am", "pm"):
-                groups: dict[tuple, list[str]] = {}
-                for day in self.plan.days:
-                    run = day.am if label == "am" else day.pm
-                    route = next((r for r in run.routes if (r.vehicle_type_id, r.vehicle_index) == key), None)
-                    if route is None:
-                        continue
-                    stops = tuple((s.kind.value, s.request_id, s.service_start_s, s.location)
-                                  for s in route.stops if s.request_id)
-                    groups.setdefault(stops, []).append(day.weekday)
-                for stops, weekdays in groups.items():
+                for weekdays, route in self.run_groups(k - 1, label):
+                    stops = [(s.kind.value, s.request_id, s.service_start_s, s.location)
+                             for s in route.stops if s.request_id]
                     for i, (kind, rid, start_s, location) in enumerate(stops, start=1):
                         child = children.get(rid)
                         at_school = (kind == "delivery") == (label == "am")
