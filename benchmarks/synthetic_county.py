@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import bz2
+import csv
 import datetime as dt
 import json
 import random
@@ -59,6 +60,13 @@ BORDER_M = 300.0
 """A way end this close to the Rutland boundary is a border road end."""
 RESIDENTIAL = {"residential", "living_street"}
 SEED = 2026
+SCHOOL_RADIUS_M = 25_000.0
+"""A child's school is drawn from the schools of its kind within this straight-line distance of
+home (else the nearest): a county is far wider than a journey to school (a Rutland tile is
+30 km x 27 km; drawn county-wide, most children's schools were beyond any ride limit)."""
+COHORT_VERSION = 2
+"""Bumped when the cohort changes; a county written with another version gets a new scenario.json
+(the roads, schools and homes are kept, so the cached networks stay valid)."""
 TRAVEL = dt.date(2025, 9, 3)
 _TO_BNG = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
 _TO_WGS = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
@@ -302,7 +310,17 @@ def build(nx: int = 8, ny: int = 5, *, children: int = 7500, apps: int = 20_000,
     out = out or (s.cache_dir / f"synthetic-county-{nx}x{ny}")
     done = out / "summary.json"
     if done.exists() and not force:
-        return json.loads(done.read_text())
+        figures = json.loads(done.read_text())
+        if figures.get("cohort_version") != COHORT_VERSION:
+            schools = yaml.safe_load((out / "schools.yaml").read_text())["schools"]
+            with open(out / "homes.csv", encoding="utf-8") as fh:
+                homes = [(float(r["lat"]), float(r["lon"])) for r in csv.DictReader(fh)]
+            width, height = figures["tile_width_m"], figures["tile_height_m"]
+            offsets = [(i * width, j * height) for j in range(ny) for i in range(nx)]
+            _cohort(out, schools, homes[:children], children, offsets)
+            figures["cohort_version"] = COHORT_VERSION
+            done.write_text(json.dumps(figures))
+        return figures
     t0 = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     drive, walk = read_extract(s.path("drive_osm")), read_extract(s.path("walk_osm"))
@@ -338,7 +356,7 @@ def build(nx: int = 8, ny: int = 5, *, children: int = 7500, apps: int = 20_000,
     rows = applications(schools, homes[children:children + apps], rng)
     write_csv_file(out / "applications.csv", list(rows[0]), rows)
     figures |= {"children": children, "applications": len(rows), "dir": str(out),
-                "total_s": round(time.perf_counter() - t0, 1)}
+                "total_s": round(time.perf_counter() - t0, 1), "cohort_version": COHORT_VERSION}
     done.write_text(json.dumps(figures))
     return figures
 
@@ -350,6 +368,7 @@ def _cohort(out: Path, schools_attrs: dict, homes: list[tuple[float, float]], ch
 
     schools = {k: school_from_attributes(k, a, None) for k, a in schools_attrs.items()}
     scen = generate_scenario(children, 1, schools=schools, homes=[LatLon(la, lo) for la, lo in homes],
+                             school_radius_m=SCHOOL_RADIUS_M,
                              fleet=tile_fleet(offsets, children), name=f"synthetic-county-{children}")
     (out / "scenario.json").write_text(scen.model_dump_json(indent=1))
 

@@ -6,6 +6,7 @@ import pytest
 
 from transport.planning.cohort import generate_scenario
 from transport.domain.errors import InputError
+from transport.domain.geo import LatLon, straight_line_m
 from transport.domain.scenario import load_scenario, parse_scenario
 
 
@@ -95,3 +96,19 @@ def test_cohort_at_given_homes_has_one_home_per_child_or_sibling_pair(schools, p
                                   kids[0].sibling_group == kids[1].sibling_group)
     with pytest.raises(InputError, match="need more than the 50 homes"):
         generate_scenario(300, seed=3, schools=schools, homes=homes[:50])
+
+
+def _home_to_school_m(scen) -> list[float]:
+    at = {s.id: LatLon(s.location.lat, s.location.lon) for s in scen.schools}
+    return [straight_line_m(LatLon(c.home.lat, c.home.lon), at[c.school_id]) for c in scen.children]
+
+
+def test_cohort_schools_near_their_homes_with_a_radius(schools, postcodes):
+    """With ``school_radius_m`` a child goes to a school of the kind drawn within that distance of
+    home (straight line), or the nearest of that kind (Rutland has few special schools): far more
+    children within 4 km, and much shorter journeys, than with schools drawn county-wide."""
+    homes = list(dict.fromkeys(postcodes.lookup(pc) for pc in postcodes.postcodes()[:500]))[:400]
+    near = _home_to_school_m(generate_scenario(200, seed=5, schools=schools, homes=homes, school_radius_m=4000))
+    anywhere = _home_to_school_m(generate_scenario(200, seed=5, schools=schools, homes=homes))
+    assert sum(d <= 4000 for d in near) >= 2 * sum(d <= 4000 for d in anywhere)
+    assert sum(near) < 0.6 * sum(anywhere)

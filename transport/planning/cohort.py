@@ -31,6 +31,7 @@ import numpy as np
 from routing.network import load_network
 from transport.domain.errors import InputError, OutsideNetworkError
 from transport.domain.fleet import default_fleet
+from transport.domain.geo import LatLon
 from transport.domain.geocode import PostcodeIndex
 from transport.domain.scenario import (
     WEEKDAYS,
@@ -74,13 +75,27 @@ def usable_postcodes(postcodes, network=None) -> list[str]:
     return snaps_ok
 
 
+def _near(schools: list, home: LatLon, radius_m: float) -> list:
+    """The schools within ``radius_m`` of ``home`` in a straight line, else the nearest one."""
+    lat = np.radians([s.location.lat for s in schools])
+    lon = np.radians([s.location.lon for s in schools])
+    h_lat, h_lon = np.radians(home.lat), np.radians(home.lon)
+    a = np.sin((lat - h_lat) / 2) ** 2 + np.cos(lat) * np.cos(h_lat) * np.sin((lon - h_lon) / 2) ** 2
+    metres = 2 * 6_371_000 * np.arcsin(np.sqrt(a))
+    inside = np.flatnonzero(metres <= radius_m)
+    return [schools[k] for k in inside] if len(inside) else [schools[int(np.argmin(metres))]]
+
+
 def generate_scenario(children: int, seed: int = 0, *, session: str = "am", schools=None,
-                      postcodes=None, name: str | None = None, homes=None, fleet=None) -> Scenario:
+                      postcodes=None, name: str | None = None, homes=None, fleet=None,
+                      school_radius_m: float | None = None) -> Scenario:
     """A synthetic cohort of ``children`` SEN pupils on the sample geography.
 
     ``homes`` (a sequence of LatLon, e.g. address points) places each child, or each pair of
     siblings, at its own home drawn without replacement instead of at postcode centroids;
-    ``fleet`` replaces the default Rutland fleet.
+    with ``school_radius_m`` each such child's school is drawn from the schools of its kind
+    within that straight-line distance of the home (the nearest one when none is), as in a
+    county far wider than a journey to school; ``fleet`` replaces the default Rutland fleet.
     """
     if children < 1:
         raise InputError("a scenario needs at least one child")
@@ -98,18 +113,21 @@ def generate_scenario(children: int, seed: int = 0, *, session: str = "am", scho
     while len(kids) < children:
         i += 1
         pool = rng.choice(3, p=[0.40, 0.35, 0.25])
-        school = [special, resourced, mainstream][pool][rng.integers(len([special, resourced, mainstream][pool]))]
+        kind = [special, resourced, mainstream][pool]
+        if homes is not None:
+            pick = next(home_order, None)
+            if pick is None:
+                raise InputError(f"{children} children need more than the {len(homes)} homes given")
+            home = homes[pick]
+            if school_radius_m is not None:
+                kind = _near(kind, home, school_radius_m)
+        school = kind[rng.integers(len(kind))]
         age = int(rng.integers(max(5, school.age_low), min(18, school.age_high) + 1))
         phase = "primary" if age < 11 else "secondary"
         wheelchair = bool(rng.random() < 0.10)
         pa = bool(rng.random() < (0.5 if wheelchair else 0.167))
         if homes is None:
             home = postcodes.lookup(codes[rng.integers(len(codes))])
-        else:
-            pick = next(home_order, None)
-            if pick is None:
-                raise InputError(f"{children} children need more than the {len(homes)} homes given")
-            home = homes[pick]
         sibling = None
         cid = f"C{len(kids) + 1:05d}"
         child = ScenarioChild(
