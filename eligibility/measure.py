@@ -110,10 +110,9 @@ def _reach_scalar(tree: _Tree | None, n1: int, n2: int, c1: float, c2: float) ->
 
 def _gather(flat: np.ndarray, extra: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """Rows ``idx`` of ``flat`` followed by ``extra``, without joining the two."""
-    out = np.empty((len(idx), flat.shape[1]))
-    low = idx < len(flat)
-    out[low] = flat[idx[low]]
-    out[~low] = extra[idx[~low] - len(flat)]
+    out = flat.take(np.minimum(idx, len(flat) - 1), axis=0)
+    beyond = np.flatnonzero(idx >= len(flat))
+    out[beyond] = extra[idx[beyond] - len(flat)]
     return out
 
 
@@ -441,7 +440,10 @@ class Measurer:
         """
         if not jobs:
             return []
-        paths = [self._path(ent, homes, k, safe) for ent, k, safe in jobs]
+        paths: list = [None] * len(jobs)
+        for j in sorted(range(len(jobs)), key=lambda j: jobs[j][0].school_id):   # school by school (its trees)
+            ent, k, safe = jobs[j]
+            paths[j] = self._path(ent, homes, k, safe)
         n_flat = len(self._flat_xy)
         heads = [p[0] for p in paths]
         tails = [p[2] for p in paths]
@@ -661,26 +663,51 @@ class Measurer:
                                home_measured_from=app.home.measured_from, no_place_at=frozenset(no_place),
                                measured_on=self.description)
 
-    def route_to(self, facts: AssessmentFacts, school_id: str) -> list[tuple[float, float]]:
+    def route_to(self, facts: AssessmentFacts, school_id: str) -> WalkRoute:
         """(lon, lat) of the measured walk from the facts' home to a measured school's entrance: the safe
         route when the shortest walk uses an assessed unsafe segment and a safe one exists (as drawn for
         the school attended)."""
-        c = facts.candidate(school_id)
-        ent = next((e for e in self.entrances[school_id] if e.name == c.entrance), None)
-        if facts.home is None or ent is None or not math.isfinite(c.walk_m):
-            return []
-        homes = _snap_arrays(self.walk, [LatLon(lat=facts.home[1], lon=facts.home[0])])
-        route, edges = self._routes([(ent, 0, False)], homes)[0]
-        if self.blocked and set(edges) & self.blocked and math.isfinite(c.safe_walk_m):
-            route, _ = self._routes([(ent, 0, True)], homes)[0]
-        return list(route)
+        return self.routes_to([(facts, school_id)])[0]
+
+    def routes_to(self, todo: Sequence[tuple[AssessmentFacts, str]]) -> list[WalkRoute]:
+        """``route_to`` for each (facts, school), drawn together (empty where there is no walk)."""
+        out = [_NO_ROUTE] * len(todo)
+        which, jobs, points = [], [], []
+        for n, (facts, school_id) in enumerate(todo):
+            c = facts.candidate(school_id)
+            ent = next((e for e in self.entrances[school_id] if e.name == c.entrance), None)
+            if facts.home is None or ent is None or not math.isfinite(c.walk_m):
+                continue
+            which.append(n)
+            jobs.append((ent, len(jobs), False))
+            points.append(LatLon(lat=facts.home[1], lon=facts.home[0]))
+        if not jobs:
+            return out
+        homes = _snap_arrays(self.walk, points)
+        plain = self._routes(jobs, homes)
+        safe_jobs = [(ent, k, True) for (ent, k, _), (_, edges) in zip(jobs, plain)
+                     if self.blocked and set(edges) & self.blocked
+                     and math.isfinite(todo[which[k]][0].candidate(ent.school_id).safe_walk_m)]
+        routes = [route for route, _ in plain]
+        for (_, k, _), (route, _) in zip(safe_jobs, self._routes(safe_jobs, homes)):
+            routes[k] = route
+        for n, route in zip(which, routes):
+            out[n] = route if isinstance(route, WalkRoute) else WalkRoute(route)
+        return out
 
     def with_nearer_route(self, facts: AssessmentFacts, decision: Decision) -> Decision:
         """The decision with the route to the nearer school that decided a "not the nearest suitable
         school" refusal (``Decision.nearer_route``); any other decision unchanged."""
-        if decision.refusal != Refusal.NOT_NEAREST_SUITABLE or not decision.nearer_schools:
-            return decision
-        return decision.model_copy(update={"nearer_route": self.route_to(facts, decision.nearer_schools[0])})
+        return self.with_nearer_routes([(facts, decision)])[0]
+
+    def with_nearer_routes(self, decided: Sequence[tuple[AssessmentFacts, Decision]]) -> list[Decision]:
+        """``with_nearer_route`` for each (facts, decision), the routes drawn together."""
+        out = [d for _, d in decided]
+        need = [n for n, d in enumerate(out) if d.refusal == Refusal.NOT_NEAREST_SUITABLE and d.nearer_schools]
+        routes = self.routes_to([(decided[n][0], out[n].nearer_schools[0]) for n in need])
+        for n, route in zip(need, routes):
+            out[n] = out[n].model_copy(update={"nearer_route": route})
+        return out
 
     def facts(self, app: Application, *, no_place_at: frozenset[str] = frozenset()) -> AssessmentFacts:
         """Facts for one application, or the InputError that stops it."""

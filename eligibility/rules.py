@@ -206,7 +206,7 @@ class Decision(BaseModel):
     """The policy's names of ``bases``, in the same order ("SEN, disability or mobility")."""
     refusal_label: str | None = None
     """The policy's name of ``refusal`` ("Not the nearest suitable school")."""
-    nearer_route: list[tuple[float, float]] = []
+    nearer_route: WalkRoute = WalkRoute()
     """(lon, lat) of the measured walking route to the nearer suitable school that decided a "not the
     nearest suitable school" refusal (the first of ``nearer_schools``), drawn beside ``route``; else empty."""
 

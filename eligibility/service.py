@@ -136,14 +136,16 @@ class Assessor:
             part = good[lo:lo + self.chunk]   # measured together; the facts are dropped once decided
             places = [no_place_at[i] for i, _ in part] if no_place_at is not None else None
             results = self.measurer.facts_many([a for _, a in part], no_place_at=places)
+            decided = []
             for (i, app), res in zip(part, results):
                 if isinstance(res, Exception):
                     errors.append(RowError(row=number[i], application_id=app.id, reason=str(res)))
                     continue
                 try:
-                    decisions.append(self.measurer.with_nearer_route(res, decide(res, self.policy)))
+                    decided.append((res, decide(res, self.policy)))
                 except InputError as exc:
                     errors.append(RowError(row=number[i], application_id=app.id, reason=str(exc)))
+            decisions.extend(self.measurer.with_nearer_routes(decided))
 
 
 # -------------------------------------------------------------------------------------------------
