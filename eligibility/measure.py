@@ -138,10 +138,6 @@ def _snap_arrays(net, points: Sequence[LatLon]) -> _Homes:
 class Measurer:
     """Measures applications' homes against schools; built once per cohort or service."""
 
-    validate_models = False
-    """Whether a Candidate carrying a drawn route is validated; its values are computed here,
-    so only ``eligibility.reference`` does, and tests compare the two."""
-
     def __init__(self, policy: Policy, schools: dict[str, School], walk, *, drive=None,
                  segments: Sequence[UnsafeSegment] = (), postcodes=None, addresses=None,
                  tree_schools: int | None = None):
@@ -648,12 +644,10 @@ class Measurer:
             seg_ids: list[str] = []
             if sid == app.school_id and walk is not None:
                 route, route_edges, avoided, seg_ids = walk
-            # a drawn route's few hundred points cost more to validate than the rest of a decision
-            make = Candidate.model_construct if route and not self.validate_models else Candidate
-            out.append(make(school=self.schools[sid], walk_m=walk_m, safe_walk_m=safe_m, road_m=road_m,
-                            straight_m=straight_m, entrance=ent.name, route=route,
-                            route_edges=tuple(route_edges), avoided_edges=tuple(avoided),
-                            avoided_segments=tuple(seg_ids)))
+            out.append(Candidate(school=self.schools[sid], walk_m=walk_m, safe_walk_m=safe_m, road_m=road_m,
+                                 straight_m=straight_m, entrance=ent.name, route=route,
+                                 route_edges=tuple(route_edges), avoided_edges=tuple(avoided),
+                                 avoided_segments=tuple(seg_ids)))
         attended = self.schools[app.school_id]
         if not np.isfinite(next(c.walk_m for c in out if c.school.id == attended.id)):
             raise OutsideNetworkError(f"application {app.id}: no walking route joins the home to {attended.name}")

@@ -24,8 +24,6 @@ from transport.domain.models import Application
 class ReferenceMeasurer(Measurer):
     """A ``Measurer`` that draws routes one at a time the original way and validates every Candidate."""
 
-    validate_models = True
-
     def _routes(self, jobs, homes):
         return [reference_route(self, ent, homes, k, safe) for ent, k, safe in jobs]
 

@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     max_snap_m: float = Field(500.0, description="largest allowed snap distance in metres")
     eligibility_tree_schools: int = Field(
         64, ge=1, description="schools whose shortest-path trees eligibility keeps in memory, least recently used "
-                              "dropped first (each open entrance: about 30 bytes per walk node and 12 per drive node)")
+                              "dropped first (each open entrance: about 50-80 bytes per walk node and 24 per drive node)")
     pseudonym_key: SecretStr | None = Field(
         None, description="key for children's pseudonymous ids (default: one generated once in cache_dir)")
     dask_scheduler: str | None = Field(
