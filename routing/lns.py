@@ -244,12 +244,13 @@ class _Data:
                           np.zeros(max(1, R), dtype=np.int64), np.zeros(1, dtype=np.int64),
                           np.full(max(1, R), -1, dtype=np.int64), np.zeros(V, dtype=np.int64))
 
-    def workspace(self) -> tuple:
+    def workspace(self) -> core.Workspace:
+        """The search's scratch arrays (:data:`routing.lns_core.Workspace`)."""
         V, R = len(self.veh), self.R
         M = 2 * R + 4
         z = lambda *shape: np.zeros(shape, dtype=np.int64)  # noqa: E731
-        return (z(M), z(M), z(2 * R + 2 * V), z(core.TOP), z(core.TOP), z(core.TOP), z(V),
-                z(max(1, R), V), z(max(1, R), V), z(max(1, R), V), z(6, M + 1))
+        return core.Workspace(z(M), z(M), z(2 * R + 2 * V), z(core.TOP), z(core.TOP), z(core.TOP), z(V),
+                              z(max(1, R), V), z(max(1, R), V), z(max(1, R), V), z(6, M + 1))
 
     def relatedness(self) -> np.ndarray:
         """Per request, every request ordered from most to least related (Shaw): pickup and
@@ -369,9 +370,9 @@ class _Search:
         """Ruin and recreate from ``state`` until ``until`` (or, in fleet mode, until nothing is
         banked); returns the best state (fewest banked, then cheapest)."""
         cur, best, work = _copy(state), _copy(state), _copy(state)
-        wr, wi = np.ones(core.REMOVERS), np.ones(core.INSERTERS)
-        sr, si = np.zeros(core.REMOVERS), np.zeros(core.INSERTERS)
-        nr, ni = np.zeros(core.REMOVERS, dtype=np.int64), np.zeros(core.INSERTERS, dtype=np.int64)
+        ops = core.Operators(np.ones(core.REMOVERS), np.ones(core.INSERTERS),
+                             np.zeros(core.REMOVERS), np.zeros(core.INSERTERS),
+                             np.zeros(core.REMOVERS, dtype=np.int64), np.zeros(core.INSERTERS, dtype=np.int64))
         absence = np.zeros(max(1, self.data.R), dtype=np.int64)
         out = np.zeros(6, dtype=np.float64)
         start = time.monotonic()
@@ -382,14 +383,14 @@ class _Search:
             if now >= until or (self.should_stop is not None and self.should_stop()):
                 break
             temp = temp0 * (0.01 ** ((now - start) / span))
-            core.run_chunk(self.data.core, cur, best, work, self.ws, self.rel, chunk, temp, self.penalty,
-                           allow_new, fleet_mode, absence, wr, wi, sr, si, nr, ni, self.qlo, self.qhi,
-                           self.noise, out)
+            cfg = core.Settings(int(chunk), float(temp), int(self.penalty), bool(allow_new), bool(fleet_mode),
+                                int(self.qlo), int(self.qhi), float(self.noise))
+            core.run_chunk(self.data.core, cur, best, work, self.ws, self.rel, cfg, ops, absence, out)
             self.stats.iterations += int(out[3])
             since_adapt += int(out[3])
             if since_adapt >= SEGMENT:
-                core.adapt(wr, sr, nr, REACTION)
-                core.adapt(wi, si, ni, REACTION)
+                core.adapt(ops.wr, ops.sr, ops.nr, REACTION)
+                core.adapt(ops.wi, ops.si, ops.ni, REACTION)
                 since_adapt = 0
             if int(out[2]) > improvements:
                 improvements = int(out[2])

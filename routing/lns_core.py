@@ -48,6 +48,20 @@ Problem = namedtuple("Problem", (
 State = namedtuple("State", "seq m E L ls lw dist bank nbank rr npa")
 """A search state (see the module docstring); its arrays are updated in place."""
 
+Workspace = namedtuple("Workspace", "tmp tmpB where cbuf ibuf jbuf cand bc bi bj aux")
+"""Scratch arrays reused by every iteration (built by ``routing.lns._Data.workspace``): a spliced
+stop order and its times, pickup positions, the screened candidates (cost, i, j), candidate
+vehicles, the regret cache (request x vehicle: cost, i, j) and the load profile rows."""
+
+Settings = namedtuple("Settings", "iters temp penalty allow_new fleet_mode qlo qhi noise")
+"""One call of :func:`run_chunk`: iterations, annealing temperature, the price of a banked
+request, whether unused vehicles may be opened, route-elimination mode, how many requests a
+ruin removes (``qlo..qhi``) and the insertion noise."""
+
+Operators = namedtuple("Operators", "wr wi sr si nr ni")
+"""Adaptive operator selection: weights, scores this segment and uses this segment, for the
+removal (``r``) and insertion (``i``) operators."""
+
 BIG = 10**15
 ASSISTANT_SEATS = 1
 """Seats a passenger assistant takes (``routing.problem.ASSISTANT_SEATS``)."""
@@ -101,8 +115,7 @@ def _prologue(P, seq, n, B, where, bound):
 @njit(cache=True)
 def earliest(P, seq, n, B, where):
     """Least start times of ``seq[:n]`` into ``B``; False when no schedule exists."""
-    (T, D, e, l, svc, seats, wch, lim, lay_s, lay_w, max_dur, cpk, fixed, vtype, R, exact,
-     nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags, old, onext, dpen) = P
+    T, svc, e, l, lim = P.T, P.svc, P.e, P.l, P.lim
     tmax, npairs = _prologue(P, seq, n, B, where, e)
     for _ in range(n + 1):
         prev = B[0]
@@ -146,8 +159,7 @@ def earliest(P, seq, n, B, where):
 @njit(cache=True)
 def latest(P, seq, n, B, where, end_cap):
     """Greatest start times of ``seq[:n]`` (the end no later than ``end_cap``) into ``B``."""
-    (T, D, e, l, svc, seats, wch, lim, lay_s, lay_w, max_dur, cpk, fixed, vtype, R, exact,
-     nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags, old, onext, dpen) = P
+    T, svc, e, l, lim = P.T, P.svc, P.e, P.l, P.lim
     tmax, npairs = _prologue(P, seq, n, B, where, l)
     if end_cap < B[n - 1]:
         B[n - 1] = end_cap
@@ -193,9 +205,8 @@ def latest(P, seq, n, B, where, end_cap):
 @njit(cache=True)
 def refresh(P, st, v, where):
     """Recompute vehicle ``v``'s times, loads and length from its stop order; False if infeasible."""
-    (T, D, e, l, svc, seats, wch, lim, lay_s, lay_w, max_dur, cpk, fixed, vtype, R, exact,
-     nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags, old, onext, dpen) = P
-    seq, m, E, L, ls, lw, dist, bank, nbank, rr, npa = st
+    D, seats, wch, pa_need = P.D, P.seats, P.wch, P.pa_need
+    seq, m, E, L, ls, lw, dist, npa = st.seq, st.m, st.E, st.L, st.ls, st.lw, st.dist, st.npa
     n = m[v]
     s = seq[v]
     if not earliest(P, s, n, E[v], where):
@@ -238,12 +249,12 @@ def layout_for(P, v, top_s, top_w, assistant):
 
 @njit(cache=True)
 def route_cost(P, st, v):
-    (T, D, e, l, svc, seats, wch, lim, lay_s, lay_w, max_dur, cpk, fixed, vtype, R, exact,
-     nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags, old, onext, dpen) = P
-    m = st.m
+    """Vehicle ``v``'s daily cost in millipence (0 when unused): mileage, fixed cost, assistant."""
+    cpk, fixed, pa_cost = P.cpk, P.fixed, P.pa_cost
+    m, dist, npa = st.m, st.dist, st.npa
     if m[v] <= 2:
         return 0
-    return st.dist[v] * cpk[v] + fixed[v] + (pa_cost[v] if st.npa[v] > 0 else 0)
+    return dist[v] * cpk[v] + fixed[v] + (pa_cost[v] if npa[v] > 0 else 0)
 
 
 @njit(cache=True)
@@ -270,18 +281,27 @@ def copy_state(src, dst):
 
 
 # --------------------------------------------------------------------------- insertion
+# Every function reads the record fields it needs into locals on entry: there numba's reads
+# are cheap, while a read after a branch or inside a loop costs far more (measured: 3x slower
+# route_cost, 5-14x slower best_insertion).
 
 @njit(cache=True)
-def best_insertion(P, st, k, v, tmp, tmpB, where, cbuf, ibuf, jbuf, aux):
+def best_insertion(P, st, k, v, ws):
     """Cheapest feasible insertion of request ``k`` into vehicle ``v``: (cost, i, j) with the
     pickup after position ``i`` and the delivery after position ``j`` of the current order
     (``j == i``: straight after the pickup); cost ``BIG`` when there is none.
 
     Loads are checked against the vehicle's layouts with the peaks outside the pickup-delivery
-    span taken from prefix and suffix maxima (``aux``), so the check is exact."""
-    (T, D, e, l, svc, seats, wch, lim, lay_s, lay_w, max_dur, cpk, fixed, vtype, R, exact,
-     nlay, pa_need, pa_cost, solo, incomp, glead, gnext, flags, old, onext, dpen) = P
-    seq, m, E, L, ls, lw, dist, bank, nbank, rr, npa = st
+    span taken from prefix and suffix maxima (``aux``), so the check is exact.
+
+    One function on purpose: split into helpers that take the problem, state and workspace
+    records it ran 15-30 % slower in numba's compiled code (each call passes the records'
+    arrays by value), and it is the search's innermost loop."""
+    T, D, e, l, svc, seats, wch, lim = P.T, P.D, P.e, P.l, P.svc, P.seats, P.wch, P.lim
+    cpk, fixed, exact, pa_need, pa_cost, solo, incomp = P.cpk, P.fixed, P.exact, P.pa_need, P.pa_cost, P.solo, P.incomp
+    flags, old, dpen = P.flags, P.old, P.dpen
+    seq, m, E, L, ls, lw, npa = st.seq, st.m, st.E, st.L, st.ls, st.lw, st.npa
+    tmp, tmpB, where, cbuf, ibuf, jbuf, aux = ws.tmp, ws.tmpB, ws.where, ws.cbuf, ws.ibuf, ws.jbuf, ws.aux
     n = m[v]
     s = seq[v]
     if flags[1]:
@@ -471,7 +491,8 @@ def _splice(s, n, p, i, j, out):
 
 @njit(cache=True)
 def apply_insertion(P, st, k, v, i, j, tmp, where):
-    seq, m, E, L, ls, lw, dist, bank, nbank, rr, npa = st
+    """Insert request ``k`` on ``v`` (pickup after position ``i``, delivery after ``j``); False if infeasible."""
+    seq, m, rr = st.seq, st.m, st.rr
     n = m[v]
     _splice(seq[v], n, 2 * k, i, j, tmp)
     seq[v, :n + 2] = tmp[:n + 2]
@@ -520,17 +541,17 @@ def _place(P, st, k, v, i, j, ws):
     """Insert ``k`` at (``i``, ``j``) on ``v``, then its travel-group mates on ``v`` at their
     cheapest places; if a mate fits nowhere there, the whole group goes to the bank.
     Returns 0 placed, 1 banked, -1 a route broke."""
-    gnext = P.gnext
-    tmp, tmpB, where, cbuf, ibuf, jbuf, cand, bc, bi, bj, aux = ws
+    gnext, R = P.gnext, P.R
+    tmp, where = ws.tmp, ws.where
     if not apply_insertion(P, st, k, v, i, j, tmp, where):
         return -1
     if gnext[k] < 0:
         return 0
     x = gnext[k]
     while x != k:
-        cost, i2, j2 = best_insertion(P, st, x, v, tmp, tmpB, where, cbuf, ibuf, jbuf, aux)
+        cost, i2, j2 = best_insertion(P, st, x, v, ws)
         if cost >= BIG:
-            members = np.empty(P.R, dtype=np.int64)
+            members = np.empty(R, dtype=np.int64)
             nm = 0
             y = k
             while True:
@@ -554,8 +575,7 @@ def insert_all(P, st, todo, nt, regret, allow_new, noise, order_key, ws):
     """Insert requests ``todo[:nt]`` (greedy in ``order_key`` order when ``regret`` is 1, else
     regret-k); the ones that fit nowhere go to the bank. A travel group is placed through its
     leader. False when a route broke."""
-    seq, m, E, L, ls, lw, dist, bank, nbank, rr, npa = st
-    tmp, tmpB, where, cbuf, ibuf, jbuf, cand, bc, bi, bj, aux = ws
+    m, cand, bc, bi, bj = st.m, ws.cand, ws.bc, ws.bi, ws.bj
     glead = P.glead
     V = m.shape[0]
     if regret <= 1:
@@ -571,7 +591,7 @@ def insert_all(P, st, todo, nt, regret, allow_new, noise, order_key, ws):
             b_j = -1
             for c in range(nc):
                 v = cand[c]
-                cost, i, j = best_insertion(P, st, k, v, tmp, tmpB, where, cbuf, ibuf, jbuf, aux)
+                cost, i, j = best_insertion(P, st, k, v, ws)
                 if cost >= BIG:
                     continue
                 fc = cost + noise * (2.0 * np.random.random() - 1.0)
@@ -600,7 +620,7 @@ def insert_all(P, st, todo, nt, regret, allow_new, noise, order_key, ws):
             v = cand[c]
             if not valid[v]:
                 for h in range(nl):
-                    cost, i, j = best_insertion(P, st, left[h], v, tmp, tmpB, where, cbuf, ibuf, jbuf, aux)
+                    cost, i, j = best_insertion(P, st, left[h], v, ws)
                     if cost < BIG and noise > 0:
                         cost = cost + int(noise * (2.0 * np.random.random() - 1.0))
                     bc[h, v] = cost
@@ -662,10 +682,10 @@ def insert_all(P, st, todo, nt, regret, allow_new, noise, order_key, ws):
 @njit(cache=True)
 def remove_requests(P, st, ks, nk, where):
     """Take requests ``ks[:nk]`` off their vehicles (not into the bank). False if a route broke."""
-    seq, m, E, L, ls, lw, dist, bank, nbank, rr, npa = st
+    R = P.R
+    seq, m, rr = st.seq, st.m, st.rr
     V = m.shape[0]
     touched = np.zeros(V, dtype=np.bool_)
-    R = P.R
     gone = np.zeros(2 * R, dtype=np.bool_)
     for h in range(nk):
         k = ks[h]
@@ -879,9 +899,10 @@ def spread(P, st):
 
 @njit(cache=True)
 def objective(P, st, penalty):
-    c = total_cost(P, st) + penalty * st.nbank[0]
-    if P.dpen > 0:
-        c += P.dpen * spread(P, st)
+    dpen, nbank = P.dpen, st.nbank
+    c = total_cost(P, st) + penalty * nbank[0]
+    if dpen > 0:
+        c += dpen * spread(P, st)
     return c
 
 
@@ -904,28 +925,26 @@ def _roulette(wts):
 
 
 @njit(cache=True)
-def run_chunk(P, cur, best, work, ws, rel, iters, temp, penalty, allow_new, fleet_mode,
-              absence, wr, wi, sr, si, nr_, ni_, qlo, qhi, noise, out):
-    """``iters`` ruin-and-recreate iterations from ``cur``; keeps ``best``.
+def run_chunk(P, cur, best, work, ws, rel, cfg, ops, absence, out):
+    """``cfg.iters`` ruin-and-recreate iterations from ``cur`` (see :data:`Settings`); keeps ``best``.
 
     ``out`` = [current objective, best objective, improvements, iterations done,
-    current bank size, best bank size]. In ``fleet_mode`` (route elimination: no new
+    current bank size, best bank size]. In ``cfg.fleet_mode`` (route elimination: no new
     vehicles) a candidate is accepted when it banks fewer requests, or as many with a lower
     sum of ``absence`` counts (how often each has been left out), as in SISR's fleet
-    minimisation; otherwise simulated annealing on ``objective`` at temperature ``temp``.
-    Operator weights ``wr``/``wi`` adapt from scores ``sr``/``si`` (Ropke & Pisinger).
+    minimisation; otherwise simulated annealing on ``objective`` at temperature ``cfg.temp``.
+    Operator weights adapt from their scores (``ops``, Ropke & Pisinger).
     """
     R = P.R
-    has_groups = P.flags[2] > 0
+    iters, temp, penalty, allow_new, fleet_mode, qlo, qhi, noise = cfg
+    wr, wi = ops.wr, ops.wi
+    cur_bank, best_bank, work_bank = cur.nbank, best.nbank, work.nbank
     todo = np.empty(R, dtype=np.int64)
     mark = np.zeros(R, dtype=np.bool_)
     key = np.empty(R, dtype=np.float64)
     cur_obj = objective(P, cur, penalty)
     best_obj = objective(P, best, penalty)
-    cur_abs = 0
-    for h in range(cur.nbank[0]):
-        cur_abs += absence[cur.bank[h]]
-    e = P.e
+    cur_abs = _absence_of(cur, absence)
     done = 0
     for it in range(iters):
         done += 1
@@ -933,68 +952,116 @@ def run_chunk(P, cur, best, work, ws, rel, iters, temp, penalty, allow_new, flee
         q = qlo + np.random.randint(qhi - qlo + 1)
         op_r = _roulette(wr)
         op_i = _roulette(wi)
-        nk = choose_removals(P, work, op_r, q, rel, todo)
-        if has_groups:
-            nk = _with_mates(P, todo, nk, mark)
-        if not remove_requests(P, work, todo, nk, ws[2]):
+        nt = _ruin(P, work, ws, rel, op_r, q, todo, mark)
+        if nt < 0:
             continue
-        nb = work.nbank[0]
-        for h in range(nb):
-            todo[nk + h] = work.bank[h]
-        nt = nk + nb
-        work.nbank[0] = 0
-        # greedy order: random, earliest pickup window, or most often left out first
-        sort_how = np.random.randint(3)
-        for h in range(nt):
-            k = todo[h]
-            if fleet_mode or sort_how == 2:
-                key[h] = -absence[k] - np.random.random()
-            elif sort_how == 1:
-                key[h] = e[2 * k] + np.random.random()
-            else:
-                key[h] = np.random.random()
+        _order_keys(P, todo, nt, absence, fleet_mode, key)
         use_noise = noise if np.random.random() < 1.0 - NOISE_SKIP else 0.0
         if not insert_all(P, work, todo, nt, op_i + 1, allow_new, use_noise, key, ws):
             continue
         obj = objective(P, work, penalty)
-        nb = work.nbank[0]
-        accepted = False
-        score = 0.0
         if fleet_mode:
-            w_abs = 0
-            for h in range(nb):
-                w_abs += absence[work.bank[h]]
-            if nb < cur.nbank[0] or (nb == cur.nbank[0] and w_abs < cur_abs) or \
-                    (nb == cur.nbank[0] and w_abs == cur_abs and obj < cur_obj):
-                accepted = True
+            w_abs = _absence_of(work, absence)
+            accepted = _fleet_accepts(work_bank[0], cur_bank[0], w_abs, cur_abs, obj, cur_obj)
+            if accepted:
                 cur_abs = w_abs
-            for h in range(nb):
-                absence[work.bank[h]] += 1
+            _count_absences(work, absence)
         else:
-            if obj < cur_obj:
-                accepted = True
-            elif temp > 0 and np.random.random() < np.exp(-(obj - cur_obj) / temp):
-                accepted = True
+            accepted = _anneal_accepts(obj, cur_obj, temp)
+        score = 0.0
         if accepted:
             score = SCORE_BETTER if obj < cur_obj else SCORE_ACCEPTED
             copy_state(work, cur)
             cur_obj = obj
-            if (cur.nbank[0] < best.nbank[0]) or (cur.nbank[0] == best.nbank[0] and obj < best_obj):
+            if (cur_bank[0] < best_bank[0]) or (cur_bank[0] == best_bank[0] and obj < best_obj):
                 copy_state(cur, best)
                 best_obj = obj
                 out[2] += 1
                 score = SCORE_NEW_BEST
-        sr[op_r] += score
-        si[op_i] += score
-        nr_[op_r] += 1
-        ni_[op_i] += 1
-        if fleet_mode and best.nbank[0] == 0:
+        _credit(ops, op_r, op_i, score)
+        if fleet_mode and best_bank[0] == 0:
             break
     out[0] = cur_obj
     out[1] = best_obj
     out[3] = done
-    out[4] = cur.nbank[0]
-    out[5] = best.nbank[0]
+    out[4] = cur_bank[0]
+    out[5] = best_bank[0]
+
+
+@njit(cache=True)
+def _ruin(P, work, ws, rel, op, q, todo, mark):
+    """Remove about ``q`` requests with removal operator ``op`` (with their travel-group mates)
+    and empty the bank into ``todo`` after them; returns how many to reinsert, -1 if a route broke."""
+    flags, where, bank, nbank = P.flags, ws.where, work.bank, work.nbank
+    nk = choose_removals(P, work, op, q, rel, todo)
+    if flags[2] > 0:
+        nk = _with_mates(P, todo, nk, mark)
+    if not remove_requests(P, work, todo, nk, where):
+        return -1
+    nb = nbank[0]
+    for h in range(nb):
+        todo[nk + h] = bank[h]
+    nbank[0] = 0
+    return nk + nb
+
+
+@njit(cache=True)
+def _order_keys(P, todo, nt, absence, fleet_mode, key):
+    """Greedy insertion order keys for ``todo[:nt]``: random, earliest pickup window, or most often
+    left out first (always the last in route elimination)."""
+    e = P.e
+    sort_how = np.random.randint(3)
+    for h in range(nt):
+        k = todo[h]
+        if fleet_mode or sort_how == 2:
+            key[h] = -absence[k] - np.random.random()
+        elif sort_how == 1:
+            key[h] = e[2 * k] + np.random.random()
+        else:
+            key[h] = np.random.random()
+
+
+@njit(cache=True)
+def _absence_of(st, absence):
+    """How often the requests now in the bank have been left out, summed."""
+    bank, nbank = st.bank, st.nbank
+    total = 0
+    for h in range(nbank[0]):
+        total += absence[bank[h]]
+    return total
+
+
+@njit(cache=True)
+def _count_absences(st, absence):
+    """One more absence for each request now in the bank."""
+    bank, nbank = st.bank, st.nbank
+    for h in range(nbank[0]):
+        absence[bank[h]] += 1
+
+
+@njit(cache=True)
+def _fleet_accepts(nb, nc, w_abs, cur_abs, obj, cur_obj):
+    """Route elimination: fewer banked (``nb`` against ``nc``), or as many that were left out less
+    often, or as many as often and cheaper."""
+    return nb < nc or (nb == nc and w_abs < cur_abs) or (nb == nc and w_abs == cur_abs and obj < cur_obj)
+
+
+@njit(cache=True)
+def _anneal_accepts(obj, cur_obj, temp):
+    """Simulated annealing: always when better, else with probability ``exp(-worsening / temp)``."""
+    if obj < cur_obj:
+        return True
+    return temp > 0 and np.random.random() < np.exp(-(obj - cur_obj) / temp)
+
+
+@njit(cache=True)
+def _credit(ops, op_r, op_i, score):
+    """Add an iteration's score to the operators it used."""
+    sr, si, nr, ni = ops.sr, ops.si, ops.nr, ops.ni
+    sr[op_r] += score
+    si[op_i] += score
+    nr[op_r] += 1
+    ni[op_i] += 1
 
 
 @njit(cache=True)
