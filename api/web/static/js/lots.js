@@ -33,6 +33,27 @@ async function main() {
   if (want && s.role === 'contractor') openLot(want);
 }
 
+const DAY_NAMES = { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri' };
+const RUN_NAMES = { am: 'Morning', pm: 'Afternoon' };
+/** A day route's times in a tender: "Morning 08:07–08:36, afternoon 15:10–15:45 (Fri 13:40–14:10)". */
+function runsText(r) {
+  if (!r.runs) return `${r.start_time}–${r.end_time}`;
+  return r.runs.map((run) => {
+    const first = run.weekdays[0];
+    const usual = `${run.start[first]}–${run.end[first]}`;
+    const other = run.weekdays.filter((d) => `${run.start[d]}–${run.end[d]}` !== usual).map((d) => `${DAY_NAMES[d]} ${run.start[d]}–${run.end[d]}`);
+    return `${RUN_NAMES[run.run]} ${usual}${other.length ? ` (${other.join(', ')})` : ''}`;
+  }).join('; ');
+}
+/** A stop's weekday times: one time, or the times grouped ("08:16 Mon, Wed; 08:19 Tue, Thu, Fri"; "not Tue, Thu"). */
+function weekTimes(st) {
+  if (!st.times) return st.time;
+  const groups = new Map();
+  for (const [d, t] of Object.entries(st.times)) groups.set(t, [...(groups.get(t) || []), DAY_NAMES[d] || d]);
+  if (groups.size === 1 && !groups.has(null)) return st.time;
+  return [...groups.entries()].map(([t, days]) => `${t === null ? 'not' : t} ${days.join(', ')}`).join('; ');
+}
+
 function renderTenders(lots) {
   const box = document.getElementById('tenders');
   if (!lots.length) { box.replaceChildren(el('p', { class: 'govuk-body' }, 'No lot is open for tender.')); return; }
@@ -41,7 +62,7 @@ function renderTenders(lots) {
     el('p', { class: 'govuk-body-s' }, lot.routes[0] ? lot.routes[0].days : ''),
     table(null, ['Route', 'Vehicle', 'Seats + wheelchairs', 'Times', 'Miles', 'Area'],
       lot.routes.map((r) => [r.ref, `${r.vehicle_type}${r.assistant_needed ? ', assistant' : ''}`, `${r.seats} + ${r.wheelchair_spaces}`,
-        `${r.start_time}–${r.end_time}`, String(r.estimated_miles), r.area]), { class: 'govuk-table sen-small-table' }))));
+        r.runs ? `${runsText(r)} · ${r.days}` : `${r.start_time}–${r.end_time}`, String(r.estimated_miles), r.area]), { class: 'govuk-table sen-small-table' }))));
 }
 
 async function openLot(id) {
@@ -78,6 +99,9 @@ async function openLot(id) {
       const road = r.geometry.coordinates.map(([lon, lat]) => [lat, lon]);
       L.polyline(road, { color: colour, weight: 4, className: 'sen-lot-road' }).addTo(state.layer);
       road.forEach((p) => bounds.extend(p));
+      if (r.geometry_pm) { // a day route's afternoon run, dashed
+        L.polyline(r.geometry_pm.coordinates.map(([lon, lat]) => [lat, lon]), { color: colour, weight: 4, dashArray: '8 6', className: 'sen-lot-road sen-lot-road--pm' }).addTo(state.layer);
+      }
     } else {
       L.polyline(pts, { color: colour, weight: 3, dashArray: '6 6', className: 'sen-stop-order' }).addTo(state.layer);
     }
@@ -94,8 +118,10 @@ async function openLot(id) {
   document.getElementById('lot').replaceChildren(
     el('h2', { class: 'govuk-heading-m', id: 'lot-title' }, `Lot ${lot.id}: ${lot.name}`),
     el('p', { class: 'govuk-body-s' }, `Awarded to ${lot.operator} on ${govukDate(lot.awarded_at)}. ${lot.routes.every((r) => r.geometry) ? 'The lines are the routes on the roads.' : 'Dashed lines join the stops in order where the road route is not known.'}`),
-    ...lot.routes.map((r) => table(`${r.ref}: ${r.vehicle_type}, ${r.seats} seats + ${r.wheelchair_spaces} wheelchair, ${r.days} ${r.start_time}–${r.end_time}${r.assistant_needed ? ', passenger assistant needed' : ''}`,
+    ...lot.routes.flatMap((r) => (r.runs ? ['am', 'pm'] : [null]).map((run) => table(
+      `${r.ref}${run ? ` ${RUN_NAMES[run].toLowerCase()} run` : ''}: ${r.vehicle_type}, ${r.seats} seats + ${r.wheelchair_spaces} wheelchair, ${r.days} ${run ? runsText({ ...r, runs: r.runs.filter((x) => x.run === run) }) : `${r.start_time}–${r.end_time}`}${r.assistant_needed ? ', passenger assistant needed' : ''}`,
       ['#', 'Time', 'Stop', 'Postcode', 'Passenger', 'Needs'],
-      r.stops.map((st) => [String(st.order), st.time, `${st.kind} – ${st.place}`, st.postcode || '–',
-        st.passenger ? `${st.passenger.name} (${st.passenger.id})` : '–', st.passenger ? needs(st.passenger) : '–']), { class: 'govuk-table sen-small-table lot-stops' })));
+      r.stops.filter((st) => (st.run || null) === run).map((st) => [String(st.order), weekTimes(st), `${st.kind} – ${st.place}`, st.postcode || '–',
+        st.passenger ? `${st.passenger.name} (${st.passenger.id})` : '–', st.passenger ? needs(st.passenger) : '–']),
+      { class: 'govuk-table sen-small-table lot-stops', dataset: run ? { run } : {} }))));
 }
