@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from routing.day import DayProblem, DayRates
 from routing.day_solve import solve_day
-from routing.plan import Plan, Stop
+from routing.plan import Plan
 from routing.problem import Layout, Load, Request, RoutingProblem, VehicleType
 from routing.solve import SolveParams
 from routing.validate import Cause, check_day

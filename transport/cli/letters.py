@@ -239,9 +239,9 @@ def packs_cmd(
     from routing.network import load_network
     from transport.documents.journeys import read_awards
     from transport.documents.lists import awarded_route_refs, day_route_pack, route_pack
-    from transport.planning.day_views import day_routes_geojson
     from transport.documents.store import FileStore
     from transport.domain.privacy import pseudonym
+    from transport.planning.day_views import day_routes_geojson
 
     award_by_route = read_awards(awards)
     drive = load_network("drive")

@@ -23,8 +23,8 @@ def generate(
     out: Path = typer.Option(..., help="scenario JSON to write"),
 ) -> None:
     """A synthetic SEN cohort at real postcodes and real schools of the sample geography."""
-    from transport.planning.cohort import generate_scenario
     from transport.domain.errors import InputError
+    from transport.planning.cohort import generate_scenario
 
     if session not in ("am", "pm", "day"):
         raise InputError(f"unknown session {session!r}: use am, pm or day")
