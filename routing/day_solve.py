@@ -38,6 +38,7 @@ from routing.plan import CostBreakdown, Plan, Route, Stop, StopKind, Unassigned,
 from routing.problem import ASSISTANT_SEATS, Layout, Request, RoutingProblem, VehicleType
 from routing.solve import SolveCallbacks, SolveParams, solve
 from transport.domain import units
+from transport.domain.errors import RoutingError
 
 HORIZON_S = 2 * 86400
 """Latest time any stop may be served: two days after the planning origin."""
@@ -260,7 +261,7 @@ def assemble(problem: DayProblem, duties: Sequence[Duty], unassigned: Sequence[U
     timed = _time_duties(problem, duties, relax)
     if timed.failures:
         k, day, label = timed.failures[0]
-        raise ValueError(f"duty {k} cannot be timed on {problem.weekdays[day]} {label}")
+        raise RoutingError(f"duty {k} cannot be timed on {problem.weekdays[day]} {label}")
     left = {u.request_id: u for u in unassigned}
     days = []
     for day, (am_routes, pm_routes) in enumerate(timed.runs):
