@@ -469,6 +469,8 @@ class ContractorStopPublic(BaseModel):
     time: str
     place: str = Field(description="school name, 'home' or 'depot'")
     postcode: str | None
+    where: str | None = Field(None, description="where to go, in words: the postcode given, or for a home given as "
+                              "coordinates the nearest street in the OSM data and the nearest postcode unit")
     lat: float
     lon: float
     passenger: PassengerPublic | None

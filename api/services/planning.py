@@ -58,14 +58,17 @@ from api.schemas.planning import (
 from api.security import Principal, Role, active_keys, instance_secret, pseudonym
 from api.services import day_plans, get_or_404, page
 from api.services.records import stored_application
+from routing.network import load_network
 from transport.domain.errors import InputError
 from transport.domain.fleet import default_fleet
 from transport.domain.geo import LatLon
+from transport.domain.geocode import PostcodeIndex
 from transport.domain.scenario import FleetVehicle, Scenario
 from transport.planning.compare import compare_plans
 from transport.planning.day import DayPlanDocument
 from transport.planning.day_views import timed_runs
 from transport.planning.intake import scenario_from_applications
+from transport.planning.pickup import pickup_descriptions
 from transport.planning.plan import PlanDocument, clock
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -313,11 +316,31 @@ def compare(a: PlanRecord, b: PlanRecord) -> dict[str, Any] | DayComparisonPubli
                      "same_scenario": a.scenario_id == b.scenario_id}
 
 
-def route_sheets(plan: PlanRecord) -> list[dict[str, Any]]:
-    """Route sheets with pseudonymous children (a day plan: both runs, with each weekday's times)."""
+@lru_cache(maxsize=1)
+def _postcodes() -> PostcodeIndex:
+    return PostcodeIndex.load()
+
+
+def given_postcodes(session: Session, child_ids: list[str]) -> dict[str, str]:
+    """The home postcode each child's application gives, where it gives one."""
+    rows = session.execute(select(ApplicationRecord.reference, ApplicationRecord.data)
+                           .where(ApplicationRecord.reference.in_(child_ids))).all()
+    return {ref: pc for ref, data in rows if (pc := ((data or {}).get("home") or {}).get("postcode"))}
+
+
+def pickups(session: Session, doc: PlanDocument) -> dict[str, str]:
+    """Where each routed child is picked up, in words (postcode, else street and nearest postcode)."""
+    given = given_postcodes(session, [c.id for c in doc.scenario.children])
+    return pickup_descriptions(doc, network=load_network("drive"), postcodes=_postcodes(), given=given)
+
+
+def route_sheets(session: Session, plan: PlanRecord) -> list[dict[str, Any]]:
+    """Route sheets with pseudonymous children, where to go for each pick-up, bell times, and
+    each route's miles and day cost (a day plan: both runs, with each weekday's times)."""
     if day_plans.is_day(plan):
         return day_plans.route_sheet_rows(plan)
-    return PlanDocument.from_dict(plan.document).route_sheets()
+    doc = PlanDocument.from_dict(plan.document)
+    return doc.route_sheets(pickups=pickups(session, doc), figures=doc.route_figures())
 
 
 def geojson(plan: PlanRecord) -> dict[str, Any]:
@@ -535,6 +558,7 @@ def contractor_lot(session: Session, who: Principal, lot_id: int, *, names: str 
     secret = instance_secret(session, "contractor-pseudonyms")
     postcodes = dict(session.execute(select(ApplicationRecord.reference, ApplicationRecord.data)
                                      .where(ApplicationRecord.reference.in_(list(children)))).all())
+    where_to_go = {} if isinstance(doc, DayPlanDocument) else pickups(session, doc)
     lines = {(f["properties"].get("route"), f["properties"].get("run")): f["geometry"]["coordinates"]
              for f in (plan.geojson or {}).get("features", []) if f.get("geometry", {}).get("type") == "LineString"}
     routes = []
@@ -558,13 +582,16 @@ def contractor_lot(session: Session, who: Principal, lot_id: int, *, names: str 
                                                 wheelchair=c.wheelchair, passenger_assistant=c.passenger_assistant,
                                                 travel_alone=c.travel_alone, access_notes=c.access_notes,
                                                 equipment=list(c.equipment))
+                where = None
                 if child is not None:
                     postcode = child.home.postcode or ((postcodes.get(child.id) or {}).get("home") or {}).get("postcode")
+                    where = where_to_go.get(child.id) or postcode
                 elif loc.kind == "school" and loc.id in schools:
                     postcode = schools[loc.id].location.postcode
+                    where = postcode
                 place = schools[loc.id].name if loc.kind == "school" and loc.id in schools else loc.kind
                 stops.append(ContractorStopPublic(order=order, kind=stop.kind.value, time=clock(stop.service_start_s),
-                                                  place=place, postcode=postcode, lat=round(loc.point.lat, 5),
+                                                  place=place, postcode=postcode, where=where, lat=round(loc.point.lat, 5),
                                                   lon=round(loc.point.lon, 5), passenger=passenger, run=run,
                                                   times=times[order] if times is not None else None))
         if is_day:

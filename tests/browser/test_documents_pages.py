@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 
 from pypdf import PdfReader
 
@@ -105,3 +106,26 @@ def test_readiness_page_shows_every_state_from_the_api(page, service):
     page.goto(f"{service.url}/web/readiness")
     page.wait_for_selector("#page-message:not([hidden])")
     assert "for planner or officer keys" in page.inner_text("#page-message")
+
+
+def test_route_sheets_page_says_where_to_go_and_what_each_route_costs(page, service):
+    """Route sheets: each route's miles and day cost (adding up to the plan's), each pick-up's address or
+    description (homes given as coordinates: tests/planning/test_pickup.py), each school's bell time."""
+    plan_id = service.seed["plan_id"]
+    with service.client("planner") as c:
+        plan = c.get(f"/v1/plans/{plan_id}").json()
+        rows = c.get(f"/v1/plans/{plan_id}/route-sheets").json()["data"]
+    by_route = {}
+    for r in rows:
+        by_route.setdefault(r["route"], r)
+    assert sum(r["route_day_cost_pence"] for r in by_route.values()) == plan["kpis"]["daily_cost_pence"]
+    homes = [r for r in rows if r["place"] == "home"]
+    assert homes and all(r["address"] for r in homes)
+    assert all(re.fullmatch(r"\d\d:\d\d", r["bell"]) for r in rows if r["kind"] == "delivery" and r["place"] != "home")
+    sign_in(page, service, "planner")
+    page.goto(f"{service.url}/web/planner/sheets?plan={plan_id}")
+    page.wait_for_selector(".sen-sheet table")
+    figures = page.eval_on_selector_all(".sen-sheet-figures", "els => els.map(e => e.innerText)")
+    assert len(figures) == len(by_route) and all(re.fullmatch(r"[\d.]+ miles, £[\d,]+\.\d\d a day", f) for f in figures), figures
+    text = page.inner_text("#sheets")
+    assert "bell " in text and all(r["address"] in text for r in homes)

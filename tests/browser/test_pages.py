@@ -267,7 +267,27 @@ def test_contractor_sees_own_lot_and_is_refused_another(page, service):
     with service.client("contractor") as c:
         n_routes = len(c.get(f"/v1/contractor/lots/{service.seed['acme_lot']}").json()["routes"])
     assert page.locator("path.sen-lot-road").count() == n_routes and page.locator("path.sen-stop-order").count() == 0
+    # every pick-up says where to go (a home given as coordinates too: street and nearest postcode)
+    wheres = page.eval_on_selector_all(".lot-stops tbody tr", "rows => rows.map(r => [r.cells[2].innerText, r.cells[3].innerText])")
+    assert all(w.strip() not in ("", "–") for stop, w in wheres if stop.startswith("pickup")), wheres
+    # no column clipped: each stop table fits its box or scrolls inside it
+    assert page.evaluate("""() => [...document.querySelectorAll('.lot-stops')].every(t => t.scrollWidth <= t.parentElement.clientWidth + 1
+        || getComputedStyle(t).overflowX === 'auto')""")
     shot(page, "contractor-lot")
+    # one route at a time on the map, and printed alone
+    with service.client("contractor") as c:
+        refs = [r["ref"] for r in c.get(f"/v1/contractor/lots/{service.seed['acme_lot']}").json()["routes"]]
+    page.select_option("#route-pick", refs[0])
+    assert page.locator("path.sen-lot-road").count() == 1 and page.locator(f"path.sen-lot-road-{refs[0]}").count() == 1
+    page.select_option("#route-pick", "")
+    assert page.locator("path.sen-lot-road").count() == n_routes
+    page.evaluate("() => { window.print = () => { window.__printed = true; }; }")
+    page.click(f".sen-print-route[data-route='{refs[-1]}']")
+    page.wait_for_function("() => window.__printed === true")
+    page.emulate_media(media="print")
+    visible = [s for s in page.eval_on_selector_all(".sen-lot-route", "els => els.filter(e => e.offsetParent !== null).map(e => e.dataset.route)")]
+    assert visible == [refs[-1]] and not page.is_visible(".sen-panel") and page.locator("path.sen-lot-road").count() == 1
+    page.emulate_media(media="screen")
 
     page.expected_status.add(403)
     page.fill("#lot-id", str(service.seed["blue_lot"]))

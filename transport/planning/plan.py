@@ -27,7 +27,7 @@ from transport.domain.errors import InputError, RoutingError
 from transport.domain.geo import LatLon
 from transport.domain.privacy import pseudonym
 from transport.domain.scenario import Scenario, parse_scenario
-from transport.domain.units import METRES_PER_MILE
+from transport.domain.units import METRES_PER_MILE, mileage_pence
 
 PLAN_FORMAT = "sen-transport/plan/1"
 
@@ -306,13 +306,23 @@ class PlanDocument:
             "valid": not self.violations,
         }
 
-    def route_sheets(self, pseudonymise: Callable[[str], str] | None = None) -> list[dict[str, Any]]:
-        """One row per stop of every route: vehicle, order, time, place, child (pseudonymous)."""
+    def route_sheets(self, pseudonymise: Callable[[str], str] | None = None, *,
+                     pickups: dict[str, str] | None = None,
+                     figures: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+        """One row per stop of every route: vehicle, order, time, place, child (pseudonymous), and
+        at a school its bell time. With ``pickups`` (child id -> where, in words) a home stop says
+        where to go (``address``); with ``figures`` (:meth:`route_figures`) each row carries its
+        route's ``route_miles`` and ``route_day_cost_pence``."""
         alias = pseudonymise or pseudonym
         children = {c.id: c for c in self.scenario.children}
         schools = {s.id: s for s in self.scenario.schools}
+        bell_of = self.scenario.session if self.scenario.session in ("am", "pm") else "am"
         rows = []
         for r_i, route in enumerate(self.plan.routes, start=1):
+            extra: dict[str, Any] = {}
+            if figures is not None:
+                fig = figures[r_i - 1]
+                extra = {"route_miles": fig["miles"], "route_day_cost_pence": fig["day_cost_pence"]}
             for order, stop in enumerate(route.stops):
                 loc = self.locations[stop.location]
                 child = children.get(stop.request_id or "")
@@ -328,8 +338,36 @@ class PlanDocument:
                     "place": schools[loc.id].name if loc.kind == "school" else loc.kind,
                     "lat": round(loc.point.lat, 5), "lon": round(loc.point.lon, 5),
                     "child": alias(child.id) if child else "", "needs": "; ".join(needs),
+                    "bell": (schools[loc.id].bell_finish if bell_of == "pm" else schools[loc.id].bell_start).strftime("%H:%M")
+                    if loc.kind == "school" else "",
+                    **({"address": pickups.get(child.id, "") if child is not None and loc.kind == "home" else ""}
+                       if pickups is not None else {}),
+                    **extra,
                 })
         return rows
+
+    def route_figures(self, network=None) -> list[dict[str, Any]]:
+        """Each route's road distance and day cost, as the solver counted them: metres between
+        consecutive stops on the drive network (whole metres per leg, like the matrices), the
+        vehicle's fixed cost, mileage (``mileage_pence``) and assistant. Their costs add up to the
+        plan's daily cost. A day scenario is paid per day: its routes' ``day_cost_pence`` is None."""
+        net = network or load_network("drive")
+        fleet = {v.id: v for v in self.scenario.fleet}
+        out = []
+        for r_i, route in enumerate(self.plan.routes, start=1):
+            locs = [s.location for s in route.stops]
+            order = sorted(set(locs))
+            at = {loc: k for k, loc in enumerate(order)}
+            m = compute_matrix(net, [self.locations[loc].point for loc in order]).int_distance_m()
+            metres = int(sum(int(m[at[a], at[b]]) for a, b in zip(locs, locs[1:])))
+            v = fleet.get(route.vehicle_type_id)
+            cost = None
+            if v is not None and self.scenario.session != "day":
+                per_km = int(round(v.pence_per_mile * 1000 / METRES_PER_MILE))
+                cost = v.fixed_daily_pence + mileage_pence(per_km, metres) + (v.assistant_daily_pence if route.has_assistant else 0)
+            out.append({"route": f"R{r_i:03d}", "metres": metres, "miles": round(metres / METRES_PER_MILE, 1),
+                        "day_cost_pence": cost})
+        return out
 
     def routes_geojson(self, network=None) -> dict[str, Any]:
         """Routes drawn on the real roads (one LineString per vehicle) and their stops."""

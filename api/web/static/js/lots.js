@@ -90,14 +90,41 @@ async function openLot(id) {
   errorSummary(errors, []);
   setParam('lot', id);
   document.getElementById('lot-id').value = id;
+  state.lot = lot;
+  showRoute(null);
+  const needs = (p) => [p.wheelchair ? 'wheelchair' : '', p.passenger_assistant ? 'passenger assistant' : '', p.travel_alone ? 'travels alone' : '',
+    ...p.equipment, p.access_notes].filter(Boolean).join('; ') || '–';
+  const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+  document.getElementById('lot').replaceChildren(
+    el('h2', { class: 'govuk-heading-m', id: 'lot-title' }, `Lot ${lot.id}: ${lot.name}`),
+    el('p', { class: 'govuk-body-s' }, `Awarded to ${lot.operator} on ${govukDate(lot.awarded_at)}. ${lot.routes.every((r) => r.geometry) ? 'The lines are the routes on the roads.' : 'Dashed lines join the stops in order where the road route is not known.'}`),
+    el('div', { class: 'govuk-form-group sen-no-print' },
+      el('label', { class: 'govuk-label govuk-label--s', for: 'route-pick' }, 'Route on the map'),
+      el('select', { class: 'govuk-select', id: 'route-pick', onchange: (ev) => showRoute(ev.target.value || null) },
+        el('option', { value: '' }, 'All routes of the lot'), ...lot.routes.map((r) => el('option', { value: r.ref }, r.ref)))),
+    ...lot.routes.map((r) => el('section', { class: 'sen-lot-route', dataset: { route: r.ref } },
+      ...(r.runs ? ['am', 'pm'] : [null]).map((run) => table(
+        `${r.ref}${run ? ` ${RUN_NAMES[run].toLowerCase()} run` : ''}: ${r.vehicle_type}, ${plural(r.seats, 'seat', 'seats')} + ${plural(r.wheelchair_spaces, 'wheelchair space', 'wheelchair spaces')}, ${r.days} ${run ? runsText({ ...r, runs: r.runs.filter((x) => x.run === run) }) : `${r.start_time}–${r.end_time}`}${r.assistant_needed ? ', passenger assistant needed' : ''}`,
+        ['#', 'Time', 'Stop', 'Where to go', 'Passenger', 'Needs'],
+        r.stops.filter((st) => (st.run || null) === run).map((st) => [String(st.order), weekTimes(st), `${st.kind} – ${st.place}`, st.where || st.postcode || '–',
+          st.passenger ? `${st.passenger.name} (${st.passenger.id})` : '–', st.passenger ? needs(st.passenger) : '–']),
+        { class: 'govuk-table sen-small-table lot-stops', dataset: run ? { run } : {} })),
+      el('button', { type: 'button', class: 'govuk-button govuk-button--secondary sen-no-print sen-print-route', dataset: { route: r.ref }, onclick: () => printRoute(r.ref) },
+        `Print ${r.ref}`))));
+}
+
+/** Draw one route of the open lot (or all of them) and fit the map to it. */
+function showRoute(ref) {
+  const lot = state.lot;
   state.layer.clearLayers();
   const bounds = L.latLngBounds([]);
   lot.routes.forEach((r, i) => {
+    if (ref && r.ref !== ref) return;
     const colour = COLOURS[i % COLOURS.length];
     const pts = r.stops.map((st) => [st.lat, st.lon]);
     if (r.geometry) {
       const road = r.geometry.coordinates.map(([lon, lat]) => [lat, lon]);
-      L.polyline(road, { color: colour, weight: 4, className: 'sen-lot-road' }).addTo(state.layer);
+      L.polyline(road, { color: colour, weight: 4, className: `sen-lot-road sen-lot-road-${r.ref}` }).addTo(state.layer);
       road.forEach((p) => bounds.extend(p));
       if (r.geometry_pm) { // a day route's afternoon run, dashed
         L.polyline(r.geometry_pm.coordinates.map(([lon, lat]) => [lat, lon]), { color: colour, weight: 4, dashArray: '8 6', className: 'sen-lot-road sen-lot-road--pm' }).addTo(state.layer);
@@ -107,21 +134,22 @@ async function openLot(id) {
     }
     r.stops.forEach((st) => {
       const who = st.passenger ? `${st.passenger.name} (${st.passenger.id})` : '';
-      const title = `${r.ref} stop ${st.order} at ${st.time}: ${st.kind} ${st.place}${st.postcode ? ` ${st.postcode}` : ''} ${who}`;
+      const where = st.where || st.postcode;
+      const title = `${r.ref} stop ${st.order} at ${st.time}: ${st.kind} ${st.place}${where ? ` ${where}` : ''} ${who}`;
       labelMarker([st.lat, st.lon], String(st.order), { colour, title }).bindTooltip(tip(title)).addTo(state.layer);
       bounds.extend([st.lat, st.lon]);
     });
   });
   if (bounds.isValid()) state.map.fitBounds(bounds.pad(0.15));
-  const needs = (p) => [p.wheelchair ? 'wheelchair' : '', p.passenger_assistant ? 'passenger assistant' : '', p.travel_alone ? 'travels alone' : '',
-    ...p.equipment, p.access_notes].filter(Boolean).join('; ') || '–';
-  document.getElementById('lot').replaceChildren(
-    el('h2', { class: 'govuk-heading-m', id: 'lot-title' }, `Lot ${lot.id}: ${lot.name}`),
-    el('p', { class: 'govuk-body-s' }, `Awarded to ${lot.operator} on ${govukDate(lot.awarded_at)}. ${lot.routes.every((r) => r.geometry) ? 'The lines are the routes on the roads.' : 'Dashed lines join the stops in order where the road route is not known.'}`),
-    ...lot.routes.flatMap((r) => (r.runs ? ['am', 'pm'] : [null]).map((run) => table(
-      `${r.ref}${run ? ` ${RUN_NAMES[run].toLowerCase()} run` : ''}: ${r.vehicle_type}, ${r.seats} seats + ${r.wheelchair_spaces} wheelchair, ${r.days} ${run ? runsText({ ...r, runs: r.runs.filter((x) => x.run === run) }) : `${r.start_time}–${r.end_time}`}${r.assistant_needed ? ', passenger assistant needed' : ''}`,
-      ['#', 'Time', 'Stop', 'Postcode', 'Passenger', 'Needs'],
-      r.stops.filter((st) => (st.run || null) === run).map((st) => [String(st.order), weekTimes(st), `${st.kind} – ${st.place}`, st.postcode || '–',
-        st.passenger ? `${st.passenger.name} (${st.passenger.id})` : '–', st.passenger ? needs(st.passenger) : '–']),
-      { class: 'govuk-table sen-small-table lot-stops', dataset: run ? { run } : {} }))));
+  for (const sec of document.querySelectorAll('.sen-lot-route')) sec.classList.toggle('sen-lot-route--other', Boolean(ref) && sec.dataset.route !== ref);
+}
+
+/** Print one route: its map and stop table only (print CSS hides the other routes). */
+function printRoute(ref) {
+  document.getElementById('route-pick').value = ref;
+  showRoute(ref);
+  document.body.classList.add('sen-print-one');
+  const done = () => { document.body.classList.remove('sen-print-one'); window.removeEventListener('afterprint', done); };
+  window.addEventListener('afterprint', done);
+  setTimeout(() => window.print(), 300);  // let the map redraw first
 }
