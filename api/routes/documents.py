@@ -25,6 +25,7 @@ from api.security import Principal
 from api.services import documents as svc
 from api.services import exports, readiness
 from api.services import offers as offers_svc
+from api.services import planning as plan_svc
 from api.services.planning import get_plan
 from api.workdays import FIRST_DAY, LAST_DAY
 from transport.documents.sheets import offers_sheet
@@ -147,12 +148,20 @@ def school_lists_file(plan_id: RecordId, fmt: Literal["xlsx", "csv"], session: S
     return _plan_sheet(plan_id, "school-lists", fmt, session, afternoon_plan_id)
 
 
-@router.get("/v1/plans/{plan_id}/comparison/{other_id}.xlsx", response_class=Response,
-            responses={200: {"content": {exports.XLSX: {}}, "description": "the workbook"}})
-def comparison_file(plan_id: RecordId, other_id: RecordId, session: SessionDep, who: Planner) -> Response:
-    """Plan ``plan_id`` (before) against ``other_id`` (after) as a workbook."""
-    data = exports.comparison_xlsx(get_plan(session, plan_id), get_plan(session, other_id))
-    return _file(data, exports.XLSX, f"compare-{plan_id}-{other_id}.xlsx")
+@router.get("/v1/plans/{plan_id}/comparison/{other_id}.{fmt}", response_class=Response, responses=SHEET)
+def comparison_file(plan_id: RecordId, other_id: RecordId, fmt: Literal["xlsx", "csv"], session: SessionDep,
+                    who: Planner) -> Response:
+    """Plan ``plan_id`` (before) against ``other_id`` (after) as a workbook or CSV with a BOM."""
+    data, media = exports.comparison_bytes(get_plan(session, plan_id), get_plan(session, other_id), fmt)
+    return _file(data, media, f"compare-{plan_id}-{other_id}.{fmt}")
+
+
+@router.get("/v1/plans/{plan_id}/lots.{fmt}", response_class=Response, responses=SHEET)
+def lots_file(plan_id: RecordId, fmt: Literal["xlsx", "csv"], session: SessionDep, who: Planner) -> Response:
+    """A plan's lots, one row per route (status, operator once awarded, the route as tendered), .xlsx or CSV."""
+    lots = [plan_svc.plan_lot_public(session, lot) for lot in plan_svc.plan_lots(session, plan_id)]
+    data, media = exports.sheet_bytes(exports.lots_sheet(plan_id, lots), fmt)
+    return _file(data, media, f"plan-{plan_id}-lots.{fmt}")
 
 
 @router.get("/v1/plans/{plan_id}/plan.gpkg", response_class=Response,

@@ -13,6 +13,7 @@ from api.models import ApplicationRecord, DecisionRecord, PlanRecord
 from eligibility.rules import Decision
 from transport.documents.gis import plan_layers, walking_routes_layer, write_geopackage
 from transport.documents.sheets import (  # noqa: F401
+    Column,
     Sheet,
     comparison_sheet,
     day_comparison_sheet,
@@ -58,14 +59,18 @@ def plan_sheet(plan: PlanRecord, which: str, afternoon: PlanRecord | None = None
     return school_list_sheet(plans, pseudonym)
 
 
-def comparison_xlsx(a: PlanRecord, b: PlanRecord) -> bytes:
-    """Two stored plans compared, as a workbook (two day plans: the day comparison with the saving)."""
+def comparison_sheet_of(a: PlanRecord, b: PlanRecord) -> Sheet:
+    """Two stored plans compared (two day plans: the day comparison with the saving)."""
     if DAY_PLAN_FORMAT in (a.document.get("format"), b.document.get("format")):
         if a.document.get("format") != b.document.get("format"):
             raise ConflictError("compare two day plans or two single-session plans, not one of each")
-        day = compare_days(DayPlanDocument.from_dict(a.document), DayPlanDocument.from_dict(b.document))
-        return to_xlsx([day_comparison_sheet(day)])
-    return to_xlsx([comparison_sheet(compare_plans(PlanDocument.from_dict(a.document), PlanDocument.from_dict(b.document)))])
+        return day_comparison_sheet(compare_days(DayPlanDocument.from_dict(a.document), DayPlanDocument.from_dict(b.document)))
+    return comparison_sheet(compare_plans(PlanDocument.from_dict(a.document), PlanDocument.from_dict(b.document)))
+
+
+def comparison_xlsx(a: PlanRecord, b: PlanRecord) -> bytes:
+    """Two stored plans compared, as a workbook."""
+    return to_xlsx([comparison_sheet_of(a, b)])
 
 
 def plan_gpkg(session: Session, plan: PlanRecord) -> bytes:
@@ -80,3 +85,22 @@ def plan_gpkg(session: Session, plan: PlanRecord) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         path = write_geopackage(Path(tmp) / "plan.gpkg", layers)
         return path.read_bytes()
+
+
+def comparison_bytes(a: PlanRecord, b: PlanRecord, fmt: str) -> tuple[bytes, str]:
+    """Two stored plans compared, as a workbook or a BOM CSV (the formula-safe writer)."""
+    return sheet_bytes(comparison_sheet_of(a, b), fmt)
+
+
+def lots_sheet(plan_id: int, lots: list) -> Sheet:
+    """A plan's lots, one row per route: the lot, its status and operator, and the route as tendered
+    (``lots`` are ``PlanLotPublic``: no child, no address)."""
+    cols = (Column("lot", "int", 6), Column("lot name", width=40), Column("grouping", width=12), Column("status", width=10),
+            Column("operator", width=24), Column("route", width=8), Column("vehicle type", width=14),
+            Column("seats", "int", 7), Column("wheelchair spaces", "int", 10), Column("assistant needed", "bool", 10),
+            Column("days", width=16), Column("start", width=8), Column("end", width=8),
+            Column("estimated miles", "float", 10), Column("area", width=16))
+    rows = [(lot.id, lot.name, lot.grouping, lot.status, lot.operator or "", r.ref, r.vehicle_type, r.seats,
+             r.wheelchair_spaces, r.assistant_needed, r.days, r.start_time, r.end_time, r.estimated_miles, r.area)
+            for lot in lots for r in lot.routes]
+    return Sheet(f"Lots of plan {plan_id}", cols, rows)

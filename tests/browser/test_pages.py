@@ -420,3 +420,42 @@ def test_planner_names_a_plan(page, service):
     with service.client("planner") as c:
         assert c.get(f"/v1/plans/{plan_id}").json()["name"] == "Spring term <b>trial</b>"
     shot(page, "plan-named")
+
+
+def test_planner_downloads_sheets_comparison_and_lots(page, service):
+    """The plan page downloads route sheets, lots and a comparison as CSV (formula-safe writer, BOM) and the
+    routes as GeoJSON, each matching what the API holds."""
+    import csv
+    import io
+    import json
+
+    plan_id = service.seed["plan_id"]
+    with service.client("planner") as c:
+        sheets = c.get(f"/v1/plans/{plan_id}/route-sheets").json()["data"]
+        lots = c.get(f"/v1/plans/{plan_id}/lots").json()["data"]
+        geo = c.get(f"/v1/plans/{plan_id}/routes.geojson").json()
+    sign_in(page, service, "planner")
+    page.select_option("#plan-select", str(plan_id))
+    page.wait_for_selector("#downloads button")
+
+    def fetch(label):
+        with page.expect_download() as info:
+            page.click(f"#downloads button:text-is('{label}'), #comparison button:text-is('{label}')")
+        return info.value.suggested_filename, open(info.value.path(), "rb").read()
+
+    name, data = fetch("Route sheets (CSV)")
+    assert name == f"plan-{plan_id}-route-sheets.csv" and data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert len(rows) == len(sheets) and "route" in rows[0]
+    name, data = fetch("Lots (CSV)")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert len(rows) == sum(len(lot["routes"]) for lot in lots) and {r["lot"] for r in rows} == {str(lot["id"]) for lot in lots}
+    assert not any(v.startswith(("=", "+", "-", "@")) for r in rows for v in r.values() if v and not v[1:2].isdigit())
+    name, data = fetch("Routes on the roads (GeoJSON)")
+    assert json.loads(data)["features"] == geo["features"]
+    page.select_option("#compare-select", str(service.seed["bare_plan_id"]))
+    page.wait_for_selector("#comparison button")
+    name, data = fetch("Comparison (CSV)")
+    assert name == f"compare-{plan_id}-{service.seed['bare_plan_id']}.csv"
+    text = data.decode("utf-8-sig")
+    assert "figure" in text.splitlines()[0] and "B - A" in text.splitlines()[0]

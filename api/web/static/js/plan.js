@@ -1,7 +1,7 @@
 // Plan map (planners): routes on the real roads, stops and times, schools and bell times, children
 // as pseudonymous markers with their needs; KPIs, route list, optimisation jobs, plan comparison.
 /* global L */
-import { api, el, errorSummary, guard, params, pounds, setParam, sleep, summaryList, table, tag } from '/web/static/js/common.js';
+import { api, downloadPdf as download, el, errorSummary, guard, params, pounds, setParam, sleep, summaryList, table, tag } from '/web/static/js/common.js';
 import { dayComparison, dayKpis, planCost, renderDayRoutes, runGeo, runSheets } from '/web/static/js/day-plan.js';
 import { COLOURS, assignColours, fitControl, labelMarker, legend, makeMap, schoolMarker, spread, swatch, tip } from '/web/static/js/map.js';
 
@@ -111,6 +111,7 @@ async function openPlan(planId) {
   document.getElementById('sheets-link').href = `/web/planner/sheets?plan=${plan.id}`;
   document.getElementById('lots-link').href = `/web/planner/lots?plan=${plan.id}`;
   if (day) renderDayKpis(plan); else renderKpis(plan);
+  renderDownloads(plan.id);
   draw(geo, sheets.data, scenario);
   if (day) {
     try {
@@ -417,7 +418,11 @@ async function compare(otherId) {
         : `Plan ${cmp.b_id} runs every route of plan ${cmp.a_id} unchanged.`,
       ' ', cmp.changed_in_b.length ? `New or different routes in plan ${cmp.b_id}: ${cmp.changed_in_b.join(', ')}.` : '',
       ` Children moved: ${cmp.children_moved}.`),
-    el('p', { class: 'govuk-body-s' }, 'A route counts as the same when the same vehicle runs the same stops at the same times.'));
+    el('p', { class: 'govuk-body-s' }, 'A route counts as the same when the same vehicle runs the same stops at the same times.'),
+    downloadButtons([
+      ['Comparison (CSV)', `/v1/plans/${cmp.a_id}/comparison/${cmp.b_id}.csv`, `compare-${cmp.a_id}-${cmp.b_id}.csv`],
+      ['Comparison (Excel)', `/v1/plans/${cmp.a_id}/comparison/${cmp.b_id}.xlsx`, `compare-${cmp.a_id}-${cmp.b_id}.xlsx`],
+    ]));
 }
 
 /** Plan B's routes as dashed lines on their own layer: its changed or new routes bold, the rest faint
@@ -447,4 +452,23 @@ function showLayers(aId, bId) {
     [`Plan ${aId} (A, open): coloured lines`]: state.layer,
     [`Plan ${bId} (B, compared): dashed lines`]: state.compareLayer,
   }, { collapsed: false, position: 'topright' }).addTo(state.map);
+}
+
+/** Download buttons (the bearer token goes in a header, so buttons rather than plain links). CSV files come
+ * from the one formula-safe writer (transport/io/csv_out.py). */
+function downloadButtons(items) {
+  const errors = document.getElementById('errors');
+  return el('ul', { class: 'govuk-list sen-downloads' }, items.map(([label, path, filename]) => el('li', {},
+    el('button', { type: 'button', class: 'govuk-button govuk-button--secondary govuk-!-margin-bottom-1', dataset: { download: path },
+      onclick: () => download(path, filename).catch((e) => errorSummary(errors, [{ text: `${label}: ${e.message}` }])) }, label))));
+}
+
+function renderDownloads(id) {
+  document.getElementById('downloads').replaceChildren(downloadButtons([
+    ['Route sheets (CSV)', `/v1/plans/${id}/route-sheets.csv`, `plan-${id}-route-sheets.csv`],
+    ['Route sheets (Excel)', `/v1/plans/${id}/route-sheets.xlsx`, `plan-${id}-route-sheets.xlsx`],
+    ['Routes on the roads (GeoJSON)', `/v1/plans/${id}/routes.geojson`, `plan-${id}-routes.geojson`],
+    ['Plan for QGIS (GeoPackage)', `/v1/plans/${id}/plan.gpkg`, `plan-${id}.gpkg`],
+    ['Lots (CSV)', `/v1/plans/${id}/lots.csv`, `plan-${id}-lots.csv`],
+  ]));
 }
