@@ -33,6 +33,7 @@ from eligibility.offer import Offer, make_offer, pounds, ptb_measure
 from eligibility.policy import (
     COMPULSORY_RULES,
     POST_COMPULSORY_RULES,
+    CompulsorySchoolAge,
     Policy,
     Refusal,
     Rule,
@@ -294,37 +295,55 @@ def _measure(c: Candidate, measure: str, app: Application) -> float:
 
 
 def _rank(facts: AssessmentFacts, policy: Policy, academic: int) -> list[Candidate]:
-    app, attended = facts.application, facts.school
+    app, attended, named = facts.application, facts.school, facts.named_school
+    unsuitable = _unsuitable_table(app, attended, named, academic, policy)
     out = []
     for c in facts.candidates:
         if c.school.id != attended.id:
             if c.school.id in facts.no_place_at:
                 continue
-            if _unsuitable(c.school, app, attended, facts.named_school, academic, policy):
+            hit = unsuitable.get(id(c.school))
+            if hit is None:
+                hit = unsuitable[id(c.school)] = (
+                    unsuitable_reason(c.school, app, attended, named, academic, policy) is not None, c.school)
+            if hit[0]:
                 continue
         out.append(c)
     measure = policy.settings.nearest_measure
     return sorted(out, key=lambda c: (_measure(c, measure, app), c.school.name, c.school.id))
 
 
-_SUITABILITY: dict[tuple, tuple] = {}
-"""``unsuitable_reason`` answers by the identity of the (frozen) schools and policy and the
-application's ``suitability_key``; each entry holds its objects, so no identity is reused while
-it is kept. Cleared when large."""
+_SUITABILITY: dict[tuple, tuple[dict[int, tuple[bool, School]], tuple]] = {}
+"""``unsuitable_reason`` answers by the identity of the (frozen) attended and named schools and
+policy and the application's ``suitability_key``: per school (by identity) whether it is
+unsuitable. Each entry holds its objects, so no identity is reused while it is kept. Cleared when
+large."""
 
 
-def _unsuitable(school: School, app: Application, attended: School, named: School | None, academic: int,
-                policy: Policy) -> bool:
-    """Whether ``school`` is unsuitable as an alternative (memoised ``unsuitable_reason``)."""
-    key = (id(school), id(attended), id(named), id(policy), suitability_key(app, attended, named, academic))
+def _unsuitable_table(app: Application, attended: School, named: School | None, academic: int,
+                      policy: Policy) -> dict[int, tuple[bool, School]]:
+    """The memo of ``unsuitable_reason(school, ...) is not None`` for applications like this one."""
+    key = (id(attended), id(named), id(policy), suitability_key(app, attended, named, academic))
     hit = _SUITABILITY.get(key)
     if hit is None:
-        if len(_SUITABILITY) >= 100_000:
+        if len(_SUITABILITY) >= 10_000:
             _SUITABILITY.clear()
-        hit = (unsuitable_reason(school, app, attended, named, academic, policy) is not None,
-               school, attended, named, policy)
-        _SUITABILITY[key] = hit
+        hit = _SUITABILITY[key] = ({}, (attended, named, policy))
     return hit[0]
+
+
+_CSA: dict[tuple[dt.date, int], tuple[dt.date, dt.date, CompulsorySchoolAge]] = {}
+"""Compulsory school age (start, end) by date of birth and the identity of the (frozen) rules."""
+
+
+def _csa_dates(dob: dt.date, csa: CompulsorySchoolAge) -> tuple[dt.date, dt.date]:
+    """``csa_start`` and ``csa_end`` of a date of birth (memoised; errors are not)."""
+    hit = _CSA.get((dob, id(csa)))
+    if hit is None or hit[2] is not csa:
+        if len(_CSA) >= 100_000:
+            _CSA.clear()
+        hit = _CSA[(dob, id(csa))] = (csa_start(dob, csa), csa_end(dob, csa), csa)
+    return hit[0], hit[1]
 
 
 @lru_cache(maxsize=256)
@@ -345,7 +364,7 @@ def _evaluate(facts: AssessmentFacts, policy: Policy, on: dt.date) -> Outcome:
     ref = _age_reference(on, policy)
     out = Outcome(on=on, age=age_on(app.date_of_birth, ref),
                   academic_age=academic_age(app.date_of_birth, on, csa.school_year_starts), ref_date=ref)
-    start, end = csa_start(app.date_of_birth, csa), csa_end(app.date_of_birth, csa)
+    start, end = _csa_dates(app.date_of_birth, csa)
     if on < start:
         out.refusal = Refusal.NOT_COMPULSORY_SCHOOL_AGE
         out.decided_by = f"{on} is before compulsory school age starts on {start}"
@@ -617,8 +636,9 @@ def _valid_until(facts: AssessmentFacts, policy: Policy, first: Outcome) -> tupl
         events.append((birthday(app.date_of_birth, age), f"{ordinal(age)} birthday"))
     if app.temporary_condition_until is not None:
         events.append((app.temporary_condition_until + ONE_DAY, "the temporary medical condition ends"))
-    events.append((csa_start(app.date_of_birth, csa), "compulsory school age starts"))
-    events.append((csa_end(app.date_of_birth, csa) + ONE_DAY, "compulsory school age ends"))
+    start, end = _csa_dates(app.date_of_birth, csa)
+    events.append((start, "compulsory school age starts"))
+    events.append((end + ONE_DAY, "compulsory school age ends"))
     for when, what in sorted(e for e in events if on < e[0] <= year_end):
         later = _evaluate(facts, policy, when)
         if later.key() != first.key():
@@ -695,12 +715,12 @@ def decide(facts: AssessmentFacts, policy: Policy) -> Decision:
         cites = [cites_map[b] for b in out.bases]
     else:
         cites = [" ".join(policy.refusals[Refusal(out.refusal)].cites.split())]  # type: ignore[arg-type]
-    csa = policy.compulsory_school_age
+    csa_from, csa_until = _csa_dates(app.date_of_birth, policy.compulsory_school_age)
     inputs = {
         "application_id": app.id, "date_of_birth": app.date_of_birth, "age": out.age, "academic_age": out.academic_age,
         "age_reference_date": out.ref_date, "travel_date": app.travel_date,
-        "compulsory_school_age_from": csa_start(app.date_of_birth, csa),
-        "compulsory_school_age_until": csa_end(app.date_of_birth, csa), "sex": app.sex.value, "home": facts.home,
+        "compulsory_school_age_from": csa_from,
+        "compulsory_school_age_until": csa_until, "sex": app.sex.value, "home": facts.home,
         "home_source": facts.home_source, "school_id": facts.school.id, "school_name": facts.school.name,
         "ehc_plan": app.ehc_plan, "ehc_named_school_id": app.ehc_named_school_id,
         "ehc_transport_condition": app.ehc_transport_condition, "sen_mobility": app.sen_mobility,
