@@ -141,7 +141,8 @@ def _page(request: Request, name: str) -> Response:
     return resp
 
 
-NAV = [("planner", "Plan map", "planner admin"), ("contractor", "Lots", "contractor planner admin"),
+# a planner's "Lots" opens the lots of the plan last opened (planner-lots.js); a contractor's, the tenders and awards
+NAV = [("planner", "Plan map", "planner admin"), ("planner/lots", "Lots", "planner admin"), ("contractor", "Lots", "contractor"),
        ("officer", "Decisions", "officer admin"), ("officer/import", "Import a cohort", "officer admin"),
        ("readiness", "Readiness", "planner officer admin")]
 

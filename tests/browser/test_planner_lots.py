@@ -60,3 +60,54 @@ def test_planner_packages_publishes_and_awards_a_lot(page, service):
     assert OPERATORS[0] in page.inner_text("#lot")
     assert page.locator("table.lot-stops tbody tr").count() >= 2
     shot(page, "contractor-awarded-from-page")
+
+
+def test_lots_menu_publish_several_withdraw_and_re_award(page, service):
+    """The planner's "Lots" menu item opens the open plan's lots; several drafts publish at once; every lot is
+    withdrawn on the page (its operator loses it); the freed routes are packaged again and re-awarded."""
+    plan_id = service.seed["bare_plan_id"]
+    sign_in(page, service, "planner")
+    page.select_option("#plan-select", str(plan_id))
+    page.wait_for_selector(f"#map[data-plan='{plan_id}']")
+    page.click("#nav-list a[href='/web/planner/lots']")
+    page.wait_for_url(f"**/web/planner/lots?plan={plan_id}")
+    page.wait_for_selector("#lots-table, #no-lots")
+    if page.locator("#no-lots").count():
+        page.check("#grouping")
+        page.click("#create-button")
+        page.wait_for_selector("#lots-table")
+    with service.client("planner") as c:
+        lots = c.get(f"/v1/plans/{plan_id}/lots").json()["data"]
+    drafts = [lot["id"] for lot in lots if lot["status"] == "draft"]
+    if len(drafts) >= 2:
+        page.click("#publish-all")
+        for d in drafts:
+            page.wait_for_selector(f"#lots-table tr[data-lot='{d}'][data-status='published']")
+    live = [lot for lot in lots if lot["status"] != "withdrawn"]
+    awarded = [lot["id"] for lot in live if lot["status"] == "awarded" and lot["operator"] == OPERATORS[0]]
+    for lot in live:
+        page.click(f"#withdraw-{lot['id']}")
+        page.wait_for_selector(f"#lots-table tr[data-lot='{lot['id']}'][data-status='withdrawn']")
+    with service.client("contractor") as c:
+        for lot_id in awarded:
+            assert c.get(f"/v1/contractor/lots/{lot_id}").status_code == 403
+    # re-award: package the freed routes again (by procurement category), publish the ones chosen, award one
+    page.check("#grouping-procurement")
+    page.click("#create-button")
+    page.wait_for_selector("#lots-table tr[data-status='draft']")
+    with service.client("planner") as c:
+        fresh = [lot["id"] for lot in c.get(f"/v1/plans/{plan_id}/lots").json()["data"] if lot["status"] == "draft"]
+    for lot_id in fresh:
+        page.check(f"#pick-{lot_id}") if len(fresh) > 1 else None
+    if len(fresh) > 1:
+        page.click("#publish-selected")
+    else:
+        page.click(f"#publish-{fresh[0]}")
+    page.wait_for_selector(f"#lots-table tr[data-lot='{fresh[-1]}'][data-status='published']")
+    page.select_option("#award-lot", str(fresh[0]))
+    page.fill("#award-operator", OPERATORS[0])
+    page.click("#award-button")
+    page.wait_for_selector(f"#lots-table tr[data-lot='{fresh[0]}'][data-status='awarded']")
+    with service.client("contractor") as c:
+        assert c.get(f"/v1/contractor/lots/{fresh[0]}").status_code == 200
+    shot(page, "planner-lots-withdrawn")

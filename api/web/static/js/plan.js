@@ -95,6 +95,7 @@ async function openPlan(planId) {
   errorSummary(errors, []);
   if (!planId) return;
   setParam('plan', planId);
+  sessionStorage.setItem('sen-last-plan', String(planId));  // the planner's "Lots" menu item opens this plan's lots
   document.getElementById('plan-select').value = planId;
   let plan; let geo; let sheets; let scenario;
   try {

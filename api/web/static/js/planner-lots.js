@@ -2,9 +2,9 @@
 // award a published lot to an operator. Every action is one call to the public API; the API decides
 // what is allowed (one grouping per plan, only drafts published, only published lots awarded) and
 // the page shows its answer.
-import { api, downloadPdf, el, errorSummary, guard, params, table, tag } from '/web/static/js/common.js';
+import { api, downloadPdf, el, errorSummary, guard, params, setParam, table, tag } from '/web/static/js/common.js';
 
-const STATUS = { draft: 'grey', published: 'green', awarded: 'blue' };
+const STATUS = { draft: 'grey', published: 'green', awarded: 'blue', withdrawn: 'red' };
 const FIELDS = ['grouping', 'award-lot', 'award-operator', 'award-phone', 'letters-first-day'];
 const state = { planId: null, lots: [] };
 const s = guard();
@@ -12,7 +12,11 @@ if (s) main();
 
 async function main() {
   const errors = document.getElementById('errors');
-  state.planId = params().get('plan');
+  state.planId = params().get('plan') || sessionStorage.getItem('sen-last-plan');
+  if (!/^\d+$/.test(state.planId || '')) {  // the menu item with no plan opened yet: the newest plan
+    try { state.planId = String((await api('/v1/plans?limit=1')).data[0]?.id || ''); } catch { state.planId = ''; }
+  }
+  if (/^\d+$/.test(state.planId)) setParam('plan', state.planId);
   if (!/^\d+$/.test(state.planId || '')) {
     errorSummary(errors, [{ text: 'Open this page from a plan on the plan map', href: '#back-link' }]);
     for (const id of ['create-form', 'award-form', 'letters-form']) document.getElementById(id).hidden = true;
@@ -65,18 +69,29 @@ function render() {
   if (!state.lots.length) {
     box.replaceChildren(el('p', { class: 'govuk-body', id: 'no-lots' }, 'This plan has no lots yet: package it above.'));
   } else {
-    box.replaceChildren(table(null, ['Lot', 'Name', 'Grouping', 'Routes', 'Status', 'Operator', ''],
+    const drafts = state.lots.filter((lot) => lot.status === 'draft');
+    box.replaceChildren(table(null, ['Select', 'Lot', 'Name', 'Grouping', 'Routes', 'Status', 'Operator', ''],
       state.lots.map((lot) => el('tr', { class: 'govuk-table__row', dataset: { lot: lot.id, status: lot.status } },
+        el('td', { class: 'govuk-table__cell' }, lot.status === 'draft'
+          ? el('div', { class: 'govuk-checkboxes govuk-checkboxes--small' }, el('div', { class: 'govuk-checkboxes__item' },
+            el('input', { class: 'govuk-checkboxes__input sen-publish-pick', type: 'checkbox', id: `pick-${lot.id}`, value: lot.id }),
+            el('label', { class: 'govuk-label govuk-checkboxes__label', for: `pick-${lot.id}` }, el('span', { class: 'govuk-visually-hidden' }, `Select lot ${lot.id}`))))
+          : ''),
         el('td', { class: 'govuk-table__cell' }, String(lot.id)),
         el('td', { class: 'govuk-table__cell' }, lot.name),
         el('td', { class: 'govuk-table__cell' }, lot.grouping),
         el('td', { class: 'govuk-table__cell' }, lot.routes.map((r) => r.ref).join(', ')),
         el('td', { class: 'govuk-table__cell' }, tag(lot.status, STATUS[lot.status])),
         el('td', { class: 'govuk-table__cell' }, lot.operator || '–'),
-        el('td', { class: 'govuk-table__cell' }, lot.status === 'draft'
-          ? el('button', { type: 'button', class: 'govuk-button govuk-button--secondary sen-inline-button', id: `publish-${lot.id}`,
-            onclick: () => publish(lot.id) }, 'Publish', el('span', { class: 'govuk-visually-hidden' }, ` lot ${lot.id}`))
-          : ''))), { class: 'govuk-table sen-small-table', id: 'lots-table' }));
+        el('td', { class: 'govuk-table__cell' },
+          lot.status === 'draft' ? el('button', { type: 'button', class: 'govuk-button govuk-button--secondary sen-inline-button', id: `publish-${lot.id}`,
+            onclick: () => publish(lot.id) }, 'Publish', el('span', { class: 'govuk-visually-hidden' }, ` lot ${lot.id}`)) : '',
+          lot.status !== 'withdrawn' ? el('button', { type: 'button', class: 'govuk-button govuk-button--warning sen-inline-button', id: `withdraw-${lot.id}`,
+            onclick: () => withdraw(lot.id) }, 'Withdraw', el('span', { class: 'govuk-visually-hidden' }, ` lot ${lot.id}`)) : '')))
+      , { class: 'govuk-table sen-small-table', id: 'lots-table' }),
+    drafts.length > 1 ? el('div', { class: 'govuk-button-group' },
+      el('button', { type: 'button', class: 'govuk-button', id: 'publish-selected', onclick: () => publishMany([...document.querySelectorAll('.sen-publish-pick:checked')].map((x) => x.value)) }, 'Publish selected lots'),
+      el('button', { type: 'button', class: 'govuk-button govuk-button--secondary', id: 'publish-all', onclick: () => publishMany(drafts.map((lot) => String(lot.id))) }, `Publish all ${drafts.length} drafts`)) : '');
   }
   const sel = document.getElementById('award-lot');
   const keep = sel.value;
@@ -105,6 +120,31 @@ async function publish(id) {
     await api(`/v1/lots/${id}/publish`, { method: 'POST' });
     showErrors([]);
     note(`Lot ${id} is published for tender.`);
+  } catch (e) {
+    showErrors([{ text: `Lot ${id}: ${e.message}` }]);
+  }
+  await load();
+}
+
+/** Publish several drafts, one API call each; every refusal is listed, the rest still go ahead. */
+async function publishMany(ids) {
+  if (!ids.length) { showErrors([{ text: 'Select at least one draft lot to publish' }]); return; }
+  const failed = [];
+  for (const id of ids) {
+    try { await api(`/v1/lots/${id}/publish`, { method: 'POST' }); } catch (e) { failed.push({ text: `Lot ${id}: ${e.message}` }); }
+  }
+  showErrors(failed);
+  const done = ids.length - failed.length;
+  note(`${done} ${done === 1 ? 'lot is' : 'lots are'} published for tender.`);
+  await load();
+}
+
+/** Withdraw a lot: its operator loses access, it leaves the tenders, its routes can be packaged and awarded again. */
+async function withdraw(id) {
+  try {
+    await api(`/v1/lots/${id}/withdraw`, { method: 'POST' });
+    showErrors([]);
+    note(`Lot ${id} is withdrawn: its operator can no longer see it, and its routes can be packaged again and re-awarded.`);
   } catch (e) {
     showErrors([{ text: `Lot ${id}: ${e.message}` }]);
   }
