@@ -106,6 +106,7 @@ def main() -> None:
     ap.add_argument("--skip-eligibility", action="store_true")
     ap.add_argument("--skip-greedy", action="store_true", help="no greedy baseline")
     ap.add_argument("--workers", type=int, default=0, help="matrix and solver processes (default: one per core)")
+    ap.add_argument("--matrix-only", action="store_true", help="stop after the matrices (and their comparison)")
     ap.add_argument("--session", choices=("am", "day"), default="am",
                     help="day: the same cohort as a day scenario (both runs, every weekday), planned as a day")
     ap.add_argument("--no-compare-matrix", dest="compare_matrix", action="store_false",
@@ -160,6 +161,9 @@ def main() -> None:
         print(f"  matrices equal value for value: {same}", flush=True)
         del one
 
+    if args.matrix_only:
+        print(json.dumps(result))
+        return
     if not args.skip_eligibility:
         from eligibility.service import Assessor, read_applications
 
