@@ -90,7 +90,7 @@ def test_readiness_page_shows_every_state_from_the_api(page, service):
     page.wait_for_url("**/web/readiness")
     page.fill("#first-day", FIRST_DAY)
     page.click("#show-readiness")
-    page.wait_for_selector("#readiness:not([hidden])")
+    page.wait_for_selector(f"#readiness[data-first-day='{FIRST_DAY}']:not([hidden])")
     assert page.inner_text("#ready-count") == f"{v['ready']} of {v['total']} ready"
     for state, n in v["states"].items():
         assert page.inner_text(f"#states-table tr[data-state='{state}'] td:last-child") == str(n)
@@ -129,3 +129,31 @@ def test_route_sheets_page_says_where_to_go_and_what_each_route_costs(page, serv
     assert len(figures) == len(by_route) and all(re.fullmatch(r"[\d.]+ miles, £[\d,]+\.\d\d a day", f) for f in figures), figures
     text = page.inner_text("#sheets")
     assert "bell " in text and all(r["address"] in text for r in homes)
+
+
+def test_readiness_page_never_shows_an_older_answer(page, service):
+    """A slow answer for the day first shown never replaces the answer for the day the planner chose after."""
+    held = []
+
+    def hold_default(route):
+        if f"first_day={FIRST_DAY}" in route.request.url:
+            route.continue_()
+        else:
+            held.append(route)  # the default day's answer is let through last
+
+    sign_in(page, service, "planner")
+    page.route("**/v1/readiness?*", hold_default)
+    page.goto(f"{service.url}/web/readiness")
+    page.wait_for_function("document.getElementById('first-day').value !== ''")
+    page.fill("#first-day", FIRST_DAY)
+    page.click("#show-readiness")
+    page.wait_for_selector(f"#readiness[data-first-day='{FIRST_DAY}']:not([hidden])")
+    assert held, "the default day's request was made"
+    with service.client("planner") as c:
+        v = c.get("/v1/readiness", params={"first_day": FIRST_DAY}).json()
+    with page.expect_response(lambda r: "/v1/readiness" in r.url and f"first_day={FIRST_DAY}" not in r.url):
+        held[0].continue_()
+    page.wait_for_timeout(500)  # let the page handle the older answer
+    assert page.get_attribute("#readiness", "data-first-day") == FIRST_DAY
+    assert page.locator("#countdown-table tbody tr").count() == len(v["countdown"])
+    assert page.input_value("#first-day") == FIRST_DAY

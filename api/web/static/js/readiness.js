@@ -11,6 +11,8 @@ const LABELS = {
   awaiting_decision: ['Awaiting a decision', 'grey'],
 };
 
+let latest = 0; // the newest request: an older answer that arrives after it is dropped
+
 if (guard()) main();
 
 function main() {
@@ -33,10 +35,12 @@ function fieldError(text) {
 async function load() {
   const day = document.getElementById('first-day').value;
   if (!day) { fieldError('Enter the first day of term'); return; }
+  const mine = ++latest;
   let v;
   try {
     v = await api(`/v1/readiness?first_day=${encodeURIComponent(day)}`);
-  } catch (e) { fieldError(e.message); return; }
+  } catch (e) { if (mine === latest) fieldError(e.message); return; }
+  if (mine !== latest) return;
   fieldError('');
   setParam('first_day', day);
   const notReady = v.total - v.ready;
@@ -72,5 +76,7 @@ async function load() {
       el('td', { class: 'govuk-table__cell' }, d.ready === null ? '' : String(d.ready)),
       el('td', { class: 'govuk-table__cell' }, d.not_ready === null ? '' : String(d.not_ready)))),
     { class: 'govuk-table sen-small-table sen-countdown', id: 'countdown-table' }));
-  document.getElementById('readiness').hidden = false;
+  const shown = document.getElementById('readiness');
+  shown.dataset.firstDay = day;
+  shown.hidden = false;
 }
