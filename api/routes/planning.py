@@ -128,7 +128,9 @@ def plan_geojson(plan_id: RecordId, session: SessionDep, who: Planner) -> Featur
 def plan_route_sheets(plan_id: RecordId, session: SessionDep, who: Planner) -> RouteSheets:
     """Every stop of every route with times and pseudonymous children; a day plan: both runs (``run``), timed
     on the run's fullest weekday (``weekday``), with every weekday's time (``times``, null when skipped)."""
-    return RouteSheets(plan_id=plan_id, data=svc.route_sheets(session, svc.get_plan(session, plan_id)))
+    rows = svc.route_sheets(session, svc.get_plan(session, plan_id))
+    session.commit()  # the operators' pseudonym secret is made on first use and must be the one they see
+    return RouteSheets(plan_id=plan_id, data=rows)
 
 
 @router.get("/v1/plans/{plan_id}/validation", response_model=ValidationReport)

@@ -340,7 +340,43 @@ def route_sheets(session: Session, plan: PlanRecord) -> list[dict[str, Any]]:
     if day_plans.is_day(plan):
         return day_plans.route_sheet_rows(plan)
     doc = PlanDocument.from_dict(plan.document)
-    return doc.route_sheets(pickups=pickups(session, doc), figures=doc.route_figures())
+    rows = doc.route_sheets(pickups=pickups(session, doc), figures=_route_figures(plan, doc))
+    _add_operator_ids(session, plan, doc, rows)
+    return rows
+
+
+_FIGURES: dict[tuple, list[dict[str, Any]]] = {}
+
+
+def _route_figures(plan: PlanRecord, doc: PlanDocument) -> list[dict[str, Any]]:
+    """A stored plan's route figures, worked out once per process (a stored plan never changes; the key
+    holds its job's random id and creation time, so another database's plan of the same id never matches)."""
+    key = (plan.id, plan.job_id, str(plan.created_at), len(doc.plan.routes))
+    if key not in _FIGURES:
+        if len(_FIGURES) >= 64:
+            _FIGURES.pop(next(iter(_FIGURES)))
+        _FIGURES[key] = doc.route_figures()
+    return _FIGURES[key]
+
+
+def _add_operator_ids(session: Session, plan: PlanRecord, doc: PlanDocument, rows: list[dict[str, Any]]) -> None:
+    """On a route awarded to an operator, each child's row also gets ``operator`` and ``operator_child``: the
+    pseudonymous id that operator's feed shows (kept per operator, so operators cannot link children), so a
+    planner and an operator can talk about the same child."""
+    held: dict[str, str] = {}
+    for lot in session.scalars(select(LotRecord).where(LotRecord.plan_id == plan.id, LotRecord.status == "awarded")):
+        if lot.award is None:
+            continue
+        for r in _routes(session, lot):
+            held[f"R{r.position:03d}"] = lot.award.operator
+    if not held:
+        return
+    secret = instance_secret(session, "contractor-pseudonyms")
+    ids = [stop.request_id for route in doc.plan.routes for stop in route.stops]
+    for row, child_id in zip(rows, ids, strict=True):
+        operator = held.get(row["route"])
+        if operator is not None and child_id and row["child"]:
+            row["operator"], row["operator_child"] = operator, pseudonym(secret, operator, child_id)
 
 
 def geojson(plan: PlanRecord) -> dict[str, Any]:

@@ -459,3 +459,26 @@ def test_planner_downloads_sheets_comparison_and_lots(page, service):
     assert name == f"compare-{plan_id}-{service.seed['bare_plan_id']}.csv"
     text = data.decode("utf-8-sig")
     assert "figure" in text.splitlines()[0] and "B - A" in text.splitlines()[0]
+
+
+def test_planner_sees_the_operators_id_beside_the_child(page, service):
+    """On a route awarded to an operator, the planner's stop list shows, beside each child, the pseudonymous id
+    that operator's feed shows for the same child (kept per operator, so operators cannot link children)."""
+    plan_id, lot_id = service.seed["plan_id"], service.seed["acme_lot"]
+    with service.client("contractor") as c:
+        feed = c.get(f"/v1/contractor/lots/{lot_id}").json()
+    with service.client("planner") as c:
+        rows = c.get(f"/v1/plans/{plan_id}/route-sheets").json()["data"]
+    refs = {r["ref"].split("-")[-1] for r in feed["routes"]}  # "L3-R001": the plan's route R001
+    theirs = {st["passenger"]["id"] for r in feed["routes"] for st in r["stops"] if st["passenger"]}
+    ours = {row["operator_child"] for row in rows if row["route"] in refs and row.get("operator_child")}
+    assert theirs and ours == theirs
+    assert all(row["operator"] == OPERATORS[0] for row in rows if row["route"] in refs and row["child"])
+    assert not any(row.get("operator") == OPERATORS[0] for row in rows if row["route"] not in refs)
+    sign_in(page, service, "planner")
+    page.select_option("#plan-select", str(plan_id))
+    page.wait_for_selector("path.sen-route")
+    ref = sorted(refs)[0]
+    page.click(f"#route-list button[data-route='{ref}']")
+    page.wait_for_selector("#stops-table")
+    assert f"{OPERATORS[0]} sees P-" in page.inner_text("#stops-table")

@@ -281,7 +281,7 @@ function selectRoute(id) {
   state.map.fitBounds(r.line.getBounds().pad(0.15));
   const rows = state.sheets.filter((x) => x.route === id);
   box.replaceChildren(table(`Stops on ${id} (${rows[0]?.vehicle_type}, ${rows[0]?.layout})`, ['#', 'Arrive', 'Depart', 'Stop', 'Child', 'Needs'],
-    rows.map((x) => [String(x.stop), x.arrive, x.depart, `${x.kind} – ${x.place}`, x.child || '–', needsBadges(x.needs)]),
+    rows.map((x) => [String(x.stop), x.arrive, x.depart, `${x.kind} – ${x.place}`, childText(x), needsBadges(x.needs)]),
   { id: 'stops-table', class: 'govuk-table sen-needs' }));
 }
 
@@ -472,4 +472,10 @@ function renderDownloads(id) {
     ['Plan for QGIS (GeoPackage)', `/v1/plans/${id}/plan.gpkg`, `plan-${id}.gpkg`],
     ['Lots (CSV)', `/v1/plans/${id}/lots.csv`, `plan-${id}-lots.csv`],
   ]));
+}
+
+/** The child's pseudonymous id and, on an awarded route, the id that operator's feed shows for the same child. */
+function childText(x) {
+  if (!x.child) return '–';
+  return x.operator_child ? `${x.child} (${x.operator} sees ${x.operator_child})` : x.child;
 }

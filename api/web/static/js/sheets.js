@@ -24,5 +24,5 @@ async function main() {
     el('h2', { class: 'govuk-heading-m' }, `${id}: ${rows[0].vehicle_type} (${rows[0].layout})${rows[0].assistant ? ', passenger assistant on board' : ''}`),
     el('p', { class: 'govuk-body sen-sheet-figures' }, `${rows[0].route_miles} miles${cost(rows)}`),
     table(null, ['#', 'Arrive', 'Depart', 'Stop', 'Where to go, bell', 'Child', 'Needs'],
-      rows.map((x) => [String(x.stop), x.arrive, x.depart, `${x.kind} – ${x.place}`, where(x), x.child || '–', x.needs || '–'])))));
+      rows.map((x) => [String(x.stop), x.arrive, x.depart, `${x.kind} – ${x.place}`, where(x), x.child ? (x.operator_child ? `${x.child} (${x.operator} sees ${x.operator_child})` : x.child) : '–', x.needs || '–'])))));
 }
