@@ -37,10 +37,10 @@ from eligibility.policy import load_policy
 from eligibility.rules import Decision
 from routing.network import load_network
 from transport.documents.decision_letter import OfficerDecision, decision_letter
-from transport.documents.journeys import Award, journeys, route_ref
+from transport.documents.journeys import Award, day_label, day_legs, journeys, route_ref
 from transport.documents.lists import day_route_pack, route_pack, school_list
 from transport.documents.render import Document
-from transport.documents.travel import change_notice, changes, travel_letter
+from transport.documents.travel import change_notice, changes, day_letter_routes, day_travel_letter, travel_letter
 from transport.domain.errors import InputError
 from transport.domain.privacy import pseudonym
 from transport.planning.day import DayPlanDocument
@@ -120,7 +120,8 @@ def issue_decision_letter(session: Session, who: Principal, reference: str, issu
 # plans: travel letters, change notices, school lists, route packs (planners)
 # ------------------------------------------------------------------------------------------------
 def plan_awards(session: Session, plan: PlanRecord) -> dict[str, tuple[AwardRecord, LotRecord]]:
-    """Awards of a plan's routes by route reference (``R001``)."""
+    """Awards of a plan's routes by route reference (``R001``; a day plan's duties ``D001``)."""
+    ref = day_label if day_plans.is_day(plan) else route_ref
     positions = {r.id: r.position for r in plan.routes}
     out = {}
     for lot in session.scalars(select(LotRecord).where(LotRecord.plan_id == plan.id, LotRecord.status == "awarded")):
@@ -128,7 +129,7 @@ def plan_awards(session: Session, plan: PlanRecord) -> dict[str, tuple[AwardReco
             continue
         for rid in lot.route_ids:
             if rid in positions:
-                out[route_ref(positions[rid])] = (lot.award, lot)
+                out[ref(positions[rid])] = (lot.award, lot)
     return out
 
 
@@ -151,6 +152,10 @@ def issue_travel_letters(session: Session, who: Principal, plan_id: int, first_d
                          afternoon_plan_id: int | None, issued_on: dt.date | None) -> IssueReport:
     """A travel letter for every child on an awarded route; the others are reported with the reason."""
     plan = get_plan(session, plan_id)
+    if day_plans.is_day(plan):
+        if afternoon_plan_id is not None:
+            raise ConflictError(f"plan {plan_id} is a day plan: both runs are in it, so leave out afternoon_plan_id")
+        return _issue_day_travel_letters(session, who, plan, first_day, issued_on)
     am = PlanDocument.from_dict(plan.document)
     pm = PlanDocument.from_dict(get_plan(session, afternoon_plan_id).document) if afternoon_plan_id else None
     policy = _letters_policy(session, am)
@@ -180,7 +185,46 @@ def issue_travel_letters(session: Session, who: Principal, plan_id: int, first_d
     return IssueReport(data=[public(r) for r in issued], count=len(issued), not_issued=skipped)
 
 
-def _letters_policy(session: Session, doc: PlanDocument):
+def _issue_day_travel_letters(session: Session, who: Principal, plan: PlanRecord, first_day: dt.date,
+                              issued_on: dt.date | None) -> IssueReport:
+    """A day plan's travel letters: one per child whose duties (``D001``...) are all in awarded lots with a phone."""
+    doc = DayPlanDocument.from_dict(plan.document)
+    policy = _letters_policy(session, doc)
+    awards = plan_awards(session, plan)
+    legs = day_legs(doc)
+    refs = sorted(legs)
+    codes, app_ids = _postcodes(session, refs), _application_ids(session, refs)
+    issued, skipped = [], []
+    for cid in refs:
+        routes = day_letter_routes(legs[cid])
+        if not routes:
+            skipped.append(NotIssued(subject=cid, reason=f"unassigned in plan {plan.id}: not on a morning route"))
+            continue
+        waiting = next((r for r in routes if r not in awards), None)
+        if waiting is not None:
+            skipped.append(NotIssued(subject=cid, reason=f"route {waiting} is not awarded yet"))
+            continue
+        phoneless = next((awards[r] for r in routes if not awards[r][0].operator_phone), None)
+        if phoneless is not None:
+            award, lot = phoneless
+            skipped.append(NotIssued(subject=cid, reason=f"lot {lot.id} ({award.operator}) has no contact phone: "
+                                                         "add it to the award"))
+            continue
+        try:
+            letter = day_travel_letter(doc, cid, {r: _award(*awards[r]) for r in routes}, policy,
+                                       issued_on=_today(issued_on), first_day=first_day, plan_id=plan.id,
+                                       postcode=codes.get(cid))
+        except InputError as exc:  # e.g. carried in the afternoons but on no morning run
+            skipped.append(NotIssued(subject=cid, reason=str(exc)))
+            continue
+        award, lot = awards[routes[0]]
+        issued.append(store(session, who, letter, sent=True, application_id=app_ids.get(cid), plan_id=plan.id,
+                            lot_id=lot.id, operator=award.operator))
+    session.commit()
+    return IssueReport(data=[public(r) for r in issued], count=len(issued), not_issued=skipped)
+
+
+def _letters_policy(session: Session, doc: PlanDocument | DayPlanDocument):
     """The policy of the children's decisions (their letters' words), or the Kent example's."""
     ids = [c.id for c in doc.scenario.children]
     pid = session.scalar(select(DecisionRecord.policy_id).join(ApplicationRecord,

@@ -351,3 +351,58 @@ def test_day_plan_spreadsheets(client, keys, day_scenario, day_result):
     cells = [c.value for row in openpyxl.load_workbook(io.BytesIO(book.content)).active.iter_rows() for c in row]
     cmp = client.get(f"/v1/plans/{tid}/compare/{pid}", headers=h).json()
     assert f"£{cmp['saving_day_pence'] / 100:,.2f}" in cells and "saving per school year (190 days)" in cells
+
+
+def test_travel_letters_of_an_awarded_day_plan(client, keys, day_scenario, day_result):
+    """POST /v1/plans/{id}/travel-letters on a day plan (no afternoon plan: both runs are in it): a letter for each
+    child whose duties are in an awarded lot with a phone, with the days they travel and both runs' times; the
+    others are listed with why; readiness counts the letters sent against the day plan."""
+    import io
+
+    from pypdf import PdfReader
+
+    from api.services.readiness import _letters_sent, _placements
+    from tests.api.conftest import OPERATORS
+    from transport.documents.journeys import day_legs
+    from transport.documents.travel import day_letter_routes
+
+    h = keys["planner"]
+    _, pid = _store(client.app.state.sessions, day_scenario, day_result)
+    lots = client.post(f"/v1/plans/{pid}/lots", json={"grouping": "school"}, headers=h).json()["data"]
+    assert len(lots) >= 2, "a lot per school (the early Friday keeps their routes apart): award all but one"
+    awarded = set()
+    for lot in lots[:-1]:
+        client.post(f"/v1/lots/{lot['id']}/publish", headers=h)
+        r = client.post(f"/v1/lots/{lot['id']}/award", json={"operator": OPERATORS[0], "phone": "01572 700 123"},
+                        headers=h)
+        assert r.status_code == 201, r.text
+        awarded |= {route["ref"].split("-")[1].replace("R", "D") for route in lot["routes"]}
+    legs = day_legs(day_result["doc"])
+    expected = sorted(c for c, ls in legs.items() if set(day_letter_routes(ls)) <= awarded)
+    assert expected and len(expected) < 6
+    assert client.post(f"/v1/plans/{pid}/travel-letters", json={"first_day": "2026-09-03", "afternoon_plan_id": pid},
+                       headers=h).status_code == 409
+    r = client.post(f"/v1/plans/{pid}/travel-letters", json={"first_day": "2026-09-03"}, headers=h)
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert sorted(d["subject"] for d in body["data"]) == expected
+    assert body["count"] + len(body["not_issued"]) == 6
+    assert all("is not awarded yet" in n["reason"] for n in body["not_issued"])
+    assert all(d["plan_id"] == pid and d["sent_at"] and d["sha256"] for d in body["data"])
+    k0 = next((d for d in body["data"] if d["subject"] == "K0"), None)
+    texts = {}
+    for d in body["data"]:
+        pdf = client.get(d["pdf_url"], headers=h).content
+        texts[d["subject"]] = " ".join("\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    for cid, text in texts.items():
+        first = legs[cid][0]
+        assert first.times()[0] in text and first.times()[3] in text and f"Route {first.am_ref}" in text
+        assert OPERATORS[0] in text and "01572 700 123" in text
+    if k0 is not None:  # the part-timer: Monday and Wednesday
+        assert "Travels on Monday and Wednesday" in texts["K0"]
+    again = client.post(f"/v1/plans/{pid}/travel-letters", json={"first_day": "2026-09-03"}, headers=h).json()
+    assert [d["id"] for d in again["data"]] == [d["id"] for d in body["data"]]  # identical re-issue: same rows
+    with client.app.state.sessions() as s:
+        sent, placed = _letters_sent(s), _placements(s)
+    for cid in expected:
+        assert (cid, pid) in sent and placed[cid]["plan_id"] == pid

@@ -78,6 +78,61 @@ def day_runs(day: DayPlanDocument) -> tuple[RunDocument, RunDocument]:
                  for run in (first.am, first.pm))  # type: ignore[return-value]
 
 
+def day_label(k: int) -> str:
+    """``D001``: the route-sheet label of a day plan's ``k``-th duty (1-based)."""
+    return f"D{k:03d}"
+
+
+@dataclass(frozen=True)
+class DayLeg:
+    """One child's school day on one weekday of a day plan: the duty of each run and the times at home
+    and at school (seconds from midnight; ``None`` where that run does not carry the child that day)."""
+
+    weekday: str
+    school_id: str
+    am_ref: str | None
+    pm_ref: str | None
+    pickup_s: int | None
+    arrive_s: int | None
+    depart_s: int | None
+    dropoff_s: int | None
+
+    def times(self) -> tuple[str | None, ...]:
+        """``HH:MM`` pick-up, arrival, departure, drop-off (``None``: not carried)."""
+        return tuple(clock(t) if t is not None else None
+                     for t in (self.pickup_s, self.arrive_s, self.depart_s, self.dropoff_s))
+
+
+def day_legs(day: DayPlanDocument) -> dict[str, list[DayLeg]]:
+    """Each child's weekdays in a day plan, in weekday order: the days they attend (a shared placement's
+    school on each), with the morning and afternoon duty (``D001``...) and times read off the timed runs."""
+    labels = {(d.vehicle_type_id, d.vehicle_index): day_label(k) for k, d in enumerate(day.plan.duties, start=1)}
+    found: dict[tuple[str, str, str], tuple[str, int, int]] = {}
+    for d in day.plan.days:
+        for run, plan in (("am", d.am), ("pm", d.pm)):
+            for route in plan.routes:
+                ref = labels.get((route.vehicle_type_id, route.vehicle_index), "")
+                picked: dict[str, int] = {}
+                for stop in route.stops:
+                    if stop.request_id and stop.kind is StopKind.PICKUP:
+                        picked[stop.request_id] = stop.service_start_s
+                    elif stop.request_id and stop.kind is StopKind.DELIVERY and stop.request_id in picked:
+                        found[(d.weekday, run, stop.request_id)] = (ref, picked[stop.request_id],
+                                                                    stop.service_start_s)
+    weekdays = [d.weekday for d in day.plan.days]
+    out: dict[str, list[DayLeg]] = {}
+    for child in day.scenario.children:
+        legs = []
+        for rid, school, days in child.trips():
+            for wd in (w for w in weekdays if w in days):
+                am, pm = found.get((wd, "am", rid)), found.get((wd, "pm", rid))
+                legs.append(DayLeg(wd, school, am[0] if am else None, pm[0] if pm else None,
+                                   am[1] if am else None, am[2] if am else None,
+                                   pm[1] if pm else None, pm[2] if pm else None))
+        out[child.id] = sorted(legs, key=lambda leg: weekdays.index(leg.weekday))
+    return out
+
+
 def journeys(doc: PlanDocument) -> dict[str, Journey]:
     """Every routed child's journey in a plan (or one run of a day plan)."""
     names = {v.id: v.name or v.id for v in doc.scenario.fleet}

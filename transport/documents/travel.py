@@ -10,11 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from eligibility.policy import Policy
-from transport.documents.journeys import Award, Journey, journeys, plan_ref
+from collections.abc import Mapping
+
+from transport.documents.journeys import Award, DayLeg, Journey, day_legs, journeys, plan_ref
 from transport.documents.render import Document, render
 from transport.domain.council import Council, load_council
 from transport.domain.errors import InputError
-from transport.planning.plan import PlanDocument
+from transport.planning.day import DayPlanDocument
+from transport.planning.plan import PlanDocument, layout_text
 
 
 def _child(doc: PlanDocument, child_id: str):
@@ -80,6 +83,82 @@ def travel_letter(morning: PlanDocument, child_id: str, award: Award, policy: Po
                   sources={"child": child_id, "plan": plan_ref(morning, plan_id), "route": am.route_ref,
                            "afternoon_plan": plan_ref(afternoon, afternoon_plan_id) if afternoon else None,
                            "operator": award.operator, "policy_version": policy.version_label})
+
+
+WEEKDAY_NAMES = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday"}
+NOT_CARRIED = "no transport arranged: we will contact you"
+
+
+def weekdays_text(days: list[str]) -> str:
+    """``Monday to Friday`` for the whole week, else ``Monday and Wednesday``."""
+    names = [WEEKDAY_NAMES.get(d, d) for d in days]
+    if len(names) == 5:
+        return "Monday to Friday"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def day_letter_routes(legs: list[DayLeg]) -> list[str]:
+    """The duties (``D001``...) that carry a child in a day plan, morning ones first."""
+    refs = [leg.am_ref for leg in legs] + [leg.pm_ref for leg in legs]
+    return list(dict.fromkeys(r for r in refs if r))
+
+
+def day_travel_letter(day: DayPlanDocument, child_id: str, awards: Mapping[str, Award], policy: Policy, *,
+                      issued_on: dt.date, first_day: dt.date, plan_id: int | str | None = None,
+                      postcode: str | None = None, council: Council | None = None) -> Document:
+    """The travel arrangements letter for one child of a day plan: the days they travel, and each morning's
+    pick-up and school arrival and each afternoon's school departure and drop-off, in one line when every
+    weekday agrees and by weekday where they differ (an early finish, part-time days, a shared placement's
+    school); the operator, phone, vehicle and assistant of each duty (``D001``...) that carries them.
+
+    ``awards`` holds the award of every duty in :func:`day_letter_routes` (callers skip the others).
+    """
+    legs = day_legs(day).get(child_id)
+    if legs is None:
+        raise InputError(f"child {child_id} is not in the plan")
+    if not any(leg.am_ref for leg in legs):
+        raise InputError(f"child {child_id} is not on a morning route of the day plan")
+    refs = day_letter_routes(legs)
+    missing = [r for r in refs if r not in awards]
+    if missing:
+        raise InputError(f"route {missing[0]} is not awarded yet")
+    child = _child(day, child_id)  # type: ignore[arg-type]
+    name = child.first_name.strip() or "your child"
+    schools = {s.id: s for s in day.scenario.schools}
+    rows = [{"day": WEEKDAY_NAMES.get(leg.weekday, leg.weekday), "school": schools[leg.school_id].name or leg.school_id,
+             "times": [t or NOT_CARRIED for t in leg.times()]} for leg in legs]
+    same = len({(leg.school_id, leg.times()) for leg in legs}) == 1
+    first = legs[0]
+    duties = {f"D{k:03d}": d for k, d in enumerate(day.plan.duties, start=1)}
+    names = {v.id: v.name or v.id for v in day.scenario.fleet}
+    vehicles = []
+    for ref in refs:
+        duty, award = duties[ref], awards[ref]
+        runs = [label for label, used in (("mornings", any(leg.am_ref == ref for leg in legs)),
+                                          ("afternoons", any(leg.pm_ref == ref for leg in legs))) if used]
+        vehicles.append({"route_ref": ref, "runs": " and ".join(runs), "operator": award.operator,
+                         "phone": award.phone,
+                         "vehicle": f"{names.get(duty.vehicle_type_id, duty.vehicle_type_id)} "
+                                    f"({layout_text(duty.layout.seats, duty.layout.wheelchairs)})",
+                         "assistant": "yes, a passenger assistant travels on this vehicle" if duty.has_assistant
+                         else "no"})
+    morning = awards[first.am_ref or refs[0]]
+    pickup = next((leg.times()[0] for leg in legs if leg.pickup_s is not None), "-")
+    school_names = list(dict.fromkeys(r["school"] for r in rows))
+    context = _letter_base(policy, council) | {
+        "reference": child_id, "issued_on": issued_on, "first_day": first_day, "name": name,
+        "school": " and ".join(school_names), "days": weekdays_text([leg.weekday for leg in legs]),
+        "same": same, "rows": rows, "first": rows[0],
+        "pickup_place": pickup_place(day, child_id, postcode),  # type: ignore[arg-type]
+        "vehicles": vehicles,
+        "absence": policy.letters.absence.format(name=name, operator=morning.operator, phone=morning.phone,
+                                                 pickup=pickup),
+        "plan_ref": plan_ref(day, plan_id),  # type: ignore[arg-type]
+    }
+    return render("travel_letter", child_id, f"Travel arrangements for {name}", "day_travel_letter.html", context,
+                  sources={"child": child_id, "plan": plan_ref(day, plan_id), "route": ", ".join(refs),  # type: ignore[arg-type]
+                           "operator": ", ".join(dict.fromkeys(v["operator"] for v in vehicles)),
+                           "days": [leg.weekday for leg in legs], "policy_version": policy.version_label})
 
 
 @dataclass(frozen=True)
