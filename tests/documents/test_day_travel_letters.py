@@ -104,3 +104,31 @@ def test_shared_placement_names_the_school_of_each_day(schools, drive_net, pdf_t
     names = {s.id: s.name for s in day.scenario.schools}
     assert "By day" in text and f"Wednesday {names[other]}" in text and f"Thursday {names[UCC]}" in text
     assert f"to {names[other]} and {names[UCC]}" in text
+
+
+def test_cli_travel_letters_of_a_day_plan(week, pdf_text, tmp_path):
+    """letters travel DAY_PLAN.json --awards (D001...): a letter per child whose duties are awarded, with the
+    part-timer's days and the early Friday's table; the others listed; an award of an unknown duty: one line, exit 2."""
+    import json
+
+    from tests.cli.test_cli import assert_one_line_error, run
+
+    legs = day_legs(week)
+    k1_refs = day_letter_routes(legs["K1"])
+    plan, awards, out = tmp_path / "day.json", tmp_path / "awards.json", tmp_path / "letters"
+    plan.write_text(json.dumps(week.to_dict()))
+    awards.write_text(json.dumps([{"routes": k1_refs, "operator": "Oakham Community Cars", "phone": "01572 700 123"}]))
+    proc = run("letters", "travel", str(plan), "--awards", str(awards), "--first-day", "2026-09-03",
+               "--date", "2026-08-03", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    expected = sorted(c for c, ls in legs.items() if set(day_letter_routes(ls)) <= set(k1_refs))
+    assert f"6 children: {len(expected)} travel letters, {6 - len(expected)} on routes not yet awarded" in proc.stdout
+    texts = {p.name: pdf_text(p.read_bytes()) for p in out.glob("*.pdf")}
+    assert len(texts) == len(expected)
+    k1 = next(t for name, t in texts.items() if "K1" in name)
+    assert "By day" in k1 and "Friday" in k1 and f"Route {k1_refs[0]}" in k1
+    awards.write_text(json.dumps([{"routes": ["D099"], "operator": "Oakham Community Cars", "phone": "01572 700 123"}]))
+    proc = run("letters", "travel", str(plan), "--awards", str(awards), "--first-day", "2026-09-03",
+               "--out", str(tmp_path / "none"))
+    assert proc.returncode == 2
+    assert_one_line_error(proc, "D099")

@@ -152,9 +152,15 @@ def travel(
     from transport.documents.store import FileStore
     from transport.documents.travel import travel_letter
 
-    (doc, day_pm), award_by_route = _runs(plan_json), read_awards(awards)
-    pm = _plan(afternoon) if afternoon else day_pm
+    award_by_route = read_awards(awards)
     pol, issued, first = load_policy(policy), _date(date, "--date"), _date(first_day, "--first-day")
+    day = _day_plan(plan_json)
+    if day is not None:
+        if afternoon:
+            raise InputError("a day plan holds both runs: leave out --afternoon")
+        _day_travel(day, award_by_route, pol, issued, first, out)
+        return
+    doc, pm = _plan(plan_json), _plan(afternoon) if afternoon else None
     store = FileStore(out)
     routed = journeys(doc)
     written, waiting = 0, []
@@ -172,6 +178,37 @@ def travel(
         typer.echo(f"{cid}: not on a route in this plan (no letter)")
     typer.echo(f"{len(routed) + len(unrouted)} children: {written} travel letters, {len(waiting)} on routes not yet "
                f"awarded, {len(unrouted)} unassigned -> {store.folder}")
+
+
+def _day_travel(day, award_by_route, pol, issued: dt.date, first: dt.date, out: str) -> None:
+    """A day plan's travel letters: one per child whose duties (``D001``...) are all awarded."""
+    from transport.documents.journeys import day_label, day_legs
+    from transport.documents.store import FileStore
+    from transport.documents.travel import day_letter_routes, day_travel_letter
+
+    refs = {day_label(k) for k in range(1, len(day.plan.duties) + 1)}
+    unknown = sorted(set(award_by_route) - refs)
+    if unknown:
+        raise InputError(f"awards name routes the day plan does not have: {', '.join(unknown)}")
+    store = FileStore(out)
+    written, waiting, unrouted = 0, [], []
+    for cid, legs in sorted(day_legs(day).items()):
+        routes = day_letter_routes(legs)
+        missing = [r for r in routes if r not in award_by_route]
+        if not any(leg.am_ref for leg in legs):
+            unrouted.append(cid)
+        elif missing:
+            waiting.append(f"{cid}: route {missing[0]} is not awarded yet (no letter)")
+        else:
+            store.save(day_travel_letter(day, cid, {r: award_by_route[r] for r in routes}, pol, issued_on=issued,
+                                         first_day=first))
+            written += 1
+    for line in waiting:
+        typer.echo(line)
+    for cid in unrouted:
+        typer.echo(f"{cid}: not on a morning route in this day plan (no letter)")
+    typer.echo(f"{written + len(waiting) + len(unrouted)} children: {written} travel letters, {len(waiting)} on routes "
+               f"not yet awarded, {len(unrouted)} unassigned -> {store.folder}")
 
 
 @app.command("changes")
