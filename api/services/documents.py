@@ -40,7 +40,13 @@ from transport.documents.decision_letter import OfficerDecision, decision_letter
 from transport.documents.journeys import Award, day_label, day_legs, journeys, route_ref
 from transport.documents.lists import day_route_pack, route_pack, school_list
 from transport.documents.render import Document
-from transport.documents.travel import change_notice, changes, day_letter_routes, day_travel_letter, travel_letter
+from transport.documents.travel import (
+    change_notice,
+    changes,
+    day_letter_routes,
+    day_travel_letter,
+    travel_letter,
+)
 from transport.domain.errors import InputError
 from transport.domain.privacy import pseudonym
 from transport.planning.day import DayPlanDocument

@@ -6,12 +6,11 @@ than the policy's threshold or puts them on another vehicle.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from eligibility.policy import Policy
-from collections.abc import Mapping
-
 from transport.documents.journeys import Award, DayLeg, Journey, day_legs, journeys, plan_ref
 from transport.documents.render import Document, render
 from transport.domain.council import Council, load_council
