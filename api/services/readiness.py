@@ -24,6 +24,7 @@ from api.models import (
 from api.schemas.documents import ReadinessPublic
 from transport.documents.journeys import route_ref
 from transport.documents.readiness import ChildFacts, readiness
+from transport.domain.scenario import placement_request_id
 from transport.planning.day import DAY_PLAN_FORMAT
 from transport.planning.today import IMPORTED
 
@@ -55,8 +56,10 @@ def _placements(session: Session) -> dict[str, dict[str, Any]]:
                 for rid in lot.route_ids:
                     if rid in positions:
                         awarded[ref(positions[rid])] = (lot.award.awarded_at, lot.award.operator)
-        if day:
-            riders = [[rid for kind, rid in d.get("am", []) if kind == "pickup"] for d in doc["plan"].get("duties", [])]
+        if day:  # a shared placement's trips (child@school) are their child's
+            child_of = _trip_children(doc)
+            riders = [list(dict.fromkeys(child_of.get(rid, rid) for kind, rid in d.get("am", []) if kind == "pickup"))
+                      for d in doc["plan"].get("duties", [])]
         else:
             riders = [[s.get("request_id") for s in route.get("stops", []) if s.get("kind") == "pickup"]
                       for route in doc.get("plan", {}).get("routes", [])]
@@ -67,11 +70,17 @@ def _placements(session: Session) -> dict[str, dict[str, Any]]:
                     out[cid] = {"plan_id": plan.id, "planned_at": plan.created_at, "route_ref": ref(i),
                                 "awarded_at": when, "operator": operator}
         for u in doc.get("plan", {}).get("unassigned", []):
-            cid = u.get("request_id")
+            cid = _trip_children(doc).get(u.get("request_id"), u.get("request_id")) if day else u.get("request_id")
             if cid and cid not in out:
                 out[cid] = {"plan_id": plan.id, "planned_at": plan.created_at, "route_ref": None,
                             "unassigned_reason": u.get("reason")}
     return out
+
+
+def _trip_children(doc: dict[str, Any]) -> dict[str, str]:
+    """A day plan document's shared-placement trip ids (``child@school``) -> child id."""
+    return {placement_request_id(c["id"], p["school_id"]): c["id"]
+            for c in doc.get("scenario", {}).get("children", []) for p in c.get("placements") or []}
 
 
 def _letters_sent(session: Session) -> dict[tuple[str, int], dt.datetime]:

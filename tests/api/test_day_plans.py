@@ -406,3 +406,36 @@ def test_travel_letters_of_an_awarded_day_plan(client, keys, day_scenario, day_r
         sent, placed = _letters_sent(s), _placements(s)
     for cid in expected:
         assert (cid, pid) in sent and placed[cid]["plan_id"] == pid
+
+
+def test_readiness_counts_a_shared_placements_day_letter(client, keys, day_scenario, drive_net):
+    """A child with a shared placement (two schools, trips child@school): readiness places the child (not the trip
+    ids) on their duty, and their day travel letter counts as sent."""
+    from api.services.readiness import _placements
+    from tests.api.conftest import OPERATORS
+    from transport.domain.scenario import Placement
+
+    kids = list(day_scenario.children)
+    a, b = day_scenario.schools[0].id, day_scenario.schools[1].id
+    kids[2] = kids[2].model_copy(update={"placements": (Placement(school_id=a, days=("mon", "tue", "wed")),
+                                                        Placement(school_id=b, days=("thu", "fri"))),
+                                         "school_id": a})
+    scen = parse_scenario(day_scenario.model_copy(update={"children": tuple(kids), "name": "shared"})
+                          .model_dump(mode="json"))
+    doc = plan_day(scen, time_limit_s=2, network=drive_net)
+    assert doc.violations == [] and not doc.plan.unassigned
+    result = {"kind": "day", "document": doc.to_dict(), "geojson": day_routes_geojson(doc, drive_net),
+              "kpis": doc.kpis(), "violations": doc.violations}
+    _, pid = _store(client.app.state.sessions, scen, result)
+    h = keys["planner"]
+    for lot in client.post(f"/v1/plans/{pid}/lots", json={"grouping": "school"}, headers=h).json()["data"]:
+        client.post(f"/v1/lots/{lot['id']}/publish", headers=h)
+        assert client.post(f"/v1/lots/{lot['id']}/award", json={"operator": OPERATORS[0], "phone": "01572 700 123"},
+                           headers=h).status_code == 201
+    r = client.post(f"/v1/plans/{pid}/travel-letters", json={"first_day": "2026-09-03"}, headers=h)
+    assert r.status_code == 201, r.text
+    assert "K2" in {d["subject"] for d in r.json()["data"]}
+    with client.app.state.sessions() as s:
+        placed = _placements(s)
+    assert not any("@" in cid for cid in placed)
+    assert placed["K2"]["plan_id"] == pid and placed["K2"]["route_ref"].startswith("D")
