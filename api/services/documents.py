@@ -198,13 +198,15 @@ def _issue_day_travel_letters(session: Session, who: Principal, plan: PlanRecord
     policy = _letters_policy(session, doc)
     awards = plan_awards(session, plan)
     legs = day_legs(doc)
+    child_of = doc.scenario.child_of_trip()
+    reasons = {child_of.get(u.request_id, u.request_id): u.reason.value for u in doc.plan.unassigned}
     refs = sorted(legs)
     codes, app_ids = _postcodes(session, refs), _application_ids(session, refs)
     issued, skipped = [], []
     for cid in refs:
         routes = day_letter_routes(legs[cid])
         if not routes:
-            skipped.append(NotIssued(subject=cid, reason=f"unassigned in plan {plan.id}: not on a morning route"))
+            skipped.append(NotIssued(subject=cid, reason=f"unassigned in plan {plan.id}: {reasons.get(cid, 'no route')}"))
             continue
         waiting = next((r for r in routes if r not in awards), None)
         if waiting is not None:

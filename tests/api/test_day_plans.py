@@ -410,7 +410,8 @@ def test_travel_letters_of_an_awarded_day_plan(client, keys, day_scenario, day_r
 
 def test_readiness_counts_a_shared_placements_day_letter(client, keys, day_scenario, drive_net):
     """A child with a shared placement (two schools, trips child@school): readiness places the child (not the trip
-    ids) on their duty, and their day travel letter counts as sent."""
+    ids) on their duty, and their day travel letter counts as sent; an unassigned child is not issued, with the
+    plan's reason."""
     from api.services.readiness import _placements
     from tests.api.conftest import OPERATORS
     from transport.domain.scenario import Placement
@@ -420,10 +421,11 @@ def test_readiness_counts_a_shared_placements_day_letter(client, keys, day_scena
     kids[2] = kids[2].model_copy(update={"placements": (Placement(school_id=a, days=("mon", "tue", "wed")),
                                                         Placement(school_id=b, days=("thu", "fri"))),
                                          "school_id": a})
+    kids[4] = kids[4].model_copy(update={"max_ride_time_min": 1})  # no vehicle can keep to it: unassigned
     scen = parse_scenario(day_scenario.model_copy(update={"children": tuple(kids), "name": "shared"})
                           .model_dump(mode="json"))
     doc = plan_day(scen, time_limit_s=2, network=drive_net)
-    assert doc.violations == [] and not doc.plan.unassigned
+    assert doc.violations == [] and {u.request_id for u in doc.plan.unassigned} == {"K4"}
     result = {"kind": "day", "document": doc.to_dict(), "geojson": day_routes_geojson(doc, drive_net),
               "kpis": doc.kpis(), "violations": doc.violations}
     _, pid = _store(client.app.state.sessions, scen, result)
@@ -435,6 +437,8 @@ def test_readiness_counts_a_shared_placements_day_letter(client, keys, day_scena
     r = client.post(f"/v1/plans/{pid}/travel-letters", json={"first_day": "2026-09-03"}, headers=h)
     assert r.status_code == 201, r.text
     assert "K2" in {d["subject"] for d in r.json()["data"]}
+    reason = doc.plan.unassigned[0].reason.value
+    assert r.json()["not_issued"] == [{"subject": "K4", "reason": f"unassigned in plan {pid}: {reason}"}]
     with client.app.state.sessions() as s:
         placed = _placements(s)
     assert not any("@" in cid for cid in placed)
