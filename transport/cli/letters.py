@@ -29,19 +29,24 @@ def _date(text: str | None, what: str) -> dt.date:
         raise InputError(f"{what} must be a date as YYYY-MM-DD, got {text!r}") from None
 
 
+def _plan_json(path: str):
+    """The parsed JSON of a plan file (one-line errors for a missing file or bad JSON)."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"plan file {p} not found")
+    try:
+        return json.loads(p.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{p.name}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+
+
 def _runs(path: str):
     """A plan file as (morning, afternoon or None): a day plan gives both runs of its first weekday."""
     from transport.documents.journeys import day_runs
     from transport.planning.day import DAY_PLAN_FORMAT, DayPlanDocument
     from transport.planning.plan import PlanDocument
 
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"plan file {p} not found")
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{p.name}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    data = _plan_json(path)
     if isinstance(data, dict) and data.get("format") == DAY_PLAN_FORMAT:
         return day_runs(DayPlanDocument.from_dict(data))
     return PlanDocument.from_dict(data), None
@@ -51,13 +56,7 @@ def _day_plan(path: str):
     """The day plan document of a plan file, or ``None`` for a single-session plan."""
     from transport.planning.day import DAY_PLAN_FORMAT, DayPlanDocument
 
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"plan file {p} not found")
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{p.name}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    data = _plan_json(path)
     if isinstance(data, dict) and data.get("format") == DAY_PLAN_FORMAT:
         return DayPlanDocument.from_dict(data)
     return None

@@ -25,7 +25,7 @@ from routing.plan import Route, StopKind
 from transport.domain.privacy import pseudonym
 from transport.domain.scenario import WEEKDAYS
 from transport.planning.day import DayPlanDocument
-from transport.planning.plan import clock, layout_text
+from transport.planning.plan import clock, layout_text, road_line
 
 RUNS = ("am", "pm")
 
@@ -134,13 +134,7 @@ def day_routes_geojson(doc: DayPlanDocument, network=None,
             if weekday is None:
                 continue
             route = timed[run][weekday]
-            coords: list[list[float]] = []
-            for a, b in zip(route.stops, route.stops[1:]):
-                if a.location == b.location:
-                    continue
-                path = net.path_between(snaps[a.location], snaps[b.location], weight="time")
-                seg = [list(c) for c in path.coords]
-                coords += seg[1:] if coords else seg
+            coords = road_line(net, snaps, route)
             features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords},
                              "properties": {"route": label, "run": run, "weekday": weekday,
                                             "vehicle_type": duty.vehicle_type_id, "assistant": duty.has_assistant,

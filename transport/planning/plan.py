@@ -375,13 +375,7 @@ class PlanDocument:
         snaps = net.snap_many([loc.point for loc in self.locations])
         features = []
         for r_i, route in enumerate(self.plan.routes, start=1):
-            coords: list[list[float]] = []
-            for a, b in zip(route.stops, route.stops[1:]):
-                if a.location == b.location:
-                    continue
-                path = net.path_between(snaps[a.location], snaps[b.location], weight="time")
-                seg = [list(c) for c in path.coords]
-                coords += seg[1:] if coords else seg
+            coords = road_line(net, snaps, route)
             features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords},
                              "properties": {"route": f"R{r_i:03d}", "vehicle_type": route.vehicle_type_id,
                                             "assistant": route.has_assistant,
@@ -441,3 +435,15 @@ def plan_scenario(scenario: Scenario, *, time_limit_s: float = 30.0, callbacks=N
     doc.violations = validate_document(scenario, doc, built=built)
     doc.timings["validate_s"] = round(time.perf_counter() - started, 3)
     return doc
+
+
+def road_line(net, snaps, route) -> list[list[float]]:
+    """A route's road geometry as [lon, lat] pairs: the fastest road path between its consecutive stops."""
+    coords: list[list[float]] = []
+    for a, b in zip(route.stops, route.stops[1:]):
+        if a.location == b.location:
+            continue
+        path = net.path_between(snaps[a.location], snaps[b.location], weight="time")
+        seg = [list(c) for c in path.coords]
+        coords += seg[1:] if coords else seg
+    return coords
