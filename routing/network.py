@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 Mode = Literal["drive", "walk"]
 MODES: tuple[str, ...] = ("drive", "walk")
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 AT_NODE_M = 1e-3
 """A snapped point this close to a node is treated as standing on it."""
 
@@ -439,8 +439,11 @@ def file_sha256(path: Path) -> str:
 
 
 def _first(value: object) -> str:
+    """One name for an edge. osmnx gives a simplified edge's names as ``list(set(...))``, whose order
+    changes with each process's string hashing, so the first in sorted order is taken: the same
+    network from the same extract every time."""
     if isinstance(value, (list, tuple)):
-        return str(value[0]) if value else ""
+        return min(str(v) for v in value) if value else ""
     return "" if value is None or value != value else str(value)
 
 
