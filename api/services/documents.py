@@ -280,52 +280,34 @@ def issue_school_lists(session: Session, who: Principal, plan_id: int, afternoon
 
 
 def issue_route_packs(session: Session, who: Principal, lot_id: int, issued_on: dt.date | None) -> IssueReport:
-    """A route pack for each route of an awarded lot, for its operator (pseudonyms as in the contractor feed)."""
+    """A route pack for each route of an awarded lot, for its operator (pseudonyms as in the contractor feed):
+    a day plan's packs have both runs and the weekdays (``D001``...)."""
     lot = get_or_404(session, LotRecord, lot_id, "lot")
     if lot.award is None or lot.status != "awarded":
         raise ConflictError(f"lot {lot_id} is {lot.status}: route packs go to the operator of an awarded lot")
     plan = get_plan(session, lot.plan_id)
-    if day_plans.is_day(plan):
-        return _issue_day_route_packs(session, who, lot, plan, issued_on)
-    doc = PlanDocument.from_dict(plan.document)
     award = lot.award
     secret = instance_secret(session, "contractor-pseudonyms")
-    lines = {f["properties"].get("route"): f["geometry"]["coordinates"] for f in (plan.geojson or {}).get("features", [])
-             if f.get("geometry", {}).get("type") == "LineString"}
-    refs = [route_ref(r.position) for r in session.scalars(select(RouteRecord).where(RouteRecord.id.in_(lot.route_ids))
-                                                           .order_by(RouteRecord.position))]
-    codes = _postcodes(session, [c.id for c in doc.scenario.children])
-    issued = []
-    for ref in refs:
-        pack = route_pack(doc, ref, _award(award, lot), pseudonym=lambda cid: contractor_pseudonym(secret, award.operator, cid),
-                          issued_on=_today(issued_on), line=lines.get(ref, ()), network=load_network("drive"),
-                          plan_id=plan.id, postcodes=codes)
-        pack = Document(kind=pack.kind, subject=f"L{lot.id}-{ref}", title=pack.title, pdf=pack.pdf,
-                        sources=pack.sources, audience=pack.audience)
-        issued.append(store(session, who, pack, plan_id=plan.id, lot_id=lot.id, operator=award.operator))
-    session.commit()
-    return IssueReport(data=[public(r) for r in issued], count=len(issued), not_issued=[])
-
-
-def _issue_day_route_packs(session: Session, who: Principal, lot: LotRecord, plan: PlanRecord,
-                           issued_on: dt.date | None) -> IssueReport:
-    """Route packs of an awarded lot of a day plan: per route both runs and the weekdays (``D001``...)."""
-    doc = DayPlanDocument.from_dict(plan.document)
-    award = lot.award
-    secret = instance_secret(session, "contractor-pseudonyms")
+    common = dict(pseudonym=lambda cid: contractor_pseudonym(secret, award.operator, cid), issued_on=_today(issued_on),
+                  network=load_network("drive"), plan_id=plan.id)
     lines: dict[str, list] = {}
     for f in (plan.geojson or {}).get("features", []):
         if f.get("geometry", {}).get("type") == "LineString":
             lines.setdefault(f["properties"].get("route"), []).append(f["geometry"]["coordinates"])
-    refs = [f"D{r.position:03d}" for r in session.scalars(select(RouteRecord).where(RouteRecord.id.in_(lot.route_ids))
-                                                          .order_by(RouteRecord.position))]
-    codes = _postcodes(session, [c.id for c in doc.scenario.children])
+    positions = session.scalars(select(RouteRecord.position).where(RouteRecord.id.in_(lot.route_ids))
+                                .order_by(RouteRecord.position)).all()
+    if day_plans.is_day(plan):
+        day = DayPlanDocument.from_dict(plan.document)
+        codes = _postcodes(session, [c.id for c in day.scenario.children])
+        packs = {ref: day_route_pack(day, ref, _award(award, lot), lines=lines.get(ref, []), postcodes=codes, **common)
+                 for ref in (f"D{p:03d}" for p in positions)}
+    else:
+        doc = PlanDocument.from_dict(plan.document)
+        codes = _postcodes(session, [c.id for c in doc.scenario.children])
+        packs = {ref: route_pack(doc, ref, _award(award, lot), line=(lines.get(ref) or [()])[0], postcodes=codes, **common)
+                 for ref in (route_ref(p) for p in positions)}
     issued = []
-    for ref in refs:
-        pack = day_route_pack(doc, ref, _award(award, lot),
-                              pseudonym=lambda cid: contractor_pseudonym(secret, award.operator, cid),
-                              issued_on=_today(issued_on), lines=lines.get(ref, []), network=load_network("drive"),
-                              plan_id=plan.id, postcodes=codes)
+    for ref, pack in packs.items():
         pack = Document(kind=pack.kind, subject=f"L{lot.id}-{ref}", title=pack.title, pdf=pack.pdf,
                         sources=pack.sources, audience=pack.audience)
         issued.append(store(session, who, pack, plan_id=plan.id, lot_id=lot.id, operator=award.operator))
