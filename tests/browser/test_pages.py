@@ -482,3 +482,23 @@ def test_planner_sees_the_operators_id_beside_the_child(page, service):
     page.click(f"#route-list button[data-route='{ref}']")
     page.wait_for_selector("#stops-table")
     assert f"{OPERATORS[0]} sees P-" in page.inner_text("#stops-table")
+
+
+def test_a_plan_chosen_while_the_page_is_still_loading_opens(page, service):
+    """The plan picker works as soon as it lists the plans, even while the scenarios are still loading (under load
+    the 'change' listener was attached only after both answers, so an early choice did nothing)."""
+    held = []
+
+    def hold(route):
+        held.append(route)  # the scenarios answer comes last
+
+    sign_in(page, service, "planner")
+    page.route("**/v1/scenarios", hold)
+    page.goto(f"{service.url}/web/planner")
+    page.wait_for_selector(f"#plan-select option[value='{service.seed['plan_id']}']", state="attached")
+    page.select_option("#plan-select", str(service.seed["plan_id"]))
+    page.wait_for_selector(f"#map[data-plan='{service.seed['plan_id']}']", state="attached")
+    page.wait_for_selector("path.sen-route")
+    assert held, "the scenarios request was held"
+    for route in held:
+        route.continue_()

@@ -37,13 +37,14 @@ async function main() {
     [el('span', { class: 'sen-need' }, 'Solo'), 'travels alone'],
     [swatch('#0b0c0c', true), 'the compared plan\'s routes (when comparing)'],
   ], { id: 'map-legend' });
-  try {
-    await Promise.all([loadPlans(), loadScenarios()]);
-  } catch (e) { errorSummary(errors, [{ text: e.message }]); }
+  // Listen before loading: a plan can be chosen as soon as the plans are listed, while the scenarios still load.
   document.getElementById('plan-select').addEventListener('change', (ev) => openPlan(ev.target.value));
   document.getElementById('compare-select').addEventListener('change', (ev) => compare(ev.target.value));
   document.getElementById('launch').addEventListener('submit', launch);
   document.getElementById('rename').addEventListener('submit', rename);
+  try {
+    await Promise.all([loadPlans(), loadScenarios()]);
+  } catch (e) { errorSummary(errors, [{ text: e.message }]); }
   const want = params().get('plan');
   if (want) openPlan(want);
 }
