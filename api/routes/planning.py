@@ -174,6 +174,14 @@ def withdraw_lot(lot_id: RecordId, session: SessionDep, who: Planner) -> PlanLot
     return svc.plan_lot_public(session, svc.withdraw_lot(session, who, lot_id))
 
 
+@lots.post("/v1/lots/{lot_id}/retender", status_code=status.HTTP_201_CREATED, response_model=PlanLotPublic,
+           responses=CONFLICT)
+def retender_lot(lot_id: RecordId, session: SessionDep, who: Planner) -> PlanLotPublic:
+    """Put a withdrawn lot's routes back to tender: a new draft lot with the same routes and name, while the
+    plan's other lots stay live (409 while the lot is live or another live lot holds one of its routes)."""
+    return svc.plan_lot_public(session, svc.retender_lot(session, who, lot_id))
+
+
 @lots.get("/v1/operators", response_model=OperatorsPublic)
 def list_operators(session: SessionDep, who: Planner) -> OperatorsPublic:
     """Operators that hold contractor keys (not revoked), for the award form: names and key counts only."""

@@ -406,6 +406,44 @@ def category(route: RouteRecord) -> dict[str, Any]:
     raise InputError(f"route {route.position} ({route.seats} seats) matches no procurement category")
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def school_lots(routes: list[tuple[int, list[str], str]], names: dict[str, str], *,
+                max_routes: int) -> dict[tuple[str, str], list[int]]:
+    """Routes packaged by school, as tender lots: each route (id, school ids, area) goes in the lot of the school
+    that most of the plan's routes serve (ties by id), named after that school with its route count. A school with
+    more than ``max_routes`` routes is split by the 10 km square most of each route's homes are in, and a square
+    still over the cap into parts of at most ``max_routes``."""
+    serving = Counter(s for _, schools, _ in routes for s in set(schools))
+    by_school: dict[str, list[tuple[int, bool, str]]] = {}
+    for rid, schools, area in routes:
+        home = min(set(schools) or {"-"}, key=lambda s: (-serving[s], s))
+        by_school.setdefault(home, []).append((rid, len(set(schools)) > 1, (area or "-").split("/")[0]))
+    out: dict[tuple[str, str], list[int]] = {}
+    for school, members in sorted(by_school.items()):
+        name = names.get(school, school)
+        if len(members) <= max_routes:
+            parts = [("", "", members)]
+        else:
+            squares: dict[str, list[tuple[int, bool, str]]] = {}
+            for m in members:
+                squares.setdefault(m[2], []).append(m)
+            parts = []
+            for sq, ms in sorted(squares.items()):
+                chunks = [ms[i:i + max_routes] for i in range(0, len(ms), max_routes)]
+                for k, chunk in enumerate(chunks, start=1):
+                    tail = f" part {k} of {len(chunks)}" if len(chunks) > 1 else ""
+                    parts.append((f"/{sq}{f'/{k}' if tail else ''}", f", homes in {sq}{tail}", chunk))
+        for key, where, chunk in parts:
+            shared = sum(1 for _, multi, _ in chunk if multi)
+            also = "" if not shared else (", 1 also serves another school" if shared == 1
+                                          else f", {shared} also serve other schools")
+            out[(f"{school}{key}", f"{name}{where} ({_plural(len(chunk), 'route')}{also})")] = [m[0] for m in chunk]
+    return out
+
+
 def create_lots(session: Session, who: Principal, plan_id: int, grouping: str) -> list[LotRecord]:
     """Package every route of a plan into lots, by school group or procurement category (draft, not yet published)."""
     plan = get_plan(session, plan_id)
@@ -422,9 +460,8 @@ def create_lots(session: Session, who: Principal, plan_id: int, grouping: str) -
     groups: dict[tuple[str, str], list[int]] = {}
     if grouping == "school":
         names = {s["id"]: s.get("name") or s["id"] for s in plan.document["scenario"]["schools"]}
-        for r in plan.routes:
-            key = "+".join(r.school_ids)
-            groups.setdefault((key, " and ".join(names.get(s, s) for s in r.school_ids)), []).append(r.id)
+        groups = school_lots([(r.id, list(r.school_ids), r.area) for r in plan.routes], names,
+                             max_routes=procurement()["max_routes_per_school_lot"])
     else:
         for r in plan.routes:
             cat = category(r)
@@ -493,6 +530,37 @@ def withdraw_lot(session: Session, who: Principal, lot_id: int) -> LotRecord:
     audit.record(session, who, "lot.withdraw", "lot", lot.id)
     session.commit()
     return lot
+
+
+def retender_lot(session: Session, who: Principal, lot_id: int) -> LotRecord:
+    """Put a withdrawn lot's routes back to tender as a new draft lot (same grouping, key and name), while the
+    plan's other lots stay live. Refused while the lot is live, when another live lot holds any of its routes
+    (a route is in at most one live lot), or when the plan has validation findings."""
+    lot = get_lot(session, lot_id)
+    if lot.status != "withdrawn":
+        raise ConflictError(f"lot {lot_id} is {lot.status}: withdraw it before putting its routes back to tender")
+    held = sorted(set(session.scalars(select(LotRouteRecord.lot_id).where(LotRouteRecord.route_id.in_(lot.route_ids)))))
+    if held:
+        raise ConflictError(f"lot {lot_id}'s routes are already in live lots ({', '.join(map(str, held))}): "
+                            "a route belongs to at most one live lot")
+    plan = get_plan(session, lot.plan_id)
+    if plan.violations:
+        raise ConflictError(f"plan {plan.id} has {len(plan.violations)} validation findings: fix them before tendering")
+    ids = list(lot.route_ids)
+    new = LotRecord(plan_id=lot.plan_id, grouping=lot.grouping, key=lot.key, name=lot.name, status="draft",
+                    route_ids=ids)
+    session.add(new)
+    session.flush()
+    session.add_all(LotRouteRecord(route_id=rid, lot_id=new.id) for rid in ids)
+    audit.record(session, who, "lot.retender", "lot", new.id, f"from_lot={lot.id} routes={len(ids)}")
+    try:
+        session.flush()
+    except IntegrityError:  # another request packaged these routes meanwhile
+        session.rollback()
+        raise ConflictError(f"lot {lot_id}'s routes were put in other lots meanwhile: a route belongs to at most "
+                            "one live lot") from None
+    session.commit()
+    return new
 
 
 def visible_lots(session: Session, who: Principal) -> list[LotRecord]:

@@ -93,3 +93,43 @@ def test_withdrawal_removes_access_at_once_and_frees_the_routes(client, keys, pl
     assert _publish_award(client, keys, new["id"], OPERATORS[1]).status_code == 201
     assert client.get(f"/v1/contractor/lots/{new['id']}", headers=keys["contractor2"]).status_code == 200
     assert client.get(f"/v1/contractor/lots/{new['id']}", headers=keys["contractor"]).status_code == 403
+
+
+def test_school_lots_are_one_per_school_named_after_it(client, keys, plan_id):
+    """Packaging by school: each route in exactly one lot, each lot named after one school it serves."""
+    lots = _lots(client, keys, plan_id, "school").json()["data"]
+    routes = [r["ref"] for lot in lots for r in lot["routes"]]
+    assert len(routes) == len(set(routes)) > 0
+    assert all(" and " not in lot["name"] and lot["name"].endswith(("route)", "routes)", "school)", "schools)"))
+               for lot in lots), [lot["name"] for lot in lots]
+    assert len({lot["key"].split("/")[0] for lot in lots}) == len(lots)
+
+
+def test_a_withdrawn_lot_goes_back_to_tender_while_the_others_stay_live(client, keys, plan_id):
+    """Withdraw one awarded lot of several: re-tendering it makes a new draft with the same routes while the other
+    lots stay live; it can be awarded to another operator; a live lot, or a lot whose routes are held, is refused."""
+    lots = _lots(client, keys, plan_id, "school").json()["data"]
+    first, others = lots[0], lots[1:]
+    assert others, "the eight-child plan's two routes serve different schools: two school lots"
+    assert _publish_award(client, keys, first["id"], OPERATORS[0]).status_code == 201
+    live = client.post(f"/v1/lots/{first['id']}/retender", headers=keys["planner"])
+    assert live.status_code == 409 and "withdraw it" in live.json()["detail"]
+    assert client.post(f"/v1/lots/{first['id']}/withdraw", headers=keys["planner"]).status_code == 200
+    assert client.post(f"/v1/lots/{first['id']}/retender", headers=keys["contractor"]).status_code == 403
+    again = client.post(f"/v1/lots/{first['id']}/retender", headers=keys["planner"])
+    assert again.status_code == 201, again.text
+    new = again.json()
+    assert new["status"] == "draft" and new["id"] != first["id"] and new["name"] == first["name"]
+    assert [r["ref"].split("-")[1] for r in new["routes"]] == [r["ref"].split("-")[1] for r in first["routes"]]
+    twice = client.post(f"/v1/lots/{first['id']}/retender", headers=keys["planner"])
+    assert twice.status_code == 409 and str(new["id"]) in twice.json()["detail"]
+    assert _publish_award(client, keys, new["id"], OPERATORS[1]).status_code == 201
+    assert client.get(f"/v1/contractor/lots/{new['id']}", headers=keys["contractor2"]).status_code == 200
+    assert client.get(f"/v1/contractor/lots/{new['id']}", headers=keys["contractor"]).status_code == 403
+    now = {lot["id"]: lot["status"] for lot in client.get(f"/v1/plans/{plan_id}/lots", headers=keys["planner"]).json()["data"]}
+    assert now[first["id"]] == "withdrawn" and now[new["id"]] == "awarded"
+    assert all(now[o["id"]] == "draft" for o in others)
+    held = [r["ref"].split("-")[1] for lot in client.get(f"/v1/plans/{plan_id}/lots", headers=keys["planner"]).json()["data"]
+            if lot["status"] != "withdrawn" for r in lot["routes"]]
+    assert len(held) == len(set(held))
+    assert client.post("/v1/lots/999999/retender", headers=keys["planner"]).status_code == 404

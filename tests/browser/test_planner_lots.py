@@ -3,7 +3,7 @@ operator; then that operator's contractor key sees the lot in its lot view."""
 
 from __future__ import annotations
 
-from tests.browser.conftest import OPERATORS, shot, sign_in
+from tests.browser.conftest import OPERATORS, shot, sign_in, wait_job
 
 
 def test_planner_packages_publishes_and_awards_a_lot(page, service):
@@ -111,3 +111,48 @@ def test_lots_menu_publish_several_withdraw_and_re_award(page, service):
     with service.client("contractor") as c:
         assert c.get(f"/v1/contractor/lots/{fresh[0]}").status_code == 200
     shot(page, "planner-lots-withdrawn")
+
+
+def test_one_withdrawn_lot_is_re_tendered_while_the_others_stay_live(page, service):
+    """Of a plan's live lots, one is withdrawn and re-tendered on the page (a new draft with its routes), published
+    and awarded to another operator, while the plan's other lots stay awarded to their operator."""
+    with service.client("planner") as c:
+        r = c.post("/v1/jobs", json={"scenario_id": service.seed["scenario_id"], "time_limit_s": 2})
+        plan_id = wait_job(c, r.json()["id"])["plan_id"]
+        lots = c.post(f"/v1/plans/{plan_id}/lots", json={"grouping": "procurement"}).json()["data"]
+        assert len(lots) > 1, "the test re-tenders one lot of several"
+        for lot in lots:  # awarded at once: the open tenders other tests count stay as they were
+            assert c.post(f"/v1/lots/{lot['id']}/publish").status_code == 200
+            assert c.post(f"/v1/lots/{lot['id']}/award", json={"operator": OPERATORS[0]}).status_code == 201
+    first, others = lots[0], lots[1:]
+    sign_in(page, service, "planner")
+    page.goto(f"{service.url}/web/planner/lots?plan={plan_id}")
+    page.wait_for_selector(f"#lots-table tr[data-lot='{first['id']}']")
+    assert page.locator(f"#retender-{first['id']}").count() == 0  # only a withdrawn lot is re-tendered
+    page.click(f"#withdraw-{first['id']}")
+    page.wait_for_selector(f"#lots-table tr[data-lot='{first['id']}'][data-status='withdrawn']")
+    page.click(f"#retender-{first['id']}")
+    page.wait_for_selector("#lots-table tr[data-status='draft']")
+    with service.client("planner") as c:
+        now = c.get(f"/v1/plans/{plan_id}/lots").json()["data"]
+    new = next(lot for lot in now if lot["status"] == "draft")
+    assert [r["ref"].split("-")[1] for r in new["routes"]] == [r["ref"].split("-")[1] for r in first["routes"]]
+    assert new["name"] == first["name"]
+    assert f"back to tender as draft lot {new['id']}" in page.inner_text("#lots-banner")
+    page.click(f"#publish-{new['id']}")
+    page.wait_for_selector(f"#lots-table tr[data-lot='{new['id']}'][data-status='published']")
+    page.select_option("#award-lot", str(new["id"]))
+    page.fill("#award-operator", OPERATORS[1])
+    page.click("#award-button")
+    page.wait_for_selector(f"#lots-table tr[data-lot='{new['id']}'][data-status='awarded']")
+    for other in others:
+        assert page.get_attribute(f"#lots-table tr[data-lot='{other['id']}']", "data-status") == "awarded"
+    page.expected_status.add(409)  # the withdrawn lot's routes are live again: a second re-tender is refused
+    page.click(f"#retender-{first['id']}")
+    page.wait_for_selector(".govuk-error-summary")
+    assert "at most one live lot" in page.inner_text(".govuk-error-summary")
+    with service.client("contractor2") as c:
+        assert c.get(f"/v1/contractor/lots/{new['id']}").status_code == 200
+    with service.client("contractor") as c:
+        assert c.get(f"/v1/contractor/lots/{new['id']}").status_code == 403
+        assert all(c.get(f"/v1/contractor/lots/{o['id']}").status_code == 200 for o in others)

@@ -1,7 +1,7 @@
 // A plan's lots (planners): package the plan into lots, list them with their status, publish a draft,
-// award a published lot to an operator. Every action is one call to the public API; the API decides
-// what is allowed (one grouping per plan, only drafts published, only published lots awarded) and
-// the page shows its answer.
+// award a published lot to an operator, withdraw a lot and put a withdrawn lot's routes back to tender.
+// Every action is one call to the public API; the API decides what is allowed (one grouping per plan,
+// only drafts published, only published lots awarded, a route in one live lot) and the page shows its answer.
 import { api, downloadPdf, el, errorSummary, guard, params, setParam, table, tag } from '/web/static/js/common.js';
 
 const STATUS = { draft: 'grey', published: 'green', awarded: 'blue', withdrawn: 'red' };
@@ -87,7 +87,9 @@ function render() {
           lot.status === 'draft' ? el('button', { type: 'button', class: 'govuk-button govuk-button--secondary sen-inline-button', id: `publish-${lot.id}`,
             onclick: () => publish(lot.id) }, 'Publish', el('span', { class: 'govuk-visually-hidden' }, ` lot ${lot.id}`)) : '',
           lot.status !== 'withdrawn' ? el('button', { type: 'button', class: 'govuk-button govuk-button--warning sen-inline-button', id: `withdraw-${lot.id}`,
-            onclick: () => withdraw(lot.id) }, 'Withdraw', el('span', { class: 'govuk-visually-hidden' }, ` lot ${lot.id}`)) : '')))
+            onclick: () => withdraw(lot.id) }, 'Withdraw', el('span', { class: 'govuk-visually-hidden' }, ` lot ${lot.id}`))
+            : el('button', { type: 'button', class: 'govuk-button govuk-button--secondary sen-inline-button', id: `retender-${lot.id}`,
+              onclick: () => retender(lot.id) }, 'Re-tender', el('span', { class: 'govuk-visually-hidden' }, ` lot ${lot.id}'s routes`)))))
       , { class: 'govuk-table sen-small-table', id: 'lots-table' }),
     drafts.length > 1 ? el('div', { class: 'govuk-button-group' },
       el('button', { type: 'button', class: 'govuk-button', id: 'publish-selected', onclick: () => publishMany([...document.querySelectorAll('.sen-publish-pick:checked')].map((x) => x.value)) }, 'Publish selected lots'),
@@ -145,6 +147,18 @@ async function withdraw(id) {
     await api(`/v1/lots/${id}/withdraw`, { method: 'POST' });
     showErrors([]);
     note(`Lot ${id} is withdrawn: its operator can no longer see it, and its routes can be packaged again and re-awarded.`);
+  } catch (e) {
+    showErrors([{ text: `Lot ${id}: ${e.message}` }]);
+  }
+  await load();
+}
+
+/** Put a withdrawn lot's routes back to tender as a new draft lot; the plan's other lots stay as they are. */
+async function retender(id) {
+  try {
+    const lot = await api(`/v1/lots/${id}/retender`, { method: 'POST' });
+    showErrors([]);
+    note(`Lot ${id}'s routes are back to tender as draft lot ${lot.id}: publish it, then award it.`);
   } catch (e) {
     showErrors([{ text: `Lot ${id}: ${e.message}` }]);
   }
