@@ -15,13 +15,20 @@ and the rest, from the county's ``sen-transport.env``) and measures, stage by st
 4. the county plan (``plan_county``, what ``routes plan-county`` runs) with ``--time-limit``
    seconds of solving, validated; ``plan_s`` is matrices + plan, end to end; the greedy
    grouping of the same county problem is the baseline;
-5. one late child inserted into the county plan.
+5. late insertion into the county plan: one late child, then five at once, each by the
+   late-insertion problem over the nearby routes (``insert_late_children``, what ``routes insert``
+   runs) and, unless ``--no-compare-late``, by the whole county problem as before
+   (``insert_late_children_full``) in the same run, with whether the two agree.
+
+The county plan and its matrices are kept under the county's cache directory
+(``county-plan.json``, ``county-matrices.npz``); ``--late-only`` loads them and measures stage 5 only.
 
 Stages are timed wall clock on whatever else shares the machine; the process CPU seconds are
 printed beside them. Asserts nothing; the last line is JSON with the issue's keys (null for a
 stage not run).
 
     python benchmarks/county_scale.py [--tiles 8x5] [--time-limit 300] [--skip-eligibility]
+    python benchmarks/county_scale.py --tiles 8x5 --late-only
 """
 
 from __future__ import annotations
@@ -111,6 +118,10 @@ def main() -> None:
                     help="day: the same cohort as a day scenario (both runs, every weekday), planned as a day")
     ap.add_argument("--no-compare-matrix", dest="compare_matrix", action="store_false",
                     help="skip the one-process matrix build measured beside the row blocks")
+    ap.add_argument("--late-only", action="store_true",
+                    help="load the kept county plan and matrices and measure late insertion only")
+    ap.add_argument("--no-compare-late", dest="compare_late", action="store_false",
+                    help="skip late insertion on the whole county problem (the method before)")
     args = ap.parse_args()
     nx, ny = (int(v) for v in args.tiles.lower().split("x"))
     figures = synthetic_county.build(nx, ny)
@@ -126,16 +137,18 @@ def main() -> None:
                                   "eligibility_20k_s", "plan_s", "plan_cost", "greedy_cost", "peak_mb",
                                   "late_insert_s"))
 
+    if args.late_only:
+        late_only(args, out, result)
+        return
     drive, build_s, load_s = _network("drive", out)
     result["drive_nodes"] = drive.n_nodes
     print(f"  drive network: {drive.n_nodes:,} nodes, {drive.n_edges:,} edges; build {build_s:.1f} s, "
           f"cache load {load_s:.1f} s", flush=True)
 
     from routing.baselines import greedy_grouping
-    from transport.domain.scenario import Point, ScenarioChild, load_scenario
+    from transport.domain.scenario import load_scenario
     from transport.planning.county import build_county, county_matrices, plan_county
     from transport.planning.plan import scenario_locations
-    from transport.planning.late import insert_late_children
 
     scenario = load_scenario(out / "scenario.json")
     workers = args.workers or os.cpu_count() or 1
@@ -201,14 +214,83 @@ def main() -> None:
           + (f"; {100 * (1 - k['daily_cost_pence'] / greedy_total):.1f} % below greedy" if greedy_total else ""),
           flush=True)
 
-    home = scenario.children[0].home
-    late = ScenarioChild(id="LATE00001", first_name="Late", home=Point(lat=home.lat + 0.0021, lon=home.lon + 0.0013),
-                         school_id=scenario.children[0].school_id, phase=scenario.children[0].phase)
+    keep_plan(out, doc, cm)
+    late_stage(args, doc, built, drive, result)
+    result["peak_mb"] = round(_lifetime_peak_mb())
+    print(f"  peak memory {result['peak_mb']:,} MB (this process or its largest worker); "
+          f"CPU {time.process_time():.0f} s; load {os.getloadavg()[0]:.1f}", flush=True)
+    print(json.dumps(result))
+
+
+KEPT_PLAN, KEPT_MATRICES = "county-plan.json", "county-matrices.npz"
+
+
+def keep_plan(out: Path, doc, cm) -> None:
+    """The county plan and its int32 matrices, kept in the county's cache directory for ``--late-only``."""
+    (out / KEPT_PLAN).write_text(json.dumps(doc.to_dict()), encoding="utf-8")
+    np.savez(out / KEPT_MATRICES, duration_s=cm.duration_s, distance_m=cm.distance_m)
+
+
+def late_only(args, out: Path, result: dict) -> None:
+    """Stage 5 alone, on the county plan and matrices a previous run kept."""
+    from transport.planning.plan import PlanDocument, build_problem
+
+    if not (out / KEPT_PLAN).exists():
+        sys.exit(f"no kept county plan in {out}: run county_scale.py --tiles {args.tiles} first")
+    drive, _, load_s = _network("drive", out)
+    result["drive_nodes"] = drive.n_nodes
     t = time.perf_counter()
-    new_doc, res, _ = insert_late_children(doc, [late], county=built, network=drive)
-    result["late_insert_s"] = round(time.perf_counter() - t, 2)
-    print(f"  late child: {res.changes[0].action}, cost {res.cost_delta:+d} p, valid {not new_doc.violations}, "
-          f"{result['late_insert_s']} s", flush=True)
+    doc = PlanDocument.from_dict(json.loads((out / KEPT_PLAN).read_text(encoding="utf-8")))
+    with np.load(out / KEPT_MATRICES) as m:
+        built = build_problem(doc.scenario, matrices=(m["duration_s"], m["distance_m"]))
+    result["points"] = len(built.locations)
+    print(f"  kept county plan and matrices loaded ({time.perf_counter() - t:.1f} s; network {load_s:.1f} s): "
+          f"{len(doc.plan.routes):,} routes, {len(built.locations):,} points", flush=True)
+    late_stage(args, doc, built, drive, result)
+
+
+def late_children(scenario, n: int) -> list:
+    """``n`` late children, each a short way from a cohort child's home and going to that child's school."""
+    from transport.domain.scenario import Point, ScenarioChild
+
+    step = max(1, len(scenario.children) // max(n, 1))
+    out = []
+    for k in range(n):
+        model = scenario.children[k * step]
+        home = model.home
+        out.append(ScenarioChild(id=f"LATE{k + 1:05d}", first_name="Late",
+                                 home=Point(lat=home.lat + 0.0021, lon=home.lon + 0.0013),
+                                 school_id=model.school_id, phase=model.phase))
+    return out
+
+
+def late_stage(args, doc, built, drive, result: dict) -> None:
+    """One late child, then five at once: the nearby-routes problem and (unless ``--no-compare-late``)
+    the whole county problem as before, in the same run; ``late_insert_s`` is the one child's."""
+    from transport.planning.late import insert_late_children, insert_late_children_full
+
+    for n in (1, 5):
+        kids = late_children(doc.scenario, n)
+        load = os.getloadavg()[0]
+        t = time.perf_counter()
+        new_doc, res, _ = insert_late_children(doc, kids, county=built, network=drive)
+        took = round(time.perf_counter() - t, 2)
+        key = "late_insert_s" if n == 1 else f"late_insert_{n}_s"
+        result[key] = took
+        actions = ", ".join(sorted({c.action for c in res.changes}))
+        print(f"  {n} late child{'ren' if n > 1 else ''} (nearby routes): {actions}, cost {res.cost_delta:+d} p, "
+              f"valid {not new_doc.violations}, {took} s ({new_doc.timings}; load {load:.1f})", flush=True)
+        if args.compare_late:
+            load = os.getloadavg()[0]
+            t = time.perf_counter()
+            full_doc, full_res, _ = insert_late_children_full(doc, kids, county=built, network=drive)
+            full_s = round(time.perf_counter() - t, 2)
+            same = (full_doc.plan.to_dict() == new_doc.plan.to_dict())
+            result[key.replace("_s", "_full_s")] = full_s
+            result[key.replace("_s", "_same")] = same
+            print(f"  {n} late child{'ren' if n > 1 else ''} (whole county problem, as before): "
+                  f"cost {full_res.cost_delta:+d} p, valid {not full_doc.violations}, {full_s} s (load {load:.1f}); "
+                  f"same plan: {same}", flush=True)
     result["peak_mb"] = round(_lifetime_peak_mb())
     print(f"  peak memory {result['peak_mb']:,} MB (this process or its largest worker); "
           f"CPU {time.process_time():.0f} s; load {os.getloadavg()[0]:.1f}", flush=True)

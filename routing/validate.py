@@ -85,8 +85,8 @@ def check(problem: RoutingProblem, plan: Plan) -> list[Violation]:
                                  f"route {k} uses unknown vehicle type {route.vehicle_type_id!r}"))
             continue
         out += _route_violations(problem, requests, vt, k, route, where)
-    out += _coverage_violations(problem, plan, where)
-    out += _fleet_violations(plan, types)
+    out += _coverage_violations([r.id for r in problem.requests], plan, where)
+    out += _fleet_violations(plan, {t: vt.count for t, vt in types.items()})
     out += _group_violations(problem, plan, where)
     out += _cost_violations(problem, plan)
     return out
@@ -95,10 +95,37 @@ def check(problem: RoutingProblem, plan: Plan) -> list[Violation]:
 # ---------------------------------------------------------------- coverage and pairing
 
 
-def _coverage_violations(problem: RoutingProblem, plan: Plan,
+def check_accounting(plan: Plan, request_ids: Iterable[str], fleet: dict[str, int]) -> list[Violation]:
+    """The whole plan's bookkeeping, without matrices: every request exactly once (picked up and set
+    down on one route, or listed unassigned once), no unknown request, and no vehicle used twice or
+    beyond its type's count (``fleet``: type id -> count).
+
+    With ``check`` on a sub-problem holding every route that changed, this validates a plan in which
+    only those routes changed since it was last checked whole (late insertion)."""
+    ids = list(request_ids)
+    known = set(ids)
+    out: list[Violation] = []
+    where: dict[str, list[tuple[int, int, StopKind]]] = {}
+    for k, route in enumerate(plan.routes):
+        if route.vehicle_type_id not in fleet:
+            out.append(Violation(Cause.UNKNOWN_VEHICLE_TYPE, k, None, None,
+                                 f"route {k} uses unknown vehicle type {route.vehicle_type_id!r}"))
+        for i, stop in enumerate(route.stops):
+            if stop.kind in (StopKind.PICKUP, StopKind.DELIVERY):
+                if stop.request_id not in known:
+                    out.append(Violation(Cause.UNKNOWN_REQUEST, k, i, stop.request_id,
+                                         f"route {k} stop {i}: request {stop.request_id!r} is not in the plan's scenario"))
+                    continue
+                where.setdefault(stop.request_id, []).append((k, i, stop.kind))
+    out += _coverage_violations(ids, plan, where)
+    out += _fleet_violations(plan, fleet)
+    return out
+
+
+def _coverage_violations(request_ids: list[str], plan: Plan,
                          where: dict[str, list[tuple[int, int, StopKind]]]) -> list[Violation]:
     out: list[Violation] = []
-    known = {r.id for r in problem.requests}
+    known = set(request_ids)
     listed: dict[str, int] = {}
     for u in plan.unassigned:
         if u.request_id not in known:
@@ -111,10 +138,10 @@ def _coverage_violations(problem: RoutingProblem, plan: Plan,
                                  f"request {rid!r} is listed unassigned {n} time(s)" + (" and is also routed" if rid in where else "")))
     for rid, visits in where.items():
         out += _pairing_violations(rid, visits)
-    for r in problem.requests:
-        if r.id not in where and r.id not in listed:
-            out.append(Violation(Cause.MISSING_REQUEST, None, None, r.id,
-                                 f"request {r.id!r} is neither routed nor unassigned"))
+    for rid in request_ids:
+        if rid not in where and rid not in listed:
+            out.append(Violation(Cause.MISSING_REQUEST, None, None, rid,
+                                 f"request {rid!r} is neither routed nor unassigned"))
     return out
 
 
@@ -294,20 +321,20 @@ def _company_violations(requests: dict[str, Request], k: int, route: Route) -> l
 # ---------------------------------------------------------------- whole plan
 
 
-def _fleet_violations(plan: Plan, types: dict[str, VehicleType]) -> list[Violation]:
+def _fleet_violations(plan: Plan, counts: dict[str, int]) -> list[Violation]:
     out = []
     used: dict[str, list[int]] = {}
     for k, route in enumerate(plan.routes):
-        if route.vehicle_type_id in types:
+        if route.vehicle_type_id in counts:
             used.setdefault(route.vehicle_type_id, []).append(route.vehicle_index)
-            vt = types[route.vehicle_type_id]
-            if not 0 <= route.vehicle_index < vt.count:
+            count = counts[route.vehicle_type_id]
+            if not 0 <= route.vehicle_index < count:
                 out.append(Violation(Cause.FLEET_EXCEEDED, k, None, None,
-                                     f"route {k} uses vehicle {route.vehicle_index} of type {vt.id!r}, which has {vt.count}"))
+                                     f"route {k} uses vehicle {route.vehicle_index} of type {route.vehicle_type_id!r}, which has {count}"))
     for type_id, indices in used.items():
-        if len(indices) > types[type_id].count or len(set(indices)) < len(indices):
+        if len(indices) > counts[type_id] or len(set(indices)) < len(indices):
             out.append(Violation(Cause.FLEET_EXCEEDED, None, None, None,
-                                 f"{len(indices)} routes (vehicles {sorted(indices)}) of type {type_id!r}, which has {types[type_id].count}"))
+                                 f"{len(indices)} routes (vehicles {sorted(indices)}) of type {type_id!r}, which has {counts[type_id]}"))
     return out
 
 
