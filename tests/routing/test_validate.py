@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from routing.plan import Plan, Route, Unassigned, UnassignedReason
 from routing.problem import Layout, Load, RoutingProblem
-from routing.validate import Cause, check, recompute_cost
+from routing.validate import Cause, check, check_accounting, recompute_cost
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -164,6 +164,53 @@ def test_window_and_route_duration_and_fleet(cordeau_a2_16, a2_16_plan):
     extra = dataclasses.replace(a2_16_plan.routes[0], vehicle_index=2)
     plan = dataclasses.replace(a2_16_plan, routes=a2_16_plan.routes + (extra,))
     assert Cause.FLEET_EXCEEDED in _causes(problem, plan)
+
+
+def _accounting(problem, plan):
+    return {v.cause for v in check_accounting(plan, [r.id for r in problem.requests],
+                                              {vt.id: vt.count for vt in problem.vehicle_types})}
+
+
+def test_accounting_of_a_valid_plan_is_clean(cordeau_a2_16, a2_16_plan):
+    """The whole-plan bookkeeping (no matrices) finds nothing in a valid plan."""
+    assert _accounting(cordeau_a2_16.problem, a2_16_plan) == set()
+
+
+@SETTINGS
+@given(data=st.data())
+def test_accounting_finds_a_child_missing_twice_or_half_routed(cordeau_a2_16, a2_16_plan, data):
+    """Each corruption of who is carried is named as check names it: a child removed everywhere
+    (missing), also listed unassigned (duplicate), one stop dropped (pairing), or a stop on another
+    route (pairing)."""
+    problem = cordeau_a2_16.problem
+    k, i = _inner(a2_16_plan, data)
+    route = a2_16_plan.routes[k]
+    rid = route.stops[i].request_id
+    gone = _with_route(a2_16_plan, k, _stops(route, [s for s in route.stops if s.request_id != rid]))
+    assert _accounting(problem, gone) == {Cause.MISSING_REQUEST}
+    twice = dataclasses.replace(a2_16_plan, unassigned=(Unassigned(rid, UnassignedReason.SOLVER_DROPPED),))
+    assert _accounting(problem, twice) == {Cause.DUPLICATE_REQUEST}
+    half = _with_route(a2_16_plan, k, _stops(route, route.stops[:i] + route.stops[i + 1:]))
+    assert Cause.PAIRING in _accounting(problem, half)
+    for plan in (gone, twice, half):  # nothing check itself would not report
+        assert _accounting(problem, plan) <= _causes(problem, plan)
+
+
+def test_accounting_finds_a_vehicle_used_twice_an_unknown_child_and_type(cordeau_a2_16, a2_16_plan):
+    """The same vehicle on two routes, a vehicle beyond the type's count, a child not in the
+    scenario and a vehicle type not in the fleet are each reported without the matrices."""
+    problem = cordeau_a2_16.problem
+    r0, r1 = a2_16_plan.routes[0], a2_16_plan.routes[1]
+    same = _with_route(a2_16_plan, 1, dataclasses.replace(r1, vehicle_index=r0.vehicle_index))
+    assert _accounting(problem, same) == {Cause.FLEET_EXCEEDED}
+    beyond = _with_route(a2_16_plan, 1, dataclasses.replace(r1, vehicle_index=99))
+    assert _accounting(problem, beyond) == {Cause.FLEET_EXCEEDED}
+    stop = r0.stops[1]
+    stranger = _with_route(a2_16_plan, 0, _stops(r0, r0.stops[:1] + (dataclasses.replace(stop, request_id="nobody"),)
+                                                  + r0.stops[2:]))
+    assert Cause.UNKNOWN_REQUEST in _accounting(problem, stranger)
+    hired = _with_route(a2_16_plan, 0, dataclasses.replace(r0, vehicle_type_id="hired-coach"))
+    assert Cause.UNKNOWN_VEHICLE_TYPE in _accounting(problem, hired)
 
 
 def _two_child_problem(kit, **rules):
