@@ -99,3 +99,38 @@ def test_officer_filters_by_date_received(page, service):
     page.fill("#find-from-year", str(today.year + 1))
     page.click("#find-button")
     page.wait_for_selector("#find-count:has-text('No applications match')")
+
+
+def test_officer_downloads_the_decisions_as_csv_and_excel(page, service, tmp_path):
+    """The decision page's buttons download every decision in force: the CSV (BOM, formula-safe cells) has one
+    row per decided application with the API's outcome; the Excel file opens with the same rows."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from transport.io.csv_out import FORMULA_TRIGGERS
+
+    with service.client("officer") as c:
+        apps = c.get("/v1/applications", params={"limit": 500}).json()["data"]
+    decided = {a["id"]: a["status"] == "eligible" for a in apps if a["status"] != "received"}
+    sign_in(page, service, "officer")
+    page.wait_for_selector("#find-count")
+    with page.expect_download() as dl:
+        page.click("#download-decisions-csv")
+    assert dl.value.suggested_filename == "decisions.csv"
+    path = tmp_path / "decisions.csv"
+    dl.value.save_as(path)
+    raw = path.read_bytes()
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows and {r["application"] for r in rows} <= set(decided) and len(rows) == len({r["application"] for r in rows})
+    assert all((r["eligible"] == "yes") == decided[r["application"]] for r in rows)
+    assert not [v for r in rows for v in r.values() if v and v.startswith(FORMULA_TRIGGERS)]  # a formula is never live
+    with page.expect_download() as dl:
+        page.click("#download-decisions-xlsx")
+    xpath = tmp_path / "decisions.xlsx"
+    dl.value.save_as(xpath)
+    ws = load_workbook(xpath).active
+    assert [str(v[0].value) for v in ws.iter_rows(min_row=2)] == [r["application"] for r in rows]
+    assert not page.is_visible(".govuk-error-summary")

@@ -1,7 +1,7 @@
 // Decision screen (officers): open or enter an application, see its decision explained and the
 // measured walking route on the map. Decisions come from the API (the engine decides, not this page).
 /* global L */
-import { api, el, errorSummary, guard, params, setParam } from '/web/static/js/common.js';
+import { api, downloadPdf as download, el, errorSummary, guard, params, setParam } from '/web/static/js/common.js';
 import { makeMap } from '/web/static/js/map.js';
 import { KIND_WORDS, decisionParts, drawDecision, mapKey } from '/web/static/js/decision-view.js';
 import { offersSection } from '/web/static/js/offers-view.js';
@@ -24,6 +24,10 @@ async function main() {
   document.getElementById('new').addEventListener('submit', (ev) => { ev.preventDefault(); ready.then(() => submitNew(true)); });
   document.getElementById('check-only').addEventListener('click', () => ready.then(() => submitNew(false)));
   setUpList();
+  for (const fmt of ['csv', 'xlsx']) {  // fetched with the bearer token, so buttons and not plain links
+    document.getElementById(`download-decisions-${fmt}`).addEventListener('click', () => download(`/v1/decisions.${fmt}`, `decisions.${fmt}`)
+      .catch((e) => errorSummary(document.getElementById('errors'), [{ text: `Download decisions: ${e.message}` }])));
+  }
   await ready;
   const ref = params().get('application');
   if (ref) { document.getElementById('ref').value = ref; openApplication(ref); }
