@@ -126,10 +126,12 @@ class Network:
     max_snap_m: float = 500.0
     _csr: dict = field(default_factory=dict, repr=False)
     _tree: shapely.STRtree | None = field(default=None, repr=False)
+    _hierarchy: object = field(default=None, repr=False)
+    """The drive weight's contraction hierarchy (``routing.matrix.drive_hierarchy``), once built."""
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        state["_csr"], state["_tree"] = {}, None
+        state["_csr"], state["_tree"], state["_hierarchy"] = {}, None, None
         return state
 
     # ---- sizes and extent -------------------------------------------------

@@ -75,14 +75,15 @@ class CountyMatrices:
 
 
 def county_matrices(net, locations: tuple[Location, ...], *, chunk: int = MATRIX_CHUNK,
-                    workers: int | None = None) -> CountyMatrices:
-    """The square matrices over ``locations``, ``chunk`` origins per Dijkstra batch, the batches
-    spread over ``workers`` processes (default: one per core; 1 runs them here). Unreachable
-    points are an error naming the worst one."""
+                    workers: int | None = None, method: str = "hierarchy") -> CountyMatrices:
+    """The square matrices over ``locations``, ``chunk`` origins per batch, the batches spread
+    over ``workers`` processes (default: one per core; 1 runs them here), searched by ``method``
+    (``routing.matrix.METHODS``: the contraction hierarchy, or per-origin Dijkstra; the same
+    values). Unreachable points are an error naming the worst one."""
     started = time.perf_counter()
     m = square_matrix_int32(net, [loc.point for loc in locations],
                             labels=[f"{loc.kind} {loc.id}" for loc in locations], chunk=chunk,
-                            workers=workers if workers is not None else (os.cpu_count() or 1))
+                            workers=workers if workers is not None else (os.cpu_count() or 1), method=method)
     if m.bad_rows.any():
         worst = int(np.argmax(m.bad_rows) if m.bad_rows.max() >= m.bad_cols.max() else np.argmax(m.bad_cols))
         raise InputError(f"{locations[worst].kind} {locations[worst].id} cannot be reached by road "
@@ -91,10 +92,11 @@ def county_matrices(net, locations: tuple[Location, ...], *, chunk: int = MATRIX
 
 
 def build_county(scenario: Scenario, *, network=None, postcodes=None, chunk: int = MATRIX_CHUNK,
-                 workers: int | None = None) -> tuple[BuiltProblem, CountyMatrices]:
-    """The one county routing problem over all locations, and its matrices (``workers`` as in ``county_matrices``)."""
+                 workers: int | None = None, method: str = "hierarchy") -> tuple[BuiltProblem, CountyMatrices]:
+    """The one county routing problem over all locations, and its matrices (``workers`` and
+    ``method`` as in ``county_matrices``)."""
     locs = scenario_locations(scenario, postcodes)
-    cm = county_matrices(network or load_network("drive"), locs, chunk=chunk, workers=workers)
+    cm = county_matrices(network or load_network("drive"), locs, chunk=chunk, workers=workers, method=method)
     built = build_problem(scenario, postcodes=postcodes, matrices=(cm.duration_s, cm.distance_m))
     return BuiltProblem(built.problem, built.locations, cm.seconds), cm
 

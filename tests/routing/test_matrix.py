@@ -1,0 +1,137 @@
+"""Drive matrices swept down the contraction hierarchy equal the per-origin Dijkstra ones (the
+oracle), value for value: on random small graphs, the real Rutland network and a 2x1 tiled county."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from routing.hierarchy import INF, contract
+from routing.matrix import drive_hierarchy, matrix_of_snaps, square_matrix_int32
+from routing.network import build_network
+from transport.domain.config import get_settings
+from transport.domain.geo import LatLon
+
+
+def _floyd(n: int, edges: list[tuple[int, int, int]]) -> np.ndarray:
+    """All-pairs least costs by Floyd-Warshall in Python integers (shares nothing with either method)."""
+    d = [[0 if i == j else None for j in range(n)] for i in range(n)]
+    for a, b, w in edges:
+        if a != b and (d[a][b] is None or w < d[a][b]):
+            d[a][b] = w
+    for k in range(n):
+        for i in range(n):
+            if d[i][k] is None:
+                continue
+            for j in range(n):
+                if d[k][j] is not None and (d[i][j] is None or d[i][k] + d[k][j] < d[i][j]):
+                    d[i][j] = d[i][k] + d[k][j]
+    return d
+
+
+@st.composite
+def graphs(draw):
+    n = draw(st.integers(1, 14))
+    big = draw(st.booleans())  # weights near the drive weight's size (ms * 2**25 + cm) or small, with ties
+    weight = st.integers(0, 2**45) if big else st.integers(0, 4)
+    edges = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), weight), max_size=40))
+    ends = st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, 3)), min_size=0, max_size=3)
+    return n, edges, draw(st.lists(ends, min_size=1, max_size=5)), draw(st.lists(ends, min_size=1, max_size=5))
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(graphs(), st.sampled_from([1, 2, 20]))
+def test_hierarchy_costs_are_the_least_costs(graph, settle_limit):
+    """Parallel edges, loops, zero weights, unreachable pairs and witness searches cut short
+    (settle limit 1) all give exactly the least cost, source ends to target ends."""
+    n, edges, sources, targets = graph
+    u, v, w = (np.array([e[k] for e in edges], dtype=np.int64) for k in range(3))
+    h = contract(n, u, v, w, settle_limit=settle_limit)
+    got = h.costs(sources, targets)
+    d = _floyd(n, edges)
+    for i, src in enumerate(sources):
+        for j, tgt in enumerate(targets):
+            best = min((c0 + d[a][b] + c1 for a, c0 in src for b, c1 in tgt if d[a][b] is not None), default=None)
+            assert got[i, j] == (np.inf if best is None else best)
+
+
+def test_hierarchy_weights_must_be_exact_integers():
+    with pytest.raises(ValueError, match="2\\*\\*53"):
+        contract(2, np.array([0]), np.array([1]), np.array([2**53]))
+    assert INF > 2**53 * 8
+
+
+def _points_near_nodes(net, n: int, seed: int) -> list[LatLon]:
+    """Points a little off random nodes: on edges (one-way ones too), not on nodes."""
+    rng = np.random.default_rng(seed)
+    nodes = rng.choice(net.n_nodes, n, replace=False)
+    return [LatLon(p.lat + 0.0003, p.lon - 0.0002) for p in net.node_latlon(nodes)]
+
+
+def test_hierarchy_matrix_equals_dijkstra_on_rutland(drive_net, schools):
+    """Every cell of the drive matrix (seconds and metres of the fastest route, unreachable pairs)
+    is the same from the hierarchy as from one Dijkstra per origin."""
+    pts = _points_near_nodes(drive_net, 400, 5) + [s.location for s in schools.values()]
+    snaps = drive_net.snap_many(pts)
+    old = matrix_of_snaps(drive_net, snaps, snaps, square=True)
+    new = matrix_of_snaps(drive_net, snaps, snaps, square=True, method="hierarchy")
+    assert np.array_equal(old.duration_s, new.duration_s) and np.array_equal(old.distance_m, new.distance_m)
+    assert np.isfinite(new.duration_s).all() and new.duration_s.max() > 1_000  # real cross-county routes
+    part = matrix_of_snaps(drive_net, snaps[:30], snaps[100:], method="hierarchy")  # rectangular block
+    assert np.array_equal(part.duration_s, old.duration_s[:30, 100:])
+
+
+def test_hierarchy_is_built_once_per_network_and_only_for_drive(drive_net, walk_net):
+    assert drive_hierarchy(drive_net) is drive_hierarchy(drive_net)
+    assert drive_hierarchy(drive_net).n_edges >= drive_net.n_edges // 2
+    with pytest.raises(ValueError, match="drive"):
+        drive_hierarchy(walk_net)
+    with pytest.raises(ValueError, match="unknown matrix method"):
+        matrix_of_snaps(drive_net, [], [], method="astar")
+
+
+def _synthetic_county():
+    """benchmarks/synthetic_county.py as a module (it is a script beside the benchmarks)."""
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "synthetic_county.py"
+    saved = list(sys.path)
+    try:
+        spec = importlib.util.spec_from_file_location("synthetic_county", path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules.setdefault("synthetic_county", module)
+        spec.loader.exec_module(sys.modules["synthetic_county"])
+    finally:
+        sys.path[:] = saved
+    return sys.modules["synthetic_county"]
+
+
+@pytest.fixture(scope="module")
+def tiled_drive(settings, tmp_path_factory):
+    """The real Rutland drive extract as 2x1 tiles joined at their border roads (as the county benchmark lays them out)."""
+    sc = _synthetic_county()
+    s = get_settings()
+    ext = sc.read_extract(s.path("drive_osm"))
+    width, height = float(np.ceil(np.ptp(ext.x))) + 1.0, float(np.ceil(np.ptp(ext.y))) + 1.0
+    offsets = [(0.0, 0.0), (width, 0.0)]
+    joins = sc.connectors(ext, sc.border_ends(ext, sc._rutland_boundary(s.data)), 2, 1, width, height)
+    path = tmp_path_factory.mktemp("tiles") / "drive.osm"
+    sc.write_tiled(ext, path, offsets, joins)
+    return build_network(path, "drive")
+
+
+def test_hierarchy_county_matrices_equal_dijkstra_on_tiles(tiled_drive, drive_net):
+    """On two joined tiles (twice Rutland's nodes, routes across the join): the int32 county
+    matrices from the hierarchy, in one process and in row blocks on two, equal the Dijkstra ones."""
+    assert tiled_drive.n_nodes > 1.9 * drive_net.n_nodes
+    pts = _points_near_nodes(tiled_drive, 500, 7)
+    old = square_matrix_int32(tiled_drive, pts, chunk=128, method="dijkstra")
+    for workers in (1, 2):
+        new = square_matrix_int32(tiled_drive, pts, chunk=128, workers=workers, method="hierarchy")
+        for a, b in ((old.duration_s, new.duration_s), (old.distance_m, new.distance_m),
+                     (old.bad_rows, new.bad_rows), (old.bad_cols, new.bad_cols)):
+            assert np.array_equal(a, b)
+    assert old.duration_s.max() > 1_800  # half an hour and more: from one tile into the other
