@@ -6,10 +6,13 @@ and the rest, from the county's ``sen-transport.env``) and measures, stage by st
 1. the drive network: built from the tiled OSM XML by the engine (``routing.network``) when not
    cached, else the build time recorded when it was; then a load from the cache;
 2. the county drive matrices over every location the plan needs (depots, schools, 7,500 distinct
-   homes): per-origin Dijkstra in row blocks of 512 origins, first all in this one process (the
-   method before; ``--no-compare-matrix`` skips it), then the blocks spread over one forked worker
-   per core (``build_county``, what ``plan-county`` runs): time, the stage's peak resident memory
-   (sampled every 0.1 s) and whether the two are equal value for value;
+   homes), in row blocks of 512 origins spread over one forked worker per core: first by each
+   ``--compare`` method in the same run (default: per-origin Dijkstra, the method before; ``:1``
+   after a method runs its blocks in this one process; ``--no-compare-matrix`` skips them), then
+   by ``--matrix-method`` (default the engine's, the contraction hierarchy, contraction included;
+   ``build_county``, what ``plan-county`` runs): wall and CPU time (this process and its
+   workers), the stage's peak resident memory (sampled every 0.1 s), the load average beside
+   each, and whether each comparison is equal to the engine's matrices value for value;
 3. eligibility for the 20,000 mainstream applications on the tiled walk (and drive) networks,
    unless ``--skip-eligibility`` (the walk network must then be built too);
 4. the county plan (``plan_county``, what ``routes plan-county`` runs) with ``--time-limit``
@@ -40,6 +43,7 @@ import resource
 import sys
 import threading
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -86,6 +90,24 @@ def _lifetime_peak_mb() -> float:
     return max(own, kids)
 
 
+def _measured_matrices(build, drive) -> tuple[object, dict]:
+    """``build()`` from scratch (the network's hierarchy forgotten first): its result and its
+    wall/CPU seconds (this process + its workers), stage peak (MB, this process) and the load."""
+    drive._hierarchy = None  # each method pays for its own preparation
+    load, t = os.getloadavg()[0], time.perf_counter()
+    cpu, kids_cpu, start_mb = time.process_time(), _children_cpu_s(), _rss_mb()
+    with PeakRss() as peak:
+        out = build()
+    return out, {"s": round(time.perf_counter() - t, 1), "load": round(max(load, os.getloadavg()[0]), 1),
+                 "cpu_s": round(time.process_time() - cpu + _children_cpu_s() - kids_cpu, 1), "peak_mb": round(peak.mb),
+                 "rise_mb": round(peak.mb - start_mb)}
+
+
+def _said(f: dict) -> str:
+    return (f"{f['s']:.1f} s wall, {f['cpu_s']:.1f} s CPU, stage peak {f['peak_mb']:,} MB (parent; "
+            f"+{f['rise_mb']:,} MB over the stage's start), load {f['load']:.1f}")
+
+
 def _network(mode: str, out: Path) -> tuple[object, float, float]:
     """(network, build seconds, cache-load seconds) of the configured extract of a mode."""
     from routing.network import cache_path, load_network_from
@@ -117,7 +139,11 @@ def main() -> None:
     ap.add_argument("--session", choices=("am", "day"), default="am",
                     help="day: the same cohort as a day scenario (both runs, every weekday), planned as a day")
     ap.add_argument("--no-compare-matrix", dest="compare_matrix", action="store_false",
-                    help="skip the one-process matrix build measured beside the row blocks")
+                    help="skip the --compare matrix builds measured beside the engine's")
+    ap.add_argument("--compare", action="append", metavar="METHOD[:WORKERS]",
+                    help="a matrix method (dijkstra, hierarchy) measured before the engine's, on --workers "
+                         "processes or WORKERS (repeatable; default: dijkstra)")
+    ap.add_argument("--matrix-method", default="hierarchy", help="the method of the county matrices planned on")
     ap.add_argument("--late-only", action="store_true",
                     help="load the kept county plan and matrices and measure late insertion only")
     ap.add_argument("--no-compare-late", dest="compare_late", action="store_false",
@@ -152,27 +178,40 @@ def main() -> None:
 
     scenario = load_scenario(out / "scenario.json")
     workers = args.workers or os.cpu_count() or 1
-    if args.compare_matrix:
-        # the previous method in the same run: every row block in this one process
-        cpu = time.process_time()
-        with PeakRss() as peak1:
-            one = county_matrices(drive, scenario_locations(scenario), workers=1)
-        result["matrix_one_process_s"] = round(one.seconds, 1)
-        print(f"  county matrices, one process (per-origin Dijkstra in row blocks, as before): {one.seconds:.1f} s "
-              f"({time.process_time() - cpu:.1f} s CPU), stage peak {peak1.mb:,.0f} MB", flush=True)
-    cpu, kids_cpu = time.process_time(), _children_cpu_s()
-    with PeakRss() as peak:
-        built, cm = build_county(scenario, network=drive, workers=workers)
-    result |= {"points": len(built.locations), "matrix_s": round(cm.seconds, 1), "matrix_peak_mb": round(peak.mb)}
-    print(f"  county matrices, row blocks over {workers} processes: {len(built.locations):,} points "
-          f"({len(built.locations) ** 2 / 1e6:.0f}M cells), {cm.seconds:.1f} s ({time.process_time() - cpu:.1f} s CPU "
-          f"in the parent, {_children_cpu_s() - kids_cpu:.1f} s in the workers), {cm.megabytes:.0f} MB int32, "
-          f"stage peak {peak.mb:,.0f} MB (parent)", flush=True)
-    if args.compare_matrix:
-        same = bool(np.array_equal(one.duration_s, cm.duration_s) and np.array_equal(one.distance_m, cm.distance_m))
-        result["matrices_equal"] = same
-        print(f"  matrices equal value for value: {same}", flush=True)
-        del one
+    compared = []
+    for spec in (args.compare or ["dijkstra"]) if args.compare_matrix else []:
+        method, _, n = spec.partition(":")
+        m, figures = _measured_matrices(partial(county_matrices, drive, scenario_locations(scenario), method=method,
+                                                workers=int(n or workers)), drive)
+        key = f"{method}_{int(n or workers)}"
+        result |= {f"matrix_{key}_s": figures["s"], f"matrix_{key}_cpu_s": figures["cpu_s"],
+                   f"matrix_{key}_peak_mb": figures["peak_mb"],
+                   f"matrix_{key}_rise_mb": figures["rise_mb"], f"matrix_{key}_load": figures["load"]}
+        print(f"  county matrices by {method} on {int(n or workers)} process(es): {_said(figures)}", flush=True)
+        compared.append((key, m))
+    built_cm, figures = _measured_matrices(partial(build_county, scenario, network=drive, workers=workers,
+                                                   method=args.matrix_method), drive)
+    built, cm = built_cm
+    result |= {"points": len(built.locations), "matrix_s": round(cm.seconds, 1), "matrix_peak_mb": figures["peak_mb"],
+               "matrix_method": args.matrix_method, "matrix_cpu_s": figures["cpu_s"], "matrix_rise_mb": figures["rise_mb"],
+               "matrix_load": figures["load"]}
+    print(f"  county matrices by {args.matrix_method} on {workers} process(es) (the engine's): "
+          f"{len(built.locations):,} points ({len(built.locations) ** 2 / 1e6:.0f}M cells, {cm.megabytes:.0f} MB int32): "
+          f"{_said(figures)}", flush=True)
+    for key, m in compared:
+        same = bool(np.array_equal(m.duration_s, cm.duration_s) and np.array_equal(m.distance_m, cm.distance_m))
+        result[f"matrices_equal_{key}"] = same
+        print(f"  {key} matrices equal to the engine's value for value: {same}", flush=True)
+    del compared
+    if args.matrix_method == "hierarchy":
+        from routing.matrix import drive_hierarchy
+
+        drive._hierarchy = None
+        t, load = time.perf_counter(), os.getloadavg()[0]
+        h = drive_hierarchy(drive)
+        result["hierarchy_s"] = round(time.perf_counter() - t, 1)
+        print(f"  of which the contraction hierarchy alone: {result['hierarchy_s']} s ({h.n_edges:,} edges for "
+              f"{drive.n_edges:,}), load {load:.1f}", flush=True)
 
     if args.matrix_only:
         print(json.dumps(result))
