@@ -38,6 +38,11 @@ from transport.domain.models import Application, School
 
 INF = math.inf
 _NO_ROUTE = WalkRoute()
+LENGTH_SLACK = 0.02
+"""Edge lengths are great-circle metres and straight lines are measured on the British National
+Grid; the two agree to well within 1 % here. A route is never shorter than the straight line
+between its ends divided by ``1 + LENGTH_SLACK`` (the bound that decides which schools are
+measured: see ``Measurer.bound_candidates``)."""
 
 
 @dataclass
@@ -71,6 +76,8 @@ class _Entrance:
     road_roots: tuple[list[int], list[float]] | None
     """Drive nodes a road route arrives by, and metres from each to the entrance (None: no drive
     network, or the entrance is too far from it)."""
+    road_snap_m: float = 0.0
+    """Metres from the entrance point to the drive network (0 without one)."""
     pieces: dict[bool, np.ndarray] = field(default_factory=dict)
     """The entrance's own part of its edge, by which end of the edge a route arrives at."""
 
@@ -138,6 +145,14 @@ def _snap_arrays(net, points: Sequence[LatLon]) -> _Homes:
 class Measurer:
     """Measures applications' homes against schools; built once per cohort or service."""
 
+    bound_candidates = True
+    """Measure only the schools that could be nearer than the school attended: a suitable school
+    whose straight-line distance (less the snapping at both ends) exceeds ``1 + LENGTH_SLACK``
+    times the attended school's distance by the policy's nearest measure cannot be nearer, since
+    no route is shorter than the crow flies. The decision lists the schools ranked up to the one
+    attended (``Decision.schools_considered``), so it is the same as with every suitable school
+    measured (the reference path measures them all: ``eligibility.reference``)."""
+
     def __init__(self, policy: Policy, schools: dict[str, School], walk, *, drive=None,
                  segments: Sequence[UnsafeSegment] = (), postcodes=None, addresses=None,
                  tree_schools: int | None = None):
@@ -168,6 +183,11 @@ class Measurer:
         self._edge_first = np.concatenate([[0], np.cumsum(self._edge_count)[:-1]]).astype(np.int64)
         self._flat_ll: np.ndarray | None = None
         self.entrances: dict[str, list[_Entrance]] = {sid: self._entrances(s) for sid, s in schools.items()}
+        self._suitable_sets: dict[tuple, frozenset[str]] = {}
+        # per school: its entrances' BNG x, y and the larger of their walk and drive snapping
+        self._ent_arrays = {sid: (np.array([e.x for e in ents]), np.array([e.y for e in ents]),
+                                  np.array([max(e.walk_snap_m, e.road_snap_m) for e in ents]))
+                            for sid, ents in self.entrances.items()}
         self.description = (f"walk {walk.report.source.rsplit('/', 1)[-1]} ({walk.n_edges} edges)"
                             + (f"; drive {drive.report.source.rsplit('/', 1)[-1]}" if drive is not None else "")
                             + f"; {len(self.segments)} unsafe segments")
@@ -233,7 +253,8 @@ class Measurer:
                     road_roots[0].append(int(road.v[i]))
                     road_roots[1].append(float(road.cv[i]))
             out.append(_Entrance(school.id, i, ent.name, ent.location, float(snaps.x[i]), float(snaps.y[i]), e, f,
-                                 float(snaps.snap_m[i]), (roots, offs), road_roots))
+                                 float(snaps.snap_m[i]), (roots, offs), road_roots,
+                                 float(road.snap_m[i]) if road is not None else 0.0))
         return out
 
     def searches(self, sid: str) -> list[_Searches]:
@@ -499,6 +520,10 @@ class Measurer:
 
     def candidate_ids(self, app: Application, on: dt.date | None = None) -> list[str]:
         """Schools worth measuring for an application: the suitable ones, the attended and the named."""
+        return list(self._suitable[self._suitability(app, on)])
+
+    def _suitability(self, app: Application, on: dt.date | None = None) -> tuple:
+        """The application's suitability key, its suitable schools (``candidate_ids``) worked out once per key."""
         attended = self.schools[app.school_id]
         named = self.schools.get(app.ehc_named_school_id) if app.ehc_named_school_id else None
         age = academic_age(app.date_of_birth, on or app.travel_date, self.policy.compulsory_school_age.school_year_starts)
@@ -507,7 +532,8 @@ class Measurer:
             self._suitable[key] = [s.id for s in self.schools.values()
                                    if s.id in (attended.id, getattr(named, "id", None))
                                    or unsuitable_reason(s, app, attended, named, age, self.policy) is None]
-        return list(self._suitable[key])
+            self._suitable_sets[key] = frozenset(self._suitable[key])
+        return key
 
     def _check_schools(self, app: Application) -> None:
         if app.school_id not in self.schools:
@@ -538,33 +564,33 @@ class Measurer:
         homes = _snap_arrays(self.walk, points)
         road_homes = _snap_arrays(self.drive, points) if self.needs_road else None
         add_snap = self.policy.settings.home_start == "address_point"
-        wanted: dict[str, list[int]] = defaultdict(list)   # school -> positions in `ok`
-        cands: list[list[str]] = []
+        keys: list[tuple | None] = []
         for k, i in enumerate(ok):
             app = apps[i]
             if homes.snap_m[k] > self.walk.max_snap_m:
                 results[i] = OutsideNetworkError(
                     f"application {app.id}: home is {homes.snap_m[k]:.0f} m from the nearest walkable way "
                     f"(limit {self.walk.max_snap_m:.0f} m)")
-                cands.append([])
+                keys.append(None)
                 continue
-            ids = self.candidate_ids(app)
-            cands.append(ids)
-            for sid in ids:
-                wanted[sid].append(k)
+            keys.append(self._suitability(app))
         measured: dict[tuple[str, int], tuple[float, float, float | None, float, int]] = {}
         attending: dict[str, list[tuple[int, Application]]] = defaultdict(list)
         for k, i in enumerate(ok):
             if results[i] is None:
                 attending[apps[i].school_id].append((k, apps[i]))
         walks: dict[int, tuple] = {}
-        for sid, ks in wanted.items():   # school by school: its trees are found or built once, for all its homes
-            if len(ok) == 1:  # one home (the service's check)
-                measured[(sid, 0)] = self._measured_one(homes, road_homes, add_snap, sid)
-            else:
-                self._measure_school(sid, ks, homes, road_homes, add_snap, measured)
-            if sid in attending:
-                walks.update(self._attended_walks(attending[sid], measured, homes))
+        for sid, todo in attending.items():   # school by school: its trees are found or built once, for all its homes
+            self._measure_homes(sid, [k for k, _ in todo], homes, road_homes, add_snap, len(ok), measured)
+            walks.update(self._attended_walks(todo, measured, homes))
+        cands = self._bounded_candidates(apps, ok, keys, homes, road_homes, measured)
+        wanted: dict[str, list[int]] = defaultdict(list)   # school -> positions in `ok` still to measure
+        for k, ids in enumerate(cands):
+            for sid in ids:
+                if (sid, k) not in measured:
+                    wanted[sid].append(k)
+        for sid, ks in wanted.items():
+            self._measure_homes(sid, ks, homes, road_homes, add_snap, len(ok), measured)
         for k, i in enumerate(ok):
             if results[i] is not None:
                 continue
@@ -575,6 +601,50 @@ class Measurer:
             except InputError as exc:
                 results[i] = exc
         return results  # type: ignore[return-value]
+
+    def _measure_homes(self, sid: str, ks: list[int], homes: _Homes, road_homes: _Homes | None, add_snap: bool,
+                       n_homes: int, measured: dict) -> None:
+        if n_homes == 1:  # one home (the service's check)
+            measured[(sid, 0)] = self._measured_one(homes, road_homes, add_snap, sid)
+        else:
+            self._measure_school(sid, ks, homes, road_homes, add_snap, measured)
+
+    def _bounded_candidates(self, apps, ok: list[int], keys: list[tuple | None], homes: _Homes,
+                            road_homes: _Homes | None, measured: dict) -> list[list[str]]:
+        """Each home's schools to measure, in ``candidate_ids`` order: every suitable school, or with
+        ``bound_candidates`` those that could be nearer than the school attended (see there)."""
+        cands: list[list[str]] = [[] for _ in ok]
+        if not self.bound_candidates:
+            for k, key in enumerate(keys):
+                if key is not None:
+                    cands[k] = list(self._suitable[key])
+            return cands
+        measure = self.policy.settings.nearest_measure
+        reach = np.full(len(ok), -INF)   # metres within which a school could be nearer (-inf: none needed)
+        for k, i in enumerate(ok):
+            if keys[k] is None:
+                continue
+            walk_m, _, road_m, _, _ = measured[(apps[i].school_id, k)]
+            mine = walk_m if measure == "walking" else road_m
+            if not math.isfinite(walk_m):
+                continue   # the school attended cannot be walked to: an error, whatever else is measured
+            reach[k] = INF if mine is None or not math.isfinite(mine) else mine
+        snap = homes.snap_m if road_homes is None else np.maximum(homes.snap_m, road_homes.snap_m)
+        reach = reach * (1 + LENGTH_SLACK) + snap
+        attended = [apps[i].school_id if keys[k] is not None else None for k, i in enumerate(ok)]
+        for sid, (ex, ey, es) in self._ent_arrays.items():
+            if measure == "road" and all(e.road_roots is None for e in self.entrances[sid]):
+                near = np.flatnonzero(reach > -INF)   # no road distance to it: the ranking's error, as in full
+            else:
+                gap = np.hypot(homes.x[:, None] - ex[None, :], homes.y[:, None] - ey[None, :]) - es[None, :]
+                near = np.flatnonzero(gap.min(axis=1) <= reach)
+            for k in near.tolist():
+                if sid == attended[k] or sid in self._suitable_sets[keys[k]]:
+                    cands[k].append(sid)
+        for k, sid in enumerate(attended):   # the school attended is always measured, in its place
+            if sid is not None and sid not in cands[k]:
+                cands[k] = [s for s in self._suitable[keys[k]] if s == sid or s in cands[k]]
+        return cands
 
     def _measured_one(self, homes: _Homes, road_homes: _Homes | None, add_snap: bool, sid: str) -> tuple:
         """(walk, safe walk, road or None, straight-line metres, entrance) from one home to a school."""

@@ -22,7 +22,10 @@ from transport.domain.models import Application
 
 
 class ReferenceMeasurer(Measurer):
-    """A ``Measurer`` that draws routes one at a time the original way and validates every Candidate."""
+    """A ``Measurer`` that draws routes one at a time the original way and validates every Candidate,
+    and measures every suitable school (not only those that could be nearer than the one attended)."""
+
+    bound_candidates = False
 
     def _routes(self, jobs, homes):
         return [reference_route(self, ent, homes, k, safe) for ent, k, safe in jobs]

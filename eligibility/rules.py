@@ -185,6 +185,7 @@ class Decision(BaseModel):
     straight_line_m: float | None
     walking_miles: float | None
     schools_considered: list[SchoolConsidered]
+    """The suitable schools ranked by the nearest measure, up to and including the school attended."""
     nearer_schools: list[str]
     route: WalkRoute
     """(lon, lat) of the walking route to the school attended (a sequence of pairs; a list of pairs in JSON)."""
@@ -648,9 +649,12 @@ def _valid_until(facts: AssessmentFacts, policy: Policy, first: Outcome) -> tupl
 
 
 def _considered(facts: AssessmentFacts, out: Outcome) -> list[dict]:
-    """The ranked schools as ``SchoolConsidered`` fields (validated with the decision)."""
+    """The ranked schools up to the school attended as ``SchoolConsidered`` fields (validated with the
+    decision): every school that is nearer, or as near and ranked before it, then the school attended.
+    Schools beyond it do not change the decision (on a county, a primary school has hundreds)."""
     rows = []
-    for i, c in enumerate(out.ranked, start=1):
+    last = next((i for i, c in enumerate(out.ranked) if c.school.id == facts.school.id), len(out.ranked) - 1)
+    for i, c in enumerate(out.ranked[:last + 1], start=1):
         rows.append({
             "rank": i, "school_id": c.school.id, "name": c.school.name, "attended": c.school.id == facts.school.id,
             "walking_m": _opt(c.walk_m), "walking_miles": None if c.walk_m == INF else round(m_to_miles(c.walk_m), 3),

@@ -123,3 +123,34 @@ def test_decisions_do_not_depend_on_how_many_schools_trees_are_kept(rutland_asse
         assert small.assess(app) == want
     with pytest.raises(InputError, match="at least 1"):
         Assessor(a.policy, m.walk, m.schools, drive=m.drive, postcodes=m.postcodes, tree_schools=0)
+
+
+def test_only_schools_that_could_be_nearer_are_measured_and_decisions_equal_the_full_ranking(rutland_assessor):
+    """Measured against the straight-line bound, fewer schools are measured, every school that is as
+    near as the one attended is measured to the same metre, and every decision equals the reference
+    path's, which measures every suitable school; the schools considered run up to the one attended."""
+    from eligibility.reference import ReferenceMeasurer
+
+    apps = _cohort(rutland_assessor, 600, seed=18)
+    m = rutland_assessor.measurer
+    full_m = ReferenceMeasurer.__new__(ReferenceMeasurer)
+    full_m.__dict__.update(m.__dict__)
+    bounded = m.facts_many(apps)
+    full = full_m.facts_many(apps)
+    n_bounded = n_full = 0
+    for b, f in zip(bounded, full):
+        assert type(b) is type(f)
+        if isinstance(f, Exception):
+            assert str(b) == str(f)
+            continue
+        n_bounded, n_full = n_bounded + len(b.candidates), n_full + len(f.candidates)
+        mine = f.candidate(f.school.id).walk_m
+        for c in f.candidates:
+            if c.walk_m <= mine:   # could be nearer: it must have been measured, to the same metre
+                assert b.candidate(c.school.id) == c
+    assert n_bounded < 0.8 * n_full
+    decisions = _assert_same(rutland_assessor, apps)
+    ranked = [d for d in decisions if d.schools_considered]
+    assert ranked and all(d.schools_considered[-1].attended for d in ranked)
+    assert all(s.rank < d.schools_considered[-1].rank for d in ranked for s in d.schools_considered
+               if s.school_id in d.nearer_schools)
