@@ -14,7 +14,10 @@ and the rest, from the county's ``sen-transport.env``) and measures, stage by st
    workers), the stage's peak resident memory (sampled every 0.1 s), the load average beside
    each, and whether each comparison is equal to the engine's matrices value for value;
 3. eligibility for the 20,000 mainstream applications on the tiled walk (and drive) networks,
-   unless ``--skip-eligibility`` (the walk network must then be built too);
+   unless ``--skip-eligibility`` (the walk network must then be built too): ``eligibility_20k_s``
+   is assessing them (``Assessor.assess_many``, every school's trees built when first needed),
+   after loading the networks and schools; ``--eligibility-only`` stops after it, without the
+   matrices;
 4. the county plan (``plan_county``, what ``routes plan-county`` runs) with ``--time-limit``
    seconds of solving, validated; ``plan_s`` is matrices + plan, end to end; the greedy
    grouping of the same county problem is the baseline;
@@ -32,6 +35,7 @@ stage not run).
 
     python benchmarks/county_scale.py [--tiles 8x5] [--time-limit 300] [--skip-eligibility]
     python benchmarks/county_scale.py --tiles 8x5 --late-only
+    python benchmarks/county_scale.py --tiles 8x5 --eligibility-only
 """
 
 from __future__ import annotations
@@ -136,6 +140,8 @@ def main() -> None:
     ap.add_argument("--skip-greedy", action="store_true", help="no greedy baseline")
     ap.add_argument("--workers", type=int, default=0, help="matrix and solver processes (default: one per core)")
     ap.add_argument("--matrix-only", action="store_true", help="stop after the matrices (and their comparison)")
+    ap.add_argument("--eligibility-only", action="store_true",
+                    help="the drive network, then eligibility for the applications; no matrices or plan")
     ap.add_argument("--session", choices=("am", "day"), default="am",
                     help="day: the same cohort as a day scenario (both runs, every weekday), planned as a day")
     ap.add_argument("--no-compare-matrix", dest="compare_matrix", action="store_false",
@@ -170,6 +176,13 @@ def main() -> None:
     result["drive_nodes"] = drive.n_nodes
     print(f"  drive network: {drive.n_nodes:,} nodes, {drive.n_edges:,} edges; build {build_s:.1f} s, "
           f"cache load {load_s:.1f} s", flush=True)
+
+    if args.eligibility_only:
+        del drive   # the assessor loads its own
+        eligibility_stage(out, figures, result)
+        result["peak_mb"] = round(_lifetime_peak_mb())
+        print(json.dumps(result))
+        return
 
     from routing.baselines import greedy_grouping
     from transport.domain.scenario import load_scenario
@@ -217,18 +230,7 @@ def main() -> None:
         print(json.dumps(result))
         return
     if not args.skip_eligibility:
-        from eligibility.service import Assessor, read_applications
-
-        walk, wbuild_s, wload_s = _network("walk", out)
-        result["walk_nodes"] = walk.n_nodes
-        print(f"  walk network: {walk.n_nodes:,} nodes; build {wbuild_s:.1f} s, cache load {wload_s:.1f} s", flush=True)
-        apps, places = read_applications(out / "applications.csv")
-        t = time.perf_counter()
-        assessor = Assessor.from_settings("kent")
-        decisions, errors = assessor.assess_many(apps, no_place_at=places)
-        result["eligibility_20k_s"] = round(time.perf_counter() - t, 1)
-        print(f"  eligibility: {len(decisions)} decided, {len(errors)} errors, {result['eligibility_20k_s']} s",
-              flush=True)
+        eligibility_stage(out, figures, result)
 
     greedy_total = None
     if not args.skip_greedy:
@@ -334,6 +336,35 @@ def late_stage(args, doc, built, drive, result: dict) -> None:
     print(f"  peak memory {result['peak_mb']:,} MB (this process or its largest worker); "
           f"CPU {time.process_time():.0f} s; load {os.getloadavg()[0]:.1f}", flush=True)
     print(json.dumps(result))
+
+
+def eligibility_stage(out: Path, figures: dict, result: dict) -> None:
+    """The walk network (built if not cached), then the applications assessed under the Kent policy."""
+    from eligibility.service import Assessor, read_applications
+
+    walk, wbuild_s, wload_s = _network("walk", out)
+    result["walk_nodes"] = walk.n_nodes
+    print(f"  walk network: {walk.n_nodes:,} nodes, {walk.n_edges:,} edges; build {wbuild_s:.1f} s, "
+          f"cache load {wload_s:.1f} s", flush=True)
+    del walk
+    apps, places = read_applications(Path(figures.get("applications_csv") or out / "applications.csv"))
+    t = time.perf_counter()
+    assessor = Assessor.from_settings("kent")
+    load_s = time.perf_counter() - t
+    cpu, load0 = time.process_time(), os.getloadavg()[0]
+    with PeakRss() as peak:
+        t = time.perf_counter()
+        decisions, errors = assessor.assess_many(apps, no_place_at=places)
+        result["eligibility_20k_s"] = round(time.perf_counter() - t, 1)
+    considered = sum(len(d.schools_considered) for d in decisions)
+    result |= {"eligibility_decided": len(decisions), "eligibility_errors": len(errors),
+               "eligibility_cpu_s": round(time.process_time() - cpu, 1), "eligibility_peak_mb": round(peak.mb),
+               "eligibility_load": [round(load0, 1), round(os.getloadavg()[0], 1)]}
+    print(f"  eligibility: {len(apps):,} applications, {len(decisions):,} decided "
+          f"({sum(d.eligible for d in decisions):,} eligible), {len(errors)} errors; "
+          f"{result['eligibility_20k_s']} s ({result['eligibility_cpu_s']} s CPU) after {load_s:.1f} s loading "
+          f"the networks, schools and postcodes; {considered / max(len(decisions), 1):.1f} schools considered "
+          f"per decision; stage peak {peak.mb:,.0f} MB; load {load0:.1f} -> {os.getloadavg()[0]:.1f}", flush=True)
 
 
 def day_plan(args, scenario, built, cm, drive, workers: int, result: dict) -> None:

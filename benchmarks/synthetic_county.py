@@ -20,7 +20,8 @@ engine reads, plus ``sen-transport.env`` naming them (``SEN_TRANSPORT_DRIVE_OSM`
 - ``scenario.json``: 7,500 SEN children (``transport.planning.cohort`` needs mix) at distinct
   homes, each tile with its own copy of the sample fleet at its own depots;
 - ``applications.csv``: 20,000 mainstream applications (the ``benchmarks/eligibility.py``
-  mix) at distinct homes.
+  mix) at distinct homes, each to a school of its kind within ``SCHOOL_RADIUS_M`` of home (as
+  the cohort's; the nearest when none is).
 
     python benchmarks/synthetic_county.py [--tiles 8x5] [--children 7500] [--applications 20000]
 
@@ -67,6 +68,10 @@ home (else the nearest): a county is far wider than a journey to school (a Rutla
 COHORT_VERSION = 2
 """Bumped when the cohort changes; a county written with another version gets a new scenario.json
 (the roads, schools and homes are kept, so the cached networks stay valid)."""
+APPLICATIONS_VERSION = 2
+"""Bumped when the applications change; a county written with another version gets a new
+applications.csv (its homes kept). Version 1 drew each school county-wide, up to 240 km away."""
+APPLICATIONS_SEED = 2018
 TRAVEL = dt.date(2025, 9, 3)
 _TO_BNG = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
 _TO_WGS = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
@@ -284,16 +289,27 @@ def tile_fleet(offsets: list[tuple[float, float]], children: int) -> tuple:
 
 
 def applications(schools: dict, homes: list[tuple[float, float]], rng: random.Random) -> list[dict]:
-    """Mainstream applications (the eligibility benchmark's mix) at the given homes, as CSV rows."""
-    primary = [k for k, s in schools.items() if s["phase"] == "primary" and s.get("type", "mainstream") == "mainstream"]
-    secondary = [k for k, s in schools.items() if s["phase"] == "secondary" and s.get("type", "mainstream") == "mainstream"]
-    special = [k for k, s in schools.items() if s.get("type") in ("special", "independent-special")]
+    """Mainstream applications (the eligibility benchmark's mix) at the given homes, as CSV rows; each
+    school is drawn from those of its kind within ``SCHOOL_RADIUS_M`` of home (the nearest if none is)."""
+    ids = list(schools)
+    sx, sy = _TO_BNG.transform(np.array([schools[k]["lon"] for k in ids]), np.array([schools[k]["lat"] for k in ids]))
+    kinds = {
+        "primary": [i for i, k in enumerate(ids) if schools[k]["phase"] == "primary"
+                    and schools[k].get("type", "mainstream") == "mainstream"],
+        "secondary": [i for i, k in enumerate(ids) if schools[k]["phase"] == "secondary"
+                      and schools[k].get("type", "mainstream") == "mainstream"],
+        "special": [i for i, k in enumerate(ids) if schools[k].get("type") in ("special", "independent-special")]}
+    pools = {name: np.array(pool, dtype=np.int64) for name, pool in kinds.items()}
     rows = []
     for i, (lat, lon) in enumerate(homes):
         dob = TRAVEL - dt.timedelta(days=rng.randint(5 * 365 + 200, 15 * 365))
         ehc = rng.random() < 0.04
         age = (TRAVEL - dob).days // 365
-        school = rng.choice(special if ehc and special else (primary if age < 11 else secondary))
+        pool = pools["special"] if ehc and len(pools["special"]) else pools["primary" if age < 11 else "secondary"]
+        hx, hy = _TO_BNG.transform(lon, lat)
+        dist = np.hypot(sx[pool] - hx, sy[pool] - hy)
+        near = pool[dist <= SCHOOL_RADIUS_M]
+        school = ids[rng.choice(near.tolist())] if len(near) else ids[int(pool[np.argmin(dist)])]
         rows.append({"application_id": f"K{i:06d}", "date_of_birth": dob.isoformat(), "sex": rng.choice("FM"),
                      "home_lat": lat, "home_lon": lon, "school_urn": school, "travel_date": TRAVEL.isoformat(),
                      "ehc_plan": "yes" if ehc else "no", "ehc_named_school": school if ehc else "",
@@ -319,6 +335,14 @@ def build(nx: int = 8, ny: int = 5, *, children: int = 7500, apps: int = 20_000,
             offsets = [(i * width, j * height) for j in range(ny) for i in range(nx)]
             _cohort(out, schools, homes[:children], children, offsets)
             figures["cohort_version"] = COHORT_VERSION
+            done.write_text(json.dumps(figures))
+        if figures.get("applications_version") != APPLICATIONS_VERSION:
+            schools = yaml.safe_load((out / "schools.yaml").read_text())["schools"]
+            with open(out / "homes.csv", encoding="utf-8") as fh:
+                homes = [(float(r["lat"]), float(r["lon"])) for r in csv.DictReader(fh)]
+            rows = applications(schools, homes[children:children + apps], random.Random(APPLICATIONS_SEED))
+            write_csv_file(out / "applications.csv", list(rows[0]), rows)
+            figures |= {"applications_version": APPLICATIONS_VERSION, "applications_csv": str(out / "applications.csv")}
             done.write_text(json.dumps(figures))
         return figures
     t0 = time.perf_counter()
@@ -353,10 +377,11 @@ def build(nx: int = 8, ny: int = 5, *, children: int = 7500, apps: int = 20_000,
     (out / "sen-transport.env").write_text("".join(f"{k}={v}\n" for k, v in env.items()))
     figures |= {"schools": len(schools), "homes": len(homes), "build_s": round(time.perf_counter() - t0, 1)}
     _cohort(out, schools, homes[:children], children, offsets)
-    rows = applications(schools, homes[children:children + apps], rng)
+    rows = applications(schools, homes[children:children + apps], random.Random(APPLICATIONS_SEED))
     write_csv_file(out / "applications.csv", list(rows[0]), rows)
     figures |= {"children": children, "applications": len(rows), "dir": str(out),
-                "total_s": round(time.perf_counter() - t0, 1), "cohort_version": COHORT_VERSION}
+                "total_s": round(time.perf_counter() - t0, 1), "cohort_version": COHORT_VERSION,
+                "applications_version": APPLICATIONS_VERSION, "applications_csv": str(out / "applications.csv")}
     done.write_text(json.dumps(figures))
     return figures
 

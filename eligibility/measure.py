@@ -602,6 +602,16 @@ class Measurer:
                 results[i] = exc
         return results  # type: ignore[return-value]
 
+    AREA_M = 20_000.0
+    """Side of the squares of ``area_of``."""
+
+    def area_of(self, school_id: str) -> tuple:
+        """A sort key that puts schools in the same ``AREA_M`` square of the grid together (unknown schools last)."""
+        got = self._ent_arrays.get(school_id)
+        if got is None or len(got[0]) == 0:
+            return (1, 0, 0, school_id)
+        return (0, int(got[0][0] // self.AREA_M), int(got[1][0] // self.AREA_M), school_id)
+
     def _measure_homes(self, sid: str, ks: list[int], homes: _Homes, road_homes: _Homes | None, add_snap: bool,
                        n_homes: int, measured: dict) -> None:
         if n_homes == 1:  # one home (the service's check)

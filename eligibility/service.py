@@ -132,20 +132,27 @@ class Assessor:
         return decisions, errors
 
     def _decide_chunks(self, good, no_place_at, number, decisions: list[Decision], errors: list[RowError]) -> None:
-        for lo in range(0, len(good), self.chunk):
-            part = good[lo:lo + self.chunk]   # measured together; the facts are dropped once decided
+        """Decide ``good`` in chunks of applications to schools near each other (so that a chunk wants
+        the trees of few schools, each built once), then put the decisions back in input order."""
+        order = sorted(good, key=lambda ia: self.measurer.area_of(ia[1].school_id))
+        decided_at: list[tuple[int, Decision]] = []
+        for lo in range(0, len(order), self.chunk):
+            part = order[lo:lo + self.chunk]   # measured together; the facts are dropped once decided
             places = [no_place_at[i] for i, _ in part] if no_place_at is not None else None
             results = self.measurer.facts_many([a for _, a in part], no_place_at=places)
-            decided = []
+            decided, at = [], []
             for (i, app), res in zip(part, results):
                 if isinstance(res, Exception):
                     errors.append(RowError(row=number[i], application_id=app.id, reason=str(res)))
                     continue
                 try:
                     decided.append((res, decide(res, self.policy)))
+                    at.append(i)
                 except InputError as exc:
                     errors.append(RowError(row=number[i], application_id=app.id, reason=str(exc)))
-            decisions.extend(self.measurer.with_nearer_routes(decided))
+            decided_at.extend(zip(at, self.measurer.with_nearer_routes(decided)))
+        decided_at.sort(key=lambda pair: pair[0])
+        decisions.extend(d for _, d in decided_at)
 
 
 # -------------------------------------------------------------------------------------------------
