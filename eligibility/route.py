@@ -66,6 +66,9 @@ class WalkRoute(Sequence):
             return self.pairs() == [tuple(p) for p in other]
         return NotImplemented
 
+    def __reduce__(self):
+        return (WalkRoute, (self._xy,))   # unpickled read-only, as built
+
     def __hash__(self) -> int:
         return hash(self._xy.tobytes())
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import gc
 import json
+import multiprocessing
 import threading
+from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -78,9 +80,13 @@ class Assessor:
     enough that a cohort's facts are not all held at once."""
 
     def __init__(self, policy: Policy, walk, schools: dict[str, School], *, drive=None,
-                 unsafe: Sequence[UnsafeSegment] = (), postcodes=None, tree_schools: int | None = None):
+                 unsafe: Sequence[UnsafeSegment] = (), postcodes=None, tree_schools: int | None = None,
+                 workers: int | None = None):
         segments = [s if s.edges else map_to_network([s], walk)[0] for s in unsafe]
         self.policy = policy
+        self.workers = workers if workers is not None else get_settings().eligibility_workers
+        """Processes ``assess_many`` spreads a batch over (each a share of at least ``chunk``); the
+        others are forked, so they share the loaded networks and send back only their decisions."""
         self.measurer = Measurer(policy, schools, walk, drive=drive, segments=segments, postcodes=postcodes,
                                  tree_schools=tree_schools)
 
@@ -133,9 +139,33 @@ class Assessor:
 
     def _decide_chunks(self, good, no_place_at, number, decisions: list[Decision], errors: list[RowError]) -> None:
         """Decide ``good`` in chunks of applications to schools near each other (so that a chunk wants
-        the trees of few schools, each built once), then put the decisions back in input order."""
+        the trees of few schools, each built once), then put the decisions back in input order. With
+        ``workers`` > 1 the chunks are shared out, in runs of neighbouring schools, over forked processes."""
+        global _FORKED
         order = sorted(good, key=lambda ia: self.measurer.area_of(ia[1].school_id))
         decided_at: list[tuple[int, Decision]] = []
+        workers = min(self.workers, len(order) // self.chunk)
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            size = -(-len(order) // workers)
+            shares = [order[lo:lo + size] for lo in range(0, len(order), size)]
+            _FORKED = (self, shares, no_place_at, number)
+            try:
+                with ProcessPoolExecutor(len(shares) - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+                    others = [pool.submit(_decide_share, n) for n in range(1, len(shares))]
+                    self._decide_order(shares[0], no_place_at, number, decided_at, errors)
+                    for got in others:
+                        share_decided, share_errors = got.result()
+                        decided_at.extend(share_decided)
+                        errors.extend(share_errors)
+            finally:
+                _FORKED = None
+        else:
+            self._decide_order(order, no_place_at, number, decided_at, errors)
+        decided_at.sort(key=lambda pair: pair[0])
+        decisions.extend(d for _, d in decided_at)
+
+    def _decide_order(self, order, no_place_at, number, decided_at: list[tuple[int, Decision]],
+                      errors: list[RowError]) -> None:
         for lo in range(0, len(order), self.chunk):
             part = order[lo:lo + self.chunk]   # measured together; the facts are dropped once decided
             places = [no_place_at[i] for i, _ in part] if no_place_at is not None else None
@@ -151,8 +181,21 @@ class Assessor:
                 except InputError as exc:
                     errors.append(RowError(row=number[i], application_id=app.id, reason=str(exc)))
             decided_at.extend(zip(at, self.measurer.with_nearer_routes(decided)))
-        decided_at.sort(key=lambda pair: pair[0])
-        decisions.extend(d for _, d in decided_at)
+
+
+_FORKED: tuple | None = None
+"""(assessor, shares, no_place_at, row numbers) of the batch being shared out: forked workers inherit it."""
+
+
+def _decide_share(n: int) -> tuple[list[tuple[int, Decision]], list[RowError]]:
+    """In a forked worker: decide share ``n`` of the batch."""
+    assert _FORKED is not None
+    assessor, shares, no_place_at, number = _FORKED
+    decided_at: list[tuple[int, Decision]] = []
+    errors: list[RowError] = []
+    with batch_allocation():
+        assessor._decide_order(shares[n], no_place_at, number, decided_at, errors)
+    return decided_at, errors
 
 
 # -------------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
+import resource
 
 import numpy as np
 import pytest
@@ -154,3 +155,26 @@ def test_only_schools_that_could_be_nearer_are_measured_and_decisions_equal_the_
     assert ranked and all(d.schools_considered[-1].attended for d in ranked)
     assert all(s.rank < d.schools_considered[-1].rank for d in ranked for s in d.schools_considered
                if s.school_id in d.nearer_schools)
+
+
+def test_decisions_are_the_same_spread_over_forked_workers(rutland_assessor):
+    """A batch shared out over two forked processes gives the same decisions and errors, in input order,
+    as one process; routes come back read-only."""
+    apps = _cohort(rutland_assessor, 500, seed=21) + [_cohort(rutland_assessor, 1, seed=22)[0].model_copy(
+        update={"id": "BAD", "school_id": "no-such-school"})]
+    one = Assessor.__new__(Assessor)
+    one.__dict__.update(rutland_assessor.__dict__)
+    one.chunk, one.workers = 120, 1
+    two = Assessor.__new__(Assessor)
+    two.__dict__.update(one.__dict__)
+    two.workers = 2
+    d1, e1 = one.assess_many(apps)
+    children_cpu = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+    d2, e2 = two.assess_many(apps)
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime > children_cpu   # a worker decided a share
+    assert [d.model_dump_json() for d in d1] == [d.model_dump_json() for d in d2]
+    assert e1 == e2 and [e.application_id for e in e2] == ["BAD"]
+    assert [d.application_id for d in d2] == [a.id for a in apps if a.id != "BAD"]
+    routed = next(d for d in d2 if d.route)
+    with pytest.raises(ValueError):
+        routed.route.lonlat[0, 0] = 0.0

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     eligibility_tree_schools: int = Field(
         64, ge=1, description="schools whose shortest-path trees eligibility keeps in memory, least recently used "
                               "dropped first (each open entrance: about 50-80 bytes per walk node and 24 per drive node)")
+    eligibility_workers: int = Field(
+        1, ge=1, description="processes a large batch of eligibility decisions is spread over (forked, a share of "
+                             "at least 2,000 applications each; 1: the calling process only)")
     pseudonym_key: SecretStr | None = Field(
         None, description="key for children's pseudonymous ids (default: one generated once in cache_dir)")
     dask_scheduler: str | None = Field(
