@@ -283,6 +283,8 @@ class Measurer:
         if ent.walk_edge in self.blocked:
             safe = _Tree(np.zeros(0, int), np.zeros(0), np.full((0, self.walk.n_nodes), INF),
                          np.zeros((0, self.walk.n_nodes), int))
+        elif not self.blocked:
+            safe = plain   # no assessed unsafe segment: the same search
         else:
             safe = self._tree(self._safe_csr, roots, offs)
         road = self._tree(self._road_csr_t, *ent.road_roots) if ent.road_roots is not None else None

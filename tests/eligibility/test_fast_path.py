@@ -178,3 +178,17 @@ def test_decisions_are_the_same_spread_over_forked_workers(rutland_assessor):
     routed = next(d for d in d2 if d.route)
     with pytest.raises(ValueError):
         routed.route.lonlat[0, 0] = 0.0
+
+
+def test_without_unsafe_segments_the_safe_walk_is_the_walk_searched_once(rutland_assessor):
+    """With no assessed unsafe segment the safe search is the plain one (one search, not two), and it
+    equals a search of the network without blocked edges: decisions measure safe walks equal to walks."""
+    m = rutland_assessor.measurer
+    plain = Assessor(m.policy, m.walk, m.schools, drive=m.drive, postcodes=m.postcodes)
+    sid = next(iter(m.schools))
+    for ent, trees in zip(plain.measurer.entrances[sid], plain.measurer.searches(sid)):
+        assert trees.safe is trees.plain
+        again = plain.measurer._tree(m.walk.csr("length", frozenset()), *ent.walk_roots)
+        assert np.array_equal(again.dist, trees.plain.dist) and np.array_equal(again.pred, trees.plain.pred)
+    decisions, _ = plain.assess_many(_cohort(rutland_assessor, 60, seed=23))
+    assert decisions and all(d.safe_walking_m == d.walking_m and not d.unsafe_segments_avoided for d in decisions)
