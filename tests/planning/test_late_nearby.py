@@ -9,6 +9,7 @@ from routing.insertion import InsertResult, insert_requests
 from routing.plan import Route
 from routing.validate import check
 from tests.conftest import late_child
+from transport.planning import late
 from transport.planning.late import (
     _county_violation,
     insert_late_children,
@@ -18,6 +19,13 @@ from transport.planning.late import (
 )
 from transport.planning.nearby import nearby_problem
 from transport.planning.plan import PlanDocument
+
+
+@pytest.fixture(autouse=True)
+def _never_dense(monkeypatch):
+    """Rutland is one dense county (most schools within 10 minutes of each other), where the whole
+    county problem would be solved instead: these tests solve the late-insertion problem."""
+    monkeypatch.setattr(late, "DENSE_SHARE", 1.0)
 
 
 def _both(doc, kids, county, net):
@@ -154,3 +162,15 @@ def test_a_spliced_route_that_breaks_a_rule_is_reported_on_its_county_route(coun
     county_k = (res.changed_routes or res.new_routes)[0]
     assert {v.route_index for v in found if v.route_index is not None} == {county_k}
     assert plan.routes[county_k].stops[-2].arrival_s == late_stop.arrival_s
+
+
+def test_a_dense_county_falls_back_to_the_whole_county_problem(county_doc30, county30, postcodes, drive_net,
+                                                               monkeypatch):
+    """When the nearby part would be most of the county's locations and the county matrices are
+    given, the whole county problem is solved instead: the same plan, validated whole."""
+    kid = late_child(county_doc30.scenario, postcodes)
+    nearby_doc, _, nearby = insert_late_children(county_doc30, [kid], county=county30[0], network=drive_net)
+    monkeypatch.setattr(late, "DENSE_SHARE", 0.0)
+    dense_doc, _, solved = insert_late_children(county_doc30, [kid], county=county30[0], network=drive_net)
+    assert solved.problem.num_locations == len(dense_doc.locations) > nearby.problem.num_locations
+    assert dense_doc.violations == [] and dense_doc.plan.to_dict() == nearby_doc.plan.to_dict()

@@ -11,7 +11,9 @@ The routes it does not touch are the very same objects the plan was validated wi
 
 ``insert_late_children_full`` does the same on the whole county problem (the grown county
 matrices, the whole plan validated): the method before, kept as the oracle the tests and the
-county benchmark compare against. The September rerun is ``transport.planning.rerun``.
+county benchmark compare against, and used when the county matrices are at hand and the nearby
+part is most of the county anyway (``nearby.DENSE_SHARE``: a dense county, where a block of the
+matrices costs what the grown ones do). The September rerun is ``transport.planning.rerun``.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from routing.validate import Violation, check, check_accounting
 from transport.domain.errors import InputError
 from transport.domain.scenario import parse_scenario
 from transport.planning.county import build_county
-from transport.planning.nearby import NearbyProblem, nearby_problem
+from transport.planning.nearby import DENSE_SHARE, NearbyProblem, nearby_problem
 from transport.planning.plan import (
     BuiltProblem,
     PlanDocument,
@@ -97,15 +99,21 @@ def with_late_children(doc: Any, children: Sequence[Any]) -> Any:
 
 
 def insert_late_children(doc: Any, children: Sequence[Any], *, county: Any = None,
-                         network: Any = None) -> tuple[Any, InsertResult, NearbyProblem]:
-    """Add late applications to a plan document: ``(new document, what changed, late-insertion problem)``.
+                         network: Any = None) -> tuple[Any, InsertResult, Any]:
+    """Add late applications to a plan document: ``(new document, what changed, problem solved)``.
 
     ``county``: the ``BuiltProblem`` the plan was made on (its matrices are read, never copied);
-    without it the nearby locations' matrices are computed on ``network``.
+    without it the nearby locations' matrices are computed on ``network``. The problem solved is
+    the late-insertion problem (``NearbyProblem``), or, when that would hold more than
+    ``DENSE_SHARE`` of the county's locations and the county is given, the grown county problem
+    (``insert_late_children_full``: the same plan, tested, at no more cost there).
     """
     started = time.perf_counter()
     scenario = with_late_children(doc, children)
-    nearby = nearby_problem(doc, scenario, children, county=county, network=network)
+    nearby = nearby_problem(doc, scenario, children, county=county, network=network,
+                            max_share=DENSE_SHARE if county is not None else None)
+    if nearby is None:  # most of a dense county is near: the whole county problem costs no more
+        return insert_late_children_full(doc, children, county=county, network=network)
     local = insert_requests(nearby.problem, nearby.plan, [c.id for c in children])
     checked = time.perf_counter()
     violations = [_county_violation(v, nearby, len(doc.plan.routes)) for v in check(nearby.problem, local.plan)]

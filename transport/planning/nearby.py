@@ -71,14 +71,20 @@ def near_schools(school: int, served: Sequence[int], duration_to: np.ndarray, du
             if s == school or (duration_to[k] <= NEAR_SCHOOL_S and duration_from[k] <= NEAR_SCHOOL_S)}
 
 
+DENSE_SHARE = 0.6
+"""Above this share of the county's locations, a block of the county matrices costs about what the
+grown county matrices do (a dense county: most schools within 10 minutes of each other)."""
+
+
 def nearby_problem(doc: Any, scenario: Any, children: Sequence[Any], *, county: Any = None,
-                   network: Any = None) -> NearbyProblem:
+                   network: Any = None, max_share: float | None = None) -> NearbyProblem | None:
     """The late-insertion problem of ``children`` (already appended to ``scenario``) into ``doc``'s plan.
 
     With ``county`` (the ``BuiltProblem`` the plan was made on) the local matrices are a block of
     the county's plus, per late home, one search from it and one on the reversed graph; without
     it they are computed on the network for the local locations only (the nearby schools found by
-    two searches per late child's school).
+    two searches per late child's school). ``None`` when it would hold more than ``max_share`` of
+    the plan's locations.
     """
     started = time.perf_counter()
     old = tuple(doc.locations)
@@ -126,6 +132,8 @@ def nearby_problem(doc: Any, scenario: Any, children: Sequence[Any], *, county: 
     local_scenario = scenario.model_copy(update={
         "children": kids, "schools": tuple(s for s in scenario.schools if s.id in school_ids)})
     local_locs = scenario_locations(local_scenario)
+    if max_share is not None and len(local_locs) > max_share * len(old):
+        return None
 
     # local location -> county location (late homes not at a known address get new county indices)
     county_locs = list(old)
