@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from transport.domain.config import SAMPLE_DATA
+from transport.domain.privacy import pseudonym
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("SEN_TRANSPORT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -30,6 +31,10 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
 OPERATORS = ("Acme Taxis", "Blue Coaches")
+# A child whose home is given only as coordinates (no postcode), eligible on an EHC plan, so the seeded plan routes
+# a pick-up that must still say where to go (nearest street and postcode unit) on every route sheet.
+COORD_CHILD = "WEB-COORD-1"
+COORD_ROW = f"{COORD_CHILD},2014-03-03,F,,52.67050,-0.72900,,,131018,yes,131018,no,yes,EHC plan: needs adult support,,no,,2025-09-03,Nia,,,,,\n"
 UNSAFE_ID = "WEB-TEST-1"
 
 
@@ -154,11 +159,13 @@ def service(tmp_path_factory) -> Iterator[Service]:
 
 
 def _seed(svc: Service) -> None:
-    """Import and decide the sample cohort, plan the eligible children, package lots and award two."""
+    """Import and decide the sample cohort (plus COORD_CHILD), plan the eligible children, package lots and award
+    two (Acme's holds COORD_CHILD's route)."""
+    cohort = (SAMPLE_DATA / "applications" / "rutland_sample.csv").read_bytes().rstrip(b"\n") + b"\n" + COORD_ROW.encode()
     with svc.client("officer") as off:
-        rep = off.post("/v1/applications/import?assess=true", content=(SAMPLE_DATA / "applications" / "rutland_sample.csv").read_bytes(),
-                       headers={"Content-Type": "text/csv"})
+        rep = off.post("/v1/applications/import?assess=true", content=cohort, headers={"Content-Type": "text/csv"})
         assert rep.status_code == 200, rep.text
+        assert next(r for r in rep.json()["report"] if r["application_id"] == COORD_CHILD)["eligible"] is True, rep.text
     with svc.client("planner") as pl:
         r = pl.post("/v1/jobs", json={"from_eligible": {"name": "browser seed", "session": "am"}, "time_limit_s": 2})
         assert r.status_code == 202, r.text
@@ -166,6 +173,9 @@ def _seed(svc: Service) -> None:
         assert job["status"] == "succeeded", job
         plan_id = job["plan_id"]
         proc = pl.post(f"/v1/plans/{plan_id}/lots", json={"grouping": "procurement"}).json()["data"]
+        coord_route = next(row["route"] for row in pl.get(f"/v1/plans/{plan_id}/route-sheets").json()["data"]
+                           if row["child"] == pseudonym(COORD_CHILD) and row["kind"] == "pickup")
+        proc.sort(key=lambda lot: coord_route not in {r["ref"].split("-")[-1] for r in lot["routes"]})  # Acme's lot has it
         r = pl.post("/v1/jobs", json={"scenario_id": job["scenario_id"], "time_limit_s": 2})  # a route is in one live lot:
         assert r.status_code == 202, r.text                                                  # school lots on a second plan
         other = wait_job(pl, r.json()["id"])

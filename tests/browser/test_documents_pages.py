@@ -9,7 +9,8 @@ import re
 
 from pypdf import PdfReader
 
-from tests.browser.conftest import OPERATORS, shot, sign_in, wait_job
+from tests.browser.conftest import COORD_CHILD, OPERATORS, shot, sign_in, wait_job
+from transport.domain.privacy import pseudonym
 
 PHONE = "01572 700 999"
 FIRST_DAY = "2027-09-02"
@@ -158,3 +159,31 @@ def test_readiness_page_never_shows_an_older_answer(page, service):
     assert page.get_attribute("#readiness", "data-first-day") == FIRST_DAY
     assert page.locator("#countdown-table tbody tr").count() == len(v["countdown"])
     assert page.input_value("#first-day") == FIRST_DAY
+
+
+def test_a_home_given_as_coordinates_says_where_to_go_on_both_route_sheets(page, service):
+    """The seeded child whose home is only coordinates (COORD_CHILD, no postcode) is routed; the planner's route
+    sheet and the awarded operator's lot both say where to go: the nearest street and the postcode unit, never a blank."""
+    plan_id, lot_id = service.seed["plan_id"], service.seed["acme_lot"]
+    with service.client("planner") as c:
+        rows = c.get(f"/v1/plans/{plan_id}/route-sheets").json()["data"]
+    row = next(r for r in rows if r["child"] == pseudonym(COORD_CHILD) and r["kind"] == "pickup")
+    where = row["address"]
+    assert re.fullmatch(r"[A-Z][\w '.-]+, near [A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}", where), where  # street, near LE15 6xx
+    assert row["operator"] == OPERATORS[0] and row["operator_child"]
+
+    sign_in(page, service, "planner")
+    page.goto(f"{service.url}/web/planner/sheets?plan={plan_id}")
+    page.wait_for_selector(".sen-sheet table")
+    cells = page.eval_on_selector_all(f".sen-sheet[data-route='{row['route']}'] tbody tr",
+                                      "rows => rows.map(r => [...r.cells].map(c => c.innerText.trim()))")
+    mine = [c for c in cells if c[5].startswith(row["child"]) and c[3].startswith("pickup")]
+    assert len(mine) == 1 and mine[0][4] == where, cells
+
+    sign_in(page, service, "contractor")
+    page.goto(f"{service.url}/web/contractor?lot={lot_id}")
+    page.wait_for_selector("table.lot-stops")
+    stops = page.eval_on_selector_all("table.lot-stops tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.innerText.trim()))")
+    theirs = [s for s in stops if row["operator_child"] in s[4] and s[2].startswith("pickup")]
+    assert len(theirs) == 1 and theirs[0][3] == where, stops
+    assert COORD_CHILD not in page.content()

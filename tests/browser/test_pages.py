@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from tests.browser.conftest import OPERATORS, UNSAFE_ID, shot, sign_in
+from tests.browser.conftest import OPERATORS, UNSAFE_ID, shot, sign_in, wait_job
+from transport.planning.cohort import generate_scenario
 
 
 def test_planner_sees_every_route_and_highlights_one(page, service):
@@ -502,3 +503,32 @@ def test_a_plan_chosen_while_the_page_is_still_loading_opens(page, service):
     assert held, "the scenarios request was held"
     for route in held:
         route.continue_()
+
+
+def test_a_pick_up_at_the_depot_is_spread_from_the_depot_marker(page, service):
+    """A child picked up where the taxis' depot is: the depot's marker and the child's marker do not overlap (the
+    depot was drawn on top of the pick-up before), and the depot is one marker however many routes leave it."""
+    scen = generate_scenario(3, seed=11, name="pick-up at the depot").model_dump(mode="json")
+    scen["fleet"] = [v for v in scen["fleet"] if v["id"] == "taxi"]
+    depot = scen["fleet"][0]["depot"]
+    scen["children"][0]["home"] = {"lat": depot["lat"], "lon": depot["lon"]}
+    with service.client("planner") as c:
+        r = c.post("/v1/scenarios", json=scen)
+        assert r.status_code == 201, r.text
+        job = wait_job(c, c.post("/v1/jobs", json={"scenario_id": r.json()["id"], "time_limit_s": 2}).json()["id"])
+        assert job["status"] == "succeeded", job
+        rows = c.get(f"/v1/plans/{job['plan_id']}/route-sheets").json()["data"]
+    starts = {(round(x["lat"], 4), round(x["lon"], 4)) for x in rows if x["kind"] == "start"}
+    picks = [(round(x["lat"], 4), round(x["lon"], 4)) for x in rows if x["kind"] == "pickup"]
+    assert starts & set(picks), "a pick-up is at the depot"
+    sign_in(page, service, "planner")
+    page.select_option("#plan-select", str(job["plan_id"]))
+    page.wait_for_selector("path.sen-route")
+    page.wait_for_selector(".sen-depot")
+    box = "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"
+    depots = page.eval_on_selector_all(".sen-depot", box)
+    children = page.eval_on_selector_all(".sen-pin--child", box)
+    assert len(depots) == len(starts) and len(children) == len(picks)
+    overlapping = [(d, k) for d in depots for k in children if d[0] < k[2] and k[0] < d[2] and d[1] < k[3] and k[1] < d[3]]
+    assert not overlapping, overlapping
+    assert page.get_attribute(".sen-depot", "title").startswith("Depot: R001 leaves at ")

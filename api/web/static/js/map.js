@@ -43,12 +43,14 @@ export function assignColours(boxes, palette = COLOURS) {
   return out;
 }
 
-/** Pixel offsets that spread ``n`` markers at one place around a small circle (none for one). */
-export function spread(n, radius = 13) {
+/** Pixel offsets that spread ``n`` markers at one place around a circle (none for one), wide enough that
+ * neighbours on it stay ``gap`` pixels apart, centre to centre (markers are at most 26 px across). */
+export function spread(n, radius = 13, gap = 26) {
   if (n <= 1) return [[0, 0]];
+  const r = Math.max(radius, Math.ceil(gap / (2 * Math.sin(Math.PI / n))));
   return [...Array(n).keys()].map((k) => {
     const a = (2 * Math.PI * k) / n - Math.PI / 2;
-    return [Math.round(radius * Math.cos(a)), Math.round(radius * Math.sin(a))];
+    return [Math.round(r * Math.cos(a)), Math.round(r * Math.sin(a))];
   });
 }
 
@@ -108,9 +110,9 @@ export function tip(text) {
 
 /** A small round marker with text (stop number, initial), with a tooltip. Not a tab stop: every marker's
  * facts are also in the page's lists and tables, so tabbing doesn't walk through the map. */
-export function labelMarker(latlng, text, { colour = '#0b0c0c', title = '', className = '', size = 22 } = {}) {
+export function labelMarker(latlng, text, { colour = '#0b0c0c', title = '', className = '', size = 22, shift = [0, 0] } = {}) {
   const html = el('span', { class: 'sen-pin-inner', style: `background:${colour}` }, text);
-  const icon = L.divIcon({ className: `sen-pin ${className}`, html: html.outerHTML, iconSize: [size, size], iconAnchor: [size / 2, size / 2] });
+  const icon = L.divIcon({ className: `sen-pin ${className}`, html: html.outerHTML, iconSize: [size, size], iconAnchor: [size / 2 - shift[0], size / 2 - shift[1]] });
   return L.marker(latlng, { icon, title, alt: title, keyboard: false, riseOnHover: true });
 }
 

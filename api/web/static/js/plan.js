@@ -205,37 +205,50 @@ function draw(geo, sheets, scenario) {
   const schools = new Map();
   const isHome = (row) => state.routes.has(row.route) && (row.kind === 'pickup' || (row.kind === 'delivery' && row.place === 'home'));
   const homes = sheets.filter(isHome);
-  const shift = new Map(offsets(homes).map((o, k) => [homes[k], o]));
+  const depots = new Map();  // one marker per depot, however many routes leave it
   for (const row of sheets) {
-    const r = state.routes.get(row.route);
-    if (!r) continue;
-    const at = [row.lat, row.lon];
-    if (isHome(row)) {
-      const [dx, dy] = shift.get(row);
-      const title = `${row.route} stop ${row.stop}, ${row.arrive}: child ${row.child}${row.needs ? ` (${needsText(row.needs)})` : ''}`;
-      const badges = needsBadges(row.needs);
-      const pin = el('span', {}, el('span', { class: 'sen-pin-inner', 'data-child': String(row.child), style: `background:${r.colour}` }, String(row.stop)),
-        badges.length ? el('span', { class: 'sen-badges' }, ...badges) : null);
-      const html = pin.innerHTML;
-      // children picked up at one place are spread around it (the offset is in the anchor, so the place stays exact)
-      const m = L.marker(at, { icon: L.divIcon({ className: 'sen-pin sen-pin--child', html, iconSize: [22, 22], iconAnchor: [11 - dx, 11 - dy] }), title, alt: title, keyboard: false });
-      m.bindTooltip(tip(title));
-      m.on('click', () => selectRoute(row.route));
-      m.addTo(state.layer);
-      r.markers.push(m);
-    } else if (row.place !== 'depot' && row.place !== 'home' && (row.kind === 'delivery' || row.kind === 'pickup')) {
-      const key = `${row.lat},${row.lon}`;
-      const sc = schools.get(key) || { name: row.place, at, visits: [] };
-      sc.visits.push(`${row.route} ${row.kind === 'delivery' ? 'arrives' : 'collects'} ${row.arrive}`);
-      schools.set(key, sc);
-    } else if (row.kind === 'start') {
-      const m = labelMarker(at, 'D', { colour: '#505a5f', title: `${row.route} depot, leaves ${row.depart}`, size: 18 });
-      m.bindTooltip(tip(`${row.route} leaves the depot at ${row.depart}`));
-      m.addTo(state.layer);
-    }
+    if (!state.routes.has(row.route) || row.kind !== 'start') continue;
+    const key = `${row.lat},${row.lon}`;
+    const d = depots.get(key) || { lat: row.lat, lon: row.lon, leaves: [] };
+    d.leaves.push(`${row.route} leaves at ${row.depart}`);
+    depots.set(key, d);
   }
+  for (const row of sheets) {
+    if (!state.routes.has(row.route) || isHome(row) || row.place === 'depot' || !(row.kind === 'delivery' || row.kind === 'pickup')) continue;
+    const key = `${row.lat},${row.lon}`;
+    const sc = schools.get(key) || { name: row.place, at: [row.lat, row.lon], visits: [] };
+    sc.visits.push(`${row.route} ${row.kind === 'delivery' ? 'arrives' : 'collects'} ${row.arrive}`);
+    schools.set(key, sc);
+  }
+  const depotList = [...depots.values()];
   const schoolList = [...schools.values()];
-  const schoolShift = offsets(schoolList.map((sc) => ({ lat: sc.at[0], lon: sc.at[1] })));
+  // children, depots and schools at one place are spread around it together, so none hides another
+  const all = offsets([...homes, ...depotList, ...schoolList.map((sc) => ({ lat: sc.at[0], lon: sc.at[1] }))]);
+  const shift = new Map(homes.map((row, k) => [row, all[k]]));
+  const depotShift = all.slice(homes.length, homes.length + depotList.length);
+  const schoolShift = all.slice(homes.length + depotList.length);
+  for (const row of homes) {
+    const r = state.routes.get(row.route);
+    const at = [row.lat, row.lon];
+    const [dx, dy] = shift.get(row);
+    const title = `${row.route} stop ${row.stop}, ${row.arrive}: child ${row.child}${row.needs ? ` (${needsText(row.needs)})` : ''}`;
+    const badges = needsBadges(row.needs);
+    const pin = el('span', {}, el('span', { class: 'sen-pin-inner', 'data-child': String(row.child), style: `background:${r.colour}` }, String(row.stop)),
+      badges.length ? el('span', { class: 'sen-badges' }, ...badges) : null);
+    const html = pin.innerHTML;
+    // children picked up at one place are spread around it (the offset is in the anchor, so the place stays exact)
+    const m = L.marker(at, { icon: L.divIcon({ className: 'sen-pin sen-pin--child', html, iconSize: [22, 22], iconAnchor: [11 - dx, 11 - dy] }), title, alt: title, keyboard: false });
+    m.bindTooltip(tip(title));
+    m.on('click', () => selectRoute(row.route));
+    m.addTo(state.layer);
+    r.markers.push(m);
+  }
+  depotList.forEach((d, k) => {
+    const title = `Depot: ${d.leaves.join(', ')}`;
+    const m = labelMarker([d.lat, d.lon], 'D', { colour: '#505a5f', title, size: 18, className: 'sen-depot', shift: depotShift[k] });
+    m.bindTooltip(tip(title));
+    m.addTo(state.layer);
+  });
   schoolList.forEach((sc, k) => {
     const b = bells.get(sc.name);
     const bell = b ? `bell ${hhmm(b.bell_start)}–${hhmm(b.bell_finish)}` : 'bell times not in the scenario';
