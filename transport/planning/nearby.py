@@ -30,7 +30,7 @@ from routing.plan import Plan, StopKind
 from routing.problem import RoutingProblem
 from routing.validate import recompute_cost
 from transport.domain.errors import InputError
-from transport.planning.plan import Location, build_problem, location_index, scenario_locations
+from transport.planning.plan import Location, build_problem, location_index, location_key, scenario_locations
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ def nearby_problem(doc: Any, scenario: Any, children: Sequence[Any], *, county: 
     county_where = dict(where)
     idx = []
     for loc in local_locs:
-        key = ("school", loc.id) if loc.kind == "school" else (loc.kind, round(loc.point.lat, 7), round(loc.point.lon, 7))
+        key = location_key(loc)
         if key not in county_where:
             if loc.kind != "home":
                 raise InputError(f"the late children change the plan's location list ({loc.kind} {loc.id}); "

@@ -95,12 +95,14 @@ def _key(kind: str, p: LatLon) -> tuple[str, float, float]:
     return (kind, round(p.lat, 7), round(p.lon, 7))
 
 
+def location_key(loc: Location) -> tuple:
+    """What a location is known by: ``(kind, lat, lon)`` for depots and homes, ``("school", id)``."""
+    return ("school", loc.id) if loc.kind == "school" else _key(loc.kind, loc.point)
+
+
 def _index(locs: tuple[Location, ...]) -> dict[tuple, int]:
-    """Location index by ``(kind, lat, lon)`` for depots and homes and ``("school", id)``."""
-    out: dict[tuple, int] = {}
-    for i, loc in enumerate(locs):
-        out[("school", loc.id) if loc.kind == "school" else _key(loc.kind, loc.point)] = i
-    return out
+    """Location index by ``location_key``."""
+    return {location_key(loc): i for i, loc in enumerate(locs)}
 
 
 def scenario_matrices(scenario: Scenario, *, network=None, postcodes=None,
