@@ -9,6 +9,7 @@ from routing.insertion import InsertResult, insert_requests
 from routing.plan import Route
 from routing.validate import check
 from tests.conftest import late_child
+from transport.domain.errors import InputError
 from transport.planning import late
 from transport.planning.late import (
     _county_violation,
@@ -174,3 +175,27 @@ def test_a_dense_county_falls_back_to_the_whole_county_problem(county_doc30, cou
     dense_doc, _, solved = insert_late_children(county_doc30, [kid], county=county30[0], network=drive_net)
     assert solved.problem.num_locations == len(dense_doc.locations) > nearby.problem.num_locations
     assert dense_doc.violations == [] and dense_doc.plan.to_dict() == nearby_doc.plan.to_dict()
+
+
+def test_a_late_child_kept_apart_from_an_unknown_child_is_refused(county_doc30, postcodes, drive_net):
+    """The scenario with the late children is checked as any scenario is: an unknown not_with is an
+    input error naming the child, and nothing is inserted."""
+    kid = late_child(county_doc30.scenario, postcodes, cid="LATE-NW", not_with=("NOBODY",))
+    with pytest.raises(InputError, match="LATE-NW"):
+        insert_late_children(county_doc30, [kid], network=drive_net)
+
+
+def test_a_late_child_kept_apart_from_a_routed_child_does_not_join_them(county_doc30, county30, postcodes,
+                                                                        drive_net):
+    """not_with a child on a nearby route: the same plan as the whole county problem, valid, and the
+    two children are not on one route."""
+    scen = county_doc30.scenario
+    kid = late_child(scen, postcodes)
+    plain, res, _ = insert_late_children(county_doc30, [kid], county=county30[0], network=drive_net)
+    assert res.changes[0].action == "inserted"  # LE15 6RB to the first school joins a route
+    mates = [rid for rid in plain.plan.routes[res.changes[0].route_index].request_ids() if rid != kid.id]
+    apart = kid.model_copy(update={"id": "LATE-APART", "not_with": tuple(mates)})
+    (doc, res2, _), (full, _, _) = _both(county_doc30, [apart], county30[0], drive_net)
+    assert doc.violations == [] and doc.plan.to_dict() == full.plan.to_dict()
+    k = res2.changes[0].route_index
+    assert k is None or not set(mates) & set(doc.plan.routes[k].request_ids())
