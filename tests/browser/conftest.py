@@ -20,6 +20,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from PIL import Image
 
 from transport.domain.config import SAMPLE_DATA
 from transport.domain.privacy import pseudonym
@@ -250,9 +251,13 @@ def sign_in(page, service: Service, role: str) -> None:
     page.wait_for_url(lambda u: "/web/" in u and not u.rstrip("/").endswith("/web"))
 
 
-def shot(page, name: str) -> Path:
-    """Save a screenshot of the page."""
+def shot(page, name: str, *, full_page: bool = False) -> Path:
+    """Save a screenshot of the page (``full_page``: the whole page, not only what the window shows), as a
+    256-colour PNG so the committed ones stay small."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=False)
+    page.screenshot(path=str(path), full_page=full_page)
+    with Image.open(path) as img:
+        small = img.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    small.save(path, optimize=True)
     return path

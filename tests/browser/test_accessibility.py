@@ -53,7 +53,8 @@ def test_no_serious_accessibility_violations(page, service, width):
         name = path.split("?")[0].strip("/").removeprefix("web").strip("/").replace("/", "-") or "signin"
         name += "-decision" if "application=" in path and "letter" not in path else ""
         name += "-nearer-school" if "SYN-001" in path else ""
-        shot(page, f"page-{name}-{'phone' if width < 600 else 'desktop'}")  # docs/screenshots: see docs/web.md
+        phone = width < 600  # at phone width the whole page, so each shows its content below the first screen
+        shot(page, f"page-{name}-{'phone' if phone else 'desktop'}", full_page=phone)  # docs/screenshots: docs/web.md
         bad = _serious(page)
         if bad:
             found[path] = bad
