@@ -38,6 +38,11 @@ from transport.domain.models import Application, School
 
 INF = math.inf
 _NO_ROUTE = WalkRoute()
+REACH_FACTOR = 1.6
+REACH_PAD_M = 2_000.0
+"""A school's searches first stop at ``REACH_FACTOR`` times the farthest straight line to the homes
+measured, plus ``REACH_PAD_M`` (snapping and detours); a home whose distance is not within that
+reach is measured again on searches that stop nowhere, so every distance is exact."""
 LENGTH_SLACK = 0.02
 """Edge lengths are great-circle metres and straight lines are measured on the British National
 Grid; the two agree to well within 1 % here. A route is never shorter than the straight line
@@ -55,6 +60,10 @@ class _Tree:
     pred: np.ndarray        # (k, n)
     pred_edges: dict[int, np.ndarray] = field(default_factory=dict)
     """Per row, read when a route is first drawn from it: the edge from each node to its predecessor."""
+    limit: float = INF
+    """The search stopped at this many metres from its roots: nodes farther are unreached (inf). A
+    distance read from the tree that is at most ``limit`` (offset and end pieces included) is exact:
+    any way through an unreached node is longer."""
 
 
 @dataclass
@@ -89,6 +98,10 @@ class _Searches:
     plain: _Tree
     safe: _Tree
     road: _Tree | None
+
+    def covers(self, walk_m: float, road_m: float) -> bool:
+        """Whether the walking searches reach ``walk_m`` and the road search ``road_m`` metres."""
+        return self.plain.limit >= walk_m and (self.road is None or self.road.limit >= road_m)
 
 
 @dataclass
@@ -208,27 +221,51 @@ class Measurer:
             exit_v = (1 - rf) * self.drive.edge_length_m[e]
             exit_u = rf * self.drive.edge_length_m[rev] if rev >= 0 else INF
             road_at = (int(road_homes.v[0]), int(road_homes.u[0]), exit_v, exit_u)
+        need = self._reach_for(sid, homes, np.zeros(1, dtype=np.int64))
+        walk, safe, road, straight, exact = self._measure_one_with(homes, road_at, add_snap, sid, need)
+        if not exact:
+            walk, safe, road, straight, _ = self._measure_one_with(homes, road_at, add_snap, sid, INF)
+        return walk, safe, road, straight
+
+    def _measure_one_with(self, homes: _Homes, road_at, add_snap: bool, sid: str, need: float):
+        """``_measure_one`` on searches reaching ``need`` metres, and whether every distance is within their reach."""
+        u, v, cu, cv = int(homes.u[0]), int(homes.v[0]), float(homes.cu[0]), float(homes.cv[0])
+        he, f = int(homes.edge[0]), float(homes.fraction[0])
+        w = self.walk
         walk, safe, road, straight = [], [], [], []
-        for ent, trees in zip(self.entrances[sid], self.searches(sid)):
+        exact = True
+        for ent, trees in zip(self.entrances[sid], self.searches(sid, need, need)):
             rev = int(w.edge_reverse[ent.walk_edge])
             direct = INF
             if he == ent.walk_edge or (rev >= 0 and rev == he):
                 f_home = f if he == ent.walk_edge else 1 - f
                 direct = float(np.abs(f_home - ent.walk_fraction) * w.edge_length_m[ent.walk_edge])
             extra = (homes.snap_m[0] + ent.walk_snap_m) if add_snap else 0.0
-            walk.append(float(min(_reach_scalar(trees.plain, u, v, cu, cv), direct) + extra))
-            safe.append(float(min(_reach_scalar(trees.safe, u, v, cu, cv),
-                                  INF if ent.walk_edge in self.blocked else direct) + extra))
+            by_walk = min(_reach_scalar(trees.plain, u, v, cu, cv), direct)
+            by_safe = min(_reach_scalar(trees.safe, u, v, cu, cv), INF if ent.walk_edge in self.blocked else direct)
+            walk.append(float(by_walk + extra))
+            safe.append(float(by_safe + extra))
             straight.append(float(np.hypot(homes.x[0] - ent.x, homes.y[0] - ent.y)))
             road.append(float(_reach_scalar(trees.road, *road_at)) if road_at is not None and trees.road is not None
                         else INF)
-        return walk, safe, road, straight
+            exact = exact and by_walk <= trees.plain.limit and by_safe <= trees.safe.limit and (
+                road_at is None or trees.road is None or road[-1] <= trees.road.limit)
+        return walk, safe, road, straight, exact
 
     # ---- searches -------------------------------------------------------------------
     @staticmethod
-    def _tree(csr, roots: list[int], offsets: list[float]) -> _Tree:
-        dist, pred = dijkstra(csr, directed=True, indices=roots, return_predecessors=True)
-        return _Tree(np.asarray(roots), np.asarray(offsets, dtype=float), np.atleast_2d(dist), np.atleast_2d(pred))
+    def _tree(csr, roots: list[int], offsets: list[float], limit: float = INF) -> _Tree:
+        dist, pred = dijkstra(csr, directed=True, indices=roots, return_predecessors=True, limit=limit)
+        return _Tree(np.asarray(roots), np.asarray(offsets, dtype=float), np.atleast_2d(dist), np.atleast_2d(pred),
+                     limit=limit)
+
+    def _reach_for(self, sid: str, homes: _Homes, idx: np.ndarray) -> float:
+        """Metres a school's first searches reach for these homes (``REACH_FACTOR``)."""
+        ents = self.entrances[sid]
+        if not ents or len(idx) == 0:
+            return 0.0
+        far = max(float(np.hypot(homes.x[idx] - e.x, homes.y[idx] - e.y).max()) for e in ents)
+        return REACH_FACTOR * far + REACH_PAD_M
 
     def _entrances(self, school: School) -> list[_Entrance]:
         out = []
@@ -257,38 +294,61 @@ class Measurer:
                                  float(road.snap_m[i]) if road is not None else 0.0))
         return out
 
-    def searches(self, sid: str) -> list[_Searches]:
-        """The shortest-path trees of each open entrance of a school, built at first use.
+    def searches(self, sid: str, walk_m: float = INF, road_m: float = INF) -> list[_Searches]:
+        """The shortest-path trees of each open entrance of a school, reaching at least ``walk_m``
+        (walking) and ``road_m`` (road) metres from it, built at first use or when they reach less.
 
         The trees of the ``tree_schools`` schools used most recently are kept; the least recently
         used are dropped (a county's schools do not all fit in memory) and built again if needed.
         """
         got = self._searches.get(sid)
-        if got is not None:
+        if got is not None and all(t.covers(walk_m, road_m) for t in got):
             self._searches.move_to_end(sid)
             return got
-        got = [self._build_searches(ent) for ent in self.entrances[sid]]
+        if got is not None:   # reach farther than before, at least twice as far
+            walk_m = max(walk_m, 2 * min(t.plain.limit for t in got)) if got else walk_m
+            road_m = max(road_m, 2 * min((t.road.limit for t in got if t.road is not None), default=0.0))
+        got = [self._build_searches(ent, walk_m, road_m, old) for ent, old in
+               zip(self.entrances[sid], got or [None] * len(self.entrances[sid]))]
         self._searches[sid] = got
         while len(self._searches) > self.tree_schools:
             self._searches.popitem(last=False)
         return got
 
-    def _search(self, ent: _Entrance, safe: bool) -> _Tree:
-        trees = self.searches(ent.school_id)[ent.index]
+    def _search(self, ent: _Entrance, safe: bool, walk_m: float = INF) -> _Tree:
+        """An entrance's walking tree (or without the unsafe edges) reaching at least ``walk_m`` metres, to
+        draw a route of that length from (the kept one if it reaches that far)."""
+        got = self._searches.get(ent.school_id)
+        if got is None or got[ent.index].plain.limit < walk_m:
+            got = self.searches(ent.school_id, walk_m, 0.0)
+        trees = got[ent.index]
         return trees.safe if safe else trees.plain
 
-    def _build_searches(self, ent: _Entrance) -> _Searches:
+    def _build_searches(self, ent: _Entrance, walk_m: float = INF, road_m: float = INF,
+                        old: _Searches | None = None) -> _Searches:
+        if old is not None and old.plain.limit >= walk_m:   # only the road search is to reach farther
+            plain, safe = old.plain, old.safe
+        else:
+            plain, safe = self._walk_searches(ent, walk_m)
+        if ent.road_roots is None:
+            road = None
+        elif old is not None and old.road is not None and old.road.limit >= road_m:
+            road = old.road
+        else:
+            road = self._tree(self._road_csr_t, *ent.road_roots, limit=road_m)
+        return _Searches(plain, safe, road)
+
+    def _walk_searches(self, ent: _Entrance, walk_m: float) -> tuple[_Tree, _Tree]:
         roots, offs = ent.walk_roots
-        plain = self._tree(self._walk_csr, roots, offs)
+        plain = self._tree(self._walk_csr, roots, offs, limit=walk_m)
         if ent.walk_edge in self.blocked:
             safe = _Tree(np.zeros(0, int), np.zeros(0), np.full((0, self.walk.n_nodes), INF),
-                         np.zeros((0, self.walk.n_nodes), int))
+                         np.zeros((0, self.walk.n_nodes), int), limit=walk_m)
         elif not self.blocked:
             safe = plain   # no assessed unsafe segment: the same search
         else:
-            safe = self._tree(self._safe_csr, roots, offs)
-        road = self._tree(self._road_csr_t, *ent.road_roots) if ent.road_roots is not None else None
-        return _Searches(plain, safe, road)
+            safe = self._tree(self._safe_csr, roots, offs, limit=walk_m)
+        return plain, safe
 
     # ---- distances --------------------------------------------------------------------
     @staticmethod
@@ -389,12 +449,12 @@ class Measurer:
             tree.pred_edges[r] = out
         return out
 
-    def _path(self, ent: _Entrance, homes: _Homes, i: int, safe: bool
+    def _path(self, ent: _Entrance, homes: _Homes, i: int, safe: bool, walk_m: float = INF
               ) -> tuple[np.ndarray, list[int], np.ndarray, list[int]]:
         """The walk from home ``i`` to an entrance, read from the entrance's tree: BNG vertices from the
         home to the first tree node, the whole edges walked between, BNG vertices from the last tree node
         to the entrance, and the edge ids walked (home's edge, the whole edges, the entrance's edge)."""
-        tree = self._search(ent, safe)
+        tree = self._search(ent, safe, walk_m)
         w = self.walk
         hu, hv, cu, cv = homes.u[i], homes.v[i], homes.cu[i], homes.cv[i]
         best, best_r, best_node = INF, -1, -1
@@ -449,8 +509,8 @@ class Measurer:
         lon, lat = self._to_wgs.transform(xy[:, 0], xy[:, 1])
         return np.column_stack([np.round(lon, 6), np.round(lat, 6)])
 
-    def _routes(self, jobs: Sequence[tuple[_Entrance, int, bool]], homes: _Homes
-                ) -> list[tuple[WalkRoute, list[int]]]:
+    def _routes(self, jobs: Sequence[tuple[_Entrance, int, bool]], homes: _Homes,
+                walk_m: Sequence[float] | None = None) -> list[tuple[WalkRoute, list[int]]]:
         """(lon, lat) and edge ids of each (entrance, home, safe) walk.
 
         Every route is a run of blocks of vertices: its first part (home to the first tree node), each
@@ -462,7 +522,7 @@ class Measurer:
         paths: list = [None] * len(jobs)
         for j in sorted(range(len(jobs)), key=lambda j: jobs[j][0].school_id):   # school by school (its trees)
             ent, k, safe = jobs[j]
-            paths[j] = self._path(ent, homes, k, safe)
+            paths[j] = self._path(ent, homes, k, safe, INF if walk_m is None else walk_m[j])
         n_flat = len(self._flat_xy)
         heads = [p[0] for p in paths]
         tails = [p[2] for p in paths]
@@ -671,27 +731,43 @@ class Measurer:
                         measured: dict) -> None:
         """(walk, safe walk, road or None, straight-line metres, entrance) from each home ``ks`` to a school."""
         idx = np.asarray(ks)
+        need = self._reach_for(sid, homes, idx)
+        got = self._measure_school_with(sid, idx, homes, road_homes, add_snap, need)
+        if not got[-1]:   # some distance beyond the first searches' reach: measure on searches that stop nowhere
+            got = self._measure_school_with(sid, idx, homes, road_homes, add_snap, INF)
+        best, best_safe, best_road, straight, which, _ = got
+        road_ok = (road_homes.snap_m[idx] <= self.drive.max_snap_m) & np.isfinite(best_road) \
+            if road_homes is not None else np.zeros(len(idx), dtype=bool)
+        for k, w_m, s_m, r_m, r_ok, st_m, j in zip(ks, best.tolist(), best_safe.tolist(), best_road.tolist(),
+                                                  road_ok.tolist(), straight.tolist(), which.tolist()):
+            measured[(sid, k)] = (w_m, s_m, r_m if r_ok else None, st_m, j)
+
+    def _measure_school_with(self, sid: str, idx: np.ndarray, homes: _Homes, road_homes: _Homes | None,
+                             add_snap: bool, need: float) -> tuple:
+        """``_measure_school`` on searches reaching ``need`` metres, and whether every distance is within their reach."""
+        exact = True
         best = np.full(len(idx), INF)
         best_safe = np.full(len(idx), INF)
         best_road = np.full(len(idx), INF)
         straight = np.full(len(idx), INF)
         which = np.zeros(len(idx), dtype=np.int64)
-        for j, (ent, trees) in enumerate(zip(self.entrances[sid], self.searches(sid))):
+        for j, (ent, trees) in enumerate(zip(self.entrances[sid], self.searches(sid, need, need))):
             extra = (homes.snap_m[idx] + ent.walk_snap_m) if add_snap else 0.0
-            d = np.minimum(self._reach(trees.plain, homes, idx), self._direct(ent, homes, idx, frozenset())) + extra
-            ds = np.minimum(self._reach(trees.safe, homes, idx), self._direct(ent, homes, idx, self.blocked)) + extra
+            by_walk = np.minimum(self._reach(trees.plain, homes, idx), self._direct(ent, homes, idx, frozenset()))
+            by_safe = np.minimum(self._reach(trees.safe, homes, idx), self._direct(ent, homes, idx, self.blocked))
+            exact = exact and bool((by_walk <= trees.plain.limit).all() and (by_safe <= trees.safe.limit).all())
+            d = by_walk + extra
+            ds = by_safe + extra
             better = d < best
             which[better] = j
             best = np.minimum(best, d)
             best_safe = np.minimum(best_safe, ds)
             straight = np.minimum(straight, np.hypot(homes.x[idx] - ent.x, homes.y[idx] - ent.y))
             if road_homes is not None and trees.road is not None:
-                best_road = np.minimum(best_road, self._road_reach(trees.road, road_homes, idx, self.drive))
-        road_ok = (road_homes.snap_m[idx] <= self.drive.max_snap_m) & np.isfinite(best_road) \
-            if road_homes is not None else np.zeros(len(idx), dtype=bool)
-        for k, w_m, s_m, r_m, r_ok, st_m, j in zip(ks, best.tolist(), best_safe.tolist(), best_road.tolist(),
-                                                  road_ok.tolist(), straight.tolist(), which.tolist()):
-            measured[(sid, k)] = (w_m, s_m, r_m if r_ok else None, st_m, j)
+                by_road = self._road_reach(trees.road, road_homes, idx, self.drive)
+                exact = exact and bool((by_road <= trees.road.limit).all())
+                best_road = np.minimum(best_road, by_road)
+        return best, best_safe, best_road, straight, which, exact
 
     def _attended_walks(self, todo: Sequence[tuple[int, Application]], measured: dict, homes: _Homes) -> dict[int, tuple]:
         """For each home (position ``k``): the route drawn to the school attended, its edges, and the
@@ -701,7 +777,8 @@ class Measurer:
             walk_m, _, _, _, j = measured[(app.school_id, k)]
             if math.isfinite(walk_m):
                 plain_jobs.append((self.entrances[app.school_id][j], k, False))
-        plain = dict(zip((k for _, k, _ in plain_jobs), self._routes(plain_jobs, homes)))
+        plain = dict(zip((k for _, k, _ in plain_jobs), self._routes(
+            plain_jobs, homes, [measured[(ent.school_id, k)][0] for ent, k, _ in plain_jobs])))
         out: dict[int, tuple] = {}
         safe_jobs = []
         for ent, k, _ in plain_jobs:
@@ -711,7 +788,8 @@ class Measurer:
             out[k] = (route, edges, avoided, seg_ids)
             if avoided and math.isfinite(measured[(ent.school_id, k)][1]):
                 safe_jobs.append((ent, k, True))
-        for (_, k, _), (route, edges) in zip(safe_jobs, self._routes(safe_jobs, homes)):
+        safe_m = [measured[(ent.school_id, k)][1] for ent, k, _ in safe_jobs]
+        for (_, k, _), (route, edges) in zip(safe_jobs, self._routes(safe_jobs, homes, safe_m)):
             out[k] = (route, edges, *out[k][2:])
         return out
 
@@ -748,24 +826,26 @@ class Measurer:
     def routes_to(self, todo: Sequence[tuple[AssessmentFacts, str]]) -> list[WalkRoute]:
         """``route_to`` for each (facts, school), drawn together (empty where there is no walk)."""
         out = [_NO_ROUTE] * len(todo)
-        which, jobs, points = [], [], []
+        which, jobs, points, walk_m = [], [], [], []
         for n, (facts, school_id) in enumerate(todo):
             c = facts.candidate(school_id)
             ent = next((e for e in self.entrances[school_id] if e.name == c.entrance), None)
             if facts.home is None or ent is None or not math.isfinite(c.walk_m):
                 continue
             which.append(n)
+            walk_m.append(c.walk_m)
             jobs.append((ent, len(jobs), False))
             points.append(LatLon(lat=facts.home[1], lon=facts.home[0]))
         if not jobs:
             return out
         homes = _snap_arrays(self.walk, points)
-        plain = self._routes(jobs, homes)
+        plain = self._routes(jobs, homes, walk_m)
         safe_jobs = [(ent, k, True) for (ent, k, _), (_, edges) in zip(jobs, plain)
                      if self.blocked and set(edges) & self.blocked
                      and math.isfinite(todo[which[k]][0].candidate(ent.school_id).safe_walk_m)]
         routes = [route for route, _ in plain]
-        for (_, k, _), (route, _) in zip(safe_jobs, self._routes(safe_jobs, homes)):
+        safe_m = [todo[which[k]][0].candidate(ent.school_id).safe_walk_m for ent, k, _ in safe_jobs]
+        for (_, k, _), (route, _) in zip(safe_jobs, self._routes(safe_jobs, homes, safe_m)):
             routes[k] = route
         for n, route in zip(which, routes):
             out[n] = route if isinstance(route, WalkRoute) else WalkRoute(route)

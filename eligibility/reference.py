@@ -27,8 +27,9 @@ class ReferenceMeasurer(Measurer):
 
     bound_candidates = False
 
-    def _routes(self, jobs, homes):
-        return [reference_route(self, ent, homes, k, safe) for ent, k, safe in jobs]
+    def _routes(self, jobs, homes, walk_m=None):
+        return [reference_route(self, ent, homes, k, safe, INF if walk_m is None else walk_m[n])
+                for n, (ent, k, safe) in enumerate(jobs)]
 
 
 def reference_decisions(measurer: Measurer, apps: Sequence[Application]) -> list[Decision | Exception]:
@@ -67,9 +68,10 @@ def _lookup(m: Measurer, safe: bool) -> dict[tuple[int, int], int]:
     return _LOOKUPS[key]
 
 
-def reference_route(m: Measurer, ent: _Entrance, homes: _Homes, i: int, safe: bool) -> tuple[list[tuple[float, float]], list[int]]:
-    """(lon, lat) and edge ids of the walk from home ``i`` to an entrance."""
-    tree = m._search(ent, safe)
+def reference_route(m: Measurer, ent: _Entrance, homes: _Homes, i: int, safe: bool, walk_m: float = INF
+                    ) -> tuple[list[tuple[float, float]], list[int]]:
+    """(lon, lat) and edge ids of the walk (of ``walk_m`` metres) from home ``i`` to an entrance."""
+    tree = m._search(ent, safe, walk_m)
     lookup = _lookup(m, safe)
     w = m.walk
     best = (INF, -1, -1, 0.0)

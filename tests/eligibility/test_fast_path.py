@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 import re
 import resource
@@ -192,3 +193,47 @@ def test_without_unsafe_segments_the_safe_walk_is_the_walk_searched_once(rutland
         assert np.array_equal(again.dist, trees.plain.dist) and np.array_equal(again.pred, trees.plain.pred)
     decisions, _ = plain.assess_many(_cohort(rutland_assessor, 60, seed=23))
     assert decisions and all(d.safe_walking_m == d.walking_m and not d.unsafe_segments_avoided for d in decisions)
+
+
+@pytest.mark.parametrize("factor, pad_m", [(1.6, 2_000.0), (0.3, 0.0)])
+def test_searches_that_stop_short_measure_what_searches_that_stop_nowhere_measure(rutland_assessor, monkeypatch,
+                                                                                  factor, pad_m):
+    """A school's searches stop at a reach from its homes (``REACH_FACTOR``): every distance measured,
+    route drawn and decision made equals those of searches of the whole network, also when the reach is
+    far too short (the homes beyond it are measured again on whole searches), one home or a cohort."""
+    import eligibility.measure as measure
+
+    apps = _cohort(rutland_assessor, 300, seed=24)
+    m = rutland_assessor.measurer
+
+    def fresh():
+        out = Assessor.__new__(Assessor)
+        out.__dict__.update(rutland_assessor.__dict__)
+        out.measurer = measure.Measurer.__new__(measure.Measurer)
+        out.measurer.__dict__.update(m.__dict__)
+        out.measurer._searches = type(m._searches)()
+        return out
+
+    whole = fresh()
+    monkeypatch.setattr(whole.measurer, "_reach_for", lambda *a: math.inf)
+    d_whole, e_whole = whole.assess_many(apps)
+    assert all(t.plain.limit == math.inf for trees in whole.measurer._searches.values() for t in trees)
+    monkeypatch.setattr(measure, "REACH_FACTOR", factor)
+    monkeypatch.setattr(measure, "REACH_PAD_M", pad_m)
+    limits: list[float] = []
+    tree = measure.Measurer._tree
+
+    def counted(csr, roots, offsets, limit=math.inf):
+        limits.append(limit)
+        return tree(csr, roots, offsets, limit)
+
+    monkeypatch.setattr(measure.Measurer, "_tree", staticmethod(counted))
+    short = fresh()
+    d_short, e_short = short.assess_many(apps)
+    assert [d.model_dump_json() for d in d_short] == [d.model_dump_json() for d in d_whole] and e_short == e_whole
+    for app in apps[:25]:
+        one = fresh()
+        assert one.facts(app) == whole.facts(app)
+    assert any(lim < math.inf for lim in limits)   # some searches stopped short
+    if factor < 1:
+        assert math.inf in limits   # and homes beyond their reach were measured again
