@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -100,3 +102,17 @@ def late_child(scenario, postcodes, cid="LATE1", postcode="LE15 6RB", **kw) -> S
 
     return ScenarioChild(id=cid, first_name="Late", home=Point.of(postcodes.lookup(postcode)),
                          school_id=kw.pop("school_id", scenario.schools[0].id), phase="secondary", **kw)
+
+
+def synthetic_county_module():
+    """benchmarks/synthetic_county.py as a module (it is a script beside the benchmarks)."""
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "synthetic_county.py"
+    saved = list(sys.path)
+    try:
+        spec = importlib.util.spec_from_file_location("synthetic_county", path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules.setdefault("synthetic_county", module)
+        spec.loader.exec_module(sys.modules["synthetic_county"])
+    finally:
+        sys.path[:] = saved
+    return sys.modules["synthetic_county"]

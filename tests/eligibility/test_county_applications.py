@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import random
-import sys
-from pathlib import Path
 
 import numpy as np
 from pyproj import Transformer
 
+from tests.conftest import synthetic_county_module
 
-def _synthetic_county():
-    path = Path(__file__).resolve().parents[2] / "benchmarks" / "synthetic_county.py"
-    saved = list(sys.path)
-    try:
-        spec = importlib.util.spec_from_file_location("synthetic_county", path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules.setdefault("synthetic_county", module)
-        spec.loader.exec_module(sys.modules["synthetic_county"])
-    finally:
-        sys.path[:] = saved
-    return sys.modules["synthetic_county"]
+_synthetic_county = synthetic_county_module
 
 
 def test_applications_go_to_a_school_of_their_kind_within_the_radius_else_the_nearest():

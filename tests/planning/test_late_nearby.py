@@ -1,14 +1,23 @@
 """Late insertion on the late-insertion problem (the routes near the late children) gives the plan
 the whole county problem gives, validated, with every child exactly once."""
 
+import random
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from routing.insertion import InsertResult, insert_requests
+from routing.network import build_network
 from routing.plan import Route
 from routing.validate import check
-from tests.conftest import late_child
+from tests.conftest import late_child, synthetic_county_module
+from transport.domain.config import get_settings
+from transport.domain.geo import LatLon
+from transport.domain.scenario import Point, ScenarioChild
+from transport.domain.schools import school_from_attributes
+from transport.planning.cohort import generate_scenario
+from transport.planning.county import build_county, plan_county
 from transport.domain.errors import InputError
 from transport.planning import late
 from transport.planning.late import (
@@ -199,3 +208,44 @@ def test_a_late_child_kept_apart_from_a_routed_child_does_not_join_them(county_d
     assert doc.violations == [] and doc.plan.to_dict() == full.plan.to_dict()
     k = res2.changes[0].route_index
     assert k is None or not set(mates) & set(doc.plan.routes[k].request_ids())
+
+
+@pytest.fixture(scope="module")
+def tiled_county(settings, tmp_path_factory):
+    """A 2x1 synthetic county as the county benchmark lays it out (two tiles of the real Rutland drive
+    extract joined at their border roads, each tile's schools and fleet), 240 children on residential
+    ways, planned by plan_county."""
+    sc = synthetic_county_module()
+    s = get_settings()
+    ext = sc.read_extract(s.path("drive_osm"))
+    width, height = float(np.ceil(np.ptp(ext.x))) + 1.0, float(np.ceil(np.ptp(ext.y))) + 1.0
+    offsets = [(0.0, 0.0), (width, 0.0)]
+    joins = sc.connectors(ext, sc.border_ends(ext, sc._rutland_boundary(s.data)), 2, 1, width, height)
+    path = tmp_path_factory.mktemp("tiles") / "drive.osm"
+    sc.write_tiled(ext, path, offsets, joins)
+    net = build_network(path, "drive")
+    schools = {k: school_from_attributes(k, a, None) for k, a in sc.tiled_schools(offsets).items()}
+    homes = [LatLon(la, lo) for la, lo in sc.residential_points(ext, offsets, 250, random.Random(5))]
+    scenario = generate_scenario(240, 3, schools=schools, homes=homes[:240], school_radius_m=sc.SCHOOL_RADIUS_M,
+                                 fleet=sc.tile_fleet(offsets, 240), name="late-2x1")
+    county = build_county(scenario, network=net)
+    doc = plan_county(scenario, time_limit_s=6, max_requests=40, max_workers=2, county=county, network=net)
+    return doc, county[0], net, homes[240:]
+
+
+def test_on_a_2x1_county_the_nearby_insertion_equals_the_whole_county_insertion(tiled_county):
+    """On two tiles: one child, then five at once (homes on residential ways of both tiles, schools
+    of both), by the late-insertion problem and by the whole county problem: the same valid plan,
+    every child once, from fewer routes than the plan's."""
+    doc, county, net, homes = tiled_county
+    assert doc.violations == [] and len(doc.plan.routes) > 10
+    schools = [c.school_id for c in doc.scenario.children]
+    for n in (1, 5):
+        kids = [ScenarioChild(id=f"LATE2x1-{n}-{k}", first_name="Late", home=Point(lat=homes[k].lat, lon=homes[k].lon),
+                              school_id=schools[(37 * k + n) % len(schools)]) for k in range(n)]
+        (near_doc, res, nearby), (full_doc, full_res, _) = _both(doc, kids, county, net)
+        assert near_doc.violations == [] and full_doc.violations == []
+        assert near_doc.plan.to_dict() == full_doc.plan.to_dict()
+        assert res.changes == full_res.changes and near_doc.plan.cost.total == full_doc.plan.cost.total
+        assert len(nearby.route_positions) < len(doc.plan.routes)
+        _once(near_doc)

@@ -1,10 +1,6 @@
 """Drive matrices swept down the contraction hierarchy equal the per-origin Dijkstra ones (the
 oracle), value for value: on random small graphs, the real Rutland network and a 2x1 tiled county."""
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 from hypothesis import given
@@ -16,6 +12,8 @@ from routing.matrix import drive_hierarchy, matrix_of_snaps, square_matrix_int32
 from routing.network import build_network
 from transport.domain.config import get_settings
 from transport.domain.geo import LatLon
+
+from tests.conftest import synthetic_county_module
 
 
 def _floyd(n: int, edges: list[tuple[int, int, int]]) -> np.ndarray:
@@ -95,18 +93,7 @@ def test_hierarchy_is_built_once_per_network_and_only_for_drive(drive_net, walk_
         matrix_of_snaps(drive_net, [], [], method="astar")
 
 
-def _synthetic_county():
-    """benchmarks/synthetic_county.py as a module (it is a script beside the benchmarks)."""
-    path = Path(__file__).resolve().parents[2] / "benchmarks" / "synthetic_county.py"
-    saved = list(sys.path)
-    try:
-        spec = importlib.util.spec_from_file_location("synthetic_county", path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules.setdefault("synthetic_county", module)
-        spec.loader.exec_module(sys.modules["synthetic_county"])
-    finally:
-        sys.path[:] = saved
-    return sys.modules["synthetic_county"]
+_synthetic_county = synthetic_county_module
 
 
 @pytest.fixture(scope="module")
