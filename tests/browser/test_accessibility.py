@@ -25,6 +25,7 @@ def _pages(seed: dict) -> list[tuple[str | None, str, str]]:
         ("officer", "/web/officer/letter?application=SYN-006", "main h1"),
         ("officer", "/web/officer/import", "main h1"),
         ("contractor", "/web/contractor", "main h1"),
+        ("contractor", f"/web/contractor?lot={seed['acme_lot']}", "table.lot-stops"),
     ]
 
 
@@ -53,6 +54,7 @@ def test_no_serious_accessibility_violations(page, service, width):
         name = path.split("?")[0].strip("/").removeprefix("web").strip("/").replace("/", "-") or "signin"
         name += "-decision" if "application=" in path and "letter" not in path else ""
         name += "-nearer-school" if "SYN-001" in path else ""
+        name += "-lot" if "lot=" in path else ""
         phone = width < 600  # at phone width the whole page, so each shows its content below the first screen
         shot(page, f"page-{name}-{'phone' if phone else 'desktop'}", full_page=phone)  # docs/screenshots: docs/web.md
         bad = _serious(page)
