@@ -249,3 +249,15 @@ def test_on_a_2x1_county_the_nearby_insertion_equals_the_whole_county_insertion(
         assert res.changes == full_res.changes and near_doc.plan.cost.total == full_doc.plan.cost.total
         assert len(nearby.route_positions) < len(doc.plan.routes)
         _once(near_doc)
+
+
+@pytest.mark.parametrize("with_county", [True, False])
+def test_a_late_home_off_the_road_network_is_an_input_error_naming_the_child(county_doc30, county30, drive_net,
+                                                                           with_county):
+    """A home far outside the loaded extract: one input error naming the child's id (no address),
+    whether or not the county matrices are given."""
+    kid = ScenarioChild(id="LATE-FAR", first_name="Late", home=Point(lat=51.5, lon=-0.12),
+                        school_id=county_doc30.scenario.schools[0].id)
+    with pytest.raises(InputError, match="LATE-FAR") as err:
+        insert_late_children(county_doc30, [kid], county=county30[0] if with_county else None, network=drive_net)
+    assert "51.5" not in str(err.value)
