@@ -9,7 +9,8 @@ node at most as cheap as the path through it (a search cut short adds the shortc
 never a wrong cost). A row is then one upward search from the origin followed by one sweep down
 the nodes in reverse contraction order (Delling et al., "PHAST: Hardware-accelerated shortest
 path trees", 2011): linear in the graph, no priority queue, about ten times cheaper than a
-Dijkstra over the same network.
+Dijkstra over the same network. A column (every origin to a few destinations) is the same on
+the reversed hierarchy: its upward edges are the downward ones turned round, and vice versa.
 
 Weights are int64 (the drive weight: whole ms * 2**25 + cm), so every sum is exact and the costs
 are those of any exact Dijkstra: the same fastest route's time and distance to the last digit.
@@ -287,12 +288,21 @@ class Hierarchy:
         """Edges of the hierarchy (original and shortcuts)."""
         return len(self.up_to) + len(self.dn_from)
 
-    def costs(self, sources: list[list[tuple[int, int]]], targets: list[list[tuple[int, int]]]) -> np.ndarray:
+    def costs(self, sources: list[list[tuple[int, int]]], targets: list[list[tuple[int, int]]], *,
+              by_target: bool | None = None) -> np.ndarray:
         """Least cost (float64 holding exact integers; inf if none) from each source to each target.
         A source is the (node, cost to reach it) pairs it starts through; a target the (node, cost
-        from it) pairs it ends through; node ids are the graph's own."""
+        from it) pairs it ends through; node ids are the graph's own. One sweep per source, or
+        per target on the reversed hierarchy (``by_target``; default: whichever is fewer)."""
+        if by_target is None:
+            by_target = len(targets) < len(sources)
         s_ptr, s_node, s_w = self._flat(sources)
         t_ptr, t_node, t_w = self._flat(targets)
+        if by_target:  # reversed: upward along reversed downward edges, then down along reversed upward ones
+            out = np.empty((len(targets), len(sources)))
+            _rows(self.dn_ptr, self.dn_from, self.dn_w, self.up_ptr, self.up_to, self.up_w,
+                  t_ptr, t_node, t_w, s_ptr, s_node, s_w, out)
+            return np.ascontiguousarray(out.T)
         out = np.empty((len(sources), len(targets)))
         _rows(self.up_ptr, self.up_to, self.up_w, self.dn_ptr, self.dn_from, self.dn_w,
               s_ptr, s_node, s_w, t_ptr, t_node, t_w, out)

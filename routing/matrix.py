@@ -97,9 +97,11 @@ def compute_matrix(net: Network, origins: Sequence[LatLon], destinations: Sequen
     return matrix_of_snaps(net, so, sd, square=square)
 
 
-METHODS = ("dijkstra", "hierarchy")
+METHODS = ("auto", "dijkstra", "hierarchy")
 """How drive matrices are searched: one scipy Dijkstra per origin (the oracle), or one sweep per
-origin down the network's contraction hierarchy (``routing.hierarchy``; drive only, same values)."""
+origin down the network's contraction hierarchy (``routing.hierarchy``; drive only, same values);
+``auto``: the hierarchy when this network's is already built (a county's matrices built it),
+else Dijkstra (building one costs seconds at county scale: a few searches are cheaper without)."""
 
 
 def drive_hierarchy(net: Network) -> Hierarchy:
@@ -113,7 +115,7 @@ def drive_hierarchy(net: Network) -> Hierarchy:
 
 
 def matrix_of_snaps(net: Network, so: Sequence[Snap], sd: Sequence[Snap], *, square: bool = False,
-                    method: str = "dijkstra") -> TravelMatrix:
+                    method: str = "auto") -> TravelMatrix:
     """``compute_matrix`` on points already snapped (``Network.snap_many``): origins ``so``,
     destinations ``sd``; ``square`` when they are the same points (the diagonal is zero).
 
@@ -121,10 +123,13 @@ def matrix_of_snaps(net: Network, so: Sequence[Snap], sd: Sequence[Snap], *, squ
     every county location to one new home), one search per destination runs on the reversed
     graph instead of one per origin; the weights are whole ms and cm, so the sums, and the
     matrices, are exactly those of the forward searches. ``method="hierarchy"`` (drive) sweeps
-    the contraction hierarchy once per origin instead: the same sums, several times cheaper.
+    the contraction hierarchy once per origin (or per destination, reversed, when fewer)
+    instead: the same sums, several times cheaper; ``auto`` (``METHODS``) takes it when built.
     """
     if method not in METHODS:
         raise ValueError(f"unknown matrix method {method!r}: use one of {', '.join(METHODS)}")
+    if method == "auto":
+        method = "hierarchy" if net.mode == "drive" and net._hierarchy is not None else "dijkstra"
     weight = "time" if net.mode == "drive" else "length"
     n, n_o, n_d = net.n_nodes, len(so), len(sd)
 
@@ -185,7 +190,7 @@ def _ends(net: Network, snaps: Sequence[Snap], ways: str, link_weight) -> list[l
 
 
 def _cost_by_hierarchy(net: Network, so: Sequence[Snap], sd: Sequence[Snap], link_weight) -> np.ndarray:
-    """Summed weights origin -> destination, one hierarchy sweep per origin."""
+    """Summed weights origin -> destination, one hierarchy sweep per origin (or per destination, reversed, when fewer)."""
     return drive_hierarchy(net).costs(_ends(net, so, "exits", link_weight), _ends(net, sd, "entries", link_weight))
 
 
@@ -267,6 +272,8 @@ def square_matrix_int32(net: Network, points: Sequence[LatLon], *, labels: Seque
     not raised."""
     if method not in METHODS:
         raise ValueError(f"unknown matrix method {method!r}: use one of {', '.join(METHODS)}")
+    if method == "auto":
+        method = "hierarchy"
     snaps = net.snap_many(list(points), labels=labels)
     if method == "hierarchy" and net.mode == "drive":
         drive_hierarchy(net)

@@ -1,6 +1,8 @@
 """Drive matrices swept down the contraction hierarchy equal the per-origin Dijkstra ones (the
 oracle), value for value: on random small graphs, the real Rutland network and a 2x1 tiled county."""
 
+import pickle
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -10,10 +12,9 @@ from hypothesis import strategies as st
 from routing.hierarchy import INF, contract
 from routing.matrix import drive_hierarchy, matrix_of_snaps, square_matrix_int32
 from routing.network import build_network
+from tests.conftest import synthetic_county_module
 from transport.domain.config import get_settings
 from transport.domain.geo import LatLon
-
-from tests.conftest import synthetic_county_module
 
 
 def _floyd(n: int, edges: list[tuple[int, int, int]]) -> np.ndarray:
@@ -46,16 +47,17 @@ def graphs(draw):
 @given(graphs(), st.sampled_from([1, 2, 20]))
 def test_hierarchy_costs_are_the_least_costs(graph, settle_limit):
     """Parallel edges, loops, zero weights, unreachable pairs and witness searches cut short
-    (settle limit 1) all give exactly the least cost, source ends to target ends."""
+    (settle limit 1) all give exactly the least cost, source ends to target ends, by a sweep per
+    source and by a sweep per target on the reversed hierarchy."""
     n, edges, sources, targets = graph
     u, v, w = (np.array([e[k] for e in edges], dtype=np.int64) for k in range(3))
     h = contract(n, u, v, w, settle_limit=settle_limit)
-    got = h.costs(sources, targets)
+    forward, reversed_ = h.costs(sources, targets, by_target=False), h.costs(sources, targets, by_target=True)
     d = _floyd(n, edges)
     for i, src in enumerate(sources):
         for j, tgt in enumerate(targets):
             best = min((c0 + d[a][b] + c1 for a, c0 in src for b, c1 in tgt if d[a][b] is not None), default=None)
-            assert got[i, j] == (np.inf if best is None else best)
+            assert forward[i, j] == reversed_[i, j] == (np.inf if best is None else best)
 
 
 def test_hierarchy_weights_must_be_exact_integers():
@@ -82,6 +84,24 @@ def test_hierarchy_matrix_equals_dijkstra_on_rutland(drive_net, schools):
     assert np.isfinite(new.duration_s).all() and new.duration_s.max() > 1_000  # real cross-county routes
     part = matrix_of_snaps(drive_net, snaps[:30], snaps[100:], method="hierarchy")  # rectangular block
     assert np.array_equal(part.duration_s, old.duration_s[:30, 100:])
+    cols = matrix_of_snaps(drive_net, snaps, snaps[7:10], method="hierarchy")  # columns: reversed sweeps
+    assert cols.duration_s.flags.c_contiguous
+    assert np.array_equal(cols.duration_s, old.duration_s[:, 7:10])
+    assert np.array_equal(cols.distance_m, old.distance_m[:, 7:10])
+
+
+def test_auto_takes_the_hierarchy_once_built(drive_net):
+    """``auto`` (matrix_of_snaps' default) searches by Dijkstra until the network's hierarchy is
+    built, then sweeps it: the same matrices either way."""
+    net = pickle.loads(pickle.dumps(drive_net))  # a copy without the caches (no hierarchy)
+    pts = _points_near_nodes(net, 40, 3)
+    snaps = net.snap_many(pts)
+    assert net._hierarchy is None
+    before = matrix_of_snaps(net, snaps, snaps[:2])
+    assert net._hierarchy is None  # a few searches do not pay for a contraction
+    drive_hierarchy(net)
+    after = matrix_of_snaps(net, snaps, snaps[:2])
+    assert np.array_equal(before.duration_s, after.duration_s) and np.array_equal(before.distance_m, after.distance_m)
 
 
 def test_hierarchy_is_built_once_per_network_and_only_for_drive(drive_net, walk_net):
