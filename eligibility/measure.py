@@ -40,9 +40,11 @@ INF = math.inf
 _NO_ROUTE = WalkRoute()
 REACH_FACTOR = 1.6
 REACH_PAD_M = 2_000.0
+RETRY_FACTOR = 4.0
 """A school's searches first stop at ``REACH_FACTOR`` times the farthest straight line to the homes
 measured, plus ``REACH_PAD_M`` (snapping and detours); a home whose distance is not within that
-reach is measured again on searches that stop nowhere, so every distance is exact."""
+reach is measured again on searches reaching ``RETRY_FACTOR`` times as far, then on searches that
+stop nowhere, so every distance is exact."""
 LENGTH_SLACK = 0.02
 """Edge lengths are great-circle metres and straight lines are measured on the British National
 Grid; the two agree to well within 1 % here. A route is never shorter than the straight line
@@ -196,7 +198,9 @@ class Measurer:
         self._edge_first = np.concatenate([[0], np.cumsum(self._edge_count)[:-1]]).astype(np.int64)
         self._flat_ll: np.ndarray | None = None
         self.entrances: dict[str, list[_Entrance]] = {sid: self._entrances(s) for sid, s in schools.items()}
-        self._suitable_sets: dict[tuple, frozenset[str]] = {}
+        self._keyed: dict[tuple, tuple] = {}
+        """Per suitability key: (application, attended, named, academic age), what ``unsuitable_reason`` reads."""
+        self._suitable_pair: dict[tuple[tuple, str], bool] = {}
         # per school: its entrances' BNG x, y and the larger of their walk and drive snapping
         self._ent_arrays = {sid: (np.array([e.x for e in ents]), np.array([e.y for e in ents]),
                                   np.array([max(e.walk_snap_m, e.road_snap_m) for e in ents]))
@@ -221,20 +225,26 @@ class Measurer:
             exit_v = (1 - rf) * self.drive.edge_length_m[e]
             exit_u = rf * self.drive.edge_length_m[rev] if rev >= 0 else INF
             road_at = (int(road_homes.v[0]), int(road_homes.u[0]), exit_v, exit_u)
-        need = self._reach_for(sid, homes, np.zeros(1, dtype=np.int64))
-        walk, safe, road, straight, exact = self._measure_one_with(homes, road_at, add_snap, sid, need)
-        if not exact:
-            walk, safe, road, straight, _ = self._measure_one_with(homes, road_at, add_snap, sid, INF)
-        return walk, safe, road, straight
+        walk_need = road_need = self._reach_for(sid, homes, np.zeros(1, dtype=np.int64))
+        got = self._measure_one_with(homes, road_at, add_snap, sid, walk_need, road_need)
+        for grow in (RETRY_FACTOR, INF):   # as in ``_measure_school``
+            if got[-2] and got[-1]:
+                break
+            walk_need *= 1 if got[-2] else grow
+            road_need *= 1 if got[-1] else grow
+            got = self._measure_one_with(homes, road_at, add_snap, sid, walk_need, road_need)
+        return got[:4]
 
-    def _measure_one_with(self, homes: _Homes, road_at, add_snap: bool, sid: str, need: float):
-        """``_measure_one`` on searches reaching ``need`` metres, and whether every distance is within their reach."""
+    def _measure_one_with(self, homes: _Homes, road_at, add_snap: bool, sid: str, walk_need: float,
+                          road_need: float):
+        """``_measure_one`` on searches reaching ``walk_need`` and ``road_need`` metres, and whether every walking
+        and every road distance is within their reach."""
         u, v, cu, cv = int(homes.u[0]), int(homes.v[0]), float(homes.cu[0]), float(homes.cv[0])
         he, f = int(homes.edge[0]), float(homes.fraction[0])
         w = self.walk
         walk, safe, road, straight = [], [], [], []
-        exact = True
-        for ent, trees in zip(self.entrances[sid], self.searches(sid, need, need)):
+        exact = road_exact = True
+        for ent, trees in zip(self.entrances[sid], self.searches(sid, walk_need, road_need)):
             rev = int(w.edge_reverse[ent.walk_edge])
             direct = INF
             if he == ent.walk_edge or (rev >= 0 and rev == he):
@@ -248,9 +258,9 @@ class Measurer:
             straight.append(float(np.hypot(homes.x[0] - ent.x, homes.y[0] - ent.y)))
             road.append(float(_reach_scalar(trees.road, *road_at)) if road_at is not None and trees.road is not None
                         else INF)
-            exact = exact and by_walk <= trees.plain.limit and by_safe <= trees.safe.limit and (
-                road_at is None or trees.road is None or road[-1] <= trees.road.limit)
-        return walk, safe, road, straight, exact
+            exact = exact and by_walk <= trees.plain.limit and by_safe <= trees.safe.limit
+            road_exact = road_exact and (road_at is None or trees.road is None or road[-1] <= trees.road.limit)
+        return walk, safe, road, straight, exact, road_exact
 
     # ---- searches -------------------------------------------------------------------
     @staticmethod
@@ -305,9 +315,11 @@ class Measurer:
         if got is not None and all(t.covers(walk_m, road_m) for t in got):
             self._searches.move_to_end(sid)
             return got
-        if got is not None:   # reach farther than before, at least twice as far
-            walk_m = max(walk_m, 2 * min(t.plain.limit for t in got)) if got else walk_m
-            road_m = max(road_m, 2 * min((t.road.limit for t in got if t.road is not None), default=0.0))
+        if got:   # the searches that reach too little reach farther, at least twice as far as before
+            if any(t.plain.limit < walk_m for t in got):
+                walk_m = max(walk_m, 2 * min(t.plain.limit for t in got))
+            if any(t.road is not None and t.road.limit < road_m for t in got):
+                road_m = max(road_m, 2 * min(t.road.limit for t in got if t.road is not None))
         got = [self._build_searches(ent, walk_m, road_m, old) for ent, old in
                zip(self.entrances[sid], got or [None] * len(self.entrances[sid]))]
         self._searches[sid] = got
@@ -582,20 +594,31 @@ class Measurer:
 
     def candidate_ids(self, app: Application, on: dt.date | None = None) -> list[str]:
         """Schools worth measuring for an application: the suitable ones, the attended and the named."""
-        return list(self._suitable[self._suitability(app, on)])
+        key = self._suitability(app, on)
+        if key not in self._suitable:
+            self._suitable[key] = [sid for sid in self.schools if self._is_candidate(key, sid)]
+        return list(self._suitable[key])
 
     def _suitability(self, app: Application, on: dt.date | None = None) -> tuple:
-        """The application's suitability key, its suitable schools (``candidate_ids``) worked out once per key."""
+        """The application's suitability key (applications with equal keys have the same candidates)."""
         attended = self.schools[app.school_id]
         named = self.schools.get(app.ehc_named_school_id) if app.ehc_named_school_id else None
         age = academic_age(app.date_of_birth, on or app.travel_date, self.policy.compulsory_school_age.school_year_starts)
         key = suitability_key(app, attended, named, age)
-        if key not in self._suitable:
-            self._suitable[key] = [s.id for s in self.schools.values()
-                                   if s.id in (attended.id, getattr(named, "id", None))
-                                   or unsuitable_reason(s, app, attended, named, age, self.policy) is None]
-            self._suitable_sets[key] = frozenset(self._suitable[key])
+        if key not in self._keyed:
+            self._keyed[key] = (app, attended, named, age)
         return key
+
+    def _is_candidate(self, key: tuple, sid: str) -> bool:
+        """Whether a school is among ``candidate_ids`` of the applications of a suitability key (memoised
+        per key and school: a county's hundreds of schools are asked about only near each home)."""
+        hit = self._suitable_pair.get((key, sid))
+        if hit is None:
+            app, attended, named, age = self._keyed[key]
+            hit = self._suitable_pair[(key, sid)] = (
+                sid in (attended.id, getattr(named, "id", None))
+                or unsuitable_reason(self.schools[sid], app, attended, named, age, self.policy) is None)
+        return hit
 
     def _check_schools(self, app: Application) -> None:
         if app.school_id not in self.schools:
@@ -689,7 +712,7 @@ class Measurer:
         if not self.bound_candidates:
             for k, key in enumerate(keys):
                 if key is not None:
-                    cands[k] = list(self._suitable[key])
+                    cands[k] = list(self._suitable.get(key) or self.candidate_ids(self._keyed[key][0]))
             return cands
         measure = self.policy.settings.nearest_measure
         reach = np.full(len(ok), -INF)   # metres within which a school could be nearer (-inf: none needed)
@@ -711,11 +734,11 @@ class Measurer:
                 gap = np.hypot(homes.x[:, None] - ex[None, :], homes.y[:, None] - ey[None, :]) - es[None, :]
                 near = np.flatnonzero(gap.min(axis=1) <= reach)
             for k in near.tolist():
-                if sid == attended[k] or sid in self._suitable_sets[keys[k]]:
+                if sid == attended[k] or self._is_candidate(keys[k], sid):
                     cands[k].append(sid)
         for k, sid in enumerate(attended):   # the school attended is always measured, in its place
             if sid is not None and sid not in cands[k]:
-                cands[k] = [s for s in self._suitable[keys[k]] if s == sid or s in cands[k]]
+                cands[k] = [s for s in self.schools if s == sid or s in cands[k]]
         return cands
 
     def _measured_one(self, homes: _Homes, road_homes: _Homes | None, add_snap: bool, sid: str) -> tuple:
@@ -731,11 +754,15 @@ class Measurer:
                         measured: dict) -> None:
         """(walk, safe walk, road or None, straight-line metres, entrance) from each home ``ks`` to a school."""
         idx = np.asarray(ks)
-        need = self._reach_for(sid, homes, idx)
-        got = self._measure_school_with(sid, idx, homes, road_homes, add_snap, need)
-        if not got[-1]:   # some distance beyond the first searches' reach: measure on searches that stop nowhere
-            got = self._measure_school_with(sid, idx, homes, road_homes, add_snap, INF)
-        best, best_safe, best_road, straight, which, _ = got
+        walk_need = road_need = self._reach_for(sid, homes, idx)
+        got = self._measure_school_with(sid, idx, homes, road_homes, add_snap, walk_need, road_need)
+        for grow in (RETRY_FACTOR, INF):   # some distance beyond the searches' reach: measure on farther ones
+            if got[-2] and got[-1]:
+                break
+            walk_need *= 1 if got[-2] else grow
+            road_need *= 1 if got[-1] else grow
+            got = self._measure_school_with(sid, idx, homes, road_homes, add_snap, walk_need, road_need)
+        best, best_safe, best_road, straight, which, _, _ = got
         road_ok = (road_homes.snap_m[idx] <= self.drive.max_snap_m) & np.isfinite(best_road) \
             if road_homes is not None else np.zeros(len(idx), dtype=bool)
         for k, w_m, s_m, r_m, r_ok, st_m, j in zip(ks, best.tolist(), best_safe.tolist(), best_road.tolist(),
@@ -743,15 +770,16 @@ class Measurer:
             measured[(sid, k)] = (w_m, s_m, r_m if r_ok else None, st_m, j)
 
     def _measure_school_with(self, sid: str, idx: np.ndarray, homes: _Homes, road_homes: _Homes | None,
-                             add_snap: bool, need: float) -> tuple:
-        """``_measure_school`` on searches reaching ``need`` metres, and whether every distance is within their reach."""
-        exact = True
+                             add_snap: bool, walk_need: float, road_need: float) -> tuple:
+        """``_measure_school`` on searches reaching ``walk_need`` and ``road_need`` metres, and whether every
+        walking and every road distance is within their reach."""
+        exact = road_exact = True
         best = np.full(len(idx), INF)
         best_safe = np.full(len(idx), INF)
         best_road = np.full(len(idx), INF)
         straight = np.full(len(idx), INF)
         which = np.zeros(len(idx), dtype=np.int64)
-        for j, (ent, trees) in enumerate(zip(self.entrances[sid], self.searches(sid, need, need))):
+        for j, (ent, trees) in enumerate(zip(self.entrances[sid], self.searches(sid, walk_need, road_need))):
             extra = (homes.snap_m[idx] + ent.walk_snap_m) if add_snap else 0.0
             by_walk = np.minimum(self._reach(trees.plain, homes, idx), self._direct(ent, homes, idx, frozenset()))
             by_safe = np.minimum(self._reach(trees.safe, homes, idx), self._direct(ent, homes, idx, self.blocked))
@@ -765,9 +793,9 @@ class Measurer:
             straight = np.minimum(straight, np.hypot(homes.x[idx] - ent.x, homes.y[idx] - ent.y))
             if road_homes is not None and trees.road is not None:
                 by_road = self._road_reach(trees.road, road_homes, idx, self.drive)
-                exact = exact and bool((by_road <= trees.road.limit).all())
+                road_exact = road_exact and bool((by_road <= trees.road.limit).all())
                 best_road = np.minimum(best_road, by_road)
-        return best, best_safe, best_road, straight, which, exact
+        return best, best_safe, best_road, straight, which, exact, road_exact
 
     def _attended_walks(self, todo: Sequence[tuple[int, Application]], measured: dict, homes: _Homes) -> dict[int, tuple]:
         """For each home (position ``k``): the route drawn to the school attended, its edges, and the
