@@ -381,13 +381,17 @@ def eligibility_stage(out: Path, figures: dict, result: dict) -> None:
         result["eligibility_20k_s"] = round(time.perf_counter() - t, 1)
     considered = sum(len(d.schools_considered) for d in decisions)
     result |= {"eligibility_decided": len(decisions), "eligibility_errors": len(errors),
+               "eligibility_searches": assessor.measurer.searched,
+               "eligibility_tree_schools": assessor.measurer.tree_schools,
                "eligibility_cpu_s": round(time.process_time() - cpu, 1), "eligibility_peak_mb": round(peak.mb),
                "eligibility_load": [round(load0, 1), round(os.getloadavg()[0], 1)]}
     print(f"  eligibility: {len(apps):,} applications, {len(decisions):,} decided "
           f"({sum(d.eligible for d in decisions):,} eligible), {len(errors)} errors; "
           f"{result['eligibility_20k_s']} s ({result['eligibility_cpu_s']} s CPU) after {load_s:.1f} s loading "
           f"the networks, schools and postcodes; {considered / max(len(decisions), 1):.1f} schools considered "
-          f"per decision; stage peak {peak.mb:,.0f} MB; load {load0:.1f} -> {os.getloadavg()[0]:.1f}", flush=True)
+          f"per decision; {assessor.measurer.searched:,} shortest-path searches (the trees of "
+          f"{assessor.measurer.tree_schools} schools kept); stage peak {peak.mb:,.0f} MB; "
+          f"load {load0:.1f} -> {os.getloadavg()[0]:.1f}", flush=True)
 
 
 def day_plan(args, scenario, built, cm, drive, workers: int, result: dict) -> None:

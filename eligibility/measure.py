@@ -175,6 +175,8 @@ class Measurer:
         if self.tree_schools < 1:
             raise InputError(f"eligibility_tree_schools must be at least 1 (got {self.tree_schools})")
         self._searches: OrderedDict[str, list[_Searches]] = OrderedDict()
+        self.searched = 0
+        """Shortest-path searches run so far (walking, safe walking and road, each counted)."""
         self.policy, self.schools, self.walk, self.drive = policy, schools, walk, drive
         self.segments = list(segments)
         self.postcodes = postcodes
@@ -347,10 +349,12 @@ class Measurer:
         elif old is not None and old.road is not None and old.road.limit >= road_m:
             road = old.road
         else:
+            self.searched += 1
             road = self._tree(self._road_csr_t, *ent.road_roots, limit=road_m)
         return _Searches(plain, safe, road)
 
     def _walk_searches(self, ent: _Entrance, walk_m: float) -> tuple[_Tree, _Tree]:
+        self.searched += 1 if not self.blocked or ent.walk_edge in self.blocked else 2
         roots, offs = ent.walk_roots
         plain = self._tree(self._walk_csr, roots, offs, limit=walk_m)
         if ent.walk_edge in self.blocked:
