@@ -294,3 +294,16 @@ def test_decision_is_json_and_cites_policy(kent):
     assert "kent@" in d.policy_version and "statutory@" in d.policy_version
     assert "s 444(5)" in d.cites[0] and '"eligible":true' in text
     assert "appeal" in d.explanation
+
+
+def test_schools_considered_run_up_to_the_school_attended(statutory):
+    """The ranking listed runs to the school attended: the nearer schools, one as near that sorts
+    before it by name, then it; farther schools do not change a decision and are not listed."""
+    far, same = school("E", name="School E"), school("0", name="School 0")
+    d = decide(facts(application(AGE_9), C, cand(A, 4.0), cand(B, 1.0), cand(C, 2.5), cand(same, 2.5),
+                     cand(far, 6.0)), statutory)
+    assert [s.school_id for s in d.schools_considered] == ["B", "0", "C"]
+    assert [s.rank for s in d.schools_considered] == [1, 2, 3] and d.schools_considered[-1].attended
+    assert d.nearer_schools == ["B"] and d.refusal == "not-nearest-suitable-school"
+    alone = decide(facts(application(AGE_9), B, cand(A, 4.0), cand(B, 1.0), cand(C, 2.5)), statutory)
+    assert [s.school_id for s in alone.schools_considered] == ["B"]
