@@ -383,6 +383,7 @@ def eligibility_stage(out: Path, figures: dict, result: dict) -> None:
     result |= {"eligibility_decided": len(decisions), "eligibility_errors": len(errors),
                "eligibility_searches": assessor.measurer.searched,
                "eligibility_tree_schools": assessor.measurer.tree_schools,
+               "eligibility_tree_peak_mb": round(assessor.measurer.tree_peak_bytes / 1e6),
                "eligibility_cpu_s": round(time.process_time() - cpu, 1), "eligibility_peak_mb": round(peak.mb),
                "eligibility_load": [round(load0, 1), round(os.getloadavg()[0], 1)]}
     print(f"  eligibility: {len(apps):,} applications, {len(decisions):,} decided "
@@ -390,7 +391,8 @@ def eligibility_stage(out: Path, figures: dict, result: dict) -> None:
           f"{result['eligibility_20k_s']} s ({result['eligibility_cpu_s']} s CPU) after {load_s:.1f} s loading "
           f"the networks, schools and postcodes; {considered / max(len(decisions), 1):.1f} schools considered "
           f"per decision; {assessor.measurer.searched:,} shortest-path searches (the trees of "
-          f"{assessor.measurer.tree_schools} schools kept); stage peak {peak.mb:,.0f} MB; "
+          f"at most {assessor.measurer.tree_schools} schools and {assessor.measurer.tree_budget / 1e6:,.0f} MB kept; "
+          f"{assessor.measurer.tree_peak_bytes / 1e6:,.0f} MB at most); stage peak {peak.mb:,.0f} MB; "
           f"load {load0:.1f} -> {os.getloadavg()[0]:.1f}", flush=True)
 
 

@@ -54,20 +54,83 @@ between its ends divided by ``1 + LENGTH_SLACK`` (the bound that decides which s
 measured: see ``Measurer.bound_candidates``)."""
 
 
+COMPACT_SHARE = 0.5
+"""A search that stops at a reach keeps only the nodes it reached (sorted ids, distances and
+predecessors as positions among them) when they are fewer than this share of the network's nodes,
+so a county's schools' trees all fit in memory (``Measurer.tree_bytes``)."""
+
+
 @dataclass
 class _Tree:
-    """Shortest paths from one entrance: one row per way of leaving the entrance's edge."""
+    """Shortest paths from one entrance: one row per way of leaving the entrance's edge.
+
+    Dense (``nodes`` None): a column per network node, predecessors as node ids. Compact: a column
+    per reached node only (``nodes``, sorted), predecessors as positions among them. Read it through
+    ``cols``, ``at``, ``pos`` and ``node_ids``, which are the same on both."""
 
     roots: np.ndarray       # (k,) nodes
     offsets: np.ndarray     # (k,) metres from the entrance to each root
-    dist: np.ndarray        # (k, n)
-    pred: np.ndarray        # (k, n)
+    dist: np.ndarray        # (k, n) or (k, m)
+    pred: np.ndarray        # (k, n) or (k, m): positions of predecessors (-9999: none)
     pred_edges: dict[int, np.ndarray] = field(default_factory=dict)
-    """Per row, read when a route is first drawn from it: the edge from each node to its predecessor."""
+    """Per row, read when a route is first drawn from it: the edge from each position to its predecessor."""
     limit: float = INF
     """The search stopped at this many metres from its roots: nodes farther are unreached (inf). A
     distance read from the tree that is at most ``limit`` (offset and end pieces included) is exact:
     any way through an unreached node is longer."""
+    nodes: np.ndarray | None = None
+    """Sorted ids of the nodes kept (None: every node, in id order)."""
+
+    @property
+    def nbytes(self) -> int:
+        return (self.dist.nbytes + self.pred.nbytes + (0 if self.nodes is None else self.nodes.nbytes)
+                + sum(e.nbytes for e in self.pred_edges.values()))
+
+    def pos(self, node: int) -> int:
+        """Position of a node's column (-1 if the tree did not reach it)."""
+        if self.nodes is None:
+            return int(node)
+        i = int(np.searchsorted(self.nodes, node))
+        return i if i < len(self.nodes) and self.nodes[i] == node else -1
+
+    def at(self, r: int, node: int) -> float:
+        """Metres from row ``r``'s root to a node (inf if not reached)."""
+        i = self.pos(node)
+        return INF if i < 0 else self.dist[r, i]
+
+    def cols(self, q: np.ndarray) -> np.ndarray:
+        """(k, len(q)) metres from each row's root to the nodes ``q`` (inf where not reached)."""
+        if self.nodes is None:
+            return self.dist[:, q]
+        if len(self.nodes) == 0:
+            return np.full((len(self.roots), len(q)), INF)
+        i = np.minimum(np.searchsorted(self.nodes, q), len(self.nodes) - 1)
+        out = self.dist[:, i]
+        out[:, self.nodes[i] != q] = INF
+        return out
+
+    def node_ids(self, positions: np.ndarray) -> np.ndarray:
+        return positions if self.nodes is None else self.nodes[positions]
+
+    def pred_node(self, r: int, node: int) -> int:
+        """A node's predecessor in row ``r`` (as scipy gives it: negative at the root or unreached)."""
+        p = int(self.pred[r, self.pos(node)])
+        return p if p < 0 else int(self.node_ids(np.int64(p)))
+
+    @classmethod
+    def of_search(cls, roots, offsets, dist: np.ndarray, pred: np.ndarray, limit: float) -> _Tree:
+        """A tree of scipy's dense results, compact if the search stopped at a reach and reached few nodes."""
+        dist, pred = np.atleast_2d(dist), np.atleast_2d(pred)
+        roots, offsets = np.asarray(roots), np.asarray(offsets, dtype=float)
+        if math.isfinite(limit):
+            nodes = np.flatnonzero(np.isfinite(dist).any(axis=0))
+            if len(nodes) < COMPACT_SHARE * dist.shape[1]:
+                p = pred[:, nodes]
+                # a reached node's predecessor is reached: it is among ``nodes``
+                at = np.searchsorted(nodes, np.maximum(p, 0)).astype(np.int32)
+                return cls(roots, offsets, dist[:, nodes], np.where(p >= 0, at, p).astype(np.int32),
+                           limit=limit, nodes=nodes.astype(np.int32))
+        return cls(roots, offsets, dist, pred, limit=limit)
 
 
 @dataclass
@@ -128,7 +191,7 @@ def _reach_scalar(tree: _Tree | None, n1: int, n2: int, c1: float, c2: float) ->
     best = INF
     for r in range(len(tree.roots) if tree is not None else 0):
         off = tree.offsets[r]
-        best = min(best, tree.dist[r, n1] + off + c1, tree.dist[r, n2] + off + c2)
+        best = min(best, tree.at(r, n1) + off + c1, tree.at(r, n2) + off + c2)
     return best
 
 
@@ -177,6 +240,11 @@ class Measurer:
         if self.tree_schools < 1:
             raise InputError(f"eligibility_tree_schools must be at least 1 (got {self.tree_schools})")
         self._searches: OrderedDict[str, list[_Searches]] = OrderedDict()
+        self.tree_budget = int(get_settings().eligibility_tree_mb * 1e6)
+        self._tree_bytes: dict[str, int] = {}
+        self.tree_bytes = self.tree_peak_bytes = 0
+        """Bytes of the trees kept now (as they were built; routes' edge lookups added later are not
+        counted) and the most kept at once."""
         self.searched = 0
         """Shortest-path searches run so far (walking, safe walking and road, each counted)."""
         self.policy, self.schools, self.walk, self.drive = policy, schools, walk, drive
@@ -270,8 +338,7 @@ class Measurer:
     @staticmethod
     def _tree(csr, roots: list[int], offsets: list[float], limit: float = INF) -> _Tree:
         dist, pred = dijkstra(csr, directed=True, indices=roots, return_predecessors=True, limit=limit)
-        return _Tree(np.asarray(roots), np.asarray(offsets, dtype=float), np.atleast_2d(dist), np.atleast_2d(pred),
-                     limit=limit)
+        return _Tree.of_search(roots, offsets, dist, pred, limit)
 
     def _reach_for(self, sid: str, homes: _Homes, idx: np.ndarray) -> float:
         """Metres a school's first searches reach for these homes (``REACH_FACTOR``)."""
@@ -312,8 +379,9 @@ class Measurer:
         """The shortest-path trees of each open entrance of a school, reaching at least ``walk_m``
         (walking) and ``road_m`` (road) metres from it, built at first use or when they reach less.
 
-        The trees of the ``tree_schools`` schools used most recently are kept; the least recently
-        used are dropped (a county's schools do not all fit in memory) and built again if needed.
+        The trees of the ``tree_schools`` schools used most recently are kept, within ``tree_budget``
+        bytes (searches that stop at a reach are kept compactly: ``_Tree``); the least recently used
+        are dropped and built again if needed.
         """
         got = self._searches.get(sid)
         if got is not None and all(t.covers(walk_m, road_m) for t in got):
@@ -326,9 +394,16 @@ class Measurer:
                 road_m = max(road_m, 2 * min(t.road.limit for t in got if t.road is not None))
         got = [self._build_searches(ent, walk_m, road_m, old) for ent, old in
                zip(self.entrances[sid], got or [None] * len(self.entrances[sid]))]
+        self.tree_bytes -= self._tree_bytes.pop(sid, 0)
         self._searches[sid] = got
-        while len(self._searches) > self.tree_schools:
-            self._searches.popitem(last=False)
+        self._searches.move_to_end(sid)
+        self._tree_bytes[sid] = sum(t.nbytes for t in {id(t): t for s in got for t in (s.plain, s.safe, s.road)
+                                                      if t is not None}.values())
+        self.tree_bytes += self._tree_bytes[sid]
+        while len(self._searches) > 1 and (len(self._searches) > self.tree_schools or self.tree_bytes > self.tree_budget):
+            old_sid, _ = self._searches.popitem(last=False)
+            self.tree_bytes -= self._tree_bytes.pop(old_sid, 0)
+        self.tree_peak_bytes = max(self.tree_peak_bytes, self.tree_bytes)
         return got
 
     def _search(self, ent: _Entrance, safe: bool, walk_m: float = INF) -> _Tree:
@@ -375,8 +450,8 @@ class Measurer:
         if len(tree.roots) == 0:
             return np.full(len(idx), INF)
         off = tree.offsets[:, None]
-        a = tree.dist[:, homes.u[idx]] + off + homes.cu[idx][None, :]
-        b = tree.dist[:, homes.v[idx]] + off + homes.cv[idx][None, :]
+        a = tree.cols(homes.u[idx]) + off + homes.cu[idx][None, :]
+        b = tree.cols(homes.v[idx]) + off + homes.cv[idx][None, :]
         return np.minimum(a.min(axis=0), b.min(axis=0))
 
     def _direct(self, ent: _Entrance, homes: _Homes, idx: np.ndarray, blocked: frozenset[int]) -> np.ndarray:
@@ -400,8 +475,8 @@ class Measurer:
         exit_v = (1 - f) * drive.edge_length_m[e]
         exit_u = np.where(rev >= 0, f * drive.edge_length_m[np.maximum(rev, 0)], INF)
         off = tree.offsets[:, None]
-        a = tree.dist[:, homes.v[idx]] + off + exit_v[None, :]
-        b = tree.dist[:, homes.u[idx]] + off + exit_u[None, :]
+        a = tree.cols(homes.v[idx]) + off + exit_v[None, :]
+        b = tree.cols(homes.u[idx]) + off + exit_u[None, :]
         return np.minimum(a.min(axis=0), b.min(axis=0))
 
     # ---- route geometry ---------------------------------------------------------------------
@@ -457,13 +532,14 @@ class Measurer:
         return pts, run
 
     def _pred_edges(self, tree: _Tree, r: int, safe: bool) -> np.ndarray:
-        """For each node of tree row ``r``: the edge walked between it and its predecessor (-1 at the root)."""
+        """For each position of tree row ``r``: the edge walked between its node and its predecessor (-1 at the root)."""
         out = tree.pred_edges.get(r)
         if out is None:
             pred = tree.pred[r]
-            nodes = np.flatnonzero(pred >= 0)
-            out = np.full(len(pred), -1, dtype=np.int64)
-            out[nodes] = self._tree_edges(nodes, pred[nodes].astype(np.int64), safe)
+            at = np.flatnonzero(pred >= 0)
+            out = np.full(len(pred), -1, dtype=np.int32)
+            out[at] = self._tree_edges(tree.node_ids(at).astype(np.int64),
+                                       tree.node_ids(pred[at].astype(np.int64)).astype(np.int64), safe)
             tree.pred_edges[r] = out
         return out
 
@@ -478,7 +554,7 @@ class Measurer:
         best, best_r, best_node = INF, -1, -1
         for r in range(len(tree.roots)):
             for node, c in ((hu, cu), (hv, cv)):
-                total = tree.dist[r, node] + tree.offsets[r] + c
+                total = tree.at(r, node) + tree.offsets[r] + c
                 if total < best:
                     best, best_r, best_node = total, r, int(node)
         direct = INF
@@ -496,18 +572,18 @@ class Measurer:
             if f_home > ent.walk_fraction:
                 piece = piece[::-1]
             return np.concatenate([home_xy, piece, ent_xy]), [], np.zeros((0, 2)), [ent.walk_edge]
-        root = int(tree.roots[best_r])
-        pred = memoryview(tree.pred[best_r])           # Python ints, node by node
+        root = tree.pos(int(tree.roots[best_r]))
+        pred = memoryview(tree.pred[best_r])           # Python ints, position by position
         walked = memoryview(self._pred_edges(tree, best_r, safe))
         middle = []
-        node = best_node
+        node = tree.pos(best_node)
         while node != root:
             middle.append(walked[node])
             node = pred[node]
         f = float(f_home_raw)
         from_u = best_node == hu
         part = self._piece(he, 0.0, f)[::-1] if from_u else self._piece(he, f, 1.0)
-        first_root = root == tree.roots[0]
+        first_root = tree.roots[best_r] == tree.roots[0]
         epiece = ent.pieces.get(first_root)
         if epiece is None:
             ef = ent.walk_fraction

@@ -77,7 +77,7 @@ def reference_route(m: Measurer, ent: _Entrance, homes: _Homes, i: int, safe: bo
     best = (INF, -1, -1, 0.0)
     for r in range(len(tree.roots)):
         for node, c in ((homes.u[i], homes.cu[i]), (homes.v[i], homes.cv[i])):
-            total = tree.dist[r, node] + tree.offsets[r] + c
+            total = tree.at(r, node) + tree.offsets[r] + c
             if total < best[0]:
                 best = (total, r, int(node), float(c))
     direct = m._direct(ent, homes, np.array([i]), m.blocked if safe else frozenset())[0]
@@ -95,7 +95,7 @@ def reference_route(m: Measurer, ent: _Entrance, homes: _Homes, i: int, safe: bo
     chain = [node]
     root = int(tree.roots[r])
     while chain[-1] != root:
-        chain.append(int(tree.pred[r, chain[-1]]))
+        chain.append(tree.pred_node(r, chain[-1]))
     # chain runs home-side node -> ... -> root (entrance side); walking is symmetric
     xy: list[tuple[float, float]] = [home_xy]
     home_edge = int(homes.edge[i])

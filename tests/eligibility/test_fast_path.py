@@ -237,3 +237,43 @@ def test_searches_that_stop_short_measure_what_searches_that_stop_nowhere_measur
     assert any(lim < math.inf for lim in limits)   # some searches stopped short
     if factor < 1:
         assert math.inf in limits   # and homes beyond their reach were measured again
+
+
+def test_compact_trees_give_the_distances_and_routes_of_whole_trees(rutland_assessor):
+    """A search stopped at a reach keeps only the nodes it reached (sorted ids, distances, predecessors as
+    positions): every distance within its reach equals the whole search's, every node beyond reads inf,
+    predecessors are the same, and routes drawn from it are the whole tree's, vertex for vertex."""
+    import eligibility.measure as measure
+
+    m = rutland_assessor.measurer
+    reach_m = 4_000.0
+    homes = measure._snap_arrays(m.walk, [m.home_location(a)[0] for a in _cohort(rutland_assessor, 200, seed=31)])
+    compared = routes = 0
+    for sid in list(m.schools)[:12]:
+        for ent in m.entrances[sid]:
+            whole = m._tree(m._walk_csr, *ent.walk_roots)
+            short = m._tree(m._walk_csr, *ent.walk_roots, limit=reach_m)
+            assert short.nodes is not None and whole.nodes is None and len(short.nodes) < m.walk.n_nodes / 2
+            assert short.nbytes < whole.nbytes / 2
+            every = np.arange(m.walk.n_nodes)
+            got, want = short.cols(every), whole.cols(every)
+            inside = want <= reach_m
+            assert np.array_equal(got[inside], want[inside]) and np.isinf(got[~inside]).all()
+            for r in range(len(short.roots)):
+                for node in np.flatnonzero(inside[r])[::97]:
+                    assert short.at(r, int(node)) == whole.at(r, int(node))
+                    assert short.pred_node(r, int(node)) == whole.pred_node(r, int(node))
+                    compared += 1
+            # routes: the same home drawn from the compact tree and from the whole one
+            near = measure.Measurer._reach(whole, homes, np.arange(len(homes.x))) <= reach_m / 2
+            for i in np.flatnonzero(near):
+                paths = []
+                for tree in (short, whole):
+                    m2 = measure.Measurer.__new__(measure.Measurer)
+                    m2.__dict__.update(m.__dict__)
+                    m2._searches = type(m._searches)({sid: [measure._Searches(tree, tree, None)] * len(m.entrances[sid])})
+                    paths.append(m2._path(ent, homes, int(i), False, 0.0))
+                a, b = paths
+                assert np.array_equal(a[0], b[0]) and a[1] == b[1] and np.array_equal(a[2], b[2]) and a[3] == b[3]
+                routes += 1
+    assert compared > 100 and routes > 10

@@ -54,8 +54,12 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(PROJECT_ROOT / ".cache", description="prepared-network cache")
     max_snap_m: float = Field(500.0, description="largest allowed snap distance in metres")
     eligibility_tree_schools: int = Field(
-        64, ge=1, description="schools whose shortest-path trees eligibility keeps in memory, least recently used "
-                              "dropped first (each open entrance: about 50-80 bytes per walk node and 24 per drive node)")
+        4096, ge=1, description="schools whose shortest-path trees eligibility keeps in memory, least recently used "
+                                "dropped first (a whole-network search: about 24 bytes per node reached, per way "
+                                "of leaving the entrance; a search stopped at a reach: the nodes it reached only)")
+    eligibility_tree_mb: float = Field(
+        3000.0, gt=0, description="megabytes of shortest-path trees eligibility keeps at most (least recently used "
+                                  "schools' dropped first; at least one school's are kept)")
     eligibility_workers: int = Field(
         1, ge=1, description="processes a large batch of eligibility decisions is spread over (forked, a share of "
                              "at least 2,000 applications each; 1: the calling process only)")
