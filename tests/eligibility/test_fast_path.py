@@ -243,7 +243,7 @@ def test_compact_trees_give_the_distances_and_routes_of_whole_trees(rutland_asse
     """A search stopped at a reach keeps only the nodes it reached (sorted ids, distances, predecessors as
     positions): every distance within its reach equals the whole search's, every node beyond reads inf,
     predecessors are the same, and routes drawn from it are the whole tree's, vertex for vertex."""
-    import eligibility.measure as measure
+    from eligibility import measure
 
     m = rutland_assessor.measurer
     reach_m = 4_000.0
@@ -271,7 +271,8 @@ def test_compact_trees_give_the_distances_and_routes_of_whole_trees(rutland_asse
                 for tree in (short, whole):
                     m2 = measure.Measurer.__new__(measure.Measurer)
                     m2.__dict__.update(m.__dict__)
-                    m2._searches = type(m._searches)({sid: [measure._Searches(tree, tree, None)] * len(m.entrances[sid])})
+                    kept = [measure._Searches(tree, tree, None)] * len(m.entrances[sid])
+                    m2._searches = type(m._searches)({sid: kept})
                     paths.append(m2._path(ent, homes, int(i), False, 0.0))
                 a, b = paths
                 assert np.array_equal(a[0], b[0]) and a[1] == b[1] and np.array_equal(a[2], b[2]) and a[3] == b[3]
