@@ -227,6 +227,10 @@ def _snap_arrays(net, points: Sequence[LatLon]) -> _Homes:
 class Measurer:
     """Measures applications' homes against schools; built once per cohort or service."""
 
+    validate_facts = False
+    """Validate every ``Candidate`` and ``AssessmentFacts`` built here (the reference path does); else
+    they are built from the measured values without validation (their types are made exact here)."""
+
     bound_candidates = True
     """Measure only the schools that could be nearer than the school attended: a suitable school
     whose straight-line distance (less the snapping at both ends) exceeds ``1 + LENGTH_SLACK``
@@ -906,6 +910,7 @@ class Measurer:
         return out
 
     def _facts(self, app, k, ids, measured, walk, point, source, no_place) -> AssessmentFacts:
+        candidate = Candidate if self.validate_facts else Candidate.model_construct
         out = []
         for sid in ids:
             walk_m, safe_m, road_m, straight_m, j = measured[(sid, k)]
@@ -916,18 +921,18 @@ class Measurer:
             seg_ids: list[str] = []
             if sid == app.school_id and walk is not None:
                 route, route_edges, avoided, seg_ids = walk
-            out.append(Candidate(school=self.schools[sid], walk_m=walk_m, safe_walk_m=safe_m, road_m=road_m,
-                                 straight_m=straight_m, entrance=ent.name, route=route,
-                                 route_edges=tuple(route_edges), avoided_edges=tuple(avoided),
-                                 avoided_segments=tuple(seg_ids)))
+            out.append(candidate(school=self.schools[sid], walk_m=float(walk_m), safe_walk_m=float(safe_m),
+                                 road_m=None if road_m is None else float(road_m), straight_m=float(straight_m),
+                                 entrance=ent.name, route=route, route_edges=tuple(map(int, route_edges)),
+                                 avoided_edges=tuple(map(int, avoided)), avoided_segments=tuple(seg_ids)))
         attended = self.schools[app.school_id]
         if not np.isfinite(next(c.walk_m for c in out if c.school.id == attended.id)):
             raise OutsideNetworkError(f"application {app.id}: no walking route joins the home to {attended.name}")
         named = self.schools.get(app.ehc_named_school_id) if app.ehc_named_school_id else None
-        return AssessmentFacts(application=app, school=attended, candidates=tuple(out), named_school=named,
-                               home=home_point(point), home_source=source,
-                               home_measured_from=app.home.measured_from, no_place_at=frozenset(no_place),
-                               measured_on=self.description)
+        facts = AssessmentFacts if self.validate_facts else AssessmentFacts.model_construct
+        return facts(application=app, school=attended, candidates=tuple(out), named_school=named,
+                     home=home_point(point), home_source=source, home_measured_from=app.home.measured_from,
+                     no_place_at=frozenset(no_place), measured_on=self.description)
 
     def route_to(self, facts: AssessmentFacts, school_id: str) -> WalkRoute:
         """(lon, lat) of the measured walk from the facts' home to a measured school's entrance: the safe

@@ -26,6 +26,7 @@ class ReferenceMeasurer(Measurer):
     and measures every suitable school (not only those that could be nearer than the one attended)."""
 
     bound_candidates = False
+    validate_facts = True
 
     def _routes(self, jobs, homes, walk_m=None):
         return [reference_route(self, ent, homes, k, safe, INF if walk_m is None else walk_m[n])

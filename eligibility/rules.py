@@ -648,19 +648,19 @@ def _valid_until(facts: AssessmentFacts, policy: Policy, first: Outcome) -> tupl
     return year_end, "end of the school year"
 
 
-def _considered(facts: AssessmentFacts, out: Outcome) -> list[dict]:
-    """The ranked schools up to the school attended as ``SchoolConsidered`` fields (validated with the
-    decision): every school that is nearer, or as near and ranked before it, then the school attended.
+def _considered(facts: AssessmentFacts, out: Outcome) -> list[SchoolConsidered]:
+    """The ranked schools up to the school attended as ``SchoolConsidered`` records (built, not
+    validated: see ``decide``): every school that is nearer, or as near and ranked before it, then the school attended.
     Schools beyond it do not change the decision (on a county, a primary school has hundreds)."""
     rows = []
     last = next((i for i, c in enumerate(out.ranked) if c.school.id == facts.school.id), len(out.ranked) - 1)
     for i, c in enumerate(out.ranked[:last + 1], start=1):
-        rows.append({
-            "rank": i, "school_id": c.school.id, "name": c.school.name, "attended": c.school.id == facts.school.id,
-            "walking_m": _opt(c.walk_m), "walking_miles": None if c.walk_m == INF else round(m_to_miles(c.walk_m), 3),
-            "safe_walking_m": _opt(c.safe_walk_m), "road_m": _opt(c.road_m), "straight_line_m": round(c.straight_m, 1),
-            "entrance": c.entrance, "religious_character": c.school.religious_character,
-        })
+        rows.append(SchoolConsidered.model_construct(
+            rank=i, school_id=c.school.id, name=c.school.name, attended=c.school.id == facts.school.id,
+            walking_m=_opt(c.walk_m), walking_miles=None if c.walk_m == INF else round(m_to_miles(c.walk_m), 3),
+            safe_walking_m=_opt(c.safe_walk_m), road_m=_opt(c.road_m), straight_line_m=round(c.straight_m, 1),
+            entrance=c.entrance, religious_character=c.school.religious_character,
+        ))
     return rows
 
 
@@ -720,27 +720,30 @@ def decide(facts: AssessmentFacts, policy: Policy) -> Decision:
     else:
         cites = [" ".join(policy.refusals[Refusal(out.refusal)].cites.split())]  # type: ignore[arg-type]
     csa_from, csa_until = _csa_dates(app.date_of_birth, policy.compulsory_school_age)
-    inputs = {
-        "application_id": app.id, "date_of_birth": app.date_of_birth, "age": out.age, "academic_age": out.academic_age,
-        "age_reference_date": out.ref_date, "travel_date": app.travel_date,
-        "compulsory_school_age_from": csa_from,
-        "compulsory_school_age_until": csa_until, "sex": app.sex.value, "home": facts.home,
-        "home_source": facts.home_source, "school_id": facts.school.id, "school_name": facts.school.name,
-        "ehc_plan": app.ehc_plan, "ehc_named_school_id": app.ehc_named_school_id,
-        "ehc_transport_condition": app.ehc_transport_condition, "sen_mobility": app.sen_mobility,
-        "sen_evidence": app.sen_evidence, "temporary_condition_until": app.temporary_condition_until,
-        "low_income": app.low_income, "religious_preference": app.religious_preference,
-        "no_place_at": sorted(facts.no_place_at), "measured_on": facts.measured_on,
-        "wheelchair": app.needs.wheelchair, "passenger_assistant": app.needs.passenger_assistant,
-        "travel_alone": app.needs.travel_alone, "can_use_public_transport": app.needs.can_use_public_transport,
-        "travel_training_candidate": app.needs.travel_training_candidate,
-    }
-    return Decision(
-        application_id=app.id, eligible=out.eligible, bases=list(out.bases),
+    inputs = InputsUnderstood.model_construct(
+        application_id=app.id, date_of_birth=app.date_of_birth, age=out.age, academic_age=out.academic_age,
+        age_reference_date=out.ref_date, travel_date=app.travel_date,
+        compulsory_school_age_from=csa_from,
+        compulsory_school_age_until=csa_until, sex=str(app.sex.value), home=facts.home,
+        home_source=facts.home_source, school_id=facts.school.id, school_name=facts.school.name,
+        ehc_plan=app.ehc_plan, ehc_named_school_id=app.ehc_named_school_id,
+        ehc_transport_condition=app.ehc_transport_condition, sen_mobility=app.sen_mobility,
+        sen_evidence=app.sen_evidence, temporary_condition_until=app.temporary_condition_until,
+        low_income=app.low_income, religious_preference=app.religious_preference,
+        no_place_at=sorted(facts.no_place_at), measured_on=facts.measured_on,
+        wheelchair=app.needs.wheelchair, passenger_assistant=app.needs.passenger_assistant,
+        travel_alone=app.needs.travel_alone, can_use_public_transport=app.needs.can_use_public_transport,
+        travel_training_candidate=app.needs.travel_training_candidate,
+    )
+    # Built, not validated: every field comes from typed values this module produced from validated
+    # facts and policy (the reference path and the tests re-validate and compare field by field).
+    return Decision.model_construct(
+        application_id=app.id, eligible=out.eligible, bases=[str(b) for b in out.bases],
         refusal=None if out.refusal is None else str(out.refusal), decided_by=out.decided_by,
         explanation=_explain(facts, policy, out, offer, valid_until, valid_reason)
         + (f" Measure from the address: {caution}." if caution else ""), cites=cites,
-        checks=[{**c._asdict(), "label": label_of(policy.rules.get(c.rule), c.rule)} for c in out.checks],
+        checks=[RuleCheck.model_construct(rule=str(c.rule), holds=c.holds, test=c.test, cites=c.cites,
+                                          label=label_of(policy.rules.get(c.rule), c.rule)) for c in out.checks],
         school_id=facts.school.id, school_name=facts.school.name,
         walking_m=_opt(mine.walk_m) if mine else None, safe_walking_m=_opt(mine.safe_walk_m) if mine else None,
         road_m=_opt(mine.road_m) if mine else None, straight_line_m=round(mine.straight_m, 1) if mine else None,
@@ -754,6 +757,7 @@ def decide(facts: AssessmentFacts, policy: Policy) -> Decision:
         home_measured_from=facts.home_measured_from, measure_from_address=caution,
         basis_labels=[label_of(policy.rules.get(b), b) for b in out.bases],
         refusal_label=None if out.refusal is None else label_of(policy.refusals.get(Refusal(out.refusal)), str(out.refusal)),
+        nearer_route=WalkRoute(),
     )
 
 

@@ -13,10 +13,12 @@ import pytest
 import shapely
 import shapely.ops
 from hypothesis import given, settings
+from pydantic import BaseModel
 from hypothesis import strategies as st
 from shapely.geometry import LineString
 
 from eligibility.reference import reference_decisions
+from eligibility.route import WalkRoute
 from eligibility.service import Assessor
 from eligibility.unsafe import UnsafeSegment, map_to_network
 from transport.domain.errors import InputError
@@ -61,8 +63,25 @@ def _assert_same(assessor, apps) -> list:
         assert d.application_id == r.application_id
         for name in type(d).model_fields:
             assert getattr(d, name) == getattr(r, name), (app.id, name)
+        _assert_same_types(d, r, app.id)
         assert d.model_dump_json() == r.model_dump_json()
     return decisions
+
+
+def _assert_same_types(fast, ref, where) -> None:
+    """Value for value, the same Python types as the validated record (the fast path builds decisions
+    without validating them: no numpy scalar, enum member or tuple where validation gives float, str, list)."""
+    assert type(fast) is type(ref), (where, type(fast), type(ref))
+    if isinstance(ref, BaseModel):
+        assert fast.__pydantic_extra__ == ref.__pydantic_extra__
+        for name in type(ref).model_fields:
+            _assert_same_types(getattr(fast, name), getattr(ref, name), (where, name))
+    elif isinstance(ref, (list, tuple)):
+        assert len(fast) == len(ref), where
+        for n, (a, b) in enumerate(zip(fast, ref)):
+            _assert_same_types(a, b, (where, n))
+    elif isinstance(ref, WalkRoute):
+        assert fast.lonlat.dtype == ref.lonlat.dtype and np.array_equal(fast.lonlat, ref.lonlat), where
 
 
 def test_fast_decisions_equal_reference_field_by_field(rutland_assessor):
