@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import math
+from functools import partial
 from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from eligibility.dates import academic_age
 from eligibility.offer import ptb_measure
 from eligibility.policy import Policy, Refusal
 from eligibility.route import WalkRoute
-from eligibility.rules import AssessmentFacts, Candidate, Decision, home_point
+from eligibility.rules import AssessmentFacts, Candidate, Decision, built, home_point
 from eligibility.suitability import suitability_key, unsuitable_reason
 from eligibility.unsafe import UnsafeSegment, blocked_edges
 from transport.domain.addresses import AddressIndex
@@ -910,7 +911,7 @@ class Measurer:
         return out
 
     def _facts(self, app, k, ids, measured, walk, point, source, no_place) -> AssessmentFacts:
-        candidate = Candidate if self.validate_facts else Candidate.model_construct
+        candidate = Candidate if self.validate_facts else partial(built, Candidate)
         out = []
         for sid in ids:
             walk_m, safe_m, road_m, straight_m, j = measured[(sid, k)]
@@ -929,7 +930,7 @@ class Measurer:
         if not np.isfinite(next(c.walk_m for c in out if c.school.id == attended.id)):
             raise OutsideNetworkError(f"application {app.id}: no walking route joins the home to {attended.name}")
         named = self.schools.get(app.ehc_named_school_id) if app.ehc_named_school_id else None
-        facts = AssessmentFacts if self.validate_facts else AssessmentFacts.model_construct
+        facts = AssessmentFacts if self.validate_facts else partial(built, AssessmentFacts)
         return facts(application=app, school=attended, candidates=tuple(out), named_school=named,
                      home=home_point(point), home_source=source, home_measured_from=app.home.measured_from,
                      no_place_at=frozenset(no_place), measured_on=self.description)

@@ -213,6 +213,31 @@ class Decision(BaseModel):
     nearest suitable school" refusal (the first of ``nearer_schools``), drawn beside ``route``; else empty."""
 
 
+def built(cls: type[BaseModel], /, **fields) -> BaseModel:
+    """A record of ``cls`` from values this package derived itself, exactly typed, without validating
+    them again (pydantic's ``model_construct`` costs more than validation, field by field in Python).
+    Callers give every field in the class's order (JSON follows it; tests check both); when some are
+    left out they take their defaults, in order. Anything from outside (API input, files) is validated."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(cls.model_fields)
+        _DEFAULTS[cls] = {n: f.default for n, f in cls.model_fields.items() if not f.is_required()}
+    given = set(fields)
+    if len(given) < len(names):
+        defaults = _DEFAULTS[cls]
+        fields = {n: fields[n] if n in fields else defaults[n] for n in names}
+    record = cls.__new__(cls)
+    object.__setattr__(record, "__dict__", fields)
+    object.__setattr__(record, "__pydantic_fields_set__", given)
+    object.__setattr__(record, "__pydantic_extra__", None)
+    object.__setattr__(record, "__pydantic_private__", None)
+    return record
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_DEFAULTS: dict[type, dict] = {}
+
+
 # ---------------------------------------------------------------------------------------------
 # formatting
 # ---------------------------------------------------------------------------------------------
@@ -655,11 +680,11 @@ def _considered(facts: AssessmentFacts, out: Outcome) -> list[SchoolConsidered]:
     rows = []
     last = next((i for i, c in enumerate(out.ranked) if c.school.id == facts.school.id), len(out.ranked) - 1)
     for i, c in enumerate(out.ranked[:last + 1], start=1):
-        rows.append(SchoolConsidered.model_construct(
+        rows.append(built(SchoolConsidered, 
             rank=i, school_id=c.school.id, name=c.school.name, attended=c.school.id == facts.school.id,
             walking_m=_opt(c.walk_m), walking_miles=None if c.walk_m == INF else round(m_to_miles(c.walk_m), 3),
             safe_walking_m=_opt(c.safe_walk_m), road_m=_opt(c.road_m), straight_line_m=round(c.straight_m, 1),
-            entrance=c.entrance, religious_character=c.school.religious_character,
+            entrance=c.entrance, religious_character=c.school.religious_character, note="",
         ))
     return rows
 
@@ -720,29 +745,28 @@ def decide(facts: AssessmentFacts, policy: Policy) -> Decision:
     else:
         cites = [" ".join(policy.refusals[Refusal(out.refusal)].cites.split())]  # type: ignore[arg-type]
     csa_from, csa_until = _csa_dates(app.date_of_birth, policy.compulsory_school_age)
-    inputs = InputsUnderstood.model_construct(
+    inputs = built(InputsUnderstood, 
         application_id=app.id, date_of_birth=app.date_of_birth, age=out.age, academic_age=out.academic_age,
         age_reference_date=out.ref_date, travel_date=app.travel_date,
         compulsory_school_age_from=csa_from,
         compulsory_school_age_until=csa_until, sex=str(app.sex.value), home=facts.home,
-        home_source=facts.home_source, school_id=facts.school.id, school_name=facts.school.name,
+        wheelchair=app.needs.wheelchair, passenger_assistant=app.needs.passenger_assistant,
+        travel_alone=app.needs.travel_alone, can_use_public_transport=app.needs.can_use_public_transport,
+        travel_training_candidate=app.needs.travel_training_candidate, home_source=facts.home_source, school_id=facts.school.id, school_name=facts.school.name,
         ehc_plan=app.ehc_plan, ehc_named_school_id=app.ehc_named_school_id,
         ehc_transport_condition=app.ehc_transport_condition, sen_mobility=app.sen_mobility,
         sen_evidence=app.sen_evidence, temporary_condition_until=app.temporary_condition_until,
         low_income=app.low_income, religious_preference=app.religious_preference,
         no_place_at=sorted(facts.no_place_at), measured_on=facts.measured_on,
-        wheelchair=app.needs.wheelchair, passenger_assistant=app.needs.passenger_assistant,
-        travel_alone=app.needs.travel_alone, can_use_public_transport=app.needs.can_use_public_transport,
-        travel_training_candidate=app.needs.travel_training_candidate,
     )
     # Built, not validated: every field comes from typed values this module produced from validated
     # facts and policy (the reference path and the tests re-validate and compare field by field).
-    return Decision.model_construct(
+    return built(Decision, 
         application_id=app.id, eligible=out.eligible, bases=[str(b) for b in out.bases],
         refusal=None if out.refusal is None else str(out.refusal), decided_by=out.decided_by,
         explanation=_explain(facts, policy, out, offer, valid_until, valid_reason)
         + (f" Measure from the address: {caution}." if caution else ""), cites=cites,
-        checks=[RuleCheck.model_construct(rule=str(c.rule), holds=c.holds, test=c.test, cites=c.cites,
+        checks=[built(RuleCheck, rule=str(c.rule), holds=c.holds, test=c.test, cites=c.cites,
                                           label=label_of(policy.rules.get(c.rule), c.rule)) for c in out.checks],
         school_id=facts.school.id, school_name=facts.school.name,
         walking_m=_opt(mine.walk_m) if mine else None, safe_walking_m=_opt(mine.safe_walk_m) if mine else None,

@@ -74,6 +74,7 @@ def _assert_same_types(fast, ref, where) -> None:
     assert type(fast) is type(ref), (where, type(fast), type(ref))
     if isinstance(ref, BaseModel):
         assert fast.__pydantic_extra__ == ref.__pydantic_extra__
+        assert list(fast.__dict__) == list(type(ref).model_fields), where   # in the class's order
         for name in type(ref).model_fields:
             _assert_same_types(getattr(fast, name), getattr(ref, name), (where, name))
     elif isinstance(ref, (list, tuple)):
