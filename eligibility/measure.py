@@ -207,12 +207,24 @@ def _gather(flat: np.ndarray, extra: np.ndarray, idx: np.ndarray) -> np.ndarray:
 
 
 def _snap_arrays(net, points: Sequence[LatLon]) -> _Homes:
-    """Snap points to edges with no distance limit (the caller checks ``snap_m``)."""
+    """Snap points to edges with no distance limit (the caller checks ``snap_m``); each distinct point
+    is snapped once (many homes share a postcode centroid)."""
     xs, ys = bng_many(list(points))
+    xy = np.column_stack([np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)])
+    distinct, inverse = np.unique(xy, axis=0, return_inverse=True)
+    if len(distinct) < len(xy):
+        one = _snap_xy(net, distinct[:, 0], distinct[:, 1])
+        inverse = inverse.reshape(-1)
+        return _Homes(*(a[inverse] for a in one.__dict__.values()))
+    return _snap_xy(net, xy[:, 0], xy[:, 1])
+
+
+def _snap_xy(net, xs: np.ndarray, ys: np.ndarray) -> _Homes:
+    """``_snap_arrays`` of BNG coordinates."""
     geoms = shapely.points(np.asarray(xs), np.asarray(ys))
     idx, dist = net.tree.query_nearest(geoms, return_distance=True, all_matches=False)
-    edge = np.empty(len(points), dtype=np.int64)
-    snap_m = np.empty(len(points))
+    edge = np.empty(len(xs), dtype=np.int64)
+    snap_m = np.empty(len(xs))
     edge[idx[0]], snap_m[idx[0]] = idx[1], dist
     lines = net.edge_geometry[edge]
     along = shapely.line_locate_point(lines, geoms)
