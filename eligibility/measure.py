@@ -633,9 +633,15 @@ class Measurer:
         if not jobs:
             return []
         paths: list = [None] * len(jobs)
+        drawn: dict[tuple, tuple] = {}      # homes at the same point walk the same path to an entrance
         for j in sorted(range(len(jobs)), key=lambda j: jobs[j][0].school_id):   # school by school (its trees)
             ent, k, safe = jobs[j]
-            paths[j] = self._path(ent, homes, k, safe, INF if walk_m is None else walk_m[j])
+            metres = INF if walk_m is None else walk_m[j]
+            key = (id(ent), safe, metres, float(homes.x[k]), float(homes.y[k]))
+            path = drawn.get(key)
+            if path is None:
+                path = drawn[key] = self._path(ent, homes, k, safe, metres)
+            paths[j] = path
         n_flat = len(self._flat_xy)
         heads = [p[0] for p in paths]
         tails = [p[2] for p in paths]
@@ -667,7 +673,7 @@ class Measurer:
         lonlat = _gather(self._flat_lonlat, self._lonlat(extra), idx[keep])
         lonlat.flags.writeable = False
         bounds = np.concatenate([[0], np.cumsum(np.add.reduceat(keep.astype(np.int64), route_first))]).tolist()
-        return [(WalkRoute.of_array(lonlat[a:b]), p[3]) for a, b, p in zip(bounds, bounds[1:], paths)]
+        return [(WalkRoute.of_array(lonlat[a:b]), list(p[3])) for a, b, p in zip(bounds, bounds[1:], paths)]
 
     # ---- applications --------------------------------------------------------------------
     @property

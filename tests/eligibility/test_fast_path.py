@@ -317,3 +317,16 @@ def test_homes_sharing_a_point_are_snapped_once_to_what_each_alone_snaps_to(rutl
             b = getattr(each, name)
             assert a.dtype == b.dtype and np.array_equal(a, b), name
     assert len({(p.lat, p.lon) for p in points}) < len(points)
+
+
+def test_homes_at_the_same_point_get_the_routes_the_reference_draws_for_each(rutland_assessor):
+    """Applications repeated at the same postcode and school (a path drawn once, shared) decide as the
+    reference decides each one, field by field, routes and edge ids included."""
+    apps = _cohort(rutland_assessor, 60, seed=31)
+    twins = [a.model_copy(update={"id": a.id + "T"}) for a in apps]
+    decisions = _assert_same(rutland_assessor, [x for pair in zip(apps, twins) for x in pair])
+    routed = [(a, b) for a, b in zip(decisions[::2], decisions[1::2]) if a.route]
+    assert len(routed) > 40
+    for a, b in routed:
+        assert a.route == b.route and a.route_edges == b.route_edges
+        assert a.route_edges is not b.route_edges
