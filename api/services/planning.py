@@ -455,8 +455,7 @@ def create_lots(session: Session, who: Principal, plan_id: int, grouping: str) -
     if held:
         raise ConflictError(f"plan {plan_id}'s routes are already in live lots ({', '.join(map(str, sorted(held)))}): "
                             "a route belongs to at most one live lot; withdraw those lots first")
-    if plan.violations:
-        raise ConflictError(f"plan {plan_id} has {len(plan.violations)} validation findings: fix them before tendering")
+    _check_tenderable(plan)
     groups: dict[tuple[str, str], list[int]] = {}
     if grouping == "school":
         names = {s["id"]: s.get("name") or s["id"] for s in plan.document["scenario"]["schools"]}
@@ -466,22 +465,39 @@ def create_lots(session: Session, who: Principal, plan_id: int, grouping: str) -
         for r in plan.routes:
             cat = category(r)
             groups.setdefault((cat["id"], cat["name"]), []).append(r.id)
-    lots = []
-    for (key, name), ids in sorted(groups.items()):
-        lot = LotRecord(plan_id=plan_id, grouping=grouping, key=key[:64], name=name[:200], status="draft", route_ids=ids)
-        session.add(lot)
-        session.flush()
-        session.add_all(LotRouteRecord(route_id=rid, lot_id=lot.id) for rid in ids)
-        audit.record(session, who, "lot.create", "lot", lot.id, f"plan={plan_id} grouping={grouping} routes={len(ids)}")
-        lots.append(lot)
+    lots = [_draft_lot(session, who, "lot.create", f"plan={plan_id} grouping={grouping} routes={len(ids)}",
+                       LotRecord(plan_id=plan_id, grouping=grouping, key=key[:64], name=name[:200], route_ids=ids))
+            for (key, name), ids in sorted(groups.items())]
+    _commit_lots(session, f"plan {plan_id}")
+    return lots
+
+
+def _check_tenderable(plan: PlanRecord) -> None:
+    """Only a plan without validation findings goes to tender."""
+    if plan.violations:
+        raise ConflictError(f"plan {plan.id} has {len(plan.violations)} validation findings: fix them before tendering")
+
+
+def _draft_lot(session: Session, who: Principal, action: str, detail: str, lot: LotRecord) -> LotRecord:
+    """Add a lot as a draft holding its routes (one LotRouteRecord each: the key that keeps a route in at most one
+    live lot), audited."""
+    lot.status = "draft"
+    session.add(lot)
+    session.flush()
+    session.add_all(LotRouteRecord(route_id=rid, lot_id=lot.id) for rid in lot.route_ids)
+    audit.record(session, who, action, "lot", lot.id, detail)
+    return lot
+
+
+def _commit_lots(session: Session, what: str) -> None:
+    """Commit new lots; if another request put one of their routes in a live lot meanwhile, store nothing (409)."""
     try:
         session.flush()
     except IntegrityError:  # another request packaged these routes meanwhile
         session.rollback()
-        raise ConflictError(f"plan {plan_id}'s routes were put in other lots meanwhile: a route belongs to at most "
+        raise ConflictError(f"{what}'s routes were put in other lots meanwhile: a route belongs to at most "
                             "one live lot") from None
     session.commit()
-    return lots
 
 
 def get_lot(session: Session, lot_id: int) -> LotRecord:
@@ -543,23 +559,11 @@ def retender_lot(session: Session, who: Principal, lot_id: int) -> LotRecord:
     if held:
         raise ConflictError(f"lot {lot_id}'s routes are already in live lots ({', '.join(map(str, held))}): "
                             "a route belongs to at most one live lot")
-    plan = get_plan(session, lot.plan_id)
-    if plan.violations:
-        raise ConflictError(f"plan {plan.id} has {len(plan.violations)} validation findings: fix them before tendering")
+    _check_tenderable(get_plan(session, lot.plan_id))
     ids = list(lot.route_ids)
-    new = LotRecord(plan_id=lot.plan_id, grouping=lot.grouping, key=lot.key, name=lot.name, status="draft",
-                    route_ids=ids)
-    session.add(new)
-    session.flush()
-    session.add_all(LotRouteRecord(route_id=rid, lot_id=new.id) for rid in ids)
-    audit.record(session, who, "lot.retender", "lot", new.id, f"from_lot={lot.id} routes={len(ids)}")
-    try:
-        session.flush()
-    except IntegrityError:  # another request packaged these routes meanwhile
-        session.rollback()
-        raise ConflictError(f"lot {lot_id}'s routes were put in other lots meanwhile: a route belongs to at most "
-                            "one live lot") from None
-    session.commit()
+    new = _draft_lot(session, who, "lot.retender", f"from_lot={lot.id} routes={len(ids)}",
+                     LotRecord(plan_id=lot.plan_id, grouping=lot.grouping, key=lot.key, name=lot.name, route_ids=ids))
+    _commit_lots(session, f"lot {lot_id}")
     return new
 
 
