@@ -6,6 +6,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from transport.domain.config import get_settings
@@ -116,3 +117,17 @@ def synthetic_county_module():
     finally:
         sys.path[:] = saved
     return sys.modules["synthetic_county"]
+
+
+def two_drive_tiles(out_dir: Path):
+    """The real Rutland drive extract written as 2x1 tiles joined at their border roads, as the county
+    benchmark lays them out: (the synthetic_county module, the extract, the tile offsets, the OSM file)."""
+    sc = synthetic_county_module()
+    s = get_settings()
+    ext = sc.read_extract(s.path("drive_osm"))
+    width, height = float(np.ceil(np.ptp(ext.x))) + 1.0, float(np.ceil(np.ptp(ext.y))) + 1.0
+    offsets = [(0.0, 0.0), (width, 0.0)]
+    joins = sc.connectors(ext, sc.border_ends(ext, sc._rutland_boundary(s.data)), 2, 1, width, height)
+    path = out_dir / "drive.osm"
+    sc.write_tiled(ext, path, offsets, joins)
+    return sc, ext, offsets, path

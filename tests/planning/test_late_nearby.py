@@ -4,15 +4,13 @@ the whole county problem gives, validated, with every child exactly once."""
 import random
 from dataclasses import replace
 
-import numpy as np
 import pytest
 
 from routing.insertion import InsertResult, insert_requests
 from routing.network import build_network
 from routing.plan import Route
 from routing.validate import check
-from tests.conftest import late_child, synthetic_county_module
-from transport.domain.config import get_settings
+from tests.conftest import late_child, two_drive_tiles
 from transport.domain.geo import LatLon
 from transport.domain.scenario import Point, ScenarioChild
 from transport.domain.schools import school_from_attributes
@@ -215,14 +213,7 @@ def tiled_county(settings, tmp_path_factory):
     """A 2x1 synthetic county as the county benchmark lays it out (two tiles of the real Rutland drive
     extract joined at their border roads, each tile's schools and fleet), 240 children on residential
     ways, planned by plan_county."""
-    sc = synthetic_county_module()
-    s = get_settings()
-    ext = sc.read_extract(s.path("drive_osm"))
-    width, height = float(np.ceil(np.ptp(ext.x))) + 1.0, float(np.ceil(np.ptp(ext.y))) + 1.0
-    offsets = [(0.0, 0.0), (width, 0.0)]
-    joins = sc.connectors(ext, sc.border_ends(ext, sc._rutland_boundary(s.data)), 2, 1, width, height)
-    path = tmp_path_factory.mktemp("tiles") / "drive.osm"
-    sc.write_tiled(ext, path, offsets, joins)
+    sc, ext, offsets, path = two_drive_tiles(tmp_path_factory.mktemp("tiles"))
     net = build_network(path, "drive")
     schools = {k: school_from_attributes(k, a, None) for k, a in sc.tiled_schools(offsets).items()}
     homes = [LatLon(la, lo) for la, lo in sc.residential_points(ext, offsets, 250, random.Random(5))]

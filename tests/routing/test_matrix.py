@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 from routing.hierarchy import INF, contract
 from routing.matrix import drive_hierarchy, matrix_of_snaps, square_matrix_int32
 from routing.network import build_network
-from tests.conftest import synthetic_county_module
-from transport.domain.config import get_settings
+from tests.conftest import two_drive_tiles
 from transport.domain.geo import LatLon
 
 
@@ -113,21 +112,11 @@ def test_hierarchy_is_built_once_per_network_and_only_for_drive(drive_net, walk_
         matrix_of_snaps(drive_net, [], [], method="astar")
 
 
-_synthetic_county = synthetic_county_module
-
 
 @pytest.fixture(scope="module")
 def tiled_drive(settings, tmp_path_factory):
     """The real Rutland drive extract as 2x1 tiles joined at their border roads (as the county benchmark lays them out)."""
-    sc = _synthetic_county()
-    s = get_settings()
-    ext = sc.read_extract(s.path("drive_osm"))
-    width, height = float(np.ceil(np.ptp(ext.x))) + 1.0, float(np.ceil(np.ptp(ext.y))) + 1.0
-    offsets = [(0.0, 0.0), (width, 0.0)]
-    joins = sc.connectors(ext, sc.border_ends(ext, sc._rutland_boundary(s.data)), 2, 1, width, height)
-    path = tmp_path_factory.mktemp("tiles") / "drive.osm"
-    sc.write_tiled(ext, path, offsets, joins)
-    return build_network(path, "drive")
+    return build_network(two_drive_tiles(tmp_path_factory.mktemp("tiles"))[3], "drive")
 
 
 def test_hierarchy_county_matrices_equal_dijkstra_on_tiles(tiled_drive, drive_net):
