@@ -25,7 +25,8 @@ from typing import Sequence
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
-from routing.hierarchy import Hierarchy, contract
+from routing.hierarchy import Hierarchy
+from routing.hierarchy_cache import cached_contract
 from routing.network import Network, Snap, _min_csr
 from transport.domain.geo import LatLon
 from transport.domain.units import WALKING_SPEED_KPH
@@ -105,12 +106,13 @@ else Dijkstra (building one costs seconds at county scale: a few searches are ch
 
 
 def drive_hierarchy(net: Network) -> Hierarchy:
-    """The contraction hierarchy of a drive network under the ms+cm weight, built once per network."""
+    """The contraction hierarchy of a drive network under the ms+cm weight, built once per network
+    (and kept beside the network's cache file, so the next process reads it: routing.hierarchy_cache)."""
     if net.mode != "drive":
         raise ValueError("a hierarchy is built for drive networks only (walk costs are not whole numbers)")
     if net._hierarchy is None:
         w = _lexi(net.weight_of("time"), net.edge_length_m).astype(np.int64)
-        net._hierarchy = contract(net.n_nodes, net.edge_u, net.edge_v, w)
+        net._hierarchy = cached_contract(net._cache_file, net.n_nodes, net.edge_u, net.edge_v, w)
     return net._hierarchy
 
 

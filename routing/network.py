@@ -128,10 +128,12 @@ class Network:
     _tree: shapely.STRtree | None = field(default=None, repr=False)
     _hierarchy: object = field(default=None, repr=False)
     """The drive weight's contraction hierarchy (``routing.matrix.drive_hierarchy``), once built."""
+    _cache_file: Path | None = field(default=None, repr=False)
+    """The cache file this network was read from or written to (its hierarchy is kept beside it)."""
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        state["_csr"], state["_tree"], state["_hierarchy"] = {}, None, None
+        state["_csr"], state["_tree"], state["_hierarchy"], state["_cache_file"] = {}, None, None, None
         return state
 
     # ---- sizes and extent -------------------------------------------------
@@ -555,6 +557,7 @@ def load_network_from(osm_path: Path, mode: str, *, cache_dir: Path | None, max_
                 with open(p, "rb") as fh:
                     net: Network = pickle.load(fh)
                 net.max_snap_m = max_snap_m
+                net._cache_file = p
                 return net
             except Exception as exc:  # a corrupt or stale cache is rebuilt, not fatal
                 log.warning("ignoring unreadable network cache %s: %s", p.name, exc)
@@ -565,6 +568,7 @@ def load_network_from(osm_path: Path, mode: str, *, cache_dir: Path | None, max_
         with open(tmp, "wb") as fh:
             pickle.dump(net, fh, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(p)
+        net._cache_file = p
     return net
 
 

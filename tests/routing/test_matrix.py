@@ -131,3 +131,44 @@ def test_hierarchy_county_matrices_equal_dijkstra_on_tiles(tiled_drive, drive_ne
                      (old.bad_rows, new.bad_rows), (old.bad_cols, new.bad_cols)):
             assert np.array_equal(a, b)
     assert old.duration_s.max() > 1_800  # half an hour and more: from one tile into the other
+
+
+def test_a_networks_hierarchy_is_kept_beside_its_cache_and_read_back(tmp_path, monkeypatch):
+    """The contraction is saved beside the network's cache file the first time, and a fresh process
+    (a new load of the cached network) reads it instead of contracting again: the same arrays, so the
+    same matrices. A damaged file is contracted again, never trusted."""
+    import shutil
+
+    import routing.hierarchy_cache as hc
+    from routing.network import load_network_from
+    from tests.conftest import DATA
+
+    osm = tmp_path / "area.osm"
+    shutil.copy(DATA / "oakham_centre_drive.osm", osm)
+    cache = tmp_path / "cache"
+    first = drive_hierarchy(load_network_from(osm, "drive", cache_dir=cache))
+    saved = sorted(cache.glob("*hierarchy*.npz"))
+    assert len(saved) == 1
+
+    contractions = []
+    monkeypatch.setattr(hc, "contract", lambda *a, **k: contractions.append(1) or contract(*a, **k))
+    net = load_network_from(osm, "drive", cache_dir=cache)
+    again = drive_hierarchy(net)
+    assert contractions == []
+    for name in ("rank", "up_ptr", "up_to", "up_w", "dn_ptr", "dn_from", "dn_w"):
+        assert np.array_equal(getattr(first, name), getattr(again, name)), name
+    pts = _points_near_nodes(net, min(30, net.n_nodes // 2), 5)
+    snaps = net.snap_many(pts)
+    by_h = matrix_of_snaps(net, snaps, snaps, method="hierarchy")
+    by_d = matrix_of_snaps(net, snaps, snaps, method="dijkstra")
+    assert np.array_equal(by_h.duration_s, by_d.duration_s) and np.array_equal(by_h.distance_m, by_d.distance_m)
+
+    saved[0].write_bytes(b"not a hierarchy")
+    rebuilt = drive_hierarchy(load_network_from(osm, "drive", cache_dir=cache))
+    assert contractions == [1]
+    assert np.array_equal(rebuilt.rank, first.rank)
+    assert np.load(saved[0])["rank"].shape == first.rank.shape  # written again, whole
+
+    # a network built without a cache directory keeps its hierarchy in memory only
+    assert drive_hierarchy(load_network_from(osm, "drive", cache_dir=None)).n_edges == first.n_edges
+    assert len(sorted(cache.glob("*hierarchy*.npz"))) == 1
