@@ -79,3 +79,36 @@ def test_batch_allocation_restores_the_collector():
     finally:
         gc.enable()
     assert json.loads(ROUTE.dump_json(WalkRoute())) == []
+
+
+class _Cycle:
+    def __init__(self):
+        self.me = self
+
+
+def test_a_batch_leaves_what_it_allocated_old_so_the_next_young_collection_does_not_walk_it():
+    """After the last batch ends, its objects are in the oldest generation (not young, not frozen); a
+    full collection still frees a cycle made inside; objects someone froze on purpose stay frozen."""
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    with batch_allocation():
+        kept = [[i] for i in range(1000)]
+        _Cycle()
+    young = {id(o) for o in gc.get_objects(generation=0)}
+    assert not any(id(x) in young for x in kept)
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert all(id(x) in oldest for x in kept)
+    assert gc.get_freeze_count() == 0
+    assert any(isinstance(o, _Cycle) for o in gc.get_objects())
+    gc.collect()
+    assert not any(isinstance(o, _Cycle) for o in gc.get_objects())
+
+    loaded = [[i] for i in range(10)]   # as the API freezes its loaded networks
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with batch_allocation():
+            more = [[i] for i in range(10)]
+        assert gc.get_freeze_count() == frozen   # nothing unfrozen, and the batch not frozen
+        assert len(loaded) == len(more)
+    finally:
+        gc.unfreeze()
