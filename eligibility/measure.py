@@ -206,17 +206,35 @@ def _gather(flat: np.ndarray, extra: np.ndarray, idx: np.ndarray) -> np.ndarray:
     return out
 
 
-def _snap_arrays(net, points: Sequence[LatLon]) -> _Homes:
+def _snap_arrays(net, points: Sequence[LatLon], known: dict | None = None) -> _Homes:
     """Snap points to edges with no distance limit (the caller checks ``snap_m``); each distinct point
-    is snapped once (many homes share a postcode centroid)."""
+    is snapped once (many homes share a postcode centroid). ``known``: points of ``net`` snapped before,
+    by (x, y), each the row ``_snap_xy`` gave it; those are not snapped again, the others are added."""
     xs, ys = bng_many(list(points))
     xy = np.column_stack([np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)])
     distinct, inverse = np.unique(xy, axis=0, return_inverse=True)
-    if len(distinct) < len(xy):
-        one = _snap_xy(net, distinct[:, 0], distinct[:, 1])
-        inverse = inverse.reshape(-1)
-        return _Homes(*(a[inverse] for a in one.__dict__.values()))
-    return _snap_xy(net, xy[:, 0], xy[:, 1])
+    inverse = inverse.reshape(-1)
+    if known is None or len(xy) == 0:
+        if len(distinct) < len(xy):
+            one = _snap_xy(net, distinct[:, 0], distinct[:, 1])
+            return _Homes(*(a[inverse] for a in one.__dict__.values()))
+        return _snap_xy(net, xy[:, 0], xy[:, 1])
+    pairs = list(zip(distinct[:, 0].tolist(), distinct[:, 1].tolist()))
+    rows = [known.get(p) for p in pairs]
+    new = [n for n, row in enumerate(rows) if row is None]
+    if new:
+        got = _snap_xy(net, distinct[new, 0], distinct[new, 1])
+        if len(known) + len(new) > SNAPS_KEPT:
+            known.clear()
+        for n, row in zip(new, zip(*(a.tolist() for a in got.__dict__.values()))):
+            rows[n] = known[pairs[n]] = row
+    columns = list(zip(*rows))
+    types = (float, float, np.int64, float, net.edge_u.dtype, net.edge_v.dtype, float, float, float)
+    return _Homes(*(np.array(c, dtype=t)[inverse] for c, t in zip(columns, types)))
+
+
+SNAPS_KEPT = 200_000
+"""Distinct points a measurer keeps snapped per network (``_snap_arrays``'s ``known``; cleared when full)."""
 
 
 def _snap_xy(net, xs: np.ndarray, ys: np.ndarray) -> _Homes:
@@ -292,6 +310,9 @@ class Measurer:
         self._keyed: dict[tuple, tuple] = {}
         """Per suitability key: (application, attended, named, academic age), what ``unsuitable_reason`` reads."""
         self._suitable_pair: dict[tuple[tuple, str], bool] = {}
+        self._snapped: dict[str, dict[tuple[float, float], tuple]] = {"walk": {}, "drive": {}}
+        """Points snapped to each network so far (``_snap_arrays``): a cohort's homes share a few
+        thousand postcode centroids, met again in every chunk."""
         # per school: its entrances' BNG x, y and the larger of their walk and drive snapping
         self._ent_arrays = {sid: (np.array([e.x for e in ents]), np.array([e.y for e in ents]),
                                   np.array([max(e.walk_snap_m, e.road_snap_m) for e in ents]))
@@ -753,8 +774,8 @@ class Measurer:
             ok.append(i)
         if not ok:
             return results  # type: ignore[return-value]
-        homes = _snap_arrays(self.walk, points)
-        road_homes = _snap_arrays(self.drive, points) if self.needs_road else None
+        homes = _snap_arrays(self.walk, points, self._snapped["walk"])
+        road_homes = _snap_arrays(self.drive, points, self._snapped["drive"]) if self.needs_road else None
         add_snap = self.policy.settings.home_start == "address_point"
         keys: list[tuple | None] = []
         for k, i in enumerate(ok):
@@ -974,7 +995,7 @@ class Measurer:
             points.append(LatLon(lat=facts.home[1], lon=facts.home[0]))
         if not jobs:
             return out
-        homes = _snap_arrays(self.walk, points)
+        homes = _snap_arrays(self.walk, points, self._snapped["walk"])
         plain = self._routes(jobs, homes, walk_m)
         safe_jobs = [(ent, k, True) for (ent, k, _), (_, edges) in zip(jobs, plain)
                      if self.blocked and set(edges) & self.blocked

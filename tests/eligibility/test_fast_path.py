@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from hypothesis import strategies as st
 from shapely.geometry import LineString
 
+import eligibility.measure as measure
 from eligibility.measure import _snap_arrays, _snap_xy
 from eligibility.reference import reference_decisions
 from eligibility.route import WalkRoute
@@ -317,6 +318,30 @@ def test_homes_sharing_a_point_are_snapped_once_to_what_each_alone_snaps_to(rutl
             b = getattr(each, name)
             assert a.dtype == b.dtype and np.array_equal(a, b), name
     assert len({(p.lat, p.lon) for p in points}) < len(points)
+
+
+def test_points_snapped_in_an_earlier_batch_are_what_snapping_them_again_gives(rutland_assessor, monkeypatch):
+    """With ``known`` (a measurer keeps the points it snapped, chunk after chunk), batches that overlap
+    earlier ones give every array, dtype included, that snapping every point gives; also after the
+    kept points are cleared for room."""
+    m = rutland_assessor.measurer
+    rng = random.Random(11)
+    codes = rng.sample(m.postcodes.postcodes(), 120)
+    batches = [[m.postcodes.lookup(rng.choice(codes[lo:lo + 60])) for _ in range(200)] for lo in (0, 30, 60, 0)]
+    for kept in (200_000, 70):
+        monkeypatch.setattr(measure, "SNAPS_KEPT", kept)
+        for net in (m.walk, m.drive):
+            known: dict = {}
+            for points in batches:
+                before = len(known)
+                got = _snap_arrays(net, points, known)
+                xs, ys = bng_many(points)
+                each = _snap_xy(net, np.asarray(xs), np.asarray(ys))
+                for name, a in got.__dict__.items():
+                    b = getattr(each, name)
+                    assert a.dtype == b.dtype and np.array_equal(a, b), (kept, name)
+                assert len(known) <= max(kept, 60) and (kept < 200_000 or len(known) >= before)
+            assert kept < 200_000 or len(known) == len({(p.lat, p.lon) for b in batches for p in b})
 
 
 def test_homes_at_the_same_point_get_the_routes_the_reference_draws_for_each(rutland_assessor):
