@@ -14,9 +14,12 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import math
+import threading
+import weakref
+from contextlib import contextmanager
 from functools import partial
 from collections import OrderedDict, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -310,6 +313,10 @@ class Measurer:
         self._keyed: dict[tuple, tuple] = {}
         """Per suitability key: (application, attended, named, academic age), what ``unsuitable_reason`` reads."""
         self._suitable_pair: dict[tuple[tuple, str], bool] = {}
+        self._kept: dict[tuple, tuple] | None = None
+        """Within ``batch``: routes drawn and candidates built, by what makes them (else None)."""
+        self._batches = 0
+        self._batch_lock = threading.Lock()
         self._snapped: dict[str, dict[tuple[float, float], tuple]] = {"walk": {}, "drive": {}}
         """Points snapped to each network so far (``_snap_arrays``): a cohort's homes share a few
         thousand postcode centroids, met again in every chunk."""
@@ -373,6 +380,25 @@ class Measurer:
             exact = exact and by_walk <= trees.plain.limit and by_safe <= trees.safe.limit
             road_exact = road_exact and (road_at is None or trees.road is None or road[-1] <= trees.road.limit)
         return walk, safe, road, straight, exact, road_exact
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Keep, until the batch ends, each walk drawn and each measured school's ``Candidate`` built
+        without a route, by what makes it (the tree and the point; the measured values): a cohort's
+        homes share postcode centroids, so chunk after chunk draws the same walks and measures the same
+        schools from the same points. Nested and concurrent batches share what is kept; it is dropped
+        when the last one ends."""
+        with self._batch_lock:
+            self._batches += 1
+            if self._kept is None:
+                self._kept = {}
+        try:
+            yield
+        finally:
+            with self._batch_lock:
+                self._batches -= 1
+                if self._batches == 0:
+                    self._kept = None
 
     # ---- searches -------------------------------------------------------------------
     @staticmethod
@@ -645,7 +671,38 @@ class Measurer:
 
     def _routes(self, jobs: Sequence[tuple[_Entrance, int, bool]], homes: _Homes,
                 walk_m: Sequence[float] | None = None) -> list[tuple[WalkRoute, list[int]]]:
-        """(lon, lat) and edge ids of each (entrance, home, safe) walk.
+        """(lon, lat) and edge ids of each (entrance, home, safe) walk (of ``walk_m`` metres). Within
+        ``batch``, a walk drawn before from the same point on the same tree is not drawn again: its route
+        (read-only) is shared and its edge list copied."""
+        kept = self._kept
+        if kept is None or not jobs:
+            return self._draw(jobs, homes, walk_m)
+        out: list = [None] * len(jobs)
+        todo: dict[tuple, list] = {}   # each walk not kept: [its first job, its tree, every job wanting it]
+        for j, (ent, k, safe) in enumerate(jobs):
+            metres = INF if walk_m is None else walk_m[j]
+            key = ("route", ent.school_id, ent.index, safe, metres, float(homes.x[k]), float(homes.y[k]))
+            if key in todo:
+                todo[key][2].append(j)
+                continue
+            tree = self._search(ent, safe, metres)
+            hit = kept.get(key)
+            if hit is not None and hit[0]() is tree:
+                out[j] = (hit[1], list(hit[2]))
+            else:
+                todo[key] = [j, weakref.ref(tree), [j]]
+        if todo:
+            firsts = [first for first, _, _ in todo.values()]
+            drawn = self._draw([jobs[j] for j in firsts], homes, None if walk_m is None else [walk_m[j] for j in firsts])
+            for (key, (_, tree_ref, wanting)), (route, edges) in zip(todo.items(), drawn):
+                kept[key] = (tree_ref, route, tuple(edges))
+                for j in wanting:
+                    out[j] = (route, list(edges))
+        return out
+
+    def _draw(self, jobs: Sequence[tuple[_Entrance, int, bool]], homes: _Homes,
+              walk_m: Sequence[float] | None = None) -> list[tuple[WalkRoute, list[int]]]:
+        """(lon, lat) and edge ids of each (entrance, home, safe) walk, all drawn.
 
         Every route is a run of blocks of vertices: its first part (home to the first tree node), each
         whole edge walked, its last part (to the entrance). Whole edges are read from the vertices
@@ -951,9 +1008,11 @@ class Measurer:
 
     def _facts(self, app, k, ids, measured, walk, point, source, no_place) -> AssessmentFacts:
         candidate = Candidate if self.validate_facts else partial(built, Candidate)
+        kept = self._kept if not self.validate_facts else None
         out = []
         for sid in ids:
-            walk_m, safe_m, road_m, straight_m, j = measured[(sid, k)]
+            got = measured[(sid, k)]
+            walk_m, safe_m, road_m, straight_m, j = got
             ent = self.entrances[sid][j]
             route = _NO_ROUTE
             route_edges: list[int] = []
@@ -961,6 +1020,15 @@ class Measurer:
             seg_ids: list[str] = []
             if sid == app.school_id and walk is not None:
                 route, route_edges, avoided, seg_ids = walk
+            elif kept is not None:   # no route: the same values make an equal (frozen) candidate, shared
+                same = kept.get(("candidate", sid, *got))
+                if same is None:
+                    same = kept[("candidate", sid, *got)] = candidate(
+                        school=self.schools[sid], walk_m=float(walk_m), safe_walk_m=float(safe_m),
+                        road_m=None if road_m is None else float(road_m), straight_m=float(straight_m),
+                        entrance=ent.name, route=route, route_edges=(), avoided_edges=(), avoided_segments=())
+                out.append(same)
+                continue
             out.append(candidate(school=self.schools[sid], walk_m=float(walk_m), safe_walk_m=float(safe_m),
                                  road_m=None if road_m is None else float(road_m), straight_m=float(straight_m),
                                  entrance=ent.name, route=route, route_edges=tuple(map(int, route_edges)),

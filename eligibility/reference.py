@@ -37,6 +37,8 @@ def reference_decisions(measurer: Measurer, apps: Sequence[Application]) -> list
     """Each application decided on the reference path (decisions re-validated), or its error."""
     ref = ReferenceMeasurer.__new__(ReferenceMeasurer)
     ref.__dict__.update(measurer.__dict__)
+    ref._snapped = {"walk": {}, "drive": {}}   # snaps every point afresh, keeps nothing drawn
+    ref._kept = None
     out: list[Decision | Exception] = []
     for res in ref.facts_many(list(apps)):
         if isinstance(res, Exception):

@@ -173,6 +173,11 @@ class Assessor:
 
     def _decide_order(self, order, no_place_at, number, decided_at: list[tuple[int, Decision]],
                       errors: list[RowError]) -> None:
+        with self.measurer.batch():   # chunks share the walks drawn and schools measured from the same points
+            self._decide_chunks_in_order(order, no_place_at, number, decided_at, errors)
+
+    def _decide_chunks_in_order(self, order, no_place_at, number, decided_at: list[tuple[int, Decision]],
+                                errors: list[RowError]) -> None:
         for lo in range(0, len(order), self.chunk):
             part = order[lo:lo + self.chunk]   # measured together; the facts are dropped once decided
             places = [no_place_at[i] for i, _ in part] if no_place_at is not None else None

@@ -355,3 +355,51 @@ def test_homes_at_the_same_point_get_the_routes_the_reference_draws_for_each(rut
     for a, b in routed:
         assert a.route == b.route and a.route_edges == b.route_edges
         assert a.route_edges is not b.route_edges
+
+
+def test_a_batch_shares_walks_and_schools_between_children_but_never_a_childs_own_fields(rutland_assessor,
+                                                                                        monkeypatch):
+    """Within a batch (``Measurer.batch``) walks drawn and schools measured from the same point are kept
+    across chunks. Children at the same postcode and school who differ only in what the rules read (an
+    8th, 11th or 16th birthday either side of the travel date, low income, sex, a religious preference,
+    a temporary condition) decide as the reference decides each, field by field; their routes are shared
+    (one read-only array), never their edge lists, and what was kept is dropped when the batch ends."""
+    base = _cohort(rutland_assessor, 40, seed=53)
+    variants = []
+    for a in base:
+        for n, change in enumerate((
+                {"date_of_birth": TRAVEL.replace(year=TRAVEL.year - 8)},
+                {"date_of_birth": TRAVEL.replace(year=TRAVEL.year - 8) + dt.timedelta(days=1)},
+                {"date_of_birth": TRAVEL.replace(year=TRAVEL.year - 11) + dt.timedelta(days=1)},
+                {"date_of_birth": TRAVEL.replace(year=TRAVEL.year - 16)},
+                {"low_income": not a.low_income}, {"sex": "F" if a.sex.value == "M" else "M"},
+                {"religious_preference": None if a.religious_preference else "Church of England"},
+                {"temporary_condition_until": TRAVEL + dt.timedelta(days=30)})):
+            variants.append(Application.model_validate({**a.model_dump(), "id": f"{a.id}V{n}", **change}))
+    apps = [x for a in base for x in (a, *[v for v in variants if v.id.startswith(a.id + "V")])]
+    monkeypatch.setattr(rutland_assessor, "chunk", 45)   # twins fall in different chunks
+    kept_sizes: list[int] = []
+    routes = measure.Measurer._routes
+
+    def spy(self, *args, **kw):   # on the class: the reference's own ``_routes`` is not this one
+        kept_sizes.append(len(self._kept))
+        return routes(self, *args, **kw)
+
+    monkeypatch.setattr(measure.Measurer, "_routes", spy)
+    decisions = _assert_same(rutland_assessor, apps)
+    assert rutland_assessor.measurer._kept is None and max(kept_sizes) > 0
+    by_id = {d.application_id: d for d in decisions}
+    shared = differ = 0
+    for a in base:
+        if a.id not in by_id:
+            continue
+        d = by_id[a.id]
+        for v in (by_id.get(f"{a.id}V{n}") for n in range(8)):
+            if v is None or not d.route:
+                continue
+            assert v.inputs.date_of_birth == next(x for x in apps if x.id == v.application_id).date_of_birth
+            shared += v.route.lonlat is d.route.lonlat
+            assert v.route_edges is not d.route_edges
+            differ += (v.eligible, v.bases, v.refusal, v.valid_until, v.explanation) != \
+                (d.eligible, d.bases, d.refusal, d.valid_until, d.explanation)
+    assert shared > 50 and differ > 50
