@@ -106,7 +106,10 @@ class AssessmentFacts(BaseModel):
 
 
 class RuleCheck(BaseModel):
-    """One rule as checked: whether it holds, the test, and the provision it cites."""
+    """One rule as checked: whether it holds, the test, and the provision it cites (immutable: decisions
+    with the same check share one record)."""
+
+    model_config = ConfigDict(frozen=True)
 
     rule: str
     holds: bool
@@ -117,7 +120,10 @@ class RuleCheck(BaseModel):
 
 
 class SchoolConsidered(BaseModel):
-    """A suitable school, ranked by distance from home."""
+    """A suitable school, ranked by distance from home (immutable: decisions ranking the same school
+    the same, at the same distances, share one record)."""
+
+    model_config = ConfigDict(frozen=True)
 
     rank: int
     school_id: str
@@ -678,15 +684,46 @@ def _considered(facts: AssessmentFacts, out: Outcome) -> list[SchoolConsidered]:
     validated: see ``decide``): every school that is nearer, or as near and ranked before it, then the school attended.
     Schools beyond it do not change the decision (on a county, a primary school has hundreds)."""
     rows = []
-    last = next((i for i, c in enumerate(out.ranked) if c.school.id == facts.school.id), len(out.ranked) - 1)
+    attended_id = facts.school.id
+    last = next((i for i, c in enumerate(out.ranked) if c.school.id == attended_id), len(out.ranked) - 1)
     for i, c in enumerate(out.ranked[:last + 1], start=1):
-        rows.append(built(SchoolConsidered, 
-            rank=i, school_id=c.school.id, name=c.school.name, attended=c.school.id == facts.school.id,
-            walking_m=_opt(c.walk_m), walking_miles=None if c.walk_m == INF else round(m_to_miles(c.walk_m), 3),
-            safe_walking_m=_opt(c.safe_walk_m), road_m=_opt(c.road_m), straight_line_m=round(c.straight_m, 1),
-            entrance=c.entrance, religious_character=c.school.religious_character, note="",
-        ))
+        attended = c.school.id == attended_id
+        key = (i, attended, id(c.school), c.walk_m, c.safe_walk_m, c.road_m, c.straight_m, c.entrance)
+        hit = _CONSIDERED.get(key)
+        if hit is None or hit[1] is not c.school:
+            if len(_CONSIDERED) >= _RECORDS_KEPT:
+                _CONSIDERED.clear()
+            hit = _CONSIDERED[key] = (built(
+                SchoolConsidered, rank=i, school_id=c.school.id, name=c.school.name, attended=attended,
+                walking_m=_opt(c.walk_m), walking_miles=None if c.walk_m == INF else round(m_to_miles(c.walk_m), 3),
+                safe_walking_m=_opt(c.safe_walk_m), road_m=_opt(c.road_m), straight_line_m=round(c.straight_m, 1),
+                entrance=c.entrance, religious_character=c.school.religious_character, note="",
+            ), c.school)
+        rows.append(hit[0])
     return rows
+
+
+_RECORDS_KEPT = 100_000
+_CONSIDERED: dict[tuple, tuple[SchoolConsidered, School]] = {}
+"""``SchoolConsidered`` records by rank, attended or not, the identity of the (frozen) school and the
+candidate's measured values; each entry holds its school, so no identity is reused while it is kept."""
+_CHECKS: dict[tuple[Checked, int], tuple[RuleCheck, Policy]] = {}
+"""``RuleCheck`` records by the rule as checked and the identity of the (frozen) policy (held)."""
+
+
+def _rule_checks(checks: list[Checked], policy: Policy) -> list[RuleCheck]:
+    """The checks as (shared, immutable) ``RuleCheck`` records, labelled from the policy."""
+    out = []
+    for c in checks:
+        key = (c, id(policy))
+        hit = _CHECKS.get(key)
+        if hit is None or hit[1] is not policy:
+            if len(_CHECKS) >= _RECORDS_KEPT:
+                _CHECKS.clear()
+            hit = _CHECKS[key] = (built(RuleCheck, rule=str(c.rule), holds=c.holds, test=c.test, cites=c.cites,
+                                        label=label_of(policy.rules.get(c.rule), c.rule)), policy)
+        out.append(hit[0])
+    return out
 
 
 def _explain(facts: AssessmentFacts, policy: Policy, out: Outcome, offer: Offer | None,
@@ -766,8 +803,7 @@ def decide(facts: AssessmentFacts, policy: Policy) -> Decision:
         refusal=None if out.refusal is None else str(out.refusal), decided_by=out.decided_by,
         explanation=_explain(facts, policy, out, offer, valid_until, valid_reason)
         + (f" Measure from the address: {caution}." if caution else ""), cites=cites,
-        checks=[built(RuleCheck, rule=str(c.rule), holds=c.holds, test=c.test, cites=c.cites,
-                                          label=label_of(policy.rules.get(c.rule), c.rule)) for c in out.checks],
+        checks=_rule_checks(out.checks, policy),
         school_id=facts.school.id, school_name=facts.school.name,
         walking_m=_opt(mine.walk_m) if mine else None, safe_walking_m=_opt(mine.safe_walk_m) if mine else None,
         road_m=_opt(mine.road_m) if mine else None, straight_line_m=round(mine.straight_m, 1) if mine else None,
