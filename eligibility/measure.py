@@ -76,8 +76,6 @@ class _Tree:
     offsets: np.ndarray     # (k,) metres from the entrance to each root
     dist: np.ndarray        # (k, n) or (k, m)
     pred: np.ndarray        # (k, n) or (k, m): positions of predecessors (-9999: none)
-    pred_edges: dict[int, np.ndarray] = field(default_factory=dict)
-    """Per row, read when a route is first drawn from it: the edge from each position to its predecessor."""
     limit: float = INF
     """The search stopped at this many metres from its roots: nodes farther are unreached (inf). A
     distance read from the tree that is at most ``limit`` (offset and end pieces included) is exact:
@@ -87,8 +85,7 @@ class _Tree:
 
     @property
     def nbytes(self) -> int:
-        return (self.dist.nbytes + self.pred.nbytes + (0 if self.nodes is None else self.nodes.nbytes)
-                + sum(e.nbytes for e in self.pred_edges.values()))
+        return self.dist.nbytes + self.pred.nbytes + (0 if self.nodes is None else self.nodes.nbytes)
 
     def pos(self, node: int) -> int:
         """Position of a node's column (-1 if the tree did not reach it)."""
@@ -283,8 +280,7 @@ class Measurer:
         self.tree_budget = int(get_settings().eligibility_tree_mb * 1e6)
         self._tree_bytes: dict[str, int] = {}
         self.tree_bytes = self.tree_peak_bytes = 0
-        """Bytes of the trees kept now (as they were built; routes' edge lookups added later are not
-        counted) and the most kept at once."""
+        """Bytes of the trees kept now and the most kept at once."""
         self.searched = 0
         """Shortest-path searches run so far (walking, safe walking and road, each counted)."""
         self.policy, self.schools, self.walk, self.drive = policy, schools, walk, drive
@@ -597,17 +593,14 @@ class Measurer:
         self._runs[e] = (pts, run)
         return pts, run
 
-    def _pred_edges(self, tree: _Tree, r: int, safe: bool) -> np.ndarray:
-        """For each position of tree row ``r``: the edge walked between its node and its predecessor (-1 at the root)."""
-        out = tree.pred_edges.get(r)
-        if out is None:
-            pred = tree.pred[r]
-            at = np.flatnonzero(pred >= 0)
-            out = np.full(len(pred), -1, dtype=np.int32)
-            out[at] = self._tree_edges(tree.node_ids(at).astype(np.int64),
-                                       tree.node_ids(pred[at].astype(np.int64)).astype(np.int64), safe)
-            tree.pred_edges[r] = out
-        return out
+    def _chain_edges(self, tree: _Tree, r: int, chain: list[int], safe: bool) -> list[int]:
+        """The edges walked from each position of ``chain`` (tree row ``r``) to its predecessor: looked up
+        for the route's own nodes only (a whole row's lookup cost ~8 ms per county tree)."""
+        if not chain:
+            return []
+        at = np.asarray(chain, dtype=np.int64)
+        return self._tree_edges(tree.node_ids(at).astype(np.int64),
+                                tree.node_ids(tree.pred[r][at].astype(np.int64)).astype(np.int64), safe).tolist()
 
     def _path(self, ent: _Entrance, homes: _Homes, i: int, safe: bool, walk_m: float = INF
               ) -> tuple[np.ndarray, list[int], np.ndarray, list[int]]:
@@ -640,12 +633,12 @@ class Measurer:
             return np.concatenate([home_xy, piece, ent_xy]), [], np.zeros((0, 2)), [ent.walk_edge]
         root = tree.pos(int(tree.roots[best_r]))
         pred = memoryview(tree.pred[best_r])           # Python ints, position by position
-        walked = memoryview(self._pred_edges(tree, best_r, safe))
-        middle = []
+        chain = []
         node = tree.pos(best_node)
         while node != root:
-            middle.append(walked[node])
+            chain.append(node)
             node = pred[node]
+        middle = self._chain_edges(tree, best_r, chain, safe)
         f = float(f_home_raw)
         from_u = best_node == hu
         part = self._piece(he, 0.0, f)[::-1] if from_u else self._piece(he, f, 1.0)
