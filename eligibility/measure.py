@@ -31,6 +31,7 @@ from eligibility.dates import academic_age
 from eligibility.offer import ptb_measure
 from eligibility.policy import Policy, Refusal
 from eligibility.route import WalkRoute
+from eligibility.search import bounded_search
 from eligibility.rules import AssessmentFacts, Candidate, Decision, built, home_point
 from eligibility.suitability import suitability_key, unsuitable_reason
 from eligibility.unsafe import UnsafeSegment, blocked_edges
@@ -45,12 +46,11 @@ _NO_ROUTE = WalkRoute()
 REACH_FACTOR = 1.3
 REACH_PAD_M = 1_000.0
 RETRY_FACTOR = 2.0
-"""A school's searches first stop at ``REACH_FACTOR`` times the farthest straight line to the homes
-measured, plus ``REACH_PAD_M`` (snapping and detours); a home whose distance is not within that
-reach is measured again on searches reaching ``RETRY_FACTOR`` times as far, then on searches that
-stop nowhere, so every distance is exact. A search's time grows with the area it reaches: on the
-8x5 county 1.3 / 1 km / 2 took 87.7 s, 1.6 / 2 km / 4 took 100.6 s and 1.1 / 500 m / 1.5 took
-153.2 s (more homes measured twice)."""
+"""One home measured alone (``Measurer.facts``): a school's searches first stop at ``REACH_FACTOR``
+times the straight line to it, plus ``REACH_PAD_M`` (snapping and detours); if its distance is not
+within that reach it is measured again on searches reaching ``RETRY_FACTOR`` times as far, then on
+searches that stop nowhere, so every distance is exact. A cohort's homes are measured on searches
+that stop once every home's nodes are settled (``_Need``): no guessed reach, no retry."""
 LENGTH_SLACK = 0.02
 """Edge lengths are great-circle metres and straight lines are measured on the British National
 Grid; the two agree to well within 1 % here. A route is never shorter than the straight line
@@ -172,6 +172,25 @@ class _Searches:
     def covers(self, walk_m: float, road_m: float) -> bool:
         """Whether the walking searches reach ``walk_m`` and the road search ``road_m`` metres."""
         return self.plain.limit >= walk_m and (self.road is None or self.road.limit >= road_m)
+
+
+@dataclass
+class _Need:
+    """What a cohort's searches from a school must settle: the homes' walk nodes and, by road, the drive
+    nodes they leave by, with the most metres any of them adds after its node (the search goes on that
+    far, plus the entrance's offset, so every distance read is within the search's ``limit``)."""
+
+    walk_nodes: np.ndarray
+    walk_pad_m: float
+    road_nodes: np.ndarray
+    road_pad_m: float
+
+
+def _most(*parts: np.ndarray) -> float:
+    """The largest finite value of the arrays (0 if none)."""
+    values = np.concatenate(parts)
+    values = values[np.isfinite(values)]
+    return float(values.max()) if len(values) else 0.0
 
 
 @dataclass
@@ -398,9 +417,17 @@ class Measurer:
 
     # ---- searches -------------------------------------------------------------------
     @staticmethod
-    def _tree(csr, roots: list[int], offsets: list[float], limit: float = INF) -> _Tree:
-        dist, pred = dijkstra(csr, directed=True, indices=roots, return_predecessors=True, limit=limit)
-        return _Tree.of_search(roots, offsets, dist, pred, limit)
+    def _tree(csr, roots: list[int], offsets: list[float], limit: float = INF, targets: np.ndarray | None = None,
+              pad_m: float = 0.0, floor_m: float = 0.0) -> _Tree:
+        """A search from each root: stopping at ``limit``, or once the ``targets`` are settled and it has gone
+        ``pad_m`` farther (at least ``floor_m``), compiled and compact (``eligibility.search``); over the
+        whole network (no limit, no targets) scipy's Dijkstra, kept dense."""
+        if targets is None and not math.isfinite(limit):
+            dist, pred = dijkstra(csr, directed=True, indices=roots, return_predecessors=True)
+            return _Tree.of_search(roots, offsets, dist, pred, limit)
+        nodes, dist, pred, reached = bounded_search(csr, roots, limit=limit, targets=targets, pad=pad_m,
+                                                    floor=floor_m)
+        return _Tree(np.asarray(roots), np.asarray(offsets, dtype=float), dist, pred, limit=reached, nodes=nodes)
 
     def _reach_for(self, sid: str, homes: _Homes, idx: np.ndarray) -> float:
         """Metres a school's first searches reach for these homes (``REACH_FACTOR``)."""
@@ -437,9 +464,11 @@ class Measurer:
                                  float(road.snap_m[i]) if road is not None else 0.0))
         return out
 
-    def searches(self, sid: str, walk_m: float = INF, road_m: float = INF) -> list[_Searches]:
+    def searches(self, sid: str, walk_m: float = INF, road_m: float = INF, need: _Need | None = None
+                 ) -> list[_Searches]:
         """The shortest-path trees of each open entrance of a school, reaching at least ``walk_m``
-        (walking) and ``road_m`` (road) metres from it, built at first use or when they reach less.
+        (walking) and ``road_m`` (road) metres from it, built at first use or when they reach less:
+        with ``need``, searched on until its nodes are settled (and at least as far as before).
 
         The trees of the ``tree_schools`` schools used most recently are kept, within ``tree_budget``
         bytes (searches that stop at a reach are kept compactly: ``_Tree``); the least recently used
@@ -449,12 +478,12 @@ class Measurer:
         if got is not None and all(t.covers(walk_m, road_m) for t in got):
             self._searches.move_to_end(sid)
             return got
-        if got:   # the searches that reach too little reach farther, at least twice as far as before
+        if got and need is None:   # the searches that reach too little reach farther, at least twice as far
             if any(t.plain.limit < walk_m for t in got):
                 walk_m = max(walk_m, 2 * min(t.plain.limit for t in got))
             if any(t.road is not None and t.road.limit < road_m for t in got):
                 road_m = max(road_m, 2 * min(t.road.limit for t in got if t.road is not None))
-        got = [self._build_searches(ent, walk_m, road_m, old) for ent, old in
+        got = [self._build_searches(ent, walk_m, road_m, old, need) for ent, old in
                zip(self.entrances[sid], got or [None] * len(self.entrances[sid]))]
         self.tree_bytes -= self._tree_bytes.pop(sid, 0)
         self._searches[sid] = got
@@ -478,31 +507,46 @@ class Measurer:
         return trees.safe if safe else trees.plain
 
     def _build_searches(self, ent: _Entrance, walk_m: float = INF, road_m: float = INF,
-                        old: _Searches | None = None) -> _Searches:
+                        old: _Searches | None = None, need: _Need | None = None) -> _Searches:
         if old is not None and old.plain.limit >= walk_m:   # only the road search is to reach farther
             plain, safe = old.plain, old.safe
         else:
-            plain, safe = self._walk_searches(ent, walk_m)
+            plain, safe = self._walk_searches(ent, walk_m, need, old.plain.limit if old is not None else 0.0)
         if ent.road_roots is None:
             road = None
         elif old is not None and old.road is not None and old.road.limit >= road_m:
             road = old.road
         else:
             self.searched += 1
-            road = self._tree(self._road_csr_t, *ent.road_roots, limit=road_m)
+            floor_m = old.road.limit if old is not None and old.road is not None else 0.0
+            if need is None:
+                road = self._tree(self._road_csr_t, *ent.road_roots, limit=road_m)
+            elif len(need.road_nodes) == 0:   # no home measured by road: as far as before
+                road = self._tree(self._road_csr_t, *ent.road_roots, limit=floor_m)
+            else:
+                road = self._tree(self._road_csr_t, *ent.road_roots, targets=need.road_nodes,
+                                  pad_m=max(ent.road_roots[1]) + need.road_pad_m, floor_m=floor_m)
         return _Searches(plain, safe, road)
 
-    def _walk_searches(self, ent: _Entrance, walk_m: float) -> tuple[_Tree, _Tree]:
+    def _walk_searches(self, ent: _Entrance, walk_m: float, need: _Need | None = None,
+                       floor_m: float = 0.0) -> tuple[_Tree, _Tree]:
         self.searched += 1 if not self.blocked or ent.walk_edge in self.blocked else 2
         roots, offs = ent.walk_roots
-        plain = self._tree(self._walk_csr, roots, offs, limit=walk_m)
-        if ent.walk_edge in self.blocked:
+        if need is None:
+            plain = self._tree(self._walk_csr, roots, offs, limit=walk_m)
+        else:
+            plain = self._tree(self._walk_csr, roots, offs, targets=need.walk_nodes,
+                               pad_m=max(offs) + need.walk_pad_m, floor_m=floor_m)
+        if ent.walk_edge in self.blocked:   # no safe walk leaves the entrance: exactly nothing is reached
             safe = _Tree(np.zeros(0, int), np.zeros(0), np.full((0, self.walk.n_nodes), INF),
-                         np.zeros((0, self.walk.n_nodes), int), limit=walk_m)
+                         np.zeros((0, self.walk.n_nodes), int), limit=INF)
         elif not self.blocked:
             safe = plain   # no assessed unsafe segment: the same search
-        else:
+        elif need is None:
             safe = self._tree(self._safe_csr, roots, offs, limit=walk_m)
+        else:
+            safe = self._tree(self._safe_csr, roots, offs, targets=need.walk_nodes,
+                              pad_m=max(offs) + need.walk_pad_m, floor_m=floor_m)
         return plain, safe
 
     # ---- distances --------------------------------------------------------------------
@@ -932,14 +976,21 @@ class Measurer:
                         measured: dict) -> None:
         """(walk, safe walk, road or None, straight-line metres, entrance) from each home ``ks`` to a school."""
         idx = np.asarray(ks)
-        walk_need = road_need = self._reach_for(sid, homes, idx)
-        got = self._measure_school_with(sid, idx, homes, road_homes, add_snap, walk_need, road_need)
-        for grow in (RETRY_FACTOR, INF):   # some distance beyond the searches' reach: measure on farther ones
-            if got[-2] and got[-1]:
-                break
-            walk_need *= 1 if got[-2] else grow
-            road_need *= 1 if got[-1] else grow
-            got = self._measure_school_with(sid, idx, homes, road_homes, add_snap, walk_need, road_need)
+        need = _Need(np.concatenate([homes.u[idx], homes.v[idx]]), _most(homes.cu[idx], homes.cv[idx]),
+                     np.zeros(0, dtype=np.int64), 0.0)
+        if road_homes is not None:
+            e, f = road_homes.edge[idx], road_homes.fraction[idx]
+            rev = self.drive.edge_reverse[e]
+            need.road_nodes = np.concatenate([road_homes.u[idx], road_homes.v[idx]])
+            need.road_pad_m = _most((1 - f) * self.drive.edge_length_m[e],
+                                    np.where(rev >= 0, f * self.drive.edge_length_m[np.maximum(rev, 0)], INF))
+        # the trees kept, whatever they reach (or searched until these homes are settled) ...
+        got = self._measure_school_with(sid, idx, homes, road_homes, add_snap, 0.0, 0.0, need)
+        if not (got[-2] and got[-1]):   # ... some distance beyond their reach: searched on to these homes
+            got = self._measure_school_with(sid, idx, homes, road_homes, add_snap, 0.0 if got[-2] else INF,
+                                            0.0 if got[-1] else INF, need)
+        if not (got[-2] and got[-1]):   # never expected (a search settles its homes): the whole network
+            got = self._measure_school_with(sid, idx, homes, road_homes, add_snap, INF, INF)
         best, best_safe, best_road, straight, which, _, _ = got
         road_ok = (road_homes.snap_m[idx] <= self.drive.max_snap_m) & np.isfinite(best_road) \
             if road_homes is not None else np.zeros(len(idx), dtype=bool)
@@ -948,7 +999,8 @@ class Measurer:
             measured[(sid, k)] = (w_m, s_m, r_m if r_ok else None, st_m, j)
 
     def _measure_school_with(self, sid: str, idx: np.ndarray, homes: _Homes, road_homes: _Homes | None,
-                             add_snap: bool, walk_need: float, road_need: float) -> tuple:
+                             add_snap: bool, walk_need: float, road_need: float, need: _Need | None = None
+                             ) -> tuple:
         """``_measure_school`` on searches reaching ``walk_need`` and ``road_need`` metres, and whether every
         walking and every road distance is within their reach."""
         exact = road_exact = True
@@ -957,7 +1009,7 @@ class Measurer:
         best_road = np.full(len(idx), INF)
         straight = np.full(len(idx), INF)
         which = np.zeros(len(idx), dtype=np.int64)
-        for j, (ent, trees) in enumerate(zip(self.entrances[sid], self.searches(sid, walk_need, road_need))):
+        for j, (ent, trees) in enumerate(zip(self.entrances[sid], self.searches(sid, walk_need, road_need, need))):
             extra = (homes.snap_m[idx] + ent.walk_snap_m) if add_snap else 0.0
             by_walk = np.minimum(self._reach(trees.plain, homes, idx), self._direct(ent, homes, idx, frozenset()))
             by_safe = np.minimum(self._reach(trees.safe, homes, idx), self._direct(ent, homes, idx, self.blocked))

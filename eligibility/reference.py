@@ -2,31 +2,41 @@
 
 ``reference_route`` is the walk-route geometry as first written: per route, shapely
 ``substring`` for the partial edges, a dict lookup per tree edge and one pyproj call.
-``ReferenceMeasurer`` uses it, and builds every ``Candidate`` and ``Decision`` with full
-pydantic validation; ``reference_decisions`` decides a cohort that way. Tests and
+``ReferenceMeasurer`` uses it, builds every ``Candidate`` and ``Decision`` with full
+pydantic validation, and searches with scipy's Dijkstra over the whole network (the oracle of
+the compiled searches that stop at their homes, ``eligibility.search``);
+``reference_decisions`` decides a cohort that way, on its own searches. Tests and
 ``benchmarks/eligibility.py`` check that the fast path gives the same decisions, field by field.
 Nothing in the service uses this module.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
 import shapely
 import shapely.ops
+from scipy.sparse.csgraph import dijkstra
 
-from eligibility.measure import INF, Measurer, _Entrance, _Homes
+from eligibility.measure import INF, Measurer, _Entrance, _Homes, _Tree
 from eligibility.rules import Decision, decide
 from transport.domain.models import Application
 
 
 class ReferenceMeasurer(Measurer):
     """A ``Measurer`` that draws routes one at a time the original way and validates every Candidate,
-    and measures every suitable school (not only those that could be nearer than the one attended)."""
+    and measures every suitable school (not only those that could be nearer than the one attended) on
+    scipy's searches of the whole network."""
 
     bound_candidates = False
     validate_facts = True
+
+    @staticmethod
+    def _tree(csr, roots, offsets, limit=INF, targets=None, pad_m=0.0, floor_m=0.0) -> _Tree:
+        dist, pred = dijkstra(csr, directed=True, indices=roots, return_predecessors=True)
+        return _Tree.of_search(roots, offsets, dist, pred, INF)
 
     def _routes(self, jobs, homes, walk_m=None):
         return [reference_route(self, ent, homes, k, safe, INF if walk_m is None else walk_m[n])
@@ -39,6 +49,8 @@ def reference_decisions(measurer: Measurer, apps: Sequence[Application]) -> list
     ref.__dict__.update(measurer.__dict__)
     ref._snapped = {"walk": {}, "drive": {}}   # snaps every point afresh, keeps nothing drawn
     ref._kept = None
+    ref._searches, ref._tree_bytes = OrderedDict(), {}   # its own searches, not the fast path's trees
+    ref.tree_bytes = ref.tree_peak_bytes = ref.searched = 0
     out: list[Decision | Exception] = []
     for res in ref.facts_many(list(apps)):
         if isinstance(res, Exception):

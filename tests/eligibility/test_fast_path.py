@@ -219,12 +219,14 @@ def test_without_unsafe_segments_the_safe_walk_is_the_walk_searched_once(rutland
 
 
 @pytest.mark.parametrize("factor, pad_m", [(1.6, 2_000.0), (0.3, 0.0)])
-def test_searches_that_stop_short_measure_what_searches_that_stop_nowhere_measure(rutland_assessor, monkeypatch,
-                                                                                  factor, pad_m):
-    """A school's searches stop at a reach from its homes (``REACH_FACTOR``): every distance measured,
-    route drawn and decision made equals those of searches of the whole network, also when the reach is
-    far too short (the homes beyond it are measured again on whole searches), one home or a cohort."""
+def test_searches_that_stop_short_measure_what_searches_of_the_whole_network_measure(rutland_assessor, monkeypatch,
+                                                                                    factor, pad_m):
+    """A cohort's searches from a school stop once its homes are settled (compiled, ``eligibility.search``)
+    and one home's at a reach from it (``REACH_FACTOR``): every distance measured, route drawn and decision
+    made equals those of scipy's searches of the whole network (the reference's), also when one home's reach
+    is far too short (it is measured again farther, then on whole searches)."""
     import eligibility.measure as measure
+    from eligibility.reference import ReferenceMeasurer
 
     apps = _cohort(rutland_assessor, 300, seed=24)
     m = rutland_assessor.measurer
@@ -238,28 +240,32 @@ def test_searches_that_stop_short_measure_what_searches_that_stop_nowhere_measur
         return out
 
     whole = fresh()
-    monkeypatch.setattr(whole.measurer, "_reach_for", lambda *a: math.inf)
+    whole.measurer._tree = ReferenceMeasurer._tree
     d_whole, e_whole = whole.assess_many(apps)
-    assert all(t.plain.limit == math.inf for trees in whole.measurer._searches.values() for t in trees)
+    assert all(t.plain.limit == math.inf and t.plain.nodes is None
+               for trees in whole.measurer._searches.values() for t in trees)
     monkeypatch.setattr(measure, "REACH_FACTOR", factor)
     monkeypatch.setattr(measure, "REACH_PAD_M", pad_m)
-    limits: list[float] = []
+    calls: list[tuple[float, bool]] = []
     tree = measure.Measurer._tree
 
-    def counted(csr, roots, offsets, limit=math.inf):
-        limits.append(limit)
-        return tree(csr, roots, offsets, limit)
+    def counted(csr, roots, offsets, limit=math.inf, targets=None, pad_m=0.0, floor_m=0.0):
+        calls.append((limit, targets is not None))
+        return tree(csr, roots, offsets, limit, targets, pad_m, floor_m)
 
     monkeypatch.setattr(measure.Measurer, "_tree", staticmethod(counted))
     short = fresh()
     d_short, e_short = short.assess_many(apps)
     assert [d.model_dump_json() for d in d_short] == [d.model_dump_json() for d in d_whole] and e_short == e_whole
+    assert calls and all(to_homes for _, to_homes in calls)   # the cohort's searches stopped at their homes
+    assert any(t.plain.limit < math.inf for trees in short.measurer._searches.values() for t in trees)
+    calls.clear()
     for app in apps[:25]:
         one = fresh()
         assert one.facts(app) == whole.facts(app)
-    assert any(lim < math.inf for lim in limits)   # some searches stopped short
+    assert any(lim < math.inf for lim, _ in calls)   # one home's searches stopped short
     if factor < 1:
-        assert math.inf in limits   # and homes beyond their reach were measured again
+        assert (math.inf, False) in calls   # and homes beyond their reach were measured again on whole searches
 
 
 def test_compact_trees_give_the_distances_and_routes_of_whole_trees(rutland_assessor):
