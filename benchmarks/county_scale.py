@@ -16,8 +16,12 @@ and the rest, from the county's ``sen-transport.env``) and measures, stage by st
 3. eligibility for the 20,000 mainstream applications on the tiled walk (and drive) networks,
    unless ``--skip-eligibility`` (the walk network must then be built too): ``eligibility_20k_s``
    is assessing them (``Assessor.assess_many``, every school's trees built when first needed),
-   after loading the networks and schools; ``--eligibility-only`` stops after it, without the
-   matrices;
+   after loading the networks and schools, on ``SEN_TRANSPORT_ELIGIBILITY_WORKERS`` processes
+   (``--eligibility-workers`` sets it; ``eligibility_processes``, CPU counted in all of them);
+   ``--eligibility-only`` stops after it, without the matrices; ``--check N`` then decides a sample
+   of N applications (spread over the file; those with no "no place at" schools) on the reference
+   path (``eligibility.reference``: every suitable school, scipy's whole-network searches) and says
+   whether every decision is equal, field by field (``eligibility_check_equal``);
 4. the county plan (``plan_county``, what ``routes plan-county`` runs) with ``--time-limit``
    seconds of solving, validated; ``plan_s`` is matrices + plan, end to end; the greedy
    grouping of the same county problem is the baseline;
@@ -36,7 +40,7 @@ stage not run).
 
     python benchmarks/county_scale.py [--tiles 8x5] [--time-limit 300] [--skip-eligibility]
     python benchmarks/county_scale.py --tiles 8x5 --late-only
-    python benchmarks/county_scale.py --tiles 8x5 --eligibility-only
+    python benchmarks/county_scale.py --tiles 8x5 --eligibility-only [--eligibility-workers 2] [--check 2000]
 """
 
 from __future__ import annotations
@@ -143,6 +147,10 @@ def main() -> None:
     ap.add_argument("--matrix-only", action="store_true", help="stop after the matrices (and their comparison)")
     ap.add_argument("--eligibility-only", action="store_true",
                     help="the drive network, then eligibility for the applications; no matrices or plan")
+    ap.add_argument("--eligibility-workers", type=int, default=None,
+                    help="processes eligibility spreads the applications over (default: the setting)")
+    ap.add_argument("--check", type=int, default=0, metavar="N",
+                    help="decide N of the applications on the reference path too and compare")
     ap.add_argument("--session", choices=("am", "day"), default="am",
                     help="day: the same cohort as a day scenario (both runs, every weekday), planned as a day")
     ap.add_argument("--no-compare-matrix", dest="compare_matrix", action="store_false",
@@ -180,7 +188,7 @@ def main() -> None:
 
     if args.eligibility_only:
         del drive   # the assessor loads its own
-        eligibility_stage(out, figures, result)
+        eligibility_stage(out, figures, result, args.eligibility_workers, args.check)
         result["peak_mb"] = round(_lifetime_peak_mb())
         print(json.dumps(result))
         return
@@ -231,7 +239,7 @@ def main() -> None:
         print(json.dumps(result))
         return
     if not args.skip_eligibility:
-        eligibility_stage(out, figures, result)
+        eligibility_stage(out, figures, result, args.eligibility_workers, args.check)
 
     greedy_total = None
     if not args.skip_greedy:
@@ -361,8 +369,9 @@ def late_stage(args, doc, built, drive, result: dict) -> None:
     print(json.dumps(result))
 
 
-def eligibility_stage(out: Path, figures: dict, result: dict) -> None:
-    """The walk network (built if not cached), then the applications assessed under the Kent policy."""
+def eligibility_stage(out: Path, figures: dict, result: dict, workers: int | None = None, check: int = 0) -> None:
+    """The walk network (built if not cached), then the applications assessed under the Kent policy (on
+    ``workers`` processes; default the setting), then ``check`` of them on the reference path."""
     from eligibility.service import Assessor, read_applications
 
     walk, wbuild_s, wload_s = _network("walk", out)
@@ -373,8 +382,11 @@ def eligibility_stage(out: Path, figures: dict, result: dict) -> None:
     apps, places = read_applications(Path(figures.get("applications_csv") or out / "applications.csv"))
     t = time.perf_counter()
     assessor = Assessor.from_settings("kent")
+    if workers is not None:
+        assessor.workers = workers
+    processes = max(1, min(assessor.workers, len(apps) // assessor.chunk))   # as ``Assessor._decide_chunks``
     load_s = time.perf_counter() - t
-    cpu, load0 = time.process_time(), os.getloadavg()[0]
+    cpu, load0 = time.process_time() + _children_cpu_s(), os.getloadavg()[0]
     with PeakRss() as peak:
         t = time.perf_counter()
         decisions, errors = assessor.assess_many(apps, no_place_at=places)
@@ -384,16 +396,41 @@ def eligibility_stage(out: Path, figures: dict, result: dict) -> None:
                "eligibility_searches": assessor.measurer.searched,
                "eligibility_tree_schools": assessor.measurer.tree_schools,
                "eligibility_tree_peak_mb": round(assessor.measurer.tree_peak_bytes / 1e6),
-               "eligibility_cpu_s": round(time.process_time() - cpu, 1), "eligibility_peak_mb": round(peak.mb),
+               "eligibility_processes": processes,
+               "eligibility_cpu_s": round(time.process_time() + _children_cpu_s() - cpu, 1),
+               "eligibility_peak_mb": round(peak.mb),
                "eligibility_load": [round(load0, 1), round(os.getloadavg()[0], 1)]}
     print(f"  eligibility: {len(apps):,} applications, {len(decisions):,} decided "
           f"({sum(d.eligible for d in decisions):,} eligible), {len(errors)} errors; "
-          f"{result['eligibility_20k_s']} s ({result['eligibility_cpu_s']} s CPU) after {load_s:.1f} s loading "
+          f"{result['eligibility_20k_s']} s on {processes} process(es) ({result['eligibility_cpu_s']} s CPU) after {load_s:.1f} s loading "
           f"the networks, schools and postcodes; {considered / max(len(decisions), 1):.1f} schools considered "
           f"per decision; {assessor.measurer.searched:,} shortest-path searches (the trees of "
           f"at most {assessor.measurer.tree_schools} schools and {assessor.measurer.tree_budget / 1e6:,.0f} MB kept; "
           f"{assessor.measurer.tree_peak_bytes / 1e6:,.0f} MB at most); stage peak {peak.mb:,.0f} MB; "
           f"load {load0:.1f} -> {os.getloadavg()[0]:.1f}", flush=True)
+    if check:
+        eligibility_check(assessor, apps, places, decisions, check, result)
+
+
+def eligibility_check(assessor, apps: list, places: list, decisions: list, n: int, result: dict) -> None:
+    """``n`` applications spread over the file (with no "no place at" schools: the reference path reads
+    none) decided on the reference path; whether each decision equals the timed run's, field by field."""
+    from eligibility.reference import reference_decisions
+    from transport.domain.models import Application
+
+    usable = [a for a, p in zip(apps, places) if isinstance(a, Application) and not p]
+    sample = usable[::max(1, len(usable) // n)][:n]
+    fast = {d.application_id: d for d in decisions}
+    assessor.measurer._searches.clear()   # the timed run's trees: the reference searches on its own
+    t = time.perf_counter()
+    ref = reference_decisions(assessor.measurer, sample)
+    differ = sum(isinstance(r, Exception) != (a.id not in fast)
+                 or (not isinstance(r, Exception) and fast[a.id].model_dump_json() != r.model_dump_json())
+                 for a, r in zip(sample, ref))
+    result |= {"eligibility_checked": len(sample), "eligibility_check_equal": differ == 0,
+               "eligibility_check_differ": differ, "eligibility_check_s": round(time.perf_counter() - t, 1)}
+    print(f"  reference path: {len(sample):,} applications in {result['eligibility_check_s']} s; "
+          f"{differ} decisions differ", flush=True)
 
 
 def day_plan(args, scenario, built, cm, drive, workers: int, result: dict) -> None:
