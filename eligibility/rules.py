@@ -664,8 +664,11 @@ def _valid_until(facts: AssessmentFacts, policy: Policy, first: Outcome) -> tupl
     on = first.on
     year_end = school_year_end(on, csa.school_year_starts)
     events: list[tuple[dt.date, str]] = []
-    for age in _threshold_ages(policy):
-        events.append((birthday(app.date_of_birth, age), f"{ordinal(age)} birthday"))
+    # Of the birthdays, only the next one can fall after ``on`` and by the year's end (a school year is
+    # at most 365 days after ``on``, and birthdays are at least 365 days apart).
+    next_age = age_on(app.date_of_birth, on) + 1
+    if next_age in _threshold_ages(policy):
+        events.append((birthday(app.date_of_birth, next_age), f"{ordinal(next_age)} birthday"))
     if app.temporary_condition_until is not None:
         events.append((app.temporary_condition_until + ONE_DAY, "the temporary medical condition ends"))
     start, end = _csa_dates(app.date_of_birth, csa)

@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from eligibility.policy import load_policy
-from eligibility.rules import decide
+from eligibility.dates import age_on, birthday, school_year_end
+from eligibility.rules import _threshold_ages, decide
 from tests.eligibility.conftest import application, cand, facts, school
 
 POLICY = load_policy("statutory")
@@ -41,3 +42,16 @@ def test_unsafe_segment_never_loses_eligibility(dob, d, detour, low, sen):
     after = decide(facts(app, A, cand(A, d, safe=d + detour)), POLICY)
     if before.eligible:
         assert after.eligible
+
+
+@settings(max_examples=400, deadline=None)
+@given(dob=st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2022, 12, 31)),
+       on=st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2032, 12, 31)),
+       policy=st.sampled_from(["statutory", "kent"]))
+def test_of_the_policys_birthdays_only_the_next_can_fall_in_what_is_left_of_the_school_year(dob, on, policy):
+    """``_valid_until`` looks only at the next birthday: every threshold birthday after ``on`` and by the
+    end of its school year (29 February birthdays and leap years included) is that one, if any."""
+    pol = load_policy(policy)
+    year_end = school_year_end(on, pol.compulsory_school_age.school_year_starts)
+    within = [a for a in _threshold_ages(pol) if on < birthday(dob, a) <= year_end]
+    assert within in ([], [age_on(dob, on) + 1])
