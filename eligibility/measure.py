@@ -158,7 +158,7 @@ class _Entrance:
     road_snap_m: float = 0.0
     """Metres from the entrance point to the drive network (0 without one)."""
     pieces: dict[bool, np.ndarray] = field(default_factory=dict)
-    """The entrance's own part of its edge, by which end of the edge a route arrives at."""
+    """The entrance's own part of its edge and the entrance point, by which end of the edge a route arrives at."""
 
 
 @dataclass
@@ -666,9 +666,8 @@ class Measurer:
         if (he == ent.walk_edge or (rev >= 0 and he == rev)) and not (safe and ent.walk_edge in self.blocked):
             f_dir = f_home_raw if he == ent.walk_edge else 1 - f_home_raw
             direct = abs(f_dir - ent.walk_fraction) * w.edge_length_m[ent.walk_edge]
-        home_xy = np.array([[homes.x[i], homes.y[i]]])
-        ent_xy = np.array([[ent.x, ent.y]])
         if direct <= best or best_r < 0:
+            home_xy, ent_xy = np.array([[homes.x[i], homes.y[i]]]), np.array([[ent.x, ent.y]])
             f_home = f_home_raw if he == ent.walk_edge else 1 - f_home_raw
             lo, hi = sorted((float(f_home), ent.walk_fraction))
             piece = self._piece(ent.walk_edge, lo, hi)
@@ -685,15 +684,21 @@ class Measurer:
         middle = self._chain_edges(tree, best_r, chain, safe)
         f = float(f_home_raw)
         from_u = best_node == hu
-        part = self._piece(he, 0.0, f)[::-1] if from_u else self._piece(he, f, 1.0)
+        kept = self._kept
+        head_key = ("head", float(homes.x[i]), float(homes.y[i]), he, f, from_u)
+        head = kept.get(head_key) if kept is not None else None
+        if head is None:   # homes at one point leave it the same way to every school: within a batch, once
+            part = self._piece(he, 0.0, f)[::-1] if from_u else self._piece(he, f, 1.0)
+            head = np.concatenate([np.array([[homes.x[i], homes.y[i]]]), part])
+            if kept is not None:
+                kept[head_key] = head
         first_root = tree.roots[best_r] == tree.roots[0]
-        epiece = ent.pieces.get(first_root)
-        if epiece is None:
+        tail = ent.pieces.get(first_root)
+        if tail is None:
             ef = ent.walk_fraction
             epiece = self._piece(ent.walk_edge, ef, 1.0)[::-1] if first_root else self._piece(ent.walk_edge, 0.0, ef)
-            ent.pieces[first_root] = epiece
-        return (np.concatenate([home_xy, part]), middle, np.concatenate([epiece, ent_xy]),
-                [he, *middle, ent.walk_edge])
+            tail = ent.pieces[first_root] = np.concatenate([epiece, np.array([[ent.x, ent.y]])])
+        return head, middle, tail, [he, *middle, ent.walk_edge]
 
     @property
     def _flat_lonlat(self) -> np.ndarray:
