@@ -53,6 +53,8 @@ from transport.domain.models import Application, School
 from transport.domain.units import m_to_miles, miles_to_m
 
 INF = math.inf
+_NO_ROUTE = WalkRoute()
+"""The empty route (read-only, so decisions without a route share it)."""
 
 
 class Candidate(BaseModel):
@@ -342,6 +344,8 @@ def _rank(facts: AssessmentFacts, policy: Policy, academic: int) -> list[Candida
                 continue
         out.append(c)
     measure = policy.settings.nearest_measure
+    if measure == "walking":   # ``_measure`` without a call per school
+        return sorted(out, key=lambda c: (c.walk_m, c.school.name, c.school.id))
     return sorted(out, key=lambda c: (_measure(c, measure, app), c.school.name, c.school.id))
 
 
@@ -455,7 +459,10 @@ def _compulsory(facts: AssessmentFacts, policy: Policy, out: Outcome) -> Outcome
     mine = facts.candidate(school.id)
     nearest_measure = policy.settings.nearest_measure
     my_d = _measure(mine, nearest_measure, app)
-    out.nearer = [c for c in out.ranked if c.school.id != school.id and _measure(c, nearest_measure, app) < my_d]
+    if nearest_measure == "walking":
+        out.nearer = [c for c in out.ranked if c.school.id != school.id and c.walk_m < my_d]
+    else:
+        out.nearer = [c for c in out.ranked if c.school.id != school.id and _measure(c, nearest_measure, app) < my_d]
     nearest = not out.nearer
     if named_here and not app.ehc_transport_condition:
         nearest = True
@@ -736,11 +743,11 @@ def _explain(facts: AssessmentFacts, policy: Policy, out: Outcome, offer: Offer 
     if out.eligible:
         row = policy.rules[out.bases[0]]
         lines.append(f"Your child is eligible for transport to {school} from {out.on} because "
-                     f"{' '.join(row.summary.split())}: {out.decided_by}.")
+                     f"{_squash(row.summary)}: {out.decided_by}.")
         others = [policy.rules[b] for b in out.bases[1:]]
         if others:
             lines.append("Your child is also eligible because " +
-                         "; and ".join(" ".join(r.summary.split()) for r in others) + ".")
+                         "; and ".join(_squash(r.summary) for r in others) + ".")
         if offer is not None:
             charge = f" The charge is {pounds(offer.annual_charge_pence)} a year." if offer.annual_charge_pence else ""
             lines.append(f"The council will provide {offer.name}.{charge} A personal transport budget of "
@@ -748,7 +755,7 @@ def _explain(facts: AssessmentFacts, policy: Policy, out: Outcome, offer: Offer 
         lines.append(f"This decision applies until {valid_until} ({valid_reason}).")
     else:
         assert out.refusal is not None
-        summary = " ".join(policy.refusals[Refusal(out.refusal)].summary.split())
+        summary = _squash(policy.refusals[Refusal(out.refusal)].summary)
         lines.append(f"Your application for transport to {school} has been refused because {summary}: "
                      f"{out.decided_by}.")
         if out.refusal == Refusal.NOT_NEAREST_SUITABLE:
@@ -760,7 +767,7 @@ def _explain(facts: AssessmentFacts, policy: Policy, out: Outcome, offer: Offer 
             lines.append("We also considered: " + "; ".join(considered) + ".")
         lines.append(f"This decision applies until {valid_until} ({valid_reason}).")
     lines.extend(f"Note: {n}." for n in out.notes)
-    lines.append(" ".join(policy.review_and_appeal.split()))
+    lines.append(_squash(policy.review_and_appeal))
     return "\n".join(lines)
 
 
@@ -783,7 +790,7 @@ def decide(facts: AssessmentFacts, policy: Policy) -> Decision:
     if out.eligible:
         cites = [cites_map[b] for b in out.bases]
     else:
-        cites = [" ".join(policy.refusals[Refusal(out.refusal)].cites.split())]  # type: ignore[arg-type]
+        cites = [_squash(policy.refusals[Refusal(out.refusal)].cites)]  # type: ignore[arg-type]
     csa_from, csa_until = _csa_dates(app.date_of_birth, policy.compulsory_school_age)
     inputs = built(InputsUnderstood, 
         application_id=app.id, date_of_birth=app.date_of_birth, age=out.age, academic_age=out.academic_age,
@@ -812,7 +819,7 @@ def decide(facts: AssessmentFacts, policy: Policy) -> Decision:
         road_m=_opt(mine.road_m) if mine else None, straight_line_m=round(mine.straight_m, 1) if mine else None,
         walking_miles=round(m_to_miles(mine.walk_m), 3) if mine and mine.walk_m != INF else None,
         schools_considered=_considered(facts, out), nearer_schools=[c.school.id for c in out.nearer],
-        route=mine.route if mine else WalkRoute(), route_edges=list(mine.route_edges) if mine else [],
+        route=mine.route if mine else _NO_ROUTE, route_edges=list(mine.route_edges) if mine else [],
         avoided_edges=list(mine.avoided_edges) if mine else [],
         unsafe_segments_avoided=list(mine.avoided_segments) if mine else [],
         evidence=app.sen_evidence, offer=offer, valid_until=valid_until, valid_until_reason=valid_reason,
@@ -820,7 +827,7 @@ def decide(facts: AssessmentFacts, policy: Policy) -> Decision:
         home_measured_from=facts.home_measured_from, measure_from_address=caution,
         basis_labels=[label_of(policy.rules.get(b), b) for b in out.bases],
         refusal_label=None if out.refusal is None else label_of(policy.refusals.get(Refusal(out.refusal)), str(out.refusal)),
-        nearer_route=WalkRoute(),
+        nearer_route=_NO_ROUTE,
     )
 
 
