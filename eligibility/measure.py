@@ -398,11 +398,11 @@ class Measurer:
 
     @contextmanager
     def batch(self) -> Iterator[None]:
-        """Keep, until the batch ends, each walk drawn and each measured school's ``Candidate`` built
-        without a route, by what makes it (the tree and the point; the measured values): a cohort's
-        homes share postcode centroids, so chunk after chunk draws the same walks and measures the same
-        schools from the same points. Nested and concurrent batches share what is kept; it is dropped
-        when the last one ends."""
+        """Keep, until the batch ends, each walk drawn, each home's way onto the network and each
+        measured school's ``Candidate``, by what makes it (the tree and the point; the point; the
+        measured values and the route object): a cohort's homes share postcode centroids, so chunk
+        after chunk draws the same walks and measures the same schools from the same points. Nested
+        and concurrent batches share what is kept; it is dropped when the last one ends."""
         with self._batch_lock:
             self._batches += 1
             if self._kept is None:
@@ -1070,6 +1070,17 @@ class Measurer:
             seg_ids: list[str] = []
             if sid == app.school_id and walk is not None:
                 route, route_edges, avoided, seg_ids = walk
+                if kept is not None:   # a route object is drawn with its edges once: the same walk, shared
+                    key = ("attended", sid, *got, id(route), tuple(avoided), tuple(seg_ids))
+                    same = kept.get(key)
+                    if same is None or same.route is not route:
+                        same = kept[key] = candidate(
+                            school=self.schools[sid], walk_m=float(walk_m), safe_walk_m=float(safe_m),
+                            road_m=None if road_m is None else float(road_m), straight_m=float(straight_m),
+                            entrance=ent.name, route=route, route_edges=tuple(map(int, route_edges)),
+                            avoided_edges=tuple(map(int, avoided)), avoided_segments=tuple(seg_ids))
+                    out.append(same)
+                    continue
             elif kept is not None:   # no route: the same values make an equal (frozen) candidate, shared
                 same = kept.get(("candidate", sid, *got))
                 if same is None:
