@@ -707,6 +707,29 @@ class Measurer:
             self._flat_ll = self._lonlat(self._flat_xy)
         return self._flat_ll
 
+    def _parts_lonlat(self, parts: list[np.ndarray]) -> np.ndarray:
+        """``_lonlat`` of the parts joined: each part object projected once (within ``batch``, once for the
+        batch: homes' ways onto the network and entrances' last parts are drawn once and shared)."""
+        kept = self._kept
+        seen: dict[int, tuple] = {}     # id -> (part, its lon, lat or None until projected)
+        todo: list[np.ndarray] = []
+        for part in parts:
+            if id(part) in seen:
+                continue
+            hit = kept.get(("lonlat", id(part))) if kept is not None else None
+            if hit is not None and hit[0] is part:
+                seen[id(part)] = hit
+            else:
+                seen[id(part)] = (part, None)
+                todo.append(part)
+        if todo:
+            projected = self._lonlat(np.concatenate(todo))
+            for part, ll in zip(todo, np.split(projected, np.cumsum([len(t) for t in todo])[:-1])):
+                seen[id(part)] = (part, ll)
+                if kept is not None:
+                    kept[("lonlat", id(part))] = (part, ll)
+        return np.concatenate([seen[id(part)][1] for part in parts])
+
     def _lonlat(self, xy: np.ndarray) -> np.ndarray:
         lon, lat = self._to_wgs.transform(xy[:, 0], xy[:, 1])
         return np.column_stack([np.round(lon, 6), np.round(lat, 6)])
@@ -788,9 +811,10 @@ class Measurer:
         xy = _gather(self._flat_xy, extra, idx)
         route_first = np.concatenate([[0], np.cumsum(np.add.reduceat(block_len, first_block))[:-1]])
         keep = np.ones(len(idx), dtype=bool)
-        keep[1:] = np.any(xy[1:] != xy[:-1], axis=1)
+        moved = xy[1:] != xy[:-1]
+        np.logical_or(moved[:, 0], moved[:, 1], out=keep[1:])
         keep[route_first] = True
-        lonlat = _gather(self._flat_lonlat, self._lonlat(extra), idx[keep])
+        lonlat = _gather(self._flat_lonlat, self._parts_lonlat(heads + tails), idx[keep])
         lonlat.flags.writeable = False
         bounds = np.concatenate([[0], np.cumsum(np.add.reduceat(keep.astype(np.int64), route_first))]).tolist()
         return [(WalkRoute.of_array(lonlat[a:b]), list(p[3])) for a, b, p in zip(bounds, bounds[1:], paths)]
