@@ -15,6 +15,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 from typing import Callable, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -344,9 +345,13 @@ def _rank(facts: AssessmentFacts, policy: Policy, academic: int) -> list[Candida
                 continue
         out.append(c)
     measure = policy.settings.nearest_measure
-    if measure == "walking":   # ``_measure`` without a call per school
-        return sorted(out, key=lambda c: (c.walk_m, c.school.name, c.school.id))
+    if measure == "walking":   # ``_measure`` without a Python call per school
+        return sorted(out, key=_BY_WALK)
     return sorted(out, key=lambda c: (_measure(c, measure, app), c.school.name, c.school.id))
+
+
+_BY_WALK = attrgetter("walk_m", "school.name", "school.id")
+_MEASURED = attrgetter("walk_m", "safe_walk_m", "road_m", "straight_m", "entrance")
 
 
 _SUITABILITY: dict[tuple, tuple[dict[int, tuple[bool, School]], tuple]] = {}
@@ -698,7 +703,7 @@ def _considered(facts: AssessmentFacts, out: Outcome) -> list[SchoolConsidered]:
     last = next((i for i, c in enumerate(out.ranked) if c.school.id == attended_id), len(out.ranked) - 1)
     for i, c in enumerate(out.ranked[:last + 1], start=1):
         attended = c.school.id == attended_id
-        key = (i, attended, id(c.school), c.walk_m, c.safe_walk_m, c.road_m, c.straight_m, c.entrance)
+        key = (i, attended, id(c.school), _MEASURED(c))
         hit = _CONSIDERED.get(key)
         if hit is None or hit[1] is not c.school:
             if len(_CONSIDERED) >= _RECORDS_KEPT:
