@@ -637,20 +637,50 @@ class Measurer:
         self._runs[e] = (pts, run)
         return pts, run
 
-    def _chain_edges(self, tree: _Tree, r: int, chain: list[int], safe: bool) -> list[int]:
-        """The edges walked from each position of ``chain`` (tree row ``r``) to its predecessor: looked up
-        for the route's own nodes only (a whole row's lookup cost ~8 ms per county tree)."""
-        if not chain:
-            return []
-        at = np.asarray(chain, dtype=np.int64)
-        return self._tree_edges(tree.node_ids(at).astype(np.int64),
-                                tree.node_ids(tree.pred[r][at].astype(np.int64)).astype(np.int64), safe).tolist()
-
     def _path(self, ent: _Entrance, homes: _Homes, i: int, safe: bool, walk_m: float = INF
               ) -> tuple[np.ndarray, list[int], np.ndarray, list[int]]:
         """The walk from home ``i`` to an entrance, read from the entrance's tree: BNG vertices from the
         home to the first tree node, the whole edges walked between, BNG vertices from the last tree node
         to the entrance, and the edge ids walked (home's edge, the whole edges, the entrance's edge)."""
+        head, chain, tail, edges = self._walk_parts(ent, homes, i, safe, walk_m)
+        if chain is None:
+            return head, [], tail, edges
+        middle = self._chains_edges([chain], safe)[0]
+        return head, middle, tail, [edges[0], *middle, edges[1]]
+
+    def _chains_edges(self, chains: Sequence[tuple[_Tree, int, list[int]]], safe: bool) -> list[list[int]]:
+        """For each (tree, row, positions) chain: the edges walked from each position to its predecessor,
+        looked up for the chains' own nodes only (a whole row's lookup cost ~8 ms per county tree), all the
+        chains' together (one lookup per tree, not per route)."""
+        out: list[list[int]] = [[] for _ in chains]
+        by_tree: dict[int, list[int]] = defaultdict(list)
+        for n, (tree, _, at) in enumerate(chains):
+            if at:
+                by_tree[id(tree)].append(n)
+        a_parts, b_parts, whose = [], [], []
+        for ns in by_tree.values():
+            tree = chains[ns[0]][0]
+            at = np.fromiter((p for n in ns for p in chains[n][2]), dtype=np.int64,
+                             count=sum(len(chains[n][2]) for n in ns))
+            rows = np.repeat(np.array([chains[n][1] for n in ns], dtype=np.int64), [len(chains[n][2]) for n in ns])
+            a_parts.append(tree.node_ids(at).astype(np.int64))
+            b_parts.append(tree.node_ids(tree.pred[rows, at].astype(np.int64)).astype(np.int64))
+            whose.extend(ns)
+        if not whose:
+            return out
+        edges = self._tree_edges(np.concatenate(a_parts), np.concatenate(b_parts), safe).tolist()
+        lo = 0
+        for n in whose:
+            hi = lo + len(chains[n][2])
+            out[n] = edges[lo:hi]
+            lo = hi
+        return out
+
+    def _walk_parts(self, ent: _Entrance, homes: _Homes, i: int, safe: bool, walk_m: float = INF
+                    ) -> tuple[np.ndarray, tuple[_Tree, int, list[int]] | None, np.ndarray, list[int]]:
+        """``_path`` before the whole edges are looked up: the head, the chain of tree positions walked
+        (tree, row, positions; None when the walk stays on the entrance's edge), the tail, and the first
+        and last edge ids (or the one edge walked)."""
         tree = self._search(ent, safe, walk_m)
         w = self.walk
         hu, hv, cu, cv = homes.u[i], homes.v[i], homes.cu[i], homes.cv[i]
@@ -673,7 +703,7 @@ class Measurer:
             piece = self._piece(ent.walk_edge, lo, hi)
             if f_home > ent.walk_fraction:
                 piece = piece[::-1]
-            return np.concatenate([home_xy, piece, ent_xy]), [], np.zeros((0, 2)), [ent.walk_edge]
+            return np.concatenate([home_xy, piece, ent_xy]), None, np.zeros((0, 2)), [ent.walk_edge]
         root = tree.pos(int(tree.roots[best_r]))
         pred = memoryview(tree.pred[best_r])           # Python ints, position by position
         chain = []
@@ -681,7 +711,6 @@ class Measurer:
         while node != root:
             chain.append(node)
             node = pred[node]
-        middle = self._chain_edges(tree, best_r, chain, safe)
         f = float(f_home_raw)
         from_u = best_node == hu
         kept = self._kept
@@ -698,7 +727,7 @@ class Measurer:
             ef = ent.walk_fraction
             epiece = self._piece(ent.walk_edge, ef, 1.0)[::-1] if first_root else self._piece(ent.walk_edge, 0.0, ef)
             tail = ent.pieces[first_root] = np.concatenate([epiece, np.array([[ent.x, ent.y]])])
-        return head, middle, tail, [he, *middle, ent.walk_edge]
+        return head, (tree, best_r, chain), tail, [he, ent.walk_edge]
 
     @property
     def _flat_lonlat(self) -> np.ndarray:
@@ -775,16 +804,23 @@ class Measurer:
         """
         if not jobs:
             return []
-        paths: list = [None] * len(jobs)
+        parts: list = [None] * len(jobs)
         drawn: dict[tuple, tuple] = {}      # homes at the same point walk the same path to an entrance
         for j in sorted(range(len(jobs)), key=lambda j: jobs[j][0].school_id):   # school by school (its trees)
             ent, k, safe = jobs[j]
             metres = INF if walk_m is None else walk_m[j]
             key = (id(ent), safe, metres, float(homes.x[k]), float(homes.y[k]))
-            path = drawn.get(key)
-            if path is None:
-                path = drawn[key] = self._path(ent, homes, k, safe, metres)
-            paths[j] = path
+            got = drawn.get(key)
+            if got is None:
+                got = drawn[key] = self._walk_parts(ent, homes, k, safe, metres)
+            parts[j] = got
+        middles: dict[int, list[int]] = {}   # by id of the parts: one lookup per safe-ness for every chain
+        for safe in (False, True):
+            todo = list({id(p): p for p, (_, _, s) in zip(parts, jobs) if bool(s) == safe and p[1] is not None}.values())
+            for p, middle in zip(todo, self._chains_edges([p[1] for p in todo], safe)):
+                middles[id(p)] = middle
+        paths = [(p[0], middles[id(p)], p[2], [p[3][0], *middles[id(p)], p[3][1]]) if p[1] is not None
+                 else (p[0], [], p[2], p[3]) for p in parts]
         n_flat = len(self._flat_xy)
         heads = [p[0] for p in paths]
         tails = [p[2] for p in paths]
