@@ -171,26 +171,31 @@ class _Searches:
 
     def covers(self, walk_m: float, road_m: float) -> bool:
         """Whether the walking searches reach ``walk_m`` and the road search ``road_m`` metres."""
-        return self.plain.limit >= walk_m and (self.road is None or self.road.limit >= road_m)
+        return min(self.plain.limit, self.safe.limit) >= walk_m and (self.road is None or self.road.limit >= road_m)
 
 
 @dataclass
 class _Need:
-    """What a cohort's searches from a school must settle: the homes' walk nodes and, by road, the drive
-    nodes they leave by, with the most metres any of them adds after its node (the search goes on that
-    far, plus the entrance's offset, so every distance read is within the search's ``limit``)."""
+    """What a cohort's searches from a school must settle: each home's two walk nodes with the metres
+    from each to the home and the snapping added (``_measure_school_with``), and by road the two drive
+    nodes it leaves by with the metres to each. A search goes on until every home's distance, read
+    as ``_measure_school_with`` reads it, is within its ``limit`` (``eligibility.search``)."""
 
-    walk_nodes: np.ndarray
-    walk_pad_m: float
-    road_nodes: np.ndarray
-    road_pad_m: float
+    walk: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    walk_snap_m: np.ndarray | None
+    """Per home: snapping added to its walks (None: none; the entrance's own is added per entrance)."""
+    road: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None
 
+    def walk_homes(self, ent: _Entrance) -> tuple:
+        extra = (self.walk_snap_m + ent.walk_snap_m) if self.walk_snap_m is not None else np.zeros(len(self.walk[0]))
+        return (*self.walk, extra)
 
-def _most(*parts: np.ndarray) -> float:
-    """The largest finite value of the arrays (0 if none)."""
-    values = np.concatenate(parts)
-    values = values[np.isfinite(values)]
-    return float(values.max()) if len(values) else 0.0
+    def road_homes(self) -> tuple:
+        return (*self.road, np.zeros(len(self.road[0])))
+
+    @staticmethod
+    def nodes(homes: tuple) -> np.ndarray:
+        return np.concatenate([homes[0], homes[2]])
 
 
 @dataclass
@@ -418,15 +423,17 @@ class Measurer:
     # ---- searches -------------------------------------------------------------------
     @staticmethod
     def _tree(csr, roots: list[int], offsets: list[float], limit: float = INF, targets: np.ndarray | None = None,
-              pad_m: float = 0.0, floor_m: float = 0.0) -> _Tree:
+              pad_m: float = 0.0, floor_m: float = 0.0, old: _Tree | None = None, homes: tuple | None = None) -> _Tree:
         """A search from each root: stopping at ``limit``, or once the ``targets`` are settled and it has gone
-        ``pad_m`` farther (at least ``floor_m``), compiled and compact (``eligibility.search``); over the
-        whole network (no limit, no targets) scipy's Dijkstra, kept dense."""
+        ``pad_m`` farther (at least ``floor_m``, and on to every reading of the ``homes``: see
+        ``eligibility.search``), compiled and compact, going on from where the ``old`` tree of the same
+        roots stopped; over the whole network (no limit, no targets) scipy's Dijkstra, kept dense."""
         if targets is None and not math.isfinite(limit):
             dist, pred = dijkstra(csr, directed=True, indices=roots, return_predecessors=True)
             return _Tree.of_search(roots, offsets, dist, pred, limit)
+        resume = (old.nodes, old.dist, old.pred) if old is not None and old.nodes is not None else None
         nodes, dist, pred, reached = bounded_search(csr, roots, limit=limit, targets=targets, pad=pad_m,
-                                                    floor=floor_m)
+                                                    floor=floor_m, resume=resume, offsets=offsets, homes=homes)
         return _Tree(np.asarray(roots), np.asarray(offsets, dtype=float), dist, pred, limit=reached, nodes=nodes)
 
     def _reach_for(self, sid: str, homes: _Homes, idx: np.ndarray) -> float:
@@ -479,8 +486,8 @@ class Measurer:
             self._searches.move_to_end(sid)
             return got
         if got and need is None:   # the searches that reach too little reach farther, at least twice as far
-            if any(t.plain.limit < walk_m for t in got):
-                walk_m = max(walk_m, 2 * min(t.plain.limit for t in got))
+            if any(min(t.plain.limit, t.safe.limit) < walk_m for t in got):
+                walk_m = max(walk_m, 2 * min(min(t.plain.limit, t.safe.limit) for t in got))
             if any(t.road is not None and t.road.limit < road_m for t in got):
                 road_m = max(road_m, 2 * min(t.road.limit for t in got if t.road is not None))
         got = [self._build_searches(ent, walk_m, road_m, old, need) for ent, old in
@@ -501,17 +508,17 @@ class Measurer:
         """An entrance's walking tree (or without the unsafe edges) reaching at least ``walk_m`` metres, to
         draw a route of that length from (the kept one if it reaches that far)."""
         got = self._searches.get(ent.school_id)
-        if got is None or got[ent.index].plain.limit < walk_m:
+        if got is None or (got[ent.index].safe if safe else got[ent.index].plain).limit < walk_m:
             got = self.searches(ent.school_id, walk_m, 0.0)
         trees = got[ent.index]
         return trees.safe if safe else trees.plain
 
     def _build_searches(self, ent: _Entrance, walk_m: float = INF, road_m: float = INF,
                         old: _Searches | None = None, need: _Need | None = None) -> _Searches:
-        if old is not None and old.plain.limit >= walk_m:   # only the road search is to reach farther
+        if old is not None and min(old.plain.limit, old.safe.limit) >= walk_m:   # only the road search is to reach farther
             plain, safe = old.plain, old.safe
         else:
-            plain, safe = self._walk_searches(ent, walk_m, need, old.plain.limit if old is not None else 0.0)
+            plain, safe = self._walk_searches(ent, walk_m, need, old)
         if ent.road_roots is None:
             road = None
         elif old is not None and old.road is not None and old.road.limit >= road_m:
@@ -521,22 +528,25 @@ class Measurer:
             floor_m = old.road.limit if old is not None and old.road is not None else 0.0
             if need is None:
                 road = self._tree(self._road_csr_t, *ent.road_roots, limit=road_m)
-            elif len(need.road_nodes) == 0:   # no home measured by road: as far as before
+            elif need.road is None:   # no home measured by road: as far as before
                 road = self._tree(self._road_csr_t, *ent.road_roots, limit=floor_m)
             else:
-                road = self._tree(self._road_csr_t, *ent.road_roots, targets=need.road_nodes,
-                                  pad_m=max(ent.road_roots[1]) + need.road_pad_m, floor_m=floor_m)
+                homes = need.road_homes()
+                road = self._tree(self._road_csr_t, *ent.road_roots, targets=need.nodes(homes), floor_m=floor_m,
+                                  old=old.road if old is not None else None, homes=homes)
         return _Searches(plain, safe, road)
 
     def _walk_searches(self, ent: _Entrance, walk_m: float, need: _Need | None = None,
-                       floor_m: float = 0.0) -> tuple[_Tree, _Tree]:
+                       old: _Searches | None = None) -> tuple[_Tree, _Tree]:
         self.searched += 1 if not self.blocked or ent.walk_edge in self.blocked else 2
         roots, offs = ent.walk_roots
         if need is None:
             plain = self._tree(self._walk_csr, roots, offs, limit=walk_m)
         else:
-            plain = self._tree(self._walk_csr, roots, offs, targets=need.walk_nodes,
-                               pad_m=max(offs) + need.walk_pad_m, floor_m=floor_m)
+            homes = need.walk_homes(ent)
+            plain = self._tree(self._walk_csr, roots, offs, targets=need.nodes(homes), homes=homes,
+                               floor_m=old.plain.limit if old is not None else 0.0,
+                               old=old.plain if old is not None else None)
         if ent.walk_edge in self.blocked:   # no safe walk leaves the entrance: exactly nothing is reached
             safe = _Tree(np.zeros(0, int), np.zeros(0), np.full((0, self.walk.n_nodes), INF),
                          np.zeros((0, self.walk.n_nodes), int), limit=INF)
@@ -545,8 +555,9 @@ class Measurer:
         elif need is None:
             safe = self._tree(self._safe_csr, roots, offs, limit=walk_m)
         else:
-            safe = self._tree(self._safe_csr, roots, offs, targets=need.walk_nodes,
-                              pad_m=max(offs) + need.walk_pad_m, floor_m=floor_m)
+            safe = self._tree(self._safe_csr, roots, offs, targets=need.nodes(homes), homes=homes,
+                              floor_m=old.safe.limit if old is not None else 0.0,
+                              old=old.safe if old is not None else None)
         return plain, safe
 
     # ---- distances --------------------------------------------------------------------
@@ -1041,14 +1052,13 @@ class Measurer:
                         measured: dict) -> None:
         """(walk, safe walk, road or None, straight-line metres, entrance) from each home ``ks`` to a school."""
         idx = np.asarray(ks)
-        need = _Need(np.concatenate([homes.u[idx], homes.v[idx]]), _most(homes.cu[idx], homes.cv[idx]),
-                     np.zeros(0, dtype=np.int64), 0.0)
-        if road_homes is not None:
+        need = _Need((homes.u[idx], homes.cu[idx], homes.v[idx], homes.cv[idx]),
+                     homes.snap_m[idx] if add_snap else None, None)
+        if road_homes is not None:   # as ``_road_reach`` reads them
             e, f = road_homes.edge[idx], road_homes.fraction[idx]
             rev = self.drive.edge_reverse[e]
-            need.road_nodes = np.concatenate([road_homes.u[idx], road_homes.v[idx]])
-            need.road_pad_m = _most((1 - f) * self.drive.edge_length_m[e],
-                                    np.where(rev >= 0, f * self.drive.edge_length_m[np.maximum(rev, 0)], INF))
+            need.road = (road_homes.v[idx], (1 - f) * self.drive.edge_length_m[e],
+                         road_homes.u[idx], np.where(rev >= 0, f * self.drive.edge_length_m[np.maximum(rev, 0)], INF))
         # the trees kept, whatever they reach (or searched until these homes are settled) ...
         got = self._measure_school_with(sid, idx, homes, road_homes, add_snap, 0.0, 0.0, need)
         if not (got[-2] and got[-1]):   # ... some distance beyond their reach: searched on to these homes

@@ -34,7 +34,7 @@ class ReferenceMeasurer(Measurer):
     validate_facts = True
 
     @staticmethod
-    def _tree(csr, roots, offsets, limit=INF, targets=None, pad_m=0.0, floor_m=0.0) -> _Tree:
+    def _tree(csr, roots, offsets, limit=INF, targets=None, pad_m=0.0, floor_m=0.0, old=None, homes=None) -> _Tree:
         dist, pred = dijkstra(csr, directed=True, indices=roots, return_predecessors=True)
         return _Tree.of_search(roots, offsets, dist, pred, INF)
 

@@ -7,8 +7,9 @@ nodes of a 324,344-node county walk network costs those 20,000 nodes, not an ini
 
 A row stops at ``limit`` metres (scipy's ``limit``: nodes farther are unreached), or, given target
 nodes, once every target is settled and the search has gone ``pad`` metres farther (and at least
-``floor``): a county's school then searches exactly as far as the homes measured against it need,
-instead of a guessed reach and a retry twice as far. Distances are the same floats scipy gives
+``floor``, and as far as the readings of the ``homes`` given): a county's school then searches
+exactly as far as the homes measured against it need, instead of a guessed reach and a retry twice
+as far. A search can go on from where an earlier one of the same roots stopped (``resume``). Distances are the same floats scipy gives
 (each is the root's 0.0 plus the edge weights added in path order along a shortest path, the least
 such sum); where two shortest paths tie exactly, the predecessor may be the other one.
 
@@ -73,36 +74,107 @@ def _pop(hd, hv, size):
 
 
 @njit(cache=True)
-def _search_rows(indptr, indices, data, roots, limit, targets, pad, floor,
-                 dist, pred, state, want, position, hd, hv):
-    """Every row's settled nodes, distances and predecessor nodes (concatenated), row lengths and limits."""
+def _grow(out_node, out_dist, out_pred, total):
+    """The output arrays with room for twice as many nodes."""
+    more = max(len(out_node), 1024)
+    return (np.concatenate((out_node, np.empty(more, dtype=np.int32))),
+            np.concatenate((out_dist, np.empty(more, dtype=np.float64))),
+            np.concatenate((out_pred, np.empty(more, dtype=np.int32))))
+
+
+@njit(cache=True)
+def _stop_at(dist, limit, far, pad, floor, offset, ha, hac, hb, hbc, hextra):
+    """Where a row whose targets are all settled stops: ``pad`` beyond the farthest target, at least
+    ``floor``, and at least each home's reading from this row (``offset`` + its distance to node a
+    or b + the metres to it, the smaller, + its extra), each sum in the order the caller's reads it."""
+    stop = max(far + pad, floor)
+    for i in range(len(ha)):
+        reading = min(dist[ha[i]] + offset + hac[i], dist[hb[i]] + offset + hbc[i]) + hextra[i]
+        if reading > stop:
+            stop = reading
+    return min(limit, stop)
+
+
+@njit(cache=True)
+def _search_rows(indptr, indices, data, roots, offsets, limit, targets, pad, floor, ha, hac, hb, hbc, hextra,
+                 dist, pred, state, want, position, hd, hv, old_nodes, old_dist, old_pred):
+    """Every row's settled nodes, distances and predecessor nodes (concatenated), row lengths and limits.
+
+    With an old tree (``old_dist`` has a row per root), each row starts from the nodes its old search
+    settled (a ball around the root: every node nearer than where it stopped) and its frontier, and goes on."""
     k = len(roots)
     n_want = 0
     for t in targets:
         if want[t] == 0:
             want[t] = 1
             n_want += 1
-    cap_nodes = 1024
-    out_node = np.empty(cap_nodes, dtype=np.int32)
-    out_dist = np.empty(cap_nodes, dtype=np.float64)
-    out_pred = np.empty(cap_nodes, dtype=np.int32)
+    out_node = np.empty(1024, dtype=np.int32)
+    out_dist = np.empty(1024, dtype=np.float64)
+    out_pred = np.empty(1024, dtype=np.int32)
     total = 0
     row_len = np.zeros(k, dtype=np.int64)
     row_limit = np.empty(k, dtype=np.float64)
     touched = np.empty(1024, dtype=np.int32)
+    resume = old_dist.shape[0] == k
     for r in range(k):
         root = roots[r]
         cap = limit
         remaining = n_want
+        far = 0.0
         clipped = False
-        n_touched = 0
         size = 0
-        dist[root] = 0.0
-        touched[0] = root
-        n_touched = 1
-        size = _push(hd, hv, size, 0.0, root)
+        n_touched = 0
         start = total
         stopped = False
+        if resume:   # the old search's settled nodes, as settled, then their unsettled neighbours in the heap
+            for i in range(len(old_nodes)):
+                d = old_dist[r, i]
+                if d == np.inf:
+                    continue
+                v = old_nodes[i]
+                if n_touched == len(touched):
+                    touched = np.concatenate((touched, np.empty(len(touched), dtype=np.int32)))
+                touched[n_touched] = v
+                n_touched += 1
+                state[v] = 1
+                dist[v] = d
+                p = old_pred[r, i]
+                if total == len(out_node):
+                    out_node, out_dist, out_pred = _grow(out_node, out_dist, out_pred, total)
+                out_node[total] = v
+                out_dist[total] = d
+                out_pred[total] = old_nodes[p] if p >= 0 else NO_PRED
+                total += 1
+                if want[v] == 1:
+                    remaining -= 1
+                    far = max(far, d)
+            if n_want > 0 and remaining == 0:
+                cap = _stop_at(dist, limit, far, pad, floor, offsets[r], ha, hac, hb, hbc, hextra)
+            for i in range(start, total):
+                v = out_node[i]
+                d = out_dist[i]
+                for j in range(indptr[v], indptr[v + 1]):
+                    w = indices[j]
+                    if state[w] == 1:
+                        continue
+                    nd = d + data[j]
+                    if nd > cap:
+                        clipped = True
+                        continue
+                    if nd < dist[w]:
+                        if dist[w] == np.inf:
+                            if n_touched == len(touched):
+                                touched = np.concatenate((touched, np.empty(len(touched), dtype=np.int32)))
+                            touched[n_touched] = w
+                            n_touched += 1
+                        dist[w] = nd
+                        pred[w] = v
+                        size = _push(hd, hv, size, nd, w)
+        if total == start:   # a new search (or an old row that settled nothing): from the root
+            dist[root] = 0.0
+            touched[n_touched] = root
+            n_touched += 1
+            size = _push(hd, hv, size, 0.0, root)
         while size > 0:
             d = hd[0]
             v = hv[0]
@@ -113,19 +185,17 @@ def _search_rows(indptr, indices, data, roots, limit, targets, pad, floor,
                 stopped = True
                 break
             state[v] = 1
-            if total == cap_nodes:
-                cap_nodes *= 2
-                out_node = np.concatenate((out_node, np.empty(cap_nodes - total, dtype=np.int32)))
-                out_dist = np.concatenate((out_dist, np.empty(cap_nodes - total, dtype=np.float64)))
-                out_pred = np.concatenate((out_pred, np.empty(cap_nodes - total, dtype=np.int32)))
+            if total == len(out_node):
+                out_node, out_dist, out_pred = _grow(out_node, out_dist, out_pred, total)
             out_node[total] = v
             out_dist[total] = d
             out_pred[total] = pred[v] if v != root else NO_PRED
             total += 1
             if want[v] == 1 and remaining > 0:
                 remaining -= 1
+                far = max(far, d)
                 if remaining == 0:
-                    cap = min(limit, max(d + pad, floor))
+                    cap = _stop_at(dist, limit, far, pad, floor, offsets[r], ha, hac, hb, hbc, hextra)
             for j in range(indptr[v], indptr[v + 1]):
                 w = indices[j]
                 if state[w] == 1:
@@ -143,7 +213,7 @@ def _search_rows(indptr, indices, data, roots, limit, targets, pad, floor,
                     dist[w] = nd
                     pred[w] = v
                     size = _push(hd, hv, size, nd, w)
-        # every node this row touched is clean again for the next row and the next call
+    # every node this row touched is clean again for the next row and the next call
         for i in range(n_touched):
             t = touched[i]
             dist[t] = np.inf
@@ -202,21 +272,33 @@ _SCRATCH: dict[tuple[int, int], _Scratch] = {}
 
 
 def bounded_search(csr, roots, *, limit: float = math.inf, targets=None, pad: float = 0.0,
-                   floor: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+                   floor: float = 0.0, resume: tuple | None = None, offsets=None, homes: tuple | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Dijkstra from each root over ``csr`` (directed): (sorted settled node ids int32, (k, m) distances,
     (k, m) predecessor positions int32, the limit every row reached at least).
 
     Without ``targets`` a row stops at ``limit``. With them it stops once all are settled and it is
     ``pad`` farther (at least ``floor``, at most ``limit``). The returned limit is inf where a row
-    settled everything it could reach; any node nearer its root than the limit was settled."""
+    settled everything it could reach; any node nearer its root than the limit was settled.
+    ``resume``: the (nodes, distances, predecessor positions) this function returned before for the
+    same roots: their settled nodes are not settled again, the search goes on from where it stopped.
+    ``homes`` (nodes a, metres from a, nodes b, metres from b, extra metres; a and b among the targets)
+    with the roots' ``offsets``: a row also goes on to each home's reading from it,
+    ``min(d(a) + offset + metres, d(b) + offset + metres) + extra``, so every reading is within the limit."""
     n = csr.shape[0]
     key = (n, csr.nnz)
     scratch = _SCRATCH.get(key)
     if scratch is None:
         scratch = _SCRATCH[key] = _Scratch(n, csr.nnz)
     targets = np.zeros(0, dtype=np.int64) if targets is None else np.asarray(targets, dtype=np.int64)
+    if resume is None:
+        resume = (np.zeros(0, dtype=np.int32), np.zeros((0, 0)), np.zeros((0, 0), dtype=np.int32))
+    none = np.zeros(0, dtype=np.int64)
+    ha, hac, hb, hbc, hextra = homes if homes is not None else (none, np.zeros(0), none, np.zeros(0), np.zeros(0))
+    offsets = np.zeros(len(roots)) if offsets is None else np.asarray(offsets, dtype=float)
     nodes, dist, pred, limits = _search_rows(
-        csr.indptr, csr.indices, csr.data, np.asarray(roots, dtype=np.int64), float(limit), targets,
-        float(pad), float(floor), scratch.dist, scratch.pred, scratch.state, scratch.want, scratch.position,
-        scratch.hd, scratch.hv)
+        csr.indptr, csr.indices, csr.data, np.asarray(roots, dtype=np.int64), offsets, float(limit), targets,
+        float(pad), float(floor), np.asarray(ha, dtype=np.int64), np.asarray(hac, dtype=float),
+        np.asarray(hb, dtype=np.int64), np.asarray(hbc, dtype=float), np.asarray(hextra, dtype=float), scratch.dist, scratch.pred, scratch.state, scratch.want, scratch.position,
+        scratch.hd, scratch.hv, *resume)
     return nodes, dist, pred, float(limits.min()) if len(limits) else math.inf

@@ -249,9 +249,9 @@ def test_searches_that_stop_short_measure_what_searches_of_the_whole_network_mea
     calls: list[tuple[float, bool]] = []
     tree = measure.Measurer._tree
 
-    def counted(csr, roots, offsets, limit=math.inf, targets=None, pad_m=0.0, floor_m=0.0):
+    def counted(csr, roots, offsets, limit=math.inf, targets=None, pad_m=0.0, floor_m=0.0, old=None, homes=None):
         calls.append((limit, targets is not None))
-        return tree(csr, roots, offsets, limit, targets, pad_m, floor_m)
+        return tree(csr, roots, offsets, limit, targets, pad_m, floor_m, old, homes)
 
     monkeypatch.setattr(measure.Measurer, "_tree", staticmethod(counted))
     short = fresh()

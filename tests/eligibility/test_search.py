@@ -88,6 +88,57 @@ def test_a_search_to_targets_settles_them_and_everything_nearer_than_its_limit(g
     _scratch_clean()
 
 
+@settings(max_examples=300, deadline=None)
+@given(graphs(), st.data())
+def test_a_search_to_homes_goes_on_until_every_reading_of_them_is_within_its_limit(graph, data):
+    """Homes on edges (node a and b, metres to each, extra metres): every home's distance as the caller
+    reads it (the least over rows of d + offset + metres, plus extra) is at most the limit, so exact."""
+    csr, roots = graph
+    n = csr.shape[0]
+    k = data.draw(st.integers(1, 5))
+    nodes = st.lists(st.integers(0, n - 1), min_size=k, max_size=k).map(lambda v: np.array(v, dtype=np.int64))
+    metres = st.lists(st.floats(0.0, 300.0), min_size=k, max_size=k).map(np.array)
+    ha, hb, hac, hbc, extra = data.draw(nodes), data.draw(nodes), data.draw(metres), data.draw(metres), data.draw(metres)
+    hbc[data.draw(st.integers(0, k - 1))] = math.inf   # a one-way edge: no way out by b
+    offsets = np.array(data.draw(st.lists(st.floats(0.0, 100.0), min_size=len(roots), max_size=len(roots))))
+    got = bounded_search(csr, roots, targets=np.concatenate([ha, hb]), offsets=offsets,
+                         homes=(ha, hac, hb, hbc, extra))
+    whole = dijkstra(csr, directed=True, indices=roots).reshape(len(roots), -1)
+    tree = _rows(got[0], got[1], n)
+    settled = np.isfinite(tree)
+    assert np.array_equal(tree[settled], whole[settled]) and np.all(settled | (whole >= got[3]))
+    off = offsets[:, None]
+    read = np.minimum((tree[:, ha] + off + hac).min(axis=0), (tree[:, hb] + off + hbc).min(axis=0)) + extra
+    true = np.minimum((whole[:, ha] + off + hac).min(axis=0), (whole[:, hb] + off + hbc).min(axis=0)) + extra
+    assert np.array_equal(read, true)
+    assert np.all((read <= got[3]) | np.isinf(true))
+    _scratch_clean()
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs(), st.data(), st.floats(0.0, 50.0))
+def test_a_search_going_on_from_an_old_one_settles_what_a_new_search_settles(graph, data, pad):
+    """Grown for other targets from where an old search stopped: every node a new search to them (reaching
+    at least as far as the old one) settles, at the same distance, the old nodes kept, the targets settled,
+    nothing nearer than its limit missed, and a valid tree."""
+    csr, roots = graph
+    n = csr.shape[0]
+    first = data.draw(st.lists(st.integers(0, n - 1), max_size=4))
+    then = data.draw(st.lists(st.integers(0, n - 1), max_size=4))
+    old = bounded_search(csr, roots, targets=first, pad=pad)
+    grown = bounded_search(csr, roots, targets=then, pad=pad, floor=old[3], resume=old[:3])
+    new = bounded_search(csr, roots, targets=then, pad=pad, floor=old[3])
+    got, fresh = _rows(grown[0], grown[1], n), _rows(new[0], new[1], n)
+    assert np.array_equal(got[np.isfinite(fresh)], fresh[np.isfinite(fresh)])   # all the new search settles
+    assert np.isin(old[0], grown[0]).all() and grown[3] >= min(new[3], old[3])
+    whole = dijkstra(csr, directed=True, indices=roots).reshape(len(roots), -1)
+    settled = np.isfinite(got)
+    assert np.array_equal(got[settled], whole[settled]) and np.all(settled | (whole >= grown[3]))
+    assert all(settled[r, t] for r in range(len(roots)) for t in then if math.isfinite(whole[r, t]))
+    _assert_tree(csr, roots, *grown[:3])
+    _scratch_clean()
+
+
 def test_the_scratch_is_clean_after_searches_of_a_real_network(rutland_assessor):
     """Searches on the Rutland walk network, stopped by limit and by targets, leave every scratch entry as
     it was; the second of two equal searches gives the same arrays."""
