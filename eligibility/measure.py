@@ -324,7 +324,6 @@ class Measurer:
         self._suitable: dict[tuple, list[str]] = {}
         self._to_wgs = Transformer.from_crs(BNG, WGS84, always_xy=True)
         coords, owner = shapely.get_coordinates(walk.edge_geometry, return_index=True)
-        self._coords = np.split(coords, np.flatnonzero(np.diff(owner)) + 1)
         self._flat_xy = coords
         self._edge_count = np.bincount(owner, minlength=walk.n_edges).astype(np.int64)
         self._edge_first = np.concatenate([[0], np.cumsum(self._edge_count)[:-1]]).astype(np.int64)
@@ -638,8 +637,13 @@ class Measurer:
         a, b = bisect.bisect_right(run, max(start, 0)), bisect.bisect_left(run, end)
         return np.concatenate([ends[:1], coords[a:b], ends[1:]]) if b > a else ends
 
+    def _edge_xy(self, e: int) -> np.ndarray:
+        """BNG vertices of walk edge ``e`` (a view of ``_flat_xy``: no array per edge is kept)."""
+        first = int(self._edge_first[e])
+        return self._flat_xy[first:first + int(self._edge_count[e])]
+
     def _run(self, e: int) -> tuple[np.ndarray, list[float]]:
-        pts = self._coords[e]
+        pts = self._edge_xy(e)
         xy = pts.tolist()
         run, d = [], 0
         for p1, p2 in zip(xy, xy[1:]):

@@ -125,7 +125,7 @@ def reference_route(m: Measurer, ent: _Entrance, homes: _Homes, i: int, safe: bo
     for a, b in zip(chain, chain[1:]):
         e = lookup.get((a, b), lookup.get((b, a), -1))
         walked.append(e)
-        middle.append(m._coords[e])
+        middle.append(m._edge_xy(e))
     if middle:
         xy += np.concatenate(middle).tolist()
     eline = w.edge_geometry[ent.walk_edge]
