@@ -1029,15 +1029,26 @@ class Measurer:
         snap = homes.snap_m if road_homes is None else np.maximum(homes.snap_m, road_homes.snap_m)
         reach = reach * (1 + LENGTH_SLACK) + snap
         attended = [apps[i].school_id if keys[k] is not None else None for k, i in enumerate(ok)]
-        for sid, (ex, ey, es) in self._ent_arrays.items():
+        order = {sid: n for n, sid in enumerate(self._ent_arrays)}
+        attended_n = np.array([order.get(sid, -1) if sid is not None else -1 for sid in attended], dtype=np.int64)
+        key_n: dict[tuple, int] = {}   # the homes' suitability keys, numbered
+        home_key = np.array([key_n.setdefault(key, len(key_n)) if key is not None else -1 for key in keys],
+                            dtype=np.int64)
+        distinct = list(key_n)
+        for n, (sid, (ex, ey, es)) in enumerate(self._ent_arrays.items()):
             if measure == "road" and all(e.road_roots is None for e in self.entrances[sid]):
                 near = np.flatnonzero(reach > -INF)   # no road distance to it: the ranking's error, as in full
             else:
                 gap = np.hypot(homes.x[:, None] - ex[None, :], homes.y[:, None] - ey[None, :]) - es[None, :]
                 near = np.flatnonzero(gap.min(axis=1) <= reach)
-            for k in near.tolist():
-                if sid == attended[k] or self._is_candidate(keys[k], sid):
-                    cands[k].append(sid)
+            near = near[home_key[near] >= 0]   # (homes not to be measured have no reach: never near)
+            if not len(near):
+                continue
+            suitable = np.zeros(len(distinct), dtype=bool)   # asked only for the keys of the homes near it
+            for kn in np.unique(home_key[near]).tolist():
+                suitable[kn] = self._is_candidate(distinct[kn], sid)
+            for k in near[(attended_n[near] == n) | suitable[home_key[near]]].tolist():
+                cands[k].append(sid)
         for k, sid in enumerate(attended):   # the school attended is always measured, in its place
             if sid is not None and sid not in cands[k]:
                 cands[k] = [s for s in self.schools if s == sid or s in cands[k]]
