@@ -18,6 +18,7 @@ import threading
 import weakref
 from contextlib import contextmanager
 from functools import partial
+from itertools import groupby
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -691,20 +692,57 @@ class Measurer:
             lo = hi
         return out
 
-    def _walk_parts(self, ent: _Entrance, homes: _Homes, i: int, safe: bool, walk_m: float = INF
+    @staticmethod
+    def _nearest_ends(tree: _Tree, homes: _Homes, ks: Sequence[int]) -> list[tuple[float, int, int, int]]:
+        """For each home ``ks``: (metres, row, node, node's position) of the way into ``tree`` the walk
+        takes, the least of (distance to the end) + row offset + metres along the home's edge over the
+        rows and the two ends of its edge, the first such in (row, then u before v) order; (inf, -1, -1,
+        -1) when none is reached. All the homes together: the same sums as one home at a time."""
+        n, rows = len(ks), len(tree.roots)
+        if rows == 0 or n == 0:
+            return [(INF, -1, -1, -1)] * n
+        at = np.asarray(ks, dtype=np.int64)
+        q = np.concatenate([homes.u[at], homes.v[at]]).astype(np.int64)
+        if tree.nodes is None:
+            pos = q
+            dist = tree.dist[:, q]
+        elif len(tree.nodes) == 0:
+            pos = np.full(len(q), -1, dtype=np.int64)
+            dist = np.full((rows, len(q)), INF)
+        else:
+            i = np.minimum(np.searchsorted(tree.nodes, q), len(tree.nodes) - 1)
+            found = tree.nodes[i] == q
+            pos = np.where(found, i, -1)
+            dist = tree.dist[:, i]
+            dist[:, ~found] = INF
+        total = dist + np.asarray(tree.offsets, dtype=float)[:, None] + \
+            np.concatenate([homes.cu[at], homes.cv[at]])[None, :]
+        per_home = np.stack([total[:, :n], total[:, n:]], axis=-1).transpose(1, 0, 2).reshape(n, 2 * rows)
+        first = per_home.argmin(axis=1)
+        least = per_home[np.arange(n), first]
+        out = []
+        for j, (m, f) in enumerate(zip(least.tolist(), first.tolist())):
+            if not m < INF:
+                out.append((INF, -1, -1, -1))
+                continue
+            col = j if f % 2 == 0 else n + j
+            out.append((m, f // 2, int(q[col]), int(pos[col])))
+        return out
+
+    def _walk_parts(self, ent: _Entrance, homes: _Homes, i: int, safe: bool, walk_m: float = INF,
+                    tree: _Tree | None = None, nearest: tuple[float, int, int, int] | None = None
                     ) -> tuple[np.ndarray, tuple[_Tree, int, list[int]] | None, np.ndarray, list[int]]:
         """``_path`` before the whole edges are looked up: the head, the chain of tree positions walked
         (tree, row, positions; None when the walk stays on the entrance's edge), the tail, and the first
-        and last edge ids (or the one edge walked)."""
-        tree = self._search(ent, safe, walk_m)
+        and last edge ids (or the one edge walked). ``tree`` and ``nearest`` (``_nearest_ends``) when the
+        caller found them already."""
+        if tree is None:
+            tree = self._search(ent, safe, walk_m)
         w = self.walk
-        hu, hv, cu, cv = homes.u[i], homes.v[i], homes.cu[i], homes.cv[i]
-        best, best_r, best_node = INF, -1, -1
-        for r in range(len(tree.roots)):
-            for node, c in ((hu, cu), (hv, cv)):
-                total = tree.at(r, node) + tree.offsets[r] + c
-                if total < best:
-                    best, best_r, best_node = total, r, int(node)
+        hu = homes.u[i]
+        if nearest is None:
+            nearest = self._nearest_ends(tree, homes, [i])[0]
+        best, best_r, best_node, best_pos = nearest
         direct = INF
         he, f_home_raw = int(homes.edge[i]), homes.fraction[i]
         rev = int(w.edge_reverse[ent.walk_edge])
@@ -722,7 +760,7 @@ class Measurer:
         root = tree.pos(int(tree.roots[best_r]))
         pred = memoryview(tree.pred[best_r])           # Python ints, position by position
         chain = []
-        node = tree.pos(best_node)
+        node = best_pos
         while node != root:
             chain.append(node)
             node = pred[node]
@@ -821,14 +859,29 @@ class Measurer:
             return []
         parts: list = [None] * len(jobs)
         drawn: dict[tuple, tuple] = {}      # homes at the same point walk the same path to an entrance
-        for j in sorted(range(len(jobs)), key=lambda j: jobs[j][0].school_id):   # school by school (its trees)
-            ent, k, safe = jobs[j]
-            metres = INF if walk_m is None else walk_m[j]
-            key = (id(ent), safe, metres, float(homes.x[k]), float(homes.y[k]))
-            got = drawn.get(key)
-            if got is None:
-                got = drawn[key] = self._walk_parts(ent, homes, k, safe, metres)
-            parts[j] = got
+        order = sorted(range(len(jobs)), key=lambda j: jobs[j][0].school_id)
+        for _, group in groupby(order, key=lambda j: jobs[j][0].school_id):   # school by school (its trees)
+            pending: dict[tuple, list] = {}   # each walk to draw: entrance, home, safe, metres, tree, jobs
+            for j in group:
+                ent, k, safe = jobs[j]
+                metres = INF if walk_m is None else walk_m[j]
+                key = (id(ent), safe, metres, float(homes.x[k]), float(homes.y[k]))
+                if key in drawn:
+                    parts[j] = drawn[key]
+                elif key in pending:
+                    pending[key][5].append(j)
+                else:
+                    pending[key] = [ent, k, safe, metres, self._search(ent, safe, metres), [j]]
+            by_tree: dict[int, list[tuple]] = defaultdict(list)
+            for key, p in pending.items():
+                by_tree[id(p[4])].append(key)
+            for keys in by_tree.values():   # the ways into one tree, found for all its homes at once
+                tree = pending[keys[0]][4]
+                for key, near in zip(keys, self._nearest_ends(tree, homes, [pending[key][1] for key in keys])):
+                    ent, k, safe, metres, _, wanting = pending[key]
+                    got = drawn[key] = self._walk_parts(ent, homes, k, safe, metres, tree=tree, nearest=near)
+                    for j in wanting:
+                        parts[j] = got
         middles: dict[int, list[int]] = {}   # by id of the parts: one lookup per safe-ness for every chain
         for safe in (False, True):
             todo = list({id(p): p for p, (_, _, s) in zip(parts, jobs) if bool(s) == safe and p[1] is not None}.values())

@@ -409,3 +409,31 @@ def test_a_batch_shares_walks_and_schools_between_children_but_never_a_childs_ow
             differ += (v.eligible, v.bases, v.refusal, v.valid_until, v.explanation) != \
                 (d.eligible, d.bases, d.refusal, d.valid_until, d.explanation)
     assert shared > 50 and differ > 50
+
+
+def test_the_ways_into_a_tree_found_for_many_homes_at_once_are_those_found_one_at_a_time(rutland_assessor):
+    """``Measurer._nearest_ends`` (all of a tree's homes together) gives, home for home, what reading the
+    tree one row and one end of the home's edge at a time gives: the least sum, and the first of equal
+    sums in row order, u before v; on whole trees and on searches stopped short (unreached ends)."""
+    from eligibility import measure
+
+    m = rutland_assessor.measurer
+    homes = measure._snap_arrays(m.walk, [m.home_location(a)[0] for a in _cohort(rutland_assessor, 300, seed=41)])
+    ks = list(range(len(homes.x)))
+    checked = unreached = 0
+    for sid in list(m.schools)[:8]:
+        for ent in m.entrances[sid]:
+            for tree in (m._tree(m._walk_csr, *ent.walk_roots), m._tree(m._walk_csr, *ent.walk_roots, limit=3_000.0)):
+                got = measure.Measurer._nearest_ends(tree, homes, ks)
+                for i in ks:
+                    best, best_r, best_node = math.inf, -1, -1
+                    for r in range(len(tree.roots)):
+                        for node, c in ((homes.u[i], homes.cu[i]), (homes.v[i], homes.cv[i])):
+                            total = tree.at(r, node) + tree.offsets[r] + c
+                            if total < best:
+                                best, best_r, best_node = total, r, int(node)
+                    want = (best, best_r, best_node, tree.pos(best_node) if best_r >= 0 else -1)
+                    assert got[i] == want, (sid, i)
+                    checked += 1
+                    unreached += best_r < 0
+    assert checked > 3000 and unreached > 10
