@@ -33,11 +33,10 @@ NO_PRED = -9999
 
 @njit(cache=True)
 def _push(hd, hv, size, d, v):
+    """Add (d, v) to the 4-ary heap of ``size`` entries; returns the new size."""
     i = size
-    hd[i] = d
-    hv[i] = v
     while i > 0:
-        p = (i - 1) >> 1
+        p = (i - 1) >> 2
         if hd[p] <= d:
             break
         hd[i] = hd[p]
@@ -58,16 +57,21 @@ def _pop(hd, hv, size):
     v = hv[size]
     i = 0
     while True:
-        c = 2 * i + 1
+        c = 4 * i + 1
         if c >= size:
             break
-        if c + 1 < size and hd[c + 1] < hd[c]:
-            c += 1
-        if hd[c] >= d:
+        best = c
+        bd = hd[c]
+        last = min(c + 4, size)
+        for j in range(c + 1, last):
+            if hd[j] < bd:
+                bd = hd[j]
+                best = j
+        if bd >= d:
             break
-        hd[i] = hd[c]
-        hv[i] = hv[c]
-        i = c
+        hd[i] = bd
+        hv[i] = hv[best]
+        i = best
     hd[i] = d
     hv[i] = v
     return size
