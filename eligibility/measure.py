@@ -1198,8 +1198,20 @@ class Measurer:
         candidate = Candidate if self.validate_facts else partial(built, Candidate)
         kept = self._kept if not self.validate_facts else None
         out = []
+        routed = app.school_id if walk is not None else None
         for sid in ids:
             got = measured[(sid, k)]
+            if kept is not None and sid != routed:   # no route: the same values make an equal (frozen) candidate
+                same = kept.get(("candidate", sid, got))
+                if same is None:
+                    walk_m, safe_m, road_m, straight_m, j = got
+                    same = kept[("candidate", sid, got)] = candidate(
+                        school=self.schools[sid], walk_m=float(walk_m), safe_walk_m=float(safe_m),
+                        road_m=None if road_m is None else float(road_m), straight_m=float(straight_m),
+                        entrance=self.entrances[sid][j].name, route=_NO_ROUTE, route_edges=(), avoided_edges=(),
+                        avoided_segments=())
+                out.append(same)
+                continue
             walk_m, safe_m, road_m, straight_m, j = got
             ent = self.entrances[sid][j]
             route = _NO_ROUTE
@@ -1219,21 +1231,12 @@ class Measurer:
                             avoided_edges=tuple(map(int, avoided)), avoided_segments=tuple(seg_ids))
                     out.append(same)
                     continue
-            elif kept is not None:   # no route: the same values make an equal (frozen) candidate, shared
-                same = kept.get(("candidate", sid, *got))
-                if same is None:
-                    same = kept[("candidate", sid, *got)] = candidate(
-                        school=self.schools[sid], walk_m=float(walk_m), safe_walk_m=float(safe_m),
-                        road_m=None if road_m is None else float(road_m), straight_m=float(straight_m),
-                        entrance=ent.name, route=route, route_edges=(), avoided_edges=(), avoided_segments=())
-                out.append(same)
-                continue
             out.append(candidate(school=self.schools[sid], walk_m=float(walk_m), safe_walk_m=float(safe_m),
                                  road_m=None if road_m is None else float(road_m), straight_m=float(straight_m),
                                  entrance=ent.name, route=route, route_edges=tuple(map(int, route_edges)),
                                  avoided_edges=tuple(map(int, avoided)), avoided_segments=tuple(seg_ids)))
         attended = self.schools[app.school_id]
-        if not np.isfinite(next(c.walk_m for c in out if c.school.id == attended.id)):
+        if not math.isfinite(next(c.walk_m for c in out if c.school.id == attended.id)):
             raise OutsideNetworkError(f"application {app.id}: no walking route joins the home to {attended.name}")
         named = self.schools.get(app.ehc_named_school_id) if app.ehc_named_school_id else None
         facts = AssessmentFacts if self.validate_facts else partial(built, AssessmentFacts)
