@@ -59,6 +59,13 @@ between its ends divided by ``1 + LENGTH_SLACK`` (the bound that decides which s
 measured: see ``Measurer.bound_candidates``)."""
 
 
+WHOLE_SEARCH_NODES = 50_000
+"""Networks with no more nodes than this (a district's walk network: Rutland's has 8,118) are
+searched whole from each school entrance, once, by scipy's Dijkstra (about a millisecond each):
+nothing is gained there by stopping searches at the homes, and a whole search is never grown or
+repeated. Larger networks (a county's: 324,344 walk nodes at 8 x 5) are searched only as far as
+the homes measured need (``eligibility.search``). The distances are the same either way."""
+
 COMPACT_SHARE = 0.5
 """A search that stops at a reach keeps only the nodes it reached (sorted ids, distances and
 predecessors as positions among them) when they are fewer than this share of the network's nodes,
@@ -481,6 +488,8 @@ class Measurer:
         bytes (searches that stop at a reach are kept compactly: ``_Tree``); the least recently used
         are dropped and built again if needed.
         """
+        if self.walk.n_nodes <= WHOLE_SEARCH_NODES and (self.drive is None or self.drive.n_nodes <= WHOLE_SEARCH_NODES):
+            walk_m, road_m, need = INF, INF, None   # a small network: each entrance searched whole, once
         got = self._searches.get(sid)
         if got is not None and all(t.covers(walk_m, road_m) for t in got):
             self._searches.move_to_end(sid)

@@ -246,6 +246,7 @@ def test_searches_that_stop_short_measure_what_searches_of_the_whole_network_mea
                for trees in whole.measurer._searches.values() for t in trees)
     monkeypatch.setattr(measure, "REACH_FACTOR", factor)
     monkeypatch.setattr(measure, "REACH_PAD_M", pad_m)
+    monkeypatch.setattr(measure, "WHOLE_SEARCH_NODES", 0)   # Rutland searched as a county is: stopping short
     calls: list[tuple[float, bool]] = []
     tree = measure.Measurer._tree
 
@@ -437,3 +438,39 @@ def test_the_ways_into_a_tree_found_for_many_homes_at_once_are_those_found_one_a
                     checked += 1
                     unreached += best_r < 0
     assert checked > 3000 and unreached > 10
+
+
+def test_a_small_network_is_searched_whole_once_per_entrance_with_the_decisions_of_stopped_searches(
+        rutland_assessor, monkeypatch):
+    """Rutland's walk network (8,118 nodes, under ``WHOLE_SEARCH_NODES``) is searched whole from each
+    entrance, once: no search is stopped, grown or repeated, and every decision equals the one made
+    with searches that stop at the homes (as on a county's network)."""
+    import eligibility.measure as measure
+
+    apps = _cohort(rutland_assessor, 300, seed=31)
+    m = rutland_assessor.measurer
+    assert m.walk.n_nodes <= measure.WHOLE_SEARCH_NODES
+
+    def fresh():
+        out = Assessor.__new__(Assessor)
+        out.__dict__.update(rutland_assessor.__dict__)
+        out.measurer = measure.Measurer.__new__(measure.Measurer)
+        out.measurer.__dict__.update(m.__dict__)
+        out.measurer._searches = type(m._searches)()
+        out.measurer.searched = 0
+        return out
+
+    whole = fresh()
+    d_whole, e_whole = whole.assess_many(apps)
+    kept = whole.measurer._searches
+    assert kept and all(t.plain.limit == math.inf and t.plain.nodes is None for trees in kept.values() for t in trees)
+    entrances = sum(len(trees) for trees in kept.values())
+    first = whole.measurer.searched
+    assert first <= 3 * entrances   # walking, safe walking and road: each once per entrance
+    whole.assess_many(apps[::-1])
+    assert whole.measurer.searched == first   # never grown or repeated
+    monkeypatch.setattr(measure, "WHOLE_SEARCH_NODES", 0)
+    stopped = fresh()
+    d_stopped, e_stopped = stopped.assess_many(apps)
+    assert any(t.plain.limit < math.inf for trees in stopped.measurer._searches.values() for t in trees)
+    assert [d.model_dump_json() for d in d_whole] == [d.model_dump_json() for d in d_stopped] and e_whole == e_stopped
