@@ -113,12 +113,14 @@ def _check_promotion() -> None:
     assert not any(isinstance(o, _Cycle) for o in gc.get_objects())
 
     loaded = [[i] for i in range(10)]   # as the API freezes its loaded networks
+    doomed = [[i] for i in range(8)]    # frozen too, then freed meanwhile (as other threads' objects may be)
     gc.freeze()
     try:
-        frozen = gc.get_freeze_count()
         with batch_allocation():
             more = [[i] for i in range(10)]
-        assert gc.get_freeze_count() == frozen   # nothing unfrozen, and the batch not frozen
-        assert len(loaded) == len(more)
+            del doomed
+        tracked = {id(o) for o in gc.get_objects()}   # every generation but the frozen (permanent) one
+        assert not any(id(x) in tracked for x in loaded)   # what was frozen on purpose stays frozen
+        assert all(id(x) in tracked for x in more)   # and the batch's objects were not frozen with it
     finally:
         gc.unfreeze()
