@@ -218,6 +218,17 @@ def test_without_unsafe_segments_the_safe_walk_is_the_walk_searched_once(rutland
     assert decisions and all(d.safe_walking_m == d.walking_m and not d.unsafe_segments_avoided for d in decisions)
 
 
+def _without_searches(assessor: Assessor) -> Assessor:
+    """A copy of the assessor sharing its loaded networks and schools, with no search kept or counted."""
+    out = Assessor.__new__(Assessor)
+    out.__dict__.update(assessor.__dict__)
+    out.measurer = measure.Measurer.__new__(measure.Measurer)
+    out.measurer.__dict__.update(assessor.measurer.__dict__)
+    out.measurer._searches = type(assessor.measurer._searches)()
+    out.measurer.searched = 0
+    return out
+
+
 @pytest.mark.parametrize("factor, pad_m", [(1.6, 2_000.0), (0.3, 0.0)])
 def test_searches_that_stop_short_measure_what_searches_of_the_whole_network_measure(rutland_assessor, monkeypatch,
                                                                                     factor, pad_m):
@@ -229,15 +240,9 @@ def test_searches_that_stop_short_measure_what_searches_of_the_whole_network_mea
     from eligibility.reference import ReferenceMeasurer
 
     apps = _cohort(rutland_assessor, 300, seed=24)
-    m = rutland_assessor.measurer
 
     def fresh():
-        out = Assessor.__new__(Assessor)
-        out.__dict__.update(rutland_assessor.__dict__)
-        out.measurer = measure.Measurer.__new__(measure.Measurer)
-        out.measurer.__dict__.update(m.__dict__)
-        out.measurer._searches = type(m._searches)()
-        return out
+        return _without_searches(rutland_assessor)
 
     whole = fresh()
     whole.measurer._tree = ReferenceMeasurer._tree
@@ -445,20 +450,12 @@ def test_a_small_network_is_searched_whole_once_per_entrance_with_the_decisions_
     """Rutland's walk network (8,118 nodes, under ``WHOLE_SEARCH_NODES``) is searched whole from each
     entrance, once: no search is stopped, grown or repeated, and every decision equals the one made
     with searches that stop at the homes (as on a county's network)."""
-    import eligibility.measure as measure
-
     apps = _cohort(rutland_assessor, 300, seed=31)
     m = rutland_assessor.measurer
     assert m.walk.n_nodes <= measure.WHOLE_SEARCH_NODES
 
     def fresh():
-        out = Assessor.__new__(Assessor)
-        out.__dict__.update(rutland_assessor.__dict__)
-        out.measurer = measure.Measurer.__new__(measure.Measurer)
-        out.measurer.__dict__.update(m.__dict__)
-        out.measurer._searches = type(m._searches)()
-        out.measurer.searched = 0
-        return out
+        return _without_searches(rutland_assessor)
 
     whole = fresh()
     d_whole, e_whole = whole.assess_many(apps)
