@@ -21,7 +21,7 @@ from routing.hierarchy import Hierarchy, contract
 log = logging.getLogger(__name__)
 
 FORMAT = 1
-"""Raised when the arrays a file holds change meaning."""
+"""Raise it when the arrays a file holds change meaning (it is part of the file name's hash)."""
 
 _FIELDS = ("rank", "up_ptr", "up_to", "up_w", "dn_ptr", "dn_from", "dn_w")
 
@@ -34,7 +34,8 @@ def hierarchy_file(network_file: Path, n: int, u: np.ndarray, v: np.ndarray, w: 
     return network_file.with_name(f"{network_file.stem}-hierarchy-{h.hexdigest()[:16]}.npz")
 
 
-def _read(path: Path) -> Hierarchy | None:
+def _read(path: Path, n: int) -> Hierarchy | None:
+    """The hierarchy of ``n`` nodes kept at ``path``, or None if there is none or it is not whole."""
     try:
         with np.load(path, allow_pickle=False) as z:
             h = Hierarchy(*(np.array(z[name]) for name in _FIELDS))
@@ -43,8 +44,8 @@ def _read(path: Path) -> Hierarchy | None:
     except Exception as exc:  # damaged or foreign: contract again, never trust it
         log.warning("ignoring unreadable hierarchy cache %s: %s", path.name, type(exc).__name__)
         return None
-    n = len(h.rank)
-    if len(h.up_ptr) != n + 1 or len(h.dn_ptr) != n + 1 or len(h.up_to) != len(h.up_w) != h.up_ptr[-1]:
+    if not (len(h.rank) == n and len(h.up_ptr) == len(h.dn_ptr) == n + 1
+            and len(h.up_to) == len(h.up_w) == h.up_ptr[-1] and len(h.dn_from) == len(h.dn_w) == h.dn_ptr[-1]):
         log.warning("ignoring inconsistent hierarchy cache %s", path.name)
         return None
     return h
@@ -66,8 +67,8 @@ def cached_contract(network_file: Path | None, n: int, u: np.ndarray, v: np.ndar
     if network_file is None:
         return contract(n, u, v, w)
     path = hierarchy_file(Path(network_file), n, u, v, w)
-    h = _read(path)
-    if h is None or len(h.rank) != n:
+    h = _read(path, n)
+    if h is None:
         h = contract(n, u, v, w)
         _write(path, h)
     return h
