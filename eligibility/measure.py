@@ -109,14 +109,19 @@ class _Tree:
 
     def cols(self, q: np.ndarray) -> np.ndarray:
         """(k, len(q)) metres from each row's root to the nodes ``q`` (inf where not reached)."""
+        return self.cols_at(q)[1]
+
+    def cols_at(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The columns of the nodes ``q`` (-1 where not reached) and ``cols(q)``."""
         if self.nodes is None:
-            return self.dist[:, q]
+            return q, self.dist[:, q]
         if len(self.nodes) == 0:
-            return np.full((len(self.roots), len(q)), INF)
+            return np.full(len(q), -1, dtype=np.int64), np.full((len(self.roots), len(q)), INF)
         i = np.minimum(np.searchsorted(self.nodes, q), len(self.nodes) - 1)
+        found = self.nodes[i] == q
         out = self.dist[:, i]
-        out[:, self.nodes[i] != q] = INF
-        return out
+        out[:, ~found] = INF
+        return np.where(found, i, -1), out
 
     def node_ids(self, positions: np.ndarray) -> np.ndarray:
         return positions if self.nodes is None else self.nodes[positions]
@@ -712,18 +717,7 @@ class Measurer:
             return [(INF, -1, -1, -1)] * n
         at = np.asarray(ks, dtype=np.int64)
         q = np.concatenate([homes.u[at], homes.v[at]]).astype(np.int64)
-        if tree.nodes is None:
-            pos = q
-            dist = tree.dist[:, q]
-        elif len(tree.nodes) == 0:
-            pos = np.full(len(q), -1, dtype=np.int64)
-            dist = np.full((rows, len(q)), INF)
-        else:
-            i = np.minimum(np.searchsorted(tree.nodes, q), len(tree.nodes) - 1)
-            found = tree.nodes[i] == q
-            pos = np.where(found, i, -1)
-            dist = tree.dist[:, i]
-            dist[:, ~found] = INF
+        pos, dist = tree.cols_at(q)
         total = dist + np.asarray(tree.offsets, dtype=float)[:, None] + \
             np.concatenate([homes.cu[at], homes.cv[at]])[None, :]
         per_home = np.stack([total[:, :n], total[:, n:]], axis=-1).transpose(1, 0, 2).reshape(n, 2 * rows)
