@@ -703,18 +703,12 @@ def _considered(facts: AssessmentFacts, out: Outcome) -> list[SchoolConsidered]:
     last = next((i for i, c in enumerate(out.ranked) if c.school.id == attended_id), len(out.ranked) - 1)
     for i, c in enumerate(out.ranked[:last + 1], start=1):
         attended = c.school.id == attended_id
-        key = (i, attended, id(c.school), _MEASURED(c))
-        hit = _CONSIDERED.get(key)
-        if hit is None or hit[1] is not c.school:
-            if len(_CONSIDERED) >= _RECORDS_KEPT:
-                _CONSIDERED.clear()
-            hit = _CONSIDERED[key] = (built(
-                SchoolConsidered, rank=i, school_id=c.school.id, name=c.school.name, attended=attended,
-                walking_m=_opt(c.walk_m), walking_miles=None if c.walk_m == INF else round(m_to_miles(c.walk_m), 3),
-                safe_walking_m=_opt(c.safe_walk_m), road_m=_opt(c.road_m), straight_line_m=round(c.straight_m, 1),
-                entrance=c.entrance, religious_character=c.school.religious_character, note="",
-            ), c.school)
-        rows.append(hit[0])
+        rows.append(_shared(_CONSIDERED, (i, attended, id(c.school), _MEASURED(c)), c.school, lambda: built(
+            SchoolConsidered, rank=i, school_id=c.school.id, name=c.school.name, attended=attended,
+            walking_m=_opt(c.walk_m), walking_miles=None if c.walk_m == INF else round(m_to_miles(c.walk_m), 3),
+            safe_walking_m=_opt(c.safe_walk_m), road_m=_opt(c.road_m), straight_line_m=round(c.straight_m, 1),
+            entrance=c.entrance, religious_character=c.school.religious_character, note="",
+        )))
     return rows
 
 
@@ -728,17 +722,20 @@ _CHECKS: dict[tuple[Checked, int], tuple[RuleCheck, Policy]] = {}
 
 def _rule_checks(checks: list[Checked], policy: Policy) -> list[RuleCheck]:
     """The checks as (shared, immutable) ``RuleCheck`` records, labelled from the policy."""
-    out = []
-    for c in checks:
-        key = (c, id(policy))
-        hit = _CHECKS.get(key)
-        if hit is None or hit[1] is not policy:
-            if len(_CHECKS) >= _RECORDS_KEPT:
-                _CHECKS.clear()
-            hit = _CHECKS[key] = (built(RuleCheck, rule=str(c.rule), holds=c.holds, test=c.test, cites=c.cites,
-                                        label=label_of(policy.rules.get(c.rule), c.rule)), policy)
-        out.append(hit[0])
-    return out
+    return [_shared(_CHECKS, (c, id(policy)), policy, lambda c=c: built(
+        RuleCheck, rule=str(c.rule), holds=c.holds, test=c.test, cites=c.cites,
+        label=label_of(policy.rules.get(c.rule), c.rule))) for c in checks]
+
+
+def _shared(table: dict, key: tuple, owner: object, make) -> BaseModel:
+    """The record kept in ``table`` under ``key`` for ``owner`` (whose identity the key holds), made and
+    kept if there is none; the table is emptied when it holds ``_RECORDS_KEPT``."""
+    hit = table.get(key)
+    if hit is None or hit[1] is not owner:
+        if len(table) >= _RECORDS_KEPT:
+            table.clear()
+        hit = table[key] = (make(), owner)
+    return hit[0]
 
 
 def _explain(facts: AssessmentFacts, policy: Policy, out: Outcome, offer: Offer | None,
